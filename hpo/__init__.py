@@ -1,0 +1,40 @@
+"""hpo: hyperparameter optimization with a search-space DSL, interchangeable strategies,
+and a scikit-learn tuner."""
+
+from .spaces import (
+    Categorical,
+    Float,
+    Int,
+    Pack,
+    Space,
+    at_least,
+    at_most,
+    greater_than,
+    less_than,
+    one_of,
+    ref,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Space", "Float", "Int", "Categorical", "Pack",
+    "ref", "one_of", "at_least", "at_most", "greater_than", "less_than",
+]
+
+from .engine import (  # noqa: E402
+    AllTrialsFailedError,
+    StopSearch,
+    TrialFailedError,
+    TrialPruned,
+    optimize,
+)
+from .result import Result  # noqa: E402
+from .strategies import Strategy, available_strategies, register  # noqa: E402
+from .trial import Candidate, Trial  # noqa: E402
+from .tuner import Tuner  # noqa: E402
+
+__all__ += [
+    "optimize", "Tuner", "Result", "Trial", "Candidate", "Strategy", "register", "available_strategies",
+    "TrialPruned", "StopSearch", "AllTrialsFailedError", "TrialFailedError",
+]

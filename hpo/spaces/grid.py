@@ -1,0 +1,186 @@
+"""``Grid``: every valid, distinct configuration of a grid over a space."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
+
+from .conditions import Ref
+from .dimensions import Categorical, Int, _Numeric
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .space import Space
+
+__all__ = ["Grid"]
+
+
+class Grid:
+    """A sized, indexable iterable of the grid's configurations.
+
+    The space splits into independent groups of parameters (linked by
+    conditions or references); each group's valid partial configurations are
+    enumerated once, and the grid is their product, so ``len`` is known before
+    anything is yielded and ``grid[i]`` costs one lookup per group. Children
+    appear only under parents that activate them, so no two configurations
+    are equal. Build it with :meth:`Space.grid`.
+    """
+
+    def __init__(
+        self,
+        space: "Space",
+        resolution: int | Mapping[str, int] = 5,
+        values: Mapping[str, Sequence[Any]] | None = None,
+        max_size: int = 1_000_000,
+    ) -> None:
+        self.space = space
+        self.max_size = _positive_int("max_size", max_size)
+        self._resolution = self._check_resolution(resolution)
+        self._values = self._check_values(values or {})
+        self._groups = [self._enumerate(group) for group in self._components()]
+        self._sizes = [len(g) for g in self._groups]
+        size = math.prod(self._sizes)
+        if size > self.max_size:
+            raise ValueError(
+                f"the grid has {size:,} configurations, over max_size={self.max_size:,}; "
+                "lower the resolution, give explicit values, or raise max_size"
+            )
+        self._size = size
+
+    # ----------------------------------------------------------- checks
+    def _check_resolution(self, resolution: Any) -> dict[str, int]:
+        names = self.space.names
+        if isinstance(resolution, Mapping):
+            for name in resolution:
+                if name not in self.space:
+                    raise ValueError(f"resolution names unknown parameter {name!r}; known: {names}")
+            default = 5
+            per = {n: _positive_int(f"resolution[{n!r}]", resolution.get(n, default)) for n in names}
+            return per
+        r = _positive_int("resolution", resolution)
+        return {n: r for n in names}
+
+    def _check_values(self, values: Mapping[str, Sequence[Any]]) -> dict[str, list]:
+        out = {}
+        for name, vals in values.items():
+            if name not in self.space:
+                raise ValueError(f"values names unknown parameter {name!r}; known: {self.space.names}")
+            if isinstance(vals, (str, bytes)) or not hasattr(vals, "__iter__"):
+                raise TypeError(f"values[{name!r}] must be a list of values, got {vals!r}")
+            vals = list(vals)
+            if not vals:
+                raise ValueError(f"values[{name!r}] is empty")
+            dim = self.space[name]
+            low, high = (None, None)
+            if isinstance(dim, _Numeric):
+                low, high = self.space._static[name]
+            for v in vals:
+                message = dim.check_value(v, low, high)  # type: ignore[arg-type]
+                if message:
+                    raise ValueError(f"values[{name!r}]: {message}")
+            out[name] = list(dict.fromkeys(vals))
+        return out
+
+    # ----------------------------------------------------- enumeration
+    def _components(self) -> list[list[str]]:
+        """Groups of parameters linked by conditions or references, each in dependency order."""
+        space = self.space
+        group = {n: n for n in space.names}
+
+        def find(n: str) -> str:
+            while group[n] != n:
+                group[n] = group[group[n]]
+                n = group[n]
+            return n
+
+        for n in space.names:
+            for p in space[n].parents:
+                group[find(n)] = find(p)
+        members: dict[str, list[str]] = {}
+        for n in space._order:
+            members.setdefault(find(n), []).append(n)
+        first = {root: min(space._index[n] for n in ns) for root, ns in members.items()}
+        return [members[root] for root in sorted(members, key=first.get)]
+
+    def _points(self, name: str, partial: Mapping[str, Any]) -> list:
+        dim = self.space[name]
+        explicit = self._values.get(name)
+        if isinstance(dim, Categorical):
+            return explicit if explicit is not None else list(dim.choices)
+        assert isinstance(dim, _Numeric)
+        low = partial[dim.low.name] if isinstance(dim.low, Ref) else dim.low
+        high = partial[dim.high.name] if isinstance(dim.high, Ref) else dim.high
+        if isinstance(dim, Int):
+            low, high = math.ceil(low), math.floor(high)
+        if low > high:
+            refs = ", ".join(f"{r}={partial[r]!r}" for r in dim.refs)
+            raise ValueError(f"{name}: the range [{low}, {high}] is empty when {refs}")
+        if explicit is not None:
+            return [v for v in explicit if low <= v <= high]
+        return dim.grid_values(low, high, self._resolution[name])
+
+    def _enumerate(self, names: list[str]) -> list[dict]:
+        out: list[dict] = []
+        partial: dict[str, Any] = {}
+        space = self.space
+
+        def visit(k: int) -> None:
+            if k == len(names):
+                out.append(dict(partial))
+                if len(out) > self.max_size:
+                    raise ValueError(
+                        f"the grid has over max_size={self.max_size:,} configurations "
+                        f"in the parameters {names}; lower the resolution or raise max_size"
+                    )
+                return
+            name = names[k]
+            if space._inactive_reason(name, partial) is not None:
+                visit(k + 1)
+                return
+            for v in self._points(name, partial):
+                partial[name] = v
+                visit(k + 1)
+            partial.pop(name, None)
+
+        visit(0)
+        return out
+
+    # --------------------------------------------------------- sequence
+    def __len__(self) -> int:
+        return self._size
+
+    def _merge(self, parts: Sequence[dict]) -> dict:
+        merged: dict[str, Any] = {}
+        for part in parts:
+            merged.update(part)
+        if len(parts) == 1:
+            return merged
+        return {n: merged[n] for n in self.space.names if n in merged}
+
+    def __getitem__(self, i: int) -> dict:
+        if not isinstance(i, numbers.Integral):
+            raise TypeError(f"grid indices are integers, got {type(i).__name__}")
+        if i < 0:
+            i += self._size
+        if not 0 <= i < self._size:
+            raise IndexError(f"grid index {i} out of range for a grid of {self._size}")
+        parts = []
+        for group, size in zip(reversed(self._groups), reversed(self._sizes)):
+            i, r = divmod(i, size)
+            parts.append(group[r])
+        return self._merge(parts[::-1])
+
+    def __iter__(self) -> Iterator[dict]:
+        for parts in itertools.product(*self._groups):
+            yield self._merge(parts)
+
+    def __repr__(self) -> str:
+        return f"<Grid of {self._size:,} configurations over {self.space.names}>"
+
+
+def _positive_int(what: str, value: Any) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{what} must be a positive int, got {value!r}")
+    return int(value)

@@ -1,0 +1,60 @@
+"""Mappings from a configuration to estimator parameters (``Space(to_params=...)``)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+__all__ = ["Pack"]
+
+
+class Pack:
+    """Pack per-item parameters into one tuple-valued estimator parameter.
+
+    ``Pack("hidden_layer_sizes", ["units_0", "units_1", "units_2"], drop=["n_layers"])``
+    turns ``{"n_layers": 2, "units_0": 64, "units_1": 32, "alpha": 1e-4}`` into
+    ``{"hidden_layer_sizes": (64, 32), "alpha": 1e-4}``: the active names among
+    ``names`` are packed in that order, the ``drop`` names are removed, every
+    other parameter passes through. Unlike a lambda, a ``Pack`` is saved with
+    the space (``Space.to_dict``).
+
+    Parameters
+    ----------
+    target : str
+        The estimator parameter that receives the tuple.
+    names : sequence of str
+        The configuration names to pack, in order.
+    drop : sequence of str, optional
+        Configuration names that only steer the space (such as ``n_layers``).
+    """
+
+    def __init__(self, target: str, names: Sequence[str], drop: Sequence[str] = ()) -> None:
+        if not isinstance(target, str) or not target:
+            raise TypeError(f"Pack target must be a parameter name, got {target!r}")
+        if isinstance(names, str) or not names:
+            raise ValueError(f"Pack names must be a non-empty list of parameter names, got {names!r}")
+        self.target = target
+        self.names = tuple(names)
+        self.drop = tuple(drop)
+
+    def __call__(self, config: Mapping[str, Any]) -> dict:
+        skip = set(self.names) | set(self.drop)
+        params = {k: v for k, v in config.items() if k not in skip}
+        params[self.target] = tuple(config[n] for n in self.names if n in config)
+        return params
+
+    def to_dict(self) -> dict:
+        return {"target": self.target, "names": list(self.names), "drop": list(self.drop)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Pack":
+        return cls(d["target"], d["names"], d.get("drop", ()))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Pack) and self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash((self.target, self.names, self.drop))
+
+    def __repr__(self) -> str:
+        drop = f", drop={list(self.drop)!r}" if self.drop else ""
+        return f"Pack({self.target!r}, {list(self.names)!r}{drop})"

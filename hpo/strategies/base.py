@@ -1,0 +1,113 @@
+"""The strategy protocol: ``ask(n) -> list[Candidate]``, ``tell(trial)``, ``finished``.
+
+A strategy decides *what* to try next and *with how much budget*. It never
+fits a model, splits data, times, catches errors or writes storage: the engine
+does that for every strategy. A strategy minimizes ``trial.loss``; it copes with
+candidates that are asked but not yet told (``pending``), so that parallel and
+asynchronous execution work. All its randomness comes from ``self.rng``, one
+seeded ``numpy.random.Generator``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..spaces import Space
+from ..trial import Candidate, Trial
+
+__all__ = ["Strategy", "Candidate", "Trial", "config_key"]
+
+
+def config_key(config: Mapping[str, Any]) -> tuple:
+    """A hashable key for a configuration (for spotting duplicates)."""
+    return tuple(config.items())
+
+
+class Strategy:
+    """Base class of every strategy.
+
+    Subclasses implement :meth:`_ask` (and optionally :meth:`_tell`,
+    :attr:`finished`, :attr:`max_trials`), and are registered by name with
+    :func:`hpo.strategies.register`.
+
+    Parameters
+    ----------
+    space : Space
+        The search space.
+    seed : int, numpy Generator or None
+        Seeds ``self.rng``, the strategy's only source of randomness.
+
+    Attributes
+    ----------
+    space : Space
+    rng : numpy.random.Generator
+    pending : dict of int to Candidate
+        Candidates asked and not yet told, by id.
+    trials : list of Trial
+        Trials told, in the order they were told.
+    """
+
+    name: ClassVar[str] = ""
+
+    def __init__(self, space: Space, *, seed: int | np.random.Generator | None = None) -> None:
+        if isinstance(space, Mapping):
+            space = Space(space)
+        if not isinstance(space, Space):
+            raise TypeError(f"a strategy needs a Space, got {type(space).__name__}")
+        self.space = space
+        self.rng = np.random.default_rng(seed)
+        self.pending: dict[int, Candidate] = {}
+        self.trials: list[Trial] = []
+        self._n_asked = 0
+
+    # ------------------------------------------------------------ protocol
+    def ask(self, n: int = 1) -> list[Candidate]:
+        """Up to ``n`` new candidates; fewer (even none) when the strategy must wait or is done."""
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+            raise ValueError(f"ask(n) needs a positive int, got {n!r}")
+        if self.finished:
+            return []
+        proposals = self._ask(int(n))
+        out = []
+        for p in proposals[:n]:
+            candidate = p if isinstance(p, Candidate) else Candidate(config=p)
+            candidate = Candidate(candidate.config, candidate.budget, self._n_asked, candidate.info)
+            self._n_asked += 1
+            self.pending[candidate.id] = candidate
+            out.append(candidate)
+        return out
+
+    def tell(self, trial: Trial) -> None:
+        """Record a finished trial of a candidate this strategy asked."""
+        cid = trial.candidate.id
+        if cid not in self.pending:
+            raise ValueError(
+                f"trial {trial.number} is of candidate {cid}, which {type(self).__name__} "
+                "did not ask or was told already"
+            )
+        del self.pending[cid]
+        self.trials.append(trial)
+        self._tell(trial)
+
+    @property
+    def finished(self) -> bool:
+        """True when the strategy has nothing more to propose."""
+        return False
+
+    @property
+    def max_trials(self) -> int | None:
+        """How many candidates the strategy can propose at most (None: no limit)."""
+        return None
+
+    # -------------------------------------------------------------- hooks
+    def _ask(self, n: int) -> list[Candidate | dict]:
+        raise NotImplementedError
+
+    def _tell(self, trial: Trial) -> None:
+        """React to a finished trial; the default does nothing."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(asked={self._n_asked}, told={len(self.trials)}, pending={len(self.pending)})"

@@ -1,0 +1,112 @@
+"""Random and quasi-random (scrambled Sobol) search through the space's unit encoding."""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from collections import deque
+
+import numpy as np
+from scipy.stats import qmc
+
+from ..spaces import Space
+from .base import Strategy, config_key
+
+__all__ = ["RandomSearch", "SobolSearch"]
+
+
+class _UnitStreamSearch(Strategy):
+    """Candidates decoded from a stream of points of the unit box, without duplicates.
+
+    The stream is drawn in fixed-size chunks, so the same seed gives the same
+    candidates whatever ``n`` each ``ask`` uses. A finite space (no float
+    ranges) ends the search once every configuration was asked; a space where
+    ``max_misses`` draws in a row were all duplicates counts as exhausted too.
+    """
+
+    chunk = 64
+
+    def __init__(self, space: Space, *, seed=None, max_misses: int = 10_000) -> None:
+        super().__init__(space, seed=seed)
+        self.max_misses = int(max_misses)
+        self._buffer: deque = deque()
+        self._seen: set = set()
+        self._cardinality = space.cardinality() if space.is_finite else None
+        self._exhausted = False
+
+    @property
+    def finished(self) -> bool:
+        return self._exhausted or (self._cardinality is not None and len(self._seen) >= self._cardinality)
+
+    @property
+    def max_trials(self) -> int | None:
+        return self._cardinality
+
+    def _draw(self, k: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def _ask(self, n: int) -> list[dict]:
+        out: list[dict] = []
+        misses = 0
+        while len(out) < n and not self.finished:
+            if not self._buffer:
+                self._buffer.extend(self.space.decode(self._draw(self.chunk)))
+            config = self._buffer.popleft()
+            key = config_key(config)
+            if key in self._seen:
+                misses += 1
+                if misses >= self.max_misses:
+                    self._exhausted = True
+                continue
+            misses = 0
+            self._seen.add(key)
+            out.append(config)
+        return out
+
+
+class RandomSearch(_UnitStreamSearch):
+    """Uniform random search (log-uniform on log dimensions), never repeating a configuration.
+
+    Parameters
+    ----------
+    space : Space
+    seed : int, Generator or None
+    max_misses : int, default 10,000
+        Consecutive duplicate draws after which the space counts as exhausted.
+    """
+
+    name = "random"
+
+    def _draw(self, k: int) -> np.ndarray:
+        return self.rng.random((k, len(self.space)))
+
+
+class SobolSearch(_UnitStreamSearch):
+    """Quasi-random search: a scrambled Sobol sequence (``scipy.stats.qmc``) mapped through the space.
+
+    Fills the unit box more evenly than random points; conditions and
+    dependent ranges are respected because every point decodes to a valid
+    configuration.
+
+    Parameters
+    ----------
+    space : Space
+    seed : int, Generator or None
+        Seeds the scrambling.
+    max_misses : int, default 10,000
+    """
+
+    name = "sobol"
+
+    def __init__(self, space: Space, *, seed=None, max_misses: int = 10_000) -> None:
+        super().__init__(space, seed=seed, max_misses=max_misses)
+        d = len(space)
+        if "rng" in inspect.signature(qmc.Sobol).parameters:
+            self._sobol = qmc.Sobol(d, scramble=True, rng=self.rng)
+        else:  # scipy < 1.15
+            self._sobol = qmc.Sobol(d, scramble=True, seed=self.rng)
+
+    def _draw(self, k: int) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # chunks are powers of two; the warning is about n
+            return self._sobol.random(k)

@@ -1,0 +1,78 @@
+"""Strategies by name: ``make_strategy("random", space, seed=0)``."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import numpy as np
+
+from ..spaces import Space
+from .base import Strategy
+from .grid_search import GridSearch
+from .random_search import RandomSearch, SobolSearch
+
+__all__ = ["register", "available_strategies", "get_strategy_class", "make_strategy"]
+
+_STRATEGIES: dict[str, type[Strategy]] = {}
+
+
+def register(cls: type[Strategy]) -> type[Strategy]:
+    """Register a strategy class under ``cls.name`` (usable as a class decorator).
+
+    A registered strategy is selectable by name everywhere and runs the shared
+    conformance tests.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Strategy)) or not cls.name:
+        raise TypeError(f"register() takes a Strategy subclass with a name, got {cls!r}")
+    known = _STRATEGIES.get(cls.name)
+    if known is not None and known is not cls:
+        raise ValueError(f"a strategy named {cls.name!r} is registered already: {known.__name__}")
+    _STRATEGIES[cls.name] = cls
+    return cls
+
+
+for _cls in (GridSearch, RandomSearch, SobolSearch):
+    register(_cls)
+
+
+def available_strategies() -> list[str]:
+    """The registered strategy names."""
+    return sorted(_STRATEGIES)
+
+
+def get_strategy_class(name: str) -> type[Strategy]:
+    """The class registered as ``name``; an unknown name lists the known ones."""
+    try:
+        return _STRATEGIES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown strategy {name!r}; known: {available_strategies()}") from None
+
+
+def make_strategy(
+    strategy: str | Strategy | type[Strategy],
+    space: Space,
+    *,
+    seed: int | np.random.Generator | None = None,
+    options: dict[str, Any] | None = None,
+) -> Strategy:
+    """A strategy instance from a name, a class or an instance (used as is).
+
+    Options are the strategy's keyword arguments; an unknown option is an
+    error that lists the strategy's options.
+    """
+    options = dict(options or {})
+    if isinstance(strategy, Strategy):
+        if options:
+            raise ValueError("strategy options go with a strategy name or class, not an instance")
+        if strategy.space != space:
+            raise ValueError("the strategy instance was built for another space")
+        return strategy
+    cls = strategy if isinstance(strategy, type) and issubclass(strategy, Strategy) else get_strategy_class(strategy)  # type: ignore[arg-type]
+    params = inspect.signature(cls.__init__).parameters
+    accepted = [p for p in params if p not in ("self", "space", "seed")]
+    takes_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    for key in options:
+        if key not in accepted and not takes_kwargs:
+            raise ValueError(f"strategy {cls.name!r} has no option {key!r}; its options: {accepted}")
+    return cls(space, seed=seed, **options)

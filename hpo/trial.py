@@ -1,0 +1,115 @@
+"""The facts of a search: ``Candidate`` (what to try, with how much budget) and ``Trial``."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+__all__ = ["Candidate", "Trial", "OK", "FAILED", "PRUNED", "STATUSES"]
+
+OK = "ok"
+FAILED = "failed"
+PRUNED = "pruned"
+STATUSES = (OK, FAILED, PRUNED)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A configuration to evaluate, with a budget (``None`` = the full budget).
+
+    Attributes
+    ----------
+    config : dict
+        The configuration (active parameters only).
+    budget : float or None
+        The resource to spend (epochs, samples, trees...), ``None`` for full.
+    id : int
+        Unique within the strategy that asked it.
+    info : mapping
+        The strategy's own bookkeeping (a rung, a bracket); never read by the engine.
+    """
+
+    config: dict
+    budget: float | None = None
+    id: int = 0
+    info: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Trial:
+    """One evaluated candidate: an append-only fact.
+
+    Attributes
+    ----------
+    number : int
+        Position in the search, in the order candidates were asked.
+    candidate : Candidate
+    status : {"ok", "failed", "pruned"}
+    value : float or None
+        The objective's value as returned (the loss when minimizing).
+    loss : float or None
+        The value converted to minimization (``-value`` when maximizing);
+        what strategies minimize. None unless the trial is ok.
+    error : str or None
+        ``"ExceptionType: message"`` of a failed trial.
+    traceback : str or None
+    started, finished : float or None
+        Wall-clock times (seconds since the epoch) around the evaluation.
+    metrics : dict
+        Extra metrics the objective returned.
+    """
+
+    number: int
+    candidate: Candidate
+    status: str
+    value: float | None = None
+    loss: float | None = None
+    error: str | None = None
+    traceback: str | None = None
+    started: float | None = None
+    finished: float | None = None
+    metrics: dict = field(default_factory=dict)
+
+    @property
+    def config(self) -> dict:
+        return self.candidate.config
+
+    @property
+    def budget(self) -> float | None:
+        return self.candidate.budget
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OK
+
+    @property
+    def duration(self) -> float | None:
+        if self.started is None or self.finished is None:
+            return None
+        return self.finished - self.started
+
+    def to_record(self, names: list[str] | None = None) -> dict:
+        """A flat dict: fixed columns, ``param_<name>`` per parameter, ``metric_<key>`` per metric."""
+        record = {
+            "number": self.number,
+            "status": self.status,
+            "value": self.value,
+            "budget": self.budget,
+            "error": self.error,
+            "started": self.started,
+            "finished": self.finished,
+            "duration": self.duration,
+        }
+        for name in names if names is not None else self.config:
+            record[f"param_{name}"] = self.config.get(name)
+        for key, v in self.metrics.items():
+            record[f"metric_{key}"] = v
+        return record
+
+
+def is_finite_number(x: Any) -> bool:
+    try:
+        return math.isfinite(x)
+    except TypeError:
+        return False

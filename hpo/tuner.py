@@ -1,0 +1,388 @@
+"""``Tuner``: a scikit-learn meta-estimator that searches a Space with any strategy."""
+
+from __future__ import annotations
+
+import numbers
+import time
+from collections.abc import Mapping
+from copy import deepcopy
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from .engine import AllTrialsFailedError, SearchLoop
+from .evaluation import EstimatorObjective, classifier_like, make_scorers, make_splits
+from .spaces import Space
+from .strategies import Strategy, make_strategy
+from .trial import FAILED, OK
+
+__all__ = ["Tuner"]
+
+
+def _estimator_has(attr: str):
+    """For ``available_if``: the best (or the given) estimator has ``attr``."""
+
+    def check(self: "Tuner") -> bool:
+        if hasattr(self, "best_estimator_"):
+            getattr(self.best_estimator_, attr)
+            return True
+        getattr(self.estimator, attr)
+        return True
+
+    return check
+
+
+class Tuner(MetaEstimatorMixin, BaseEstimator):
+    """Tune any scikit-learn estimator (or Pipeline) over a :class:`~hpo.Space`.
+
+    Candidates are fitted on the training part of the data given to ``fit``
+    and scored on a validation part carved out of it (a holdout fraction or
+    cross-validation). There is no way to pass a test set: hold one back
+    yourself (``train_test_split``) and score it once, after the search.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Cloned for every fit.
+    space : Space or mapping of name to dimension
+        Names are the estimator's parameters (``clf__C`` in a Pipeline), or
+        mapped to them by the space's ``to_params``.
+    strategy : str, Strategy class, default "random"
+        A registered strategy name (``hpo.available_strategies()``).
+    n_trials : int or None, default 50
+        How many configurations to try; ``None`` runs a finite strategy
+        (grid) to its end.
+    validation : float, int or splitter, default 0.2
+        A fraction for one holdout split (stratified for classifiers,
+        group-aware with ``groups``), a number of CV folds, or a scikit-learn
+        splitter.
+    scoring : str, callable, list or dict, optional
+        As in scikit-learn; ``None`` uses the estimator's ``score``.
+    refit : bool or str, default True
+        Refit the best configuration on all of ``X``. With several scorers,
+        the name of the one that chooses the best (it is also the one the
+        search optimizes; with ``refit=False`` the first scorer is).
+    n_jobs : int, optional
+        Parallel trials (processes); ``None`` is 1.
+    random_state : int, RandomState or None
+        Seeds the strategy and the validation split.
+    error_score : "raise" or float, default nan
+        The score recorded for a configuration whose fit fails (the trial is
+        failed and the search goes on), or ``"raise"`` to stop at once.
+    return_train_score : bool, default False
+    verbose : int, default 0
+        1 shows a progress bar.
+    strategy_options : dict, optional
+        Keyword options of the strategy (``{"resolution": 10}`` for grid).
+    timeout : float, optional
+        Seconds after which no new trial starts.
+
+    Attributes
+    ----------
+    best_params_ : dict
+        Estimator parameters of the best configuration (after ``to_params``).
+    best_config_ : dict
+        The best configuration as the space holds it.
+    best_score_ : float
+        Its mean validation score.
+    best_index_ : int
+        Its row in ``cv_results_``.
+    best_estimator_ : estimator
+        Refitted on all of ``X`` (with ``refit``).
+    cv_results_ : dict of arrays
+        One row per trial, in scikit-learn's layout: ``params``,
+        ``param_<name>`` (masked where inactive), ``split<k>_test_<metric>``,
+        ``mean_test_<metric>``, ``std_test_<metric>``, ``rank_test_<metric>``,
+        fit and score times, and hpo's ``status``. ``pandas.DataFrame`` reads it.
+    scorer_ : scorer or dict of scorers
+    multimetric_ : bool
+    refit_time_ : float
+    n_splits_ : int
+    trials_ : list of Trial
+    result_ : Result
+    """
+
+    def __init__(
+        self,
+        estimator: Any,
+        space: Space | Mapping,
+        strategy: str | type[Strategy] = "random",
+        n_trials: int | None = 50,
+        *,
+        validation: Any = 0.2,
+        scoring: Any = None,
+        refit: bool | str = True,
+        n_jobs: int | None = None,
+        random_state: Any = None,
+        error_score: Any = np.nan,
+        return_train_score: bool = False,
+        verbose: int = 0,
+        strategy_options: dict | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        self.estimator = estimator
+        self.space = space
+        self.strategy = strategy
+        self.n_trials = n_trials
+        self.validation = validation
+        self.scoring = scoring
+        self.refit = refit
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+        self.verbose = verbose
+        self.strategy_options = strategy_options
+        self.timeout = timeout
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X: Any, y: Any = None, *, groups: Any = None, **fit_params: Any) -> "Tuner":
+        """Search the space, then refit the best configuration on all of ``X`` (with ``refit``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data only: the validation part is carved out of it.
+        y : array-like, optional
+        groups : array-like, optional
+            Group labels for a group-aware holdout or group folds.
+        **fit_params
+            Passed to the estimator's ``fit``; sample-aligned arrays are cut
+            to each training part.
+        """
+        space = self._check_params()
+        scorers, multimetric = make_scorers(self.estimator, self.scoring)
+        primary = self._primary_metric(scorers, multimetric)
+        seed = self._seed()
+        splits = make_splits(
+            self.validation, X, y, groups, classifier=classifier_like(self.estimator), random_state=seed
+        )
+        objective = EstimatorObjective(
+            self.estimator, space, X, y, splits, scorers, primary, fit_params, self.return_train_score
+        )
+        strategy = make_strategy(
+            deepcopy(self.strategy) if isinstance(self.strategy, Strategy) else self.strategy,
+            space, seed=seed, options=self.strategy_options,
+        )
+        loop = SearchLoop(
+            objective, strategy, n_trials=self.n_trials, timeout=self.timeout, n_jobs=self.n_jobs,
+            direction="minimize", progress=self.verbose > 0,
+            on_error="raise" if self.error_score == "raise" else "record",
+        )
+        try:
+            result = loop.run()
+        except AllTrialsFailedError as exc:
+            self.result_ = exc.result
+            self.trials_ = exc.result.trials
+            raise ValueError(
+                f"All the {len(exc.result.trials)} trials of the search failed; the first error:\n{exc}"
+            ) from exc
+        self.result_ = result
+        self.trials_ = result.trials
+        self.multimetric_ = multimetric
+        self.scorer_ = scorers if multimetric else scorers["score"]
+        self.n_splits_ = len(splits)
+        self.cv_results_ = self._cv_results(result, space, list(scorers), len(splits))
+        if self.refit is not False or not multimetric:
+            best = result.best_trial
+            self.best_index_ = result.trials.index(best)
+            self.best_config_ = dict(best.config)
+            self.best_params_ = space.to_params(best.config)
+            self.best_score_ = float(self.cv_results_[f"mean_test_{primary}"][self.best_index_])
+        if self.refit is not False:
+            self.best_estimator_ = clone(self.estimator).set_params(**self.best_params_)
+            start = time.perf_counter()
+            if y is None:
+                self.best_estimator_.fit(X, **fit_params)
+            else:
+                self.best_estimator_.fit(X, y, **fit_params)
+            self.refit_time_ = time.perf_counter() - start
+            if hasattr(self.best_estimator_, "feature_names_in_"):
+                self.feature_names_in_ = self.best_estimator_.feature_names_in_
+        n_features = getattr(self.best_estimator_, "n_features_in_", None) if self.refit is not False else None
+        if n_features is None and hasattr(X, "shape") and len(X.shape) == 2:
+            n_features = X.shape[1]
+        if n_features is not None:
+            self.n_features_in_ = n_features
+        return self
+
+    def _check_params(self) -> Space:
+        space = self.space
+        if isinstance(space, Mapping):
+            space = Space(space)
+        if not isinstance(space, Space):
+            raise TypeError(f"space must be a Space or a dict of dimensions, got {type(space).__name__}")
+        if not hasattr(self.estimator, "fit"):
+            raise TypeError(f"estimator must have a fit method, got {self.estimator!r}")
+        valid = self.estimator.get_params(deep=True)
+        if space._to_params is None:
+            names = space.names
+        else:  # the mapped names of a few configurations (conditional names may come and go)
+            names = list(dict.fromkeys(k for c in space.sample(32, seed=0) for k in space.to_params(c)))
+        for name in names:
+            if name not in valid:
+                raise ValueError(
+                    f"space parameter {name!r} is not a parameter of {type(self.estimator).__name__}; "
+                    f"valid parameters: {sorted(valid)}"
+                )
+        n = self.n_trials
+        if n is not None and (not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1):
+            raise ValueError(f"n_trials must be a positive int or None, got {n!r}")
+        if not (self.error_score == "raise" or isinstance(self.error_score, numbers.Real)):
+            raise ValueError(f"error_score must be 'raise' or a number, got {self.error_score!r}")
+        if not isinstance(self.refit, (bool, str)):
+            raise TypeError(f"refit must be a bool or a scorer name, got {self.refit!r}")
+        return space
+
+    def _primary_metric(self, scorers: dict, multimetric: bool) -> str:
+        if not multimetric:
+            if isinstance(self.refit, str):
+                raise ValueError(f"refit={self.refit!r} names a scorer, but scoring is a single metric")
+            return "score"
+        if self.refit is True:
+            raise ValueError(
+                "with several scorers, refit must name the one that chooses the best "
+                f"(one of {list(scorers)}), or be False"
+            )
+        if isinstance(self.refit, str):
+            if self.refit not in scorers:
+                raise ValueError(f"refit={self.refit!r} is not one of the scorers {list(scorers)}")
+            return self.refit
+        return next(iter(scorers))
+
+    def _seed(self) -> int | None:
+        if self.random_state is None:
+            return None
+        if isinstance(self.random_state, numbers.Integral):
+            return int(self.random_state)
+        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+    def _cv_results(self, result, space: Space, metrics: list[str], n_splits: int) -> dict:
+        trials = result.trials
+        n = len(trials)
+        error_score = np.nan if self.error_score == "raise" else float(self.error_score)
+        out: dict[str, Any] = {}
+
+        def column(key: str) -> np.ndarray:
+            return np.array([t.metrics.get(key, np.nan) if t.status == OK else
+                             t.metrics.get(key, error_score if "_score" in key else np.nan) for t in trials],
+                            dtype=float)
+
+        out["mean_fit_time"] = column("fit_time")
+        out["std_fit_time"] = np.array([np.std(t.metrics["fit_times"]) if "fit_times" in t.metrics else np.nan
+                                        for t in trials])
+        out["mean_score_time"] = column("score_time")
+        out["std_score_time"] = np.array([np.std(t.metrics["score_times"]) if "score_times" in t.metrics else np.nan
+                                          for t in trials])
+        for name in space.names:
+            values = np.empty(n, dtype=object)
+            mask = np.ones(n, dtype=bool)
+            for i, t in enumerate(trials):
+                if name in t.config:
+                    values[i] = t.config[name]
+                    mask[i] = False
+            out[f"param_{name}"] = np.ma.MaskedArray(values, mask=mask)
+        out["params"] = [space.to_params(t.config) for t in trials]
+        sets = ["test", "train"] if self.return_train_score else ["test"]
+        for metric in metrics:
+            for which in sets:
+                splits = np.column_stack([column(f"split{k}_{which}_{metric}") for k in range(n_splits)]) \
+                    if n else np.empty((0, n_splits))
+                for k in range(n_splits):
+                    out[f"split{k}_{which}_{metric}"] = splits[:, k]
+                with np.errstate(all="ignore"):
+                    out[f"mean_{which}_{metric}"] = splits.mean(axis=1) if n else np.empty(0)
+                    out[f"std_{which}_{metric}"] = splits.std(axis=1) if n else np.empty(0)
+            out[f"rank_test_{metric}"] = _rank(out[f"mean_test_{metric}"])
+        out["status"] = np.array([t.status for t in trials], dtype=object)
+        out["budget"] = np.array([np.nan if t.budget is None else t.budget for t in trials], dtype=float)
+        return out
+
+    # ----------------------------------------------------------- delegation
+    def _check_refitted(self, method: str) -> None:
+        check_is_fitted(self)
+        if self.refit is False:
+            raise AttributeError(f"{method} is not available: this Tuner was fitted with refit=False")
+
+    @available_if(_estimator_has("predict"))
+    def predict(self, X: Any) -> Any:
+        """Predict with the best estimator."""
+        self._check_refitted("predict")
+        return self.best_estimator_.predict(X)
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X: Any) -> Any:
+        """Class probabilities from the best estimator."""
+        self._check_refitted("predict_proba")
+        return self.best_estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X: Any) -> Any:
+        """Log class probabilities from the best estimator."""
+        self._check_refitted("predict_log_proba")
+        return self.best_estimator_.predict_log_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X: Any) -> Any:
+        """Decision function of the best estimator."""
+        self._check_refitted("decision_function")
+        return self.best_estimator_.decision_function(X)
+
+    @available_if(_estimator_has("transform"))
+    def transform(self, X: Any) -> Any:
+        """Transform with the best estimator."""
+        self._check_refitted("transform")
+        return self.best_estimator_.transform(X)
+
+    @available_if(_estimator_has("inverse_transform"))
+    def inverse_transform(self, X: Any) -> Any:
+        """Inverse transform with the best estimator."""
+        self._check_refitted("inverse_transform")
+        return self.best_estimator_.inverse_transform(X)
+
+    @available_if(_estimator_has("score_samples"))
+    def score_samples(self, X: Any) -> Any:
+        """Score samples with the best estimator."""
+        self._check_refitted("score_samples")
+        return self.best_estimator_.score_samples(X)
+
+    def score(self, X: Any, y: Any = None) -> float:
+        """The refit metric of the best estimator on (X, y) (its ``score`` without ``scoring``)."""
+        self._check_refitted("score")
+        scorer = self.scorer_[self.refit] if self.multimetric_ else self.scorer_
+        return float(scorer(self.best_estimator_, X) if y is None else scorer(self.best_estimator_, X, y))
+
+    @property
+    def classes_(self) -> np.ndarray:
+        """Class labels of the best estimator."""
+        self._check_refitted("classes_")
+        return self.best_estimator_.classes_
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import get_tags
+
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.estimator_type = inner.estimator_type
+        tags.classifier_tags = deepcopy(inner.classifier_tags)
+        tags.regressor_tags = deepcopy(inner.regressor_tags)
+        tags.transformer_tags = deepcopy(inner.transformer_tags)
+        tags.input_tags.pairwise = inner.input_tags.pairwise
+        tags.input_tags.sparse = inner.input_tags.sparse
+        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        tags.target_tags.required = inner.target_tags.required
+        return tags
+
+
+def _rank(scores: np.ndarray) -> np.ndarray:
+    """Rank 1 for the highest score; NaN scores rank last."""
+    from scipy.stats import rankdata
+
+    if len(scores) == 0:
+        return np.empty(0, dtype=np.int32)
+    filled = np.where(np.isnan(scores), -np.inf, scores)
+    return rankdata(-filled, method="min").astype(np.int32)

@@ -1,0 +1,248 @@
+"""Property-based tests over random valid spaces (see strategies_for_spaces.py)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import hpo
+from hpo import Categorical, Float, Int, Space
+
+from .strategies_for_spaces import (
+    assert_config_plain,
+    assert_same_config,
+    build,
+    config_key,
+    space_definitions,
+    spaces,
+    typed_key,
+    unit_points,
+)
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+seeds = st.integers(0, 2**32 - 1)
+
+
+def _grid_or_skip(space: Space, resolution: int):
+    try:
+        return space.grid(resolution=resolution, max_size=5_000)
+    except ValueError as exc:
+        assume("max_size" not in str(exc))
+        raise
+
+
+@SETTINGS
+@given(space_definitions())
+def test_generated_spaces_build_and_keep_declaration_order(definition):
+    space = build(definition)
+    assert space.names == definition["order"]
+    assert list(space) == definition["order"]
+    assert len(space) == len(definition["order"])
+    for name in definition["order"]:
+        assert space[name] == definition["dims"][name]
+
+
+@SETTINGS
+@given(spaces(), seeds)
+def test_every_sample_is_valid_and_plain(space, seed):
+    configs = space.sample(40, seed=seed)
+    assert len(configs) == 40
+    for config in configs:
+        assert_config_plain(config)
+        space.validate(config)
+        assert config in space
+        assert set(config) <= set(space.names)
+
+
+@SETTINGS
+@given(spaces(), seeds)
+def test_sampling_is_reproducible(space, seed):
+    assert space.sample(10, seed=seed) == space.sample(10, seed=seed)
+    rng = np.random.default_rng(seed)
+    first, second = space.sample(5, seed=rng), space.sample(5, seed=rng)
+    rng = np.random.default_rng(seed)
+    assert space.sample(5, seed=rng) == first
+    assert space.sample(5, seed=rng) == second
+
+
+@SETTINGS
+@given(spaces().flatmap(lambda s: st.tuples(st.just(s), unit_points(len(s)))))
+def test_every_point_of_the_unit_box_decodes_to_a_valid_configuration(args):
+    space, U = args
+    configs = space.decode(U)
+    assert len(configs) == U.shape[0]
+    for config in configs:
+        assert_config_plain(config)
+        space.validate(config)
+
+
+@SETTINGS
+@given(spaces(), seeds)
+def test_encode_decode_round_trip_of_samples(space, seed):
+    configs = space.sample(30, seed=seed)
+    U = space.encode(configs)
+    assert U.shape == (30, len(space))
+    assert U.dtype == np.float64
+    assert np.isfinite(U).all()
+    assert ((U >= 0.0) & (U <= 1.0)).all()
+    back = space.decode(U)
+    for c, b in zip(configs, back):
+        assert_same_config(c, b, space)
+    np.testing.assert_allclose(space.encode(back), U, atol=1e-9)
+
+
+@SETTINGS
+@given(spaces().flatmap(lambda s: st.tuples(st.just(s), unit_points(len(s)))))
+def test_decode_encode_decode_is_decode(args):
+    """A decoded configuration survives a second trip unchanged (edges of the box included)."""
+    space, U = args
+    configs = space.decode(U)
+    again = space.decode(space.encode(configs))
+    for c, b in zip(configs, again):
+        assert_same_config(c, b, space)
+
+
+@SETTINGS
+@given(spaces(), seeds)
+def test_inactive_columns_hold_the_marker(space, seed):
+    configs = space.sample(20, seed=seed)
+    U = space.encode(configs)
+    mask = space.active_mask(U)
+    for i, config in enumerate(configs):
+        for j, name in enumerate(space.names):
+            assert mask[i, j] == (name in config)
+            if name not in config:
+                assert U[i, j] == hpo.spaces.INACTIVE
+
+
+@SETTINGS
+@given(spaces(max_dims=5), st.integers(1, 3))
+def test_grid_points_are_valid_distinct_and_counted(space, resolution):
+    grid = _grid_or_skip(space, resolution)
+    size = len(grid)  # known before anything is enumerated
+    points = list(grid)
+    assert len(points) == size
+    assert size >= 1
+    keys = [config_key(c) for c in points]
+    assert len(set(keys)) == size, "the grid repeats a configuration"
+    for config in points:
+        assert_config_plain(config)
+        space.validate(config)
+    for i in sorted({0, size - 1, size // 2}):
+        assert config_key(grid[i]) == keys[i]
+    # grid points are valid configurations: they round-trip through the encoding exactly
+    back = space.decode(space.encode(points))
+    for c, b in zip(points, back):
+        assert_same_config(c, b, space)
+
+
+@SETTINGS
+@given(spaces(max_dims=4, refs=False), st.integers(1, 3))
+def test_grid_is_every_valid_combination_of_its_values(space, resolution):
+    """Without dependent ranges, the grid is exactly the valid part of a product.
+
+    Each parameter's grid values are taken from the grid; a brute-force product
+    over (values or absent) filtered by ``validate`` must give the same set.
+    """
+    grid = _grid_or_skip(space, resolution)
+    points = list(grid)
+    per_name = {
+        name: list({typed_key(c[name]): c[name] for c in points if name in c}.values()) for name in space.names
+    }
+    for name, dim in space.dims.items():
+        if isinstance(dim, Categorical) and not dim.conditions:
+            assert len(per_name[name]) == len(dim.choices)
+        elif isinstance(dim, Float) and not dim.conditions:
+            assert len(per_name[name]) == resolution
+            if resolution > 1:
+                assert min(per_name[name]) == dim.low and max(per_name[name]) == dim.high
+        elif isinstance(dim, Int) and not dim.conditions:
+            assert len(per_name[name]) == min(resolution, dim.high - dim.low + 1)
+    absent = object()
+    expected = set()
+    for combo in itertools.product(*[per_name[n] + [absent] for n in space.names]):
+        config = {n: v for n, v in zip(space.names, combo) if v is not absent}
+        if config in space:
+            expected.add(config_key(config))
+    assert {config_key(c) for c in points} == expected
+
+
+@SETTINGS
+@given(spaces(), seeds)
+def test_json_round_trip(space, seed):
+    text = json.dumps(space.to_dict())
+    again = Space.from_dict(json.loads(text))
+    assert again == space
+    assert again.names == space.names
+    assert again.to_dict() == space.to_dict()
+    assert json.dumps(again.to_dict()) == text
+    assert again.sample(10, seed=seed) == space.sample(10, seed=seed)
+
+
+@SETTINGS
+@given(spaces())
+def test_repr_is_readable_python(space):
+    text = repr(space)
+    assert text.startswith("Space(")
+    for name in space.names:
+        assert name in text
+    namespace = {name: getattr(hpo, name) for name in hpo.__all__}
+    assert eval(text, namespace) == space
+
+
+@SETTINGS
+@given(spaces(), seeds, st.data())
+def test_validate_names_the_parameter(space, seed, data):
+    config = space.sample(1, seed=seed)[0]
+    name = data.draw(st.sampled_from(space.names))
+    dim = space[name]
+    if name in config:
+        # an active parameter missing
+        broken = {k: v for k, v in config.items() if k != name}
+        with pytest.raises(ValueError, match=rf"^{re.escape(name)}: missing, but it is active"):
+            space.validate(broken)
+        assert broken not in space
+        # a value of the wrong type or out of range
+        if isinstance(dim, Categorical):
+            bad = "__not_a_choice__"
+            pattern = "is not one of"
+        elif data.draw(st.booleans()):
+            bad, pattern = "3", "expected a"
+        else:
+            top = space._static[name][1]  # the largest value the parameter can ever take
+            bad = math.floor(top) + 1000 if isinstance(dim, Int) else top + abs(top) + 10.0
+            pattern = "is outside"
+        with pytest.raises(ValueError, match=rf"^{re.escape(name)}: .*{pattern}"):
+            space.validate({**config, name: bad})
+        with pytest.raises(ValueError, match=re.escape(name)):
+            space.encode([config, {**config, name: bad}])
+    else:
+        # an inactive parameter present
+        value = dim.choices[0] if isinstance(dim, Categorical) else space._static[name][0]
+        with pytest.raises(ValueError, match=rf"^{re.escape(name)}: present, but it is inactive"):
+            space.validate({**config, name: value})
+    with pytest.raises(ValueError, match="unknown parameter 'not_a_parameter'"):
+        space.validate({**config, "not_a_parameter": 1})
+    assert {**config, "not_a_parameter": 1} not in space
+
+
+@SETTINGS
+@given(spaces(), seeds)
+def test_to_params_of_samples(space, seed):
+    for config in space.sample(5, seed=seed):
+        params = space.to_params(config)
+        assert isinstance(params, dict)
+        if space.to_dict()["to_params"] is None:
+            assert params == config
+            assert params is not config
+        else:
+            pack = space._to_params
+            assert params[pack.target] == tuple(config[n] for n in pack.names if n in config)
+            assert not (set(pack.names) | set(pack.drop)) & set(params)

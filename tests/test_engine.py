@@ -1,0 +1,275 @@
+"""The evaluation engine: ``hpo.optimize`` and its loop."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+
+import numpy as np
+import pytest
+
+from hpo import (
+    AllTrialsFailedError,
+    Categorical,
+    Float,
+    Int,
+    Space,
+    StopSearch,
+    TrialFailedError,
+    TrialPruned,
+    optimize,
+)
+from hpo.engine import evaluate, takes_budget
+from hpo.trial import Candidate
+
+SPACE = Space(x=Float(-5.0, 5.0), y=Float(1e-3, 10.0, log=True), k=Categorical(["a", "b"]))
+
+
+def bowl(config):
+    return (config["x"] - 1.0) ** 2 + math.log(config["y"]) ** 2 + (config["k"] == "b")
+
+
+def test_minimize_finds_a_good_point_and_reports_the_best():
+    result = optimize(bowl, SPACE, "random", n_trials=300, seed=0)
+    assert len(result) == 300
+    values = [t.value for t in result.trials]
+    assert result.best_value == min(values)
+    assert result.best_config == result.trials[int(np.argmin(values))].config
+    assert result.best_value < 0.5
+    assert result.best_params == result.best_config  # no to_params: identity
+
+
+def test_maximize_converts_at_the_boundary():
+    result = optimize(lambda c: -bowl(c), SPACE, n_trials=100, seed=0, direction="maximize")
+    values = [t.value for t in result.trials]
+    assert result.best_value == max(values)
+    assert all(t.loss == -t.value for t in result.trials)
+    curve = result.best_so_far()
+    assert curve == sorted(curve) and curve[-1] == max(values)
+
+
+def test_objective_with_budget_gets_none_for_the_full_budget():
+    seen = []
+
+    def objective(config, budget):
+        seen.append(budget)
+        return config["x"]
+
+    optimize(objective, SPACE, n_trials=5, seed=0)
+    assert seen == [None] * 5
+    assert takes_budget(objective) and not takes_budget(bowl)
+
+
+def test_dict_results_carry_extra_metrics():
+    result = optimize(lambda c: {"value": c["x"], "train_loss": 1.5, "n": np.int64(3)}, SPACE, n_trials=4, seed=0)
+    trial = result.trials[0]
+    assert trial.value == trial.config["x"]
+    assert trial.metrics == {"train_loss": 1.5, "n": 3} and type(trial.metrics["n"]) is int
+    assert result.to_records()[0]["metric_train_loss"] == 1.5
+
+
+@pytest.mark.parametrize(
+    "returned, message",
+    [
+        ({"accuracy": 0.9}, "must put the value to optimize under 'value'"),
+        ("0.5", "must return a number or a dict"),
+        (True, "must return a number or a dict"),
+        (math.nan, "returned nan"),
+        (math.inf, "returned inf"),
+    ],
+)
+def test_bad_return_values_fail_the_trial_with_a_reason(returned, message):
+    outcome = evaluate(lambda c: returned, Candidate({"x": 0.0}), False)
+    assert outcome[0] == "failed" and message in outcome[2]
+
+
+def test_errors_are_caught_and_the_search_goes_on():
+    def objective(config):
+        if config["k"] == "b":
+            raise ValueError(f"no b please (x={config['x']:.2f})")
+        return bowl(config)
+
+    result = optimize(objective, SPACE, n_trials=40, seed=1)
+    failed = [t for t in result.trials if t.status == "failed"]
+    assert 5 < len(failed) < 35 and len(result.trials) == 40
+    assert all(t.error.startswith("ValueError: no b please") for t in failed)
+    assert all("Traceback" in t.traceback and t.loss is None for t in failed)
+    assert result.best_config["k"] == "a"
+
+
+def test_all_failing_is_an_error_that_shows_the_first_exception_and_keeps_the_trials():
+    def objective(config):
+        raise KeyError("missing column")
+
+    with pytest.raises(AllTrialsFailedError, match=r"all 6 trials failed.*trial 0.*KeyError: 'missing column'") as info:
+        optimize(objective, SPACE, n_trials=6, seed=0)
+    assert len(info.value.result.trials) == 6
+    assert isinstance(info.value, ValueError)
+
+
+def test_on_error_raise_stops_at_the_first_failure():
+    calls = []
+
+    def objective(config):
+        calls.append(config)
+        if len(calls) == 3:
+            raise RuntimeError("third")
+        return 0.0
+
+    with pytest.raises(TrialFailedError, match="trial 2 failed with RuntimeError: third") as info:
+        optimize(objective, SPACE, n_trials=10, seed=0, on_error="raise")
+    assert len(info.value.result.trials) == 3 and len(calls) == 3
+
+
+def test_pruned_trials_are_neither_ok_nor_failed():
+    def objective(config):
+        if config["x"] < 0:
+            raise TrialPruned("x negative")
+        return config["x"]
+
+    result = optimize(objective, SPACE, n_trials=30, seed=0)
+    pruned = [t for t in result.trials if t.status == "pruned"]
+    assert pruned and result.n_pruned == len(pruned) and result.n_failed == 0
+    assert all(t.error == "pruned: x negative" for t in pruned)
+    assert result.best_value >= 0
+
+
+def test_keyboard_interrupt_keeps_finished_trials():
+    calls = []
+
+    def objective(config):
+        calls.append(1)
+        if len(calls) == 8:
+            raise KeyboardInterrupt
+        return bowl(config)
+
+    with pytest.warns(RuntimeWarning, match="interrupted: 7 finished trials kept"):
+        result = optimize(objective, SPACE, n_trials=100, seed=0)
+    assert result.interrupted and len(result.trials) == 7
+    assert result.best_value == min(t.value for t in result.trials)
+
+
+def test_callbacks_see_every_trial_in_order_and_can_stop_the_search():
+    seen = []
+
+    def callback(result, trial):
+        seen.append(trial.number)
+        assert result.trials[-1] is trial
+        if len(result.trials) == 5:
+            raise StopSearch
+
+    result = optimize(bowl, SPACE, n_trials=50, seed=0, callbacks=[callback])
+    assert seen == [0, 1, 2, 3, 4] and len(result.trials) == 5
+
+
+def test_timeout_stops_asking():
+    def slow(config):
+        time.sleep(0.05)
+        return bowl(config)
+
+    start = time.monotonic()
+    result = optimize(slow, SPACE, n_trials=10_000, timeout=0.3, seed=0)
+    assert 2 <= len(result.trials) < 50
+    assert time.monotonic() - start < 5
+
+
+def test_open_ended_search_needs_a_limit_but_a_grid_does_not():
+    with pytest.raises(ValueError, match="give n_trials or timeout"):
+        optimize(bowl, SPACE, "random")
+    result = optimize(bowl, SPACE, "grid", strategy_options={"resolution": 3})
+    assert len(result.trials) == 3 * 3 * 2
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n_trials": 0}, "n_trials must be a positive int"),
+        ({"n_trials": 2.5}, "n_trials must be a positive int"),
+        ({"n_trials": 3, "timeout": -1}, "timeout must be a positive number"),
+        ({"n_trials": 3, "direction": "max"}, "direction must be 'minimize' or 'maximize'"),
+        ({"n_trials": 3, "on_error": "ignore"}, "on_error must be"),
+        ({"n_trials": 3, "n_jobs": 0}, "n_jobs must be a non-zero int"),
+        ({"n_trials": 3, "backend": "gpu", "n_jobs": 2}, "backend must be"),
+    ],
+)
+def test_bad_arguments_are_clear_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        optimize(bowl, SPACE, **kwargs)
+
+
+def test_a_space_may_be_given_as_a_dict_and_callbacks_must_be_callable():
+    result = optimize(lambda c: c["clf__C"], {"clf__C": Float(1e-3, 1e3, log=True)}, n_trials=3, seed=0)
+    assert "clf__C" in result.best_config
+    with pytest.raises(TypeError, match="callbacks must be callable"):
+        optimize(bowl, SPACE, n_trials=2, callbacks=[42])
+
+
+def test_progress_bar_runs(capsys):
+    result = optimize(bowl, SPACE, n_trials=5, seed=0, progress=True)
+    assert len(result.trials) == 5
+    assert "5/5" in capsys.readouterr().err
+
+
+def _pid_objective(config):
+    return {"value": bowl(config), "pid": os.getpid()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("strategy", ["random", "sobol", "grid"])
+def test_processes_give_the_same_trials_as_one_worker(strategy):
+    kwargs = dict(n_trials=12, seed=4, strategy_options={"resolution": 3} if strategy == "grid" else None)
+    serial = optimize(_pid_objective, SPACE, strategy, n_jobs=1, **kwargs)
+    parallel = optimize(_pid_objective, SPACE, strategy, n_jobs=2, **kwargs)
+    assert [t.config for t in serial.trials] == [t.config for t in parallel.trials]
+    assert [t.value for t in serial.trials] == [t.value for t in parallel.trials]
+    assert {t.metrics["pid"] for t in serial.trials} == {os.getpid()}
+    assert os.getpid() not in {t.metrics["pid"] for t in parallel.trials}
+
+
+def test_threads_give_the_same_trials_as_one_worker():
+    serial = optimize(bowl, SPACE, "sobol", n_trials=16, seed=2)
+    threaded = optimize(bowl, SPACE, "sobol", n_trials=16, seed=2, n_jobs=2, backend="threads")
+    assert [(t.number, t.config, t.value) for t in serial.trials] == [
+        (t.number, t.config, t.value) for t in threaded.trials
+    ]
+
+
+def test_trials_record_times():
+    result = optimize(lambda c: time.sleep(0.01) or c["x"], SPACE, n_trials=3, seed=0)
+    for t in result.trials:
+        assert t.started <= t.finished and t.duration >= 0.009
+
+
+def test_a_strategy_that_gives_budgets_needs_an_objective_that_takes_one():
+    from hpo.strategies import RandomSearch
+
+    class Budgeted(RandomSearch):
+        name = "budgeted-test"
+
+        def _ask(self, n):
+            return [Candidate(c, budget=3) for c in super()._ask(n)]
+
+    with pytest.raises(TypeError, match="define it as objective\\(config, budget\\)"):
+        optimize(bowl, SPACE, Budgeted, n_trials=2, seed=0)
+    budgets = []
+    optimize(lambda c, b: budgets.append(b) or 0.0, SPACE, Budgeted, n_trials=2, seed=0)
+    assert budgets == [3, 3]
+
+
+def test_a_stuck_strategy_is_an_error_not_a_silent_stop():
+    from hpo.strategies import RandomSearch
+
+    class Stuck(RandomSearch):
+        name = "stuck-test"
+
+        def _ask(self, n):
+            return []
+
+    with pytest.raises(RuntimeError, match="proposed nothing while no trial was running"):
+        optimize(bowl, SPACE, Stuck, n_trials=2, seed=0)
+
+
+def test_int_space_results_are_plain_python():
+    result = optimize(lambda c: c["n"], Space(n=Int(1, 50, log=True)), n_trials=10, seed=0)
+    assert all(type(t.config["n"]) is int for t in result.trials)
