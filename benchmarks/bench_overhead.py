@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
+import os
 import platform
 import statistics
 import sys
@@ -93,33 +95,72 @@ def _objective(config: dict) -> float:
     return config["x"]
 
 
-def time_hpo(space: Space, strategy: str, n_trials: int, seed: int, options: dict | None = None) -> float:
-    """Trials per second of one ``hpo.optimize`` run (space built outside the timer)."""
+def time_hpo(space: Space, strategy: str, n_trials: int, seed: int,
+             options: dict | None = None) -> tuple[float, float]:
+    """Trials per wall second and per CPU second of one ``hpo.optimize`` run (space built outside)."""
     gc.collect()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = hpo.optimize(_objective, space, strategy=strategy, n_trials=n_trials, seed=seed,
                           strategy_options=options)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     if len(result.trials) != n_trials:
         raise RuntimeError(f"{strategy}: expected {n_trials} trials, got {len(result.trials)}")
-    return n_trials / elapsed
+    return n_trials / elapsed, n_trials / cpu
 
 
-def time_optuna(objective: Callable, n_trials: int, seed: int) -> float:
-    """Trials per second of one Optuna RandomSampler study (in-memory storage)."""
+def time_optuna(objective: Callable, n_trials: int, seed: int) -> tuple[float, float]:
+    """Trials per wall second and per CPU second of one Optuna RandomSampler study (in memory)."""
     gc.collect()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed))
     study.optimize(objective, n_trials=n_trials)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     if len(study.trials) != n_trials:
         raise RuntimeError(f"optuna: expected {n_trials} trials, got {len(study.trials)}")
-    return n_trials / elapsed
+    return n_trials / elapsed, n_trials / cpu
 
 
-def median_rate(fn: Callable[[int], float], repeats: int) -> tuple[float, float, float]:
-    rates = [fn(seed) for seed in range(repeats)]
-    return statistics.median(rates), min(rates), max(rates)
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (Linux /proc/stat; NaN elsewhere)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return math.nan
+    return (sum(fields[:8]) - fields[3] - fields[4] - fields[7]) / os.sysconf("SC_CLK_TCK")
+
+
+class Cell:
+    """The runs of one table cell: trials/s of hpo (and of the reference), and the
+    cores other processes used meanwhile (a check that the machine was idle)."""
+
+    def __init__(self) -> None:
+        self.hpo: list[float] = []
+        self.hpo_cpu: list[float] = []
+        self.ref: list[float] = []
+        self.ref_cpu: list[float] = []
+        self.others: list[float] = []
+
+    def run(self, hpo_fn: Callable[[int], tuple[float, float]],
+            ref_fn: Callable[[int], tuple[float, float]] | None, repeats: int) -> "Cell":
+        # hpo and the reference alternate seed by seed, so that a change of load on the
+        # machine hits both alike and the per-seed ratio stays fair
+        for seed in range(repeats):
+            wall, busy, mine = time.perf_counter(), machine_busy(), time.process_time()
+            rate, cpu_rate = hpo_fn(seed)
+            self.hpo.append(rate)
+            self.hpo_cpu.append(cpu_rate)
+            if ref_fn is not None:
+                rate, cpu_rate = ref_fn(seed)
+                self.ref.append(rate)
+                self.ref_cpu.append(cpu_rate)
+            wall = time.perf_counter() - wall
+            self.others.append(max(0.0, (machine_busy() - busy) - (time.process_time() - mine)) / wall)
+        return self
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(h / r for h, r in zip(self.hpo, self.ref))
 
 
 # ------------------------------------------------------------------- main
@@ -150,31 +191,37 @@ def main(argv: list[str] | None = None) -> int:
     for label, (make_space, optuna_objective) in SPACES.items():
         space = make_space()
         for n in args.trials:
-            med, lo, hi = median_rate(lambda s: time_hpo(space, "random", n, s), args.repeats)
-            ref = None
-            if use_optuna:
-                ref = median_rate(lambda s: time_optuna(optuna_objective, n, s), args.repeats)
-            rows.append((label, "random", n, (med, lo, hi), ref))
+            ref = (lambda s: time_optuna(optuna_objective, n, s)) if use_optuna else None
+            rows.append((label, "random", n, Cell().run(lambda s: time_hpo(space, "random", n, s), ref, args.repeats)))
         n = min(1000, max(args.trials))
         for strategy, options in (("sobol", None), ("grid", {"resolution": GRID_RESOLUTION[label]})):
-            med = median_rate(lambda s: time_hpo(space, strategy, n, s, options), args.repeats)
-            rows.append((label, strategy, n, med, None))
+            cell = Cell().run(lambda s: time_hpo(space, strategy, n, s, options), None, args.repeats)
+            rows.append((label, strategy, n, cell))
 
-    head = f"{'space':<12} {'strategy':<8} {'trials':>7} {'hpo trials/s':>13} {'(min-max)':>17}"
+    head = f"{'space':<12} {'strategy':<8} {'trials':>7} {'hpo trials/s':>13} {'(min-max)':>15} {'per CPU-s':>10}"
     if use_optuna:
-        head += f" {'optuna trials/s':>16} {'hpo/optuna':>11}"
+        head += f" {'optuna trials/s':>16} {'per CPU-s':>10} {'hpo/optuna':>11}"
+    head += f" {'other load':>11}"
     print()
     print(head)
     print("-" * len(head))
-    for label, strategy, n, (med, lo, hi), ref in rows:
-        line = f"{label:<12} {strategy:<8} {n:>7,} {med:>13,.0f} {f'{lo:,.0f}-{hi:,.0f}':>17}"
+    for label, strategy, n, cell in rows:
+        line = (f"{label:<12} {strategy:<8} {n:>7,} {statistics.median(cell.hpo):>13,.0f} "
+                f"{f'{min(cell.hpo):,.0f}-{max(cell.hpo):,.0f}':>15} {statistics.median(cell.hpo_cpu):>10,.0f}")
         if use_optuna:
-            if ref is None:
-                line += f" {'':>16} {'':>11}"
+            if cell.ref:
+                line += (f" {statistics.median(cell.ref):>16,.0f} {statistics.median(cell.ref_cpu):>10,.0f}"
+                         f" {cell.ratio:>10.1f}x")
             else:
-                line += f" {ref[0]:>16,.0f} {med / ref[0]:>10.1f}x"
+                line += f" {'':>16} {'':>10} {'':>11}"
+        line += f" {statistics.median(cell.others):>11.2f}"
         print(line)
     print()
+    print("trials/s: per wall-clock second (the figure); per CPU-s: per second of this process's CPU time "
+          "(less sensitive to other load on the machine).")
+    print("hpo/optuna: median of the per-seed ratios of trials/s (hpo and optuna alternate seed by seed).")
+    print("other load: cores used by other processes during the cell (median over runs); "
+          "near 0 means the machine was otherwise idle.")
     print("grid: shuffled order, resolution 20 on the small space (1,200 points) and 2 on the "
           "10-d space (2,304 points); building the grid is part of the timed search.")
     return 0

@@ -4,20 +4,98 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 __all__ = ["main"]
 
 
+def _bench_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hpo bench",
+        description="Compare strategies on a benchmark suite over many seeds; `hpo bench report DIR` "
+        "rebuilds the report of a finished or interrupted run.",
+    )
+    parser.add_argument("--suite", default="quick", help="quick, synthetic, sklearn or multifidelity (default quick)")
+    parser.add_argument("--problems", default=None, help="comma-separated problem names (instead of the suite's)")
+    parser.add_argument("--strategies", default=None, help="comma-separated strategies and peers (default: the suite's)")
+    parser.add_argument("--trials", type=int, default=None, help="evaluations per run (default: the suite's)")
+    parser.add_argument("--seeds", type=int, default=None, help="seeds per strategy and problem (default: the suite's)")
+    parser.add_argument("--jobs", type=int, default=-1, help="runs in parallel (default -1: all cores)")
+    parser.add_argument("--out", default="hpo-bench", help="output directory (default hpo-bench); rerun to resume")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def bench(argv: list[str]) -> int:
+    """``hpo bench ...`` and ``hpo bench report DIR``."""
+    from .benchmarking import SUITE_DEFAULTS, build_report, run_benchmark, summarize, suite_problems
+    from .benchmarking.report import summary_table
+    from .benchmarking.store import RunStore
+
+    if argv[:1] == ["report"]:
+        rp = argparse.ArgumentParser(prog="hpo bench report", description="Rebuild the report of a benchmark directory.")
+        rp.add_argument("dir")
+        rp.add_argument("--trials", type=int, default=None, help="which n_trials to report (default: the largest)")
+        args = rp.parse_args(argv[1:])
+        try:
+            text = build_report(args.dir, args.trials)
+        except (FileNotFoundError, ValueError) as exc:
+            print(f"hpo bench report: {exc}", file=sys.stderr)
+            return 2
+        print(text.split("## Per problem")[0].rstrip())
+        print(f"\nreport: {os.path.join(args.dir, 'report.md')}")
+        return 0
+    args = _bench_parser().parse_args(argv)
+    try:
+        suite_problems(args.suite)
+    except ValueError as exc:
+        print(f"hpo bench: {exc}", file=sys.stderr)
+        return 2
+    defaults = SUITE_DEFAULTS[args.suite]
+    strategies = args.strategies.split(",") if args.strategies else defaults["strategies"]
+    problems = args.problems.split(",") if args.problems else None
+    trials = args.trials if args.trials is not None else defaults["trials"]
+    seeds = args.seeds if args.seeds is not None else defaults["seeds"]
+    from .executors import effective_n_jobs
+
+    try:
+        jobs = effective_n_jobs(args.jobs)
+        store = run_benchmark(
+            args.out, suite=None if problems else args.suite, problems=problems, strategies=strategies,
+            n_trials=trials, seeds=seeds, n_jobs=jobs, progress=not args.no_progress,
+            log=lambda msg: print(f"hpo bench: {msg}", file=sys.stderr),
+        )
+    except (ValueError, ImportError) as exc:
+        print(f"hpo bench: {exc}", file=sys.stderr)
+        return 2
+    with store:
+        summary = summarize(store, trials)
+    build_report(args.out, trials)
+    print(f"{len(summary.problems)} problems x {len(summary.contenders)} strategies x {seeds} seeds, "
+          f"{trials} evaluations each\n")
+    print(summary_table(summary))
+    pngs = sorted(f for f in os.listdir(args.out) if f.endswith(".png"))
+    print(f"\nreport: {os.path.join(args.out, 'report.md')}")
+    for png in pngs:
+        print(f"plot:   {os.path.join(args.out, png)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``hpo`` console script."""
     from . import __version__
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["bench"]:
+        return bench(argv[1:])
     from .strategies import available_strategies, get_strategy_class
 
     parser = argparse.ArgumentParser(prog="hpo", description="Hyperparameter optimization.")
     parser.add_argument("--version", action="version", version=f"hpo {__version__}")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("strategies", help="list the registered strategies")
+    sub.add_parser("bench", help="run a benchmark suite (hpo bench --help)", add_help=False)
     show = sub.add_parser("space", help="check a space saved as JSON (Space.to_dict) and print it")
     show.add_argument("path", help="a JSON file written from Space.to_dict()")
     args = parser.parse_args(argv)

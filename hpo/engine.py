@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from .executors import effective_n_jobs, make_executor
+from .executors import InlineExecutor, effective_n_jobs, make_executor
 from .result import Result
 from .spaces import Space
 from .strategies import Strategy, make_strategy
@@ -61,8 +61,15 @@ Outcome = tuple
 A plain tuple, so that it crosses process boundaries cheaply."""
 
 
+#: Exact types that are plain real numbers: the common return values of an objective,
+#: checked by ``type(out) in`` before the (slower) abstract-base-class checks.
+_PLAIN_NUMBERS = frozenset({float, int, np.float64, np.float32})
+
+
 def _parse_value(out: Any) -> tuple[float, dict]:
     """The objective's value and extra metrics from a number or a dict of metrics."""
+    if type(out) in _PLAIN_NUMBERS:
+        return float(out), {}
     metrics: dict = {}
     if isinstance(out, Mapping):
         keys = [k for k in ("value", "loss") if k in out]
@@ -201,6 +208,10 @@ class SearchLoop:
         """Run the search to its end and return the result (also on Ctrl-C)."""
         executor = self.executor if self.executor is not None else make_executor(self.n_jobs, self.backend)
         workers = self.n_jobs if self.executor is None else max(self.n_jobs, 1)
+        # In-process evaluation needs no Future: the outcome itself waits in ``pending``
+        # (same order, same errors: the inline executor also calls at once and lets a
+        # KeyboardInterrupt through), which saves a Future and its lock per trial.
+        inline = type(executor) is InlineExecutor
         bar = self._progress_bar()
         pending: deque = deque()
         number = len(self.result.trials)
@@ -217,7 +228,10 @@ class SearchLoop:
                         break
                     for candidate in candidates:
                         self._check_budget(candidate)
-                        future = executor.submit(evaluate, self.objective, candidate, self.pass_budget)
+                        if inline:
+                            future = evaluate(self.objective, candidate, self.pass_budget)
+                        else:
+                            future = executor.submit(evaluate, self.objective, candidate, self.pass_budget)
                         pending.append((number, candidate, future))
                         number += 1
                 if not pending:
@@ -247,13 +261,17 @@ class SearchLoop:
         except KeyboardInterrupt:
             self.result.interrupted = True
             for _, _, future in pending:
-                future.cancel()
+                if not isinstance(future, tuple):
+                    future.cancel()
             if self.executor is None and self.n_jobs > 1:
                 executor.shutdown(wait=False, **({"kill_workers": True} if self.backend == "processes" else {}))
             warnings.warn(
                 f"search interrupted: {len(self.result.trials)} finished trials kept", RuntimeWarning, stacklevel=3
             )
         finally:
+            for _, _, future in pending:  # a stop on an error: drop what has not started
+                if not isinstance(future, tuple):
+                    future.cancel()
             if bar is not None:
                 bar.close()
             if self.executor is None and self.backend == "threads" and self.n_jobs > 1:
@@ -277,8 +295,10 @@ class SearchLoop:
             )
 
     def _trial(self, number: int, candidate: Candidate, future: Any) -> Trial:
+        """The trial of a finished evaluation (``future``: a Future, or the outcome tuple itself)."""
         try:
-            status, value, error, tb, started, finished, metrics = future.result()
+            outcome = future if type(future) is tuple else future.result()
+            status, value, error, tb, started, finished, metrics = outcome
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # the worker died, or the executor failed

@@ -66,7 +66,7 @@ def make_splits(
             splitter = GroupKFold(n_splits=int(validation))
         else:
             splitter = check_cv(int(validation), y, classifier=classifier)
-    elif hasattr(validation, "split") or hasattr(validation, "__iter__"):
+    elif not isinstance(validation, str) and (hasattr(validation, "split") or hasattr(validation, "__iter__")):
         splitter = check_cv(validation, y, classifier=classifier)
     else:
         raise TypeError(
@@ -87,6 +87,8 @@ def make_splits(
 
 def _can_stratify(y: Any, fraction: float) -> bool:
     y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:  # a column vector holds the same classes as its ravel
+        y = y.ravel()
     if y.ndim != 1:
         return False
     _, counts = np.unique(y, return_counts=True)
@@ -174,8 +176,17 @@ class EstimatorObjective:
         self.primary = primary
         self.fit_params = dict(fit_params or {})
         self.return_train_score = return_train_score
+        #: The last exception raised by a fit or a score in this process (for ``error_score="raise"``).
+        self.last_error: BaseException | None = None
 
     def __call__(self, config: dict) -> dict:
+        try:
+            return self._evaluate(config)
+        except Exception as exc:
+            self.last_error = exc
+            raise
+
+    def _evaluate(self, config: dict) -> dict:
         params = self.space.to_params(config)
         n = _num_samples(self.X)
         metrics: dict[str, Any] = {}

@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, get_tags, indexable
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from .engine import AllTrialsFailedError, SearchLoop
+from .engine import AllTrialsFailedError, SearchLoop, TrialFailedError
 from .evaluation import EstimatorObjective, classifier_like, make_scorers, make_splits
 from .spaces import Space
 from .strategies import Strategy, make_strategy
@@ -154,9 +154,16 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
             Passed to the estimator's ``fit``; sample-aligned arrays are cut
             to each training part.
         """
+        for attr in [a for a in vars(self) if a.endswith("_") and not a.startswith("_")]:
+            delattr(self, attr)  # nothing of an earlier fit outlives this one (best_estimator_ of refit=True)
         space = self._check_params()
         scorers, multimetric = make_scorers(self.estimator, self.scoring)
         primary = self._primary_metric(scorers, multimetric)
+        if y is None and get_tags(self.estimator).target_tags.required:
+            raise ValueError(
+                f"This {type(self.estimator).__name__} estimator requires y to be passed, but the target y is None."
+            )
+        X, y, groups = indexable(X, y, groups)  # sparse matrices become CSR, array-likes arrays
         seed = self._seed()
         splits = make_splits(
             self.validation, X, y, groups, classifier=classifier_like(self.estimator), random_state=seed
@@ -181,6 +188,8 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
             raise ValueError(
                 f"All the {len(exc.result.trials)} trials of the search failed; the first error:\n{exc}"
             ) from exc
+        except TrialFailedError as exc:  # error_score="raise"
+            _raise_estimator_error(objective, exc)
         self.result_ = result
         self.trials_ = result.trials
         self.multimetric_ = multimetric
@@ -288,6 +297,7 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
             out[f"param_{name}"] = np.ma.MaskedArray(values, mask=mask)
         out["params"] = [space.to_params(t.config) for t in trials]
         sets = ["test", "train"] if self.return_train_score else ["test"]
+        ok = np.array([t.status == OK for t in trials], dtype=bool)
         for metric in metrics:
             for which in sets:
                 splits = np.column_stack([column(f"split{k}_{which}_{metric}") for k in range(n_splits)]) \
@@ -297,7 +307,7 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
                 with np.errstate(all="ignore"):
                     out[f"mean_{which}_{metric}"] = splits.mean(axis=1) if n else np.empty(0)
                     out[f"std_{which}_{metric}"] = splits.std(axis=1) if n else np.empty(0)
-            out[f"rank_test_{metric}"] = _rank(out[f"mean_test_{metric}"])
+            out[f"rank_test_{metric}"] = _rank(out[f"mean_test_{metric}"], ok)
         out["status"] = np.array([t.status for t in trials], dtype=object)
         out["budget"] = np.array([np.nan if t.budget is None else t.budget for t in trials], dtype=float)
         return out
@@ -374,15 +384,36 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         tags.input_tags.pairwise = inner.input_tags.pairwise
         tags.input_tags.sparse = inner.input_tags.sparse
         tags.input_tags.allow_nan = inner.input_tags.allow_nan
-        tags.target_tags.required = inner.target_tags.required
+        tags.target_tags = deepcopy(inner.target_tags)
         return tags
 
 
-def _rank(scores: np.ndarray) -> np.ndarray:
-    """Rank 1 for the highest score; NaN scores rank last."""
+def _raise_estimator_error(objective: EstimatorObjective, exc: TrialFailedError) -> None:
+    """``error_score="raise"``: raise the estimator's own exception, as scikit-learn does.
+
+    With one worker the objective ran in this process and kept it; a trial
+    that ran in a worker process is run again here to raise it. A failure that
+    was no exception (a NaN score), or that does not recur, raises ``exc``.
+    """
+    error = objective.last_error
+    if error is None:
+        failed = next(t for t in exc.result.trials if t.status == FAILED)
+        if failed.traceback is not None:
+            try:
+                objective(failed.config)
+            except Exception as again:
+                error = again
+    if error is None:
+        raise exc
+    raise error from None
+
+
+def _rank(scores: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Rank 1 for the highest score; NaN scores and trials that are not ok (whatever
+    their ``error_score``) rank last, so the best trial always has rank 1."""
     from scipy.stats import rankdata
 
     if len(scores) == 0:
         return np.empty(0, dtype=np.int32)
-    filled = np.where(np.isnan(scores), -np.inf, scores)
+    filled = np.where(np.isnan(scores) | ~ok, -np.inf, scores)
     return rankdata(-filled, method="min").astype(np.int32)

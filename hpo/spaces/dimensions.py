@@ -21,16 +21,20 @@ always relative to the range that holds for that configuration: every point
 of the unit box decodes to a valid configuration.
 
 A decoded ``Float`` is rounded to 13 significant digits (of the value on a log
-scale, of the range's magnitude on a linear one), far finer than any
-hyperparameter needs but coarser than the float error of the transforms. So
-``decode(encode(c))`` gives back a float that is a short decimal (``0.02``,
-``7.0``, the ends of the range) exactly, and with it every condition on that
-value (``at_least(0.02)``) and every ``Int`` range that takes its bound from it.
+scale, of the larger of the value and the low bound on a linear one), far finer
+than any hyperparameter needs but coarser than the float error of the
+transforms. So ``decode(encode(c))`` gives back exactly a float that is a short
+decimal (``0.02``, ``7.0``, the ends of the range; magnitudes down to about
+1e-9), and with it every condition on that value (``at_least(0.02)``) and
+every ``Int`` range that takes its bound from it; a decoded value survives
+any number of round trips unchanged.
 """
 
 from __future__ import annotations
 
 import copy
+import itertools
+import keyword
 import math
 import numbers
 from typing import Any, Hashable, Sequence
@@ -46,16 +50,22 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
+_PLAIN_KEY_TYPES = frozenset({str, int, float, type(None)})
 _FLOAT_DIGITS = 13
+
+
+_POWERS_OF_TEN = np.array([float(10**k) for k in range(309)])  # correctly rounded (exact up to 1e22)
 
 
 def _snap(v: np.ndarray, scale: Any) -> np.ndarray:
     """``v`` rounded to ``_FLOAT_DIGITS`` significant digits of ``scale`` (NaN and 0 scale: unchanged)."""
     with np.errstate(all="ignore"):
         p = (_FLOAT_DIGITS - 1) - np.floor(np.log10(scale))
-        f = 10.0 ** np.abs(p)
-        out = np.where(p >= 0, np.round(v * f) / f, np.round(v / f) * f)
-    return np.where(np.isfinite(out), out, v)
+        ok = np.abs(p) < len(_POWERS_OF_TEN)  # False for NaN and infinite p too
+        k = np.where(ok, p, 0).astype(np.int64)
+        f = _POWERS_OF_TEN[np.abs(k)]
+        out = np.where(k >= 0, np.round(v * f) / f, np.round(v / f) * f)
+    return np.where(ok & np.isfinite(out), out, v)
 
 
 def _plain(value: Any) -> Any:
@@ -141,7 +151,10 @@ class Dimension:
     def __repr__(self) -> str:
         text = f"{type(self).__name__}({self._repr_args()})"
         if self.conditions:
-            text += ".when(" + ", ".join(f"{k}={v!r}" for k, v in self.conditions.items()) + ")"
+            if all(k.isidentifier() and not keyword.iskeyword(k) for k in self.conditions):
+                text += ".when(" + ", ".join(f"{k}={v!r}" for k, v in self.conditions.items()) + ")"
+            else:  # parents such as 'model.C' cannot be keywords
+                text += ".when(**{" + ", ".join(f"{k!r}: {v!r}" for k, v in self.conditions.items()) + "})"
         return text
 
     def to_dict(self) -> dict:
@@ -278,7 +291,7 @@ class Float(_Numeric):
             v = _snap(v, np.abs(v))
         else:
             v = low + u * (high - low)
-            v = _snap(v, np.maximum(np.abs(low), np.abs(high)))
+            v = _snap(v, np.maximum(np.abs(v), np.abs(low)))  # the size of the transforms' error
         return np.clip(v, low, high)
 
     def to_unit(self, v, low, high):
@@ -310,6 +323,11 @@ class Float(_Numeric):
         if not (low <= value <= high):
             return f"{value!r} is outside [{low!r}, {high!r}]"
         return None
+
+
+#: Integer ranges with at most this many values (or ``resolution``, if larger) are
+#: enumerated whole in a grid: ``n_layers=Int(1, 4)`` gives 1, 2, 3 and 4 at any resolution.
+SMALL_INT_RANGE = 10
 
 
 class Int(_Numeric):
@@ -351,7 +369,7 @@ class Int(_Numeric):
 
     def grid_values(self, low, high, resolution):
         low, high = int(low), int(high)
-        if high - low + 1 <= resolution:
+        if high - low + 1 <= max(resolution, SMALL_INT_RANGE):
             return list(range(low, high + 1))
         if resolution == 1:
             return [int(self.from_unit(np.array(0.5), low, high))]
@@ -386,9 +404,12 @@ class Categorical(Dimension):
             raise TypeError(f"Categorical choices must be a list or tuple of values, got {choices!r}")
         self.choices = tuple(_plain(c) for c in choices)
         self._index: dict[Any, int] = {}
+        self._by_id: dict[int, int] = {}  # the choice objects themselves, as decode hands them out
+        self._bool_index = {c: i for i, c in reversed(list(enumerate(self.choices))) if isinstance(c, bool)}
         self._choice_array = np.empty(len(self.choices), dtype=object)
         for i, c in enumerate(self.choices):
             self._choice_array[i] = c
+            self._by_id.setdefault(id(c), i)
             try:
                 self._index.setdefault(_typed_key(c), i)
             except TypeError:
@@ -420,6 +441,30 @@ class Categorical(Dimension):
         except TypeError:
             return -1
 
+    def indices_of(self, values: Sequence[Any]) -> np.ndarray:
+        """``index_of`` over a list of values, as an int array (-1 where not a choice).
+
+        str, int, float and None values are looked up as they are (their typed
+        key is the value), as are bools among bools; otherwise values that are
+        the choice objects themselves (as :meth:`values_of` gives them) are
+        found by identity, and the rest one by one.
+        """
+        n = len(values)
+        types = set(map(type, values))
+        if types <= _PLAIN_KEY_TYPES:  # the typed key of these is the value itself
+            return np.fromiter(map(self._index.get, values, itertools.repeat(-1)), dtype=np.int64, count=n)
+        if types <= {bool}:
+            return np.fromiter(map(self._bool_index.get, values, itertools.repeat(-1)), dtype=np.int64, count=n)
+        idx = np.fromiter(map(self._by_id.get, map(id, values), itertools.repeat(-1)), dtype=np.int64, count=n)
+        misses = np.flatnonzero(idx < 0)
+        if len(misses):
+            rest = [values[i] for i in misses.tolist()]
+            if set(map(type, rest)) <= _PLAIN_KEY_TYPES:
+                idx[misses] = list(map(self._index.get, rest, itertools.repeat(-1)))
+            else:
+                idx[misses] = [self.index_of(v) for v in rest]
+        return idx
+
     def from_unit(self, u: np.ndarray) -> np.ndarray:
         k = len(self.choices)
         return np.clip(np.floor(u * k), 0, k - 1).astype(np.int64)
@@ -444,6 +489,19 @@ class Categorical(Dimension):
 
     def _dict_args(self) -> dict:
         return {"choices": [encode_value(c) for c in self.choices]}
+
+    # ``_by_id`` holds ids of this object's own choices: a copy made by pickling
+    # (or deepcopy) has new choice objects, so it rebuilds the table.
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        del state["_by_id"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._by_id = {}
+        for i, c in enumerate(self.choices):
+            self._by_id.setdefault(id(c), i)
 
     def __copy__(self) -> "Categorical":
         new = Categorical(self.choices)

@@ -8,8 +8,8 @@ import numbers
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from .conditions import Ref
-from .dimensions import Categorical, Int, _Numeric
+from .conditions import Ref, _typed_key
+from .dimensions import Categorical, Float, Int, _Numeric, _plain
 
 if TYPE_CHECKING:  # pragma: no cover
     from .space import Space
@@ -69,7 +69,7 @@ class Grid:
                 raise ValueError(f"values names unknown parameter {name!r}; known: {self.space.names}")
             if isinstance(vals, (str, bytes)) or not hasattr(vals, "__iter__"):
                 raise TypeError(f"values[{name!r}] must be a list of values, got {vals!r}")
-            vals = list(vals)
+            vals = [_plain(v) for v in vals]  # configurations hold plain Python values
             if not vals:
                 raise ValueError(f"values[{name!r}] is empty")
             dim = self.space[name]
@@ -80,7 +80,10 @@ class Grid:
                 message = dim.check_value(v, low, high)  # type: ignore[arg-type]
                 if message:
                     raise ValueError(f"values[{name!r}]: {message}")
-            out[name] = list(dict.fromkeys(vals))
+            distinct: dict = {}
+            for v in vals:  # first occurrences, keeping True apart from 1
+                distinct.setdefault(_typed_key(v), v)
+            out[name] = list(distinct.values())
         return out
 
     # ----------------------------------------------------- enumeration
@@ -119,6 +122,18 @@ class Grid:
             raise ValueError(f"{name}: the range [{low}, {high}] is empty when {refs}")
         if explicit is not None:
             return [v for v in explicit if low <= v <= high]
+        # Count before building: one dimension over the limit is a grid over the limit.
+        if low == high:
+            count = 1
+        elif isinstance(dim, Float):
+            count = self._resolution[name]
+        else:
+            count = min(self._resolution[name], int(high) - int(low) + 1)
+        if count > self.max_size:
+            raise ValueError(
+                f"the grid has over max_size={self.max_size:,} configurations: {name} alone takes "
+                f"{count:,} values; lower the resolution or raise max_size"
+            )
         return dim.grid_values(low, high, self._resolution[name])
 
     def _enumerate(self, names: list[str]) -> list[dict]:

@@ -73,8 +73,10 @@ class Strategy:
         proposals = self._ask(int(n))
         out = []
         for p in proposals[:n]:
-            candidate = p if isinstance(p, Candidate) else Candidate(config=p)
-            candidate = Candidate(candidate.config, candidate.budget, self._n_asked, candidate.info)
+            if isinstance(p, Candidate):
+                candidate = Candidate(p.config, p.budget, self._n_asked, p.info)
+            else:  # a plain configuration: one Candidate, built once
+                candidate = Candidate(p, None, self._n_asked, {})
             self._n_asked += 1
             self.pending[candidate.id] = candidate
             out.append(candidate)

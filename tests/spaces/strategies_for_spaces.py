@@ -12,7 +12,8 @@ A generated space mixes:
 * dependent ranges through ``ref`` (a child whose range depends on an earlier
   numeric parameter, collapsing to one value at the parent's edge);
 * names declared in a shuffled order (the space must sort out the dependency
-  order itself), given as keywords or as a mapping, sometimes ``clf__``-style;
+  order itself), given as keywords or as a mapping, plain, ``clf__``-style or
+  not identifiers at all (``model.p0``);
 * sometimes a ``Pack`` as ``to_params``.
 
 Every space drawn here must build without error: a rejection is a bug in the
@@ -142,7 +143,7 @@ def space_definitions(draw, max_dims: int = 6, refs: bool = True, conditions: bo
     Returns ``{"dims": {...}, "to_params": ..., "as_mapping": bool, "order": [...]}``.
     """
     n = draw(st.integers(1, max_dims))
-    prefix = draw(st.sampled_from(["p", "clf__p"]))
+    prefix = draw(st.sampled_from(["p", "clf__p", "model.p"]))
     infos: dict[str, dict] = {}
     dims: dict[str, Any] = {}
     for i in range(n):
@@ -206,6 +207,9 @@ def space_definitions(draw, max_dims: int = 6, refs: bool = True, conditions: bo
                 info = {"kind": "int", "lo": low, "hi": high, "log": True}
             else:
                 choices = draw(st.lists(st.sampled_from(CHOICE_POOL), min_size=1, max_size=5, unique_by=typed_key))
+                if draw(st.integers(0, 2)) == 0:  # often the twins Python calls equal, side by side
+                    twins = draw(st.sampled_from([(True, 1), (0, False), ((True,), (1,))]))
+                    choices += [v for v in twins if typed_key(v) not in {typed_key(c) for c in choices}]
                 dim = Categorical(choices)
                 info = {"kind": "cat", "choices": choices}
         if conditions and infos and draw(st.integers(0, 2)) > 0:

@@ -183,3 +183,62 @@ def test_encode_accepts_numpy_scalars_and_ints_for_floats():
     space = Space(x=Float(0, 10), k=Int(0, 10))
     U = space.encode([{"x": np.float64(2.5), "k": np.int64(3)}, {"x": 5, "k": 3}])
     np.testing.assert_allclose(U, [[0.25, 3.5 / 11], [0.5, 3.5 / 11]])
+
+
+def test_a_pickled_or_copied_space_encodes_the_original_configurations():
+    import copy
+    import pickle
+
+    space = Space(
+        c=Categorical(["a", 1, True, None, (1, "x")]),
+        d=Categorical([0, False, 2.5]).when(c=one_of("a", 1)),
+        x=Float(1e-3, 1.0, log=True),
+    )
+    configs = space.sample(300, seed=8)
+    U = space.encode(configs)
+    for other in (pickle.loads(pickle.dumps(space)), copy.deepcopy(space)):
+        assert other == space
+        np.testing.assert_array_equal(other.encode(configs), U)
+        assert other.decode(U) == space.decode(U)
+        assert other.sample(50, seed=1) == space.sample(50, seed=1)
+        np.testing.assert_array_equal(other.encode(other.decode(U)), space.encode(space.decode(U)))
+
+
+def test_encode_finds_choices_given_as_equal_but_distinct_objects():
+    """Configurations read back from JSON or a database hold new objects, not the choices."""
+    import json
+
+    space = Space(
+        c=Categorical(["adam", "sgd", None, 3, 2.5, True, (1, "x")]),
+        k=Int(0, 5),
+    )
+    configs = space.sample(200, seed=9)
+    reloaded = [
+        {k: tuple(v) if isinstance(v, list) else v for k, v in c.items()}
+        for c in json.loads(json.dumps(configs))
+    ]
+    np.testing.assert_array_equal(space.encode(reloaded), space.encode(configs))
+    # and equal-but-different values of another type are not taken for a choice
+    with pytest.raises(ValueError, match=r"c: 1 is not one of"):
+        space.encode([{"c": 1, "k": 0}])  # 1 is not True
+    with pytest.raises(ValueError, match=r"c: \(True, 'x'\) is not one of"):
+        space.encode([{"c": (True, "x"), "k": 0}])  # (True, 'x') is not (1, 'x')
+    assert space.encode([{"c": 3.0, "k": 0}])[0, 0] == space.encode([{"c": 3, "k": 0}])[0, 0]  # 3.0 == 3
+    assert space.encode([{"c": np.str_("sgd"), "k": 0}])[0, 0] == space.encode([{"c": "sgd", "k": 0}])[0, 0]
+
+
+def test_the_garbage_collector_is_left_as_it_was():
+    import gc
+
+    space = Space(x=Float(0, 1), c=Categorical(["a", "b"]))
+    was = gc.isenabled()
+    try:
+        for state in (True, False):
+            (gc.enable if state else gc.disable)()
+            space.encode(space.sample(10, seed=0))
+            assert gc.isenabled() is state
+            with pytest.raises(ValueError):
+                space.encode([{"x": 0.5, "c": "a", "zz": 1}])
+            assert gc.isenabled() is state
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -1,0 +1,124 @@
+"""Contenders: what a benchmark compares (hpo's strategies and peers from other libraries).
+
+A contender runs one search on one problem for one seed and returns a
+:class:`RunTrace`. hpo's strategies, and peers that speak ask/tell (Optuna,
+scikit-optimize), run through ``hpo.optimize`` so that every contender is timed
+by the same loop; peers with a loop of their own (Hyperopt's ``fmin``,
+scikit-learn's searches) implement :meth:`Contender.run` directly.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..engine import optimize
+from ..strategies import available_strategies
+from ..trial import OK
+from .problem import Problem
+
+__all__ = ["RunTrace", "Contender", "StrategyContender", "register_contender", "make_contender",
+           "available_contenders"]
+
+
+@dataclass
+class RunTrace:
+    """The record of one search: per-trial losses in order, and costs.
+
+    Attributes
+    ----------
+    losses : list of float or None
+        The loss of each trial in the order they were evaluated (None: failed).
+    budgets : list of float or None
+        Each trial's budget (None: the full budget).
+    eval_seconds : list of float
+        Time spent inside the objective, per trial.
+    wall_seconds : float
+        The whole search; ``wall_seconds - sum(eval_seconds)`` is the
+        optimizer's own overhead.
+    best_config : dict or None
+        The final best (at the full budget), to score on the test split.
+    """
+
+    losses: list
+    budgets: list
+    eval_seconds: list
+    wall_seconds: float
+    best_config: dict | None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def overhead_seconds(self) -> float:
+        return max(0.0, self.wall_seconds - sum(self.eval_seconds))
+
+
+class Contender:
+    """Something that searches a problem: a name, and ``run(problem, n_trials, seed)``."""
+
+    name: str = ""
+
+    def supports(self, problem: Problem) -> bool:
+        """Whether this contender can run this problem (a peer may not handle conditions)."""
+        return True
+
+    def run(self, problem: Problem, n_trials: int, seed: int) -> RunTrace:
+        raise NotImplementedError
+
+
+class StrategyContender(Contender):
+    """A strategy (an hpo one or a peer wrapped as an hpo Strategy) run through ``hpo.optimize``."""
+
+    def __init__(self, name: str, strategy: Any = None, options: dict | None = None) -> None:
+        self.name = name
+        self.strategy = strategy if strategy is not None else name
+        self.options = options or {}
+
+    def run(self, problem: Problem, n_trials: int, seed: int) -> RunTrace:
+        start = time.perf_counter()
+        result = optimize(
+            problem.objective, problem.space, self.strategy, n_trials=n_trials, seed=seed,
+            strategy_options=self.options or None,
+        )
+        wall = time.perf_counter() - start
+        trials = result.trials
+        best = result.best_config if result.n_ok else None
+        return RunTrace(
+            losses=[t.loss if t.status == OK else None for t in trials],
+            budgets=[t.budget for t in trials],
+            eval_seconds=[t.duration or 0.0 for t in trials],
+            wall_seconds=wall,
+            best_config=best,
+        )
+
+
+_CONTENDERS: dict[str, Callable[[], Contender]] = {}
+
+
+def register_contender(name: str, factory: Callable[[], Contender]) -> None:
+    """Register a peer by name (its factory may raise ImportError when the peer is not installed)."""
+    _CONTENDERS[name] = factory
+
+
+def available_contenders() -> list[str]:
+    """hpo's strategies plus the registered peers (installed or not)."""
+    _load_peers()
+    return sorted(set(available_strategies()) | set(_CONTENDERS))
+
+
+def make_contender(name: str) -> Contender:
+    """A contender by name: a registered peer, else an hpo strategy; unknown names list the known ones."""
+    _load_peers()
+    if name in _CONTENDERS:
+        return _CONTENDERS[name]()
+    if name in available_strategies():
+        return StrategyContender(name)
+    raise ValueError(f"unknown strategy or peer {name!r}; known: {available_contenders()}")
+
+
+def _load_peers() -> None:
+    try:
+        from . import peers  # noqa: F401  (registers the peer adapters)
+    except ImportError as exc:  # pragma: no cover - only when the module itself is missing
+        if "peers" not in str(exc):
+            raise

@@ -1,0 +1,90 @@
+"""``Problem``: what a benchmark run optimizes, and the registry of problems by name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..spaces import Space
+
+__all__ = ["Problem", "register_problem", "make_problem", "available_problems"]
+
+
+@dataclass
+class Problem:
+    """A benchmark problem: a space and a loss to minimize.
+
+    Attributes
+    ----------
+    name : str
+    space : Space
+    objective : callable
+        ``objective(config, budget) -> loss`` (lower is better); ``budget``
+        is None for the full budget. For machine-learning problems it sees
+        the training split only (its validation folds are carved out of it).
+    optimum : float or None
+        The known minimum of the loss, where there is one.
+    max_budget, min_budget : float or None
+        The budget range of a multi-fidelity problem (None: no budget).
+    test_loss : callable or None
+        ``test_loss(config) -> loss`` on the held-back test split: fits on
+        all training data and scores the test rows. Called once per run,
+        for the final best only, after the search.
+    kind : {"synthetic", "sklearn", "multifidelity"}
+    description : str
+    budget_unit : str
+        What the budget counts ("epochs", "max_iter", "n_samples"...).
+    """
+
+    name: str
+    space: Space
+    objective: Callable[[dict, Any], float]
+    optimum: float | None = None
+    max_budget: float | None = None
+    min_budget: float | None = None
+    test_loss: Callable[[dict], float] | None = None
+    kind: str = "synthetic"
+    description: str = ""
+    budget_unit: str = ""
+    tags: dict = field(default_factory=dict)
+
+    def __call__(self, config: dict, budget: Any = None) -> float:
+        return self.objective(config, budget)
+
+    @property
+    def multifidelity(self) -> bool:
+        return self.max_budget is not None
+
+
+_PROBLEMS: dict[str, Callable[[], Problem]] = {}
+
+
+def register_problem(name: str, factory: Callable[[], Problem]) -> None:
+    """Register a problem factory (problems are built lazily: data loads only when used)."""
+    if name in _PROBLEMS and _PROBLEMS[name] is not factory:
+        raise ValueError(f"a problem named {name!r} is registered already")
+    _PROBLEMS[name] = factory
+
+
+def available_problems() -> list[str]:
+    """Every registered problem name."""
+    _load_builtin()
+    return sorted(_PROBLEMS)
+
+
+def make_problem(name: str) -> Problem:
+    """The problem registered as ``name``; an unknown name lists the known ones."""
+    _load_builtin()
+    try:
+        factory = _PROBLEMS[name]
+    except KeyError:
+        raise ValueError(f"unknown problem {name!r}; known: {sorted(_PROBLEMS)}") from None
+    problem = factory()
+    if problem.name != name:
+        raise ValueError(f"problem factory for {name!r} built a problem named {problem.name!r}")
+    return problem
+
+
+def _load_builtin() -> None:
+    # Importing the modules registers their problems.
+    from . import suites  # noqa: F401

@@ -1,0 +1,170 @@
+"""Run contenders x problems x seeds, in parallel over runs, stored as they finish."""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import time
+import traceback
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .contenders import make_contender
+from .problem import make_problem
+from .store import RunStore
+from .suites import suite_problems
+
+__all__ = ["run_benchmark", "REFERENCE_SAMPLES"]
+
+#: Random configurations evaluated once per problem: their median loss is the
+#: 0 of the normalized score ("the median single random evaluation").
+REFERENCE_SAMPLES = 32
+
+
+def run_benchmark(
+    out_dir: str,
+    *,
+    suite: str | None = None,
+    problems: Sequence[str] | None = None,
+    strategies: Sequence[str] = ("random", "sobol", "grid"),
+    n_trials: int = 50,
+    seeds: int | Sequence[int] = 10,
+    n_jobs: int = 1,
+    progress: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> RunStore:
+    """Run every strategy on every problem for every seed; skip runs already stored.
+
+    Parameters
+    ----------
+    out_dir : str
+        Where ``runs.db`` (the store) and the report go. Rerunning with the
+        same directory resumes: finished runs are skipped.
+    suite : str, optional
+        A suite name (``quick``, ``synthetic``, ``sklearn``, ``multifidelity``).
+    problems : list of str, optional
+        Problem names, instead of or in addition to a suite.
+    strategies : list of str
+        hpo strategy names and peer names (``hpo.benchmarking.available_contenders()``).
+    n_trials : int
+        Evaluations per run.
+    seeds : int or list of int
+        How many seeds (0..k-1), or the seeds themselves.
+    n_jobs : int
+        Runs in parallel (joblib processes); each run evaluates serially.
+
+    Returns
+    -------
+    RunStore
+        The open store (close it, or use it as a context manager).
+    """
+    names = list(suite_problems(suite)) if suite is not None else []
+    names += [p for p in (problems or []) if p not in names]
+    if not names:
+        raise ValueError("give a suite or problem names")
+    for name in names:
+        make_problem(name)  # unknown names fail here, listing the known ones
+    for s in strategies:
+        make_contender(s)  # unknown names (and missing peer libraries) fail here
+    if not isinstance(n_trials, int) or n_trials < 1:
+        raise ValueError(f"n_trials must be a positive int, got {n_trials!r}")
+    seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
+    if not seed_list:
+        raise ValueError("give at least one seed")
+    os.makedirs(out_dir, exist_ok=True)
+    store = RunStore(os.path.join(out_dir, "runs.db"))
+    store.set_meta("last_invocation", {
+        "suite": suite, "problems": names, "strategies": list(strategies), "n_trials": n_trials,
+        "seeds": seed_list, "n_jobs": n_jobs, "python": platform.python_version(),
+        "machine": f"{os.cpu_count()} cores", "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "versions": _versions(),
+    })
+    say = log or (lambda msg: None)
+
+    for name in names:
+        if store.reference(name) is None:
+            problem = make_problem(name)
+            say(f"reference: {REFERENCE_SAMPLES} random evaluations of {name}")
+            store.set_reference(name, problem.kind, problem.optimum, _reference_losses(problem))
+
+    done = store.done()
+    jobs = [(p, s, seed) for p in names for s in strategies for seed in seed_list
+            if (p, s, seed, n_trials) not in done]
+    say(f"{len(jobs)} runs to do ({len(names) * len(strategies) * len(seed_list) - len(jobs)} stored already)")
+    if not jobs:
+        return store
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(jobs), desc="hpo bench", unit="run")
+    try:
+        for row in _execute(jobs, n_trials, n_jobs):
+            store.add_run(row)
+            if bar is not None:
+                bar.update(1)
+            if row.get("error"):
+                say(f"run failed: {row['contender']} on {row['problem']} seed {row['seed']}: "
+                    f"{row['error'].strip().splitlines()[-1]}")
+    finally:
+        if bar is not None:
+            bar.close()
+    return store
+
+
+def _execute(jobs: list, n_trials: int, n_jobs: int):
+    if n_jobs == 1:
+        for problem, strategy, seed in jobs:
+            yield run_one(problem, strategy, seed, n_trials)
+        return
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    yield from parallel(delayed(run_one)(p, s, seed, n_trials) for p, s, seed in jobs)
+
+
+def run_one(problem_name: str, contender_name: str, seed: int, n_trials: int) -> dict:
+    """One search, as a row for the store; an exception becomes the row's ``error``."""
+    row: dict = {"problem": problem_name, "contender": contender_name, "seed": seed, "n_trials": n_trials}
+    try:
+        problem = make_problem(problem_name)
+        contender = make_contender(contender_name)
+        if not contender.supports(problem):
+            row["error"] = f"{contender_name} does not support problem {problem_name}"
+            return row
+        trace = contender.run(problem, n_trials, seed)
+        row.update(
+            losses=[None if v is None or not math.isfinite(v) else float(v) for v in trace.losses],
+            budgets=trace.budgets, eval_seconds=[float(v) for v in trace.eval_seconds],
+            wall_seconds=float(trace.wall_seconds), best_config=trace.best_config,
+        )
+        if problem.test_loss is not None and trace.best_config is not None:
+            row["test_loss"] = float(problem.test_loss(trace.best_config))
+    except Exception:
+        row["error"] = traceback.format_exc()
+    return row
+
+
+def _reference_losses(problem) -> list:
+    rng = np.random.default_rng(12345)
+    out = []
+    for config in problem.space.sample(REFERENCE_SAMPLES, seed=rng):
+        try:
+            loss = float(problem.objective(config, None))
+        except Exception:
+            loss = math.nan
+        out.append(loss if math.isfinite(loss) else None)
+    return out
+
+
+def _versions() -> dict:
+    import numpy
+    import scipy
+    import sklearn
+
+    from .. import __version__
+
+    return {"hpo": __version__, "numpy": numpy.__version__, "scipy": scipy.__version__,
+            "scikit-learn": sklearn.__version__}

@@ -1,0 +1,146 @@
+"""The benchmark's SQLite store: one row per finished run, written as runs finish.
+
+A rerun reads it to skip finished runs; an interrupted benchmark resumes
+from it; the report is rebuilt from it alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from typing import Any, Iterator
+
+__all__ = ["RunStore"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    problem TEXT NOT NULL,
+    contender TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    n_trials INTEGER NOT NULL,
+    losses TEXT NOT NULL,
+    budgets TEXT NOT NULL,
+    eval_seconds TEXT NOT NULL,
+    wall_seconds REAL NOT NULL,
+    best_config TEXT,
+    test_loss REAL,
+    error TEXT,
+    finished_at REAL NOT NULL,
+    PRIMARY KEY (problem, contender, seed, n_trials)
+);
+CREATE TABLE IF NOT EXISTS problems (
+    problem TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    optimum REAL,
+    reference_losses TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+_APPLICATION_ID = 0x68706F62  # "hpob": marks a file as an hpo benchmark store
+
+
+class RunStore:
+    """An SQLite file of benchmark runs (``DIR/runs.db``).
+
+    A file that is not an hpo benchmark store is an error; nothing in it is
+    changed.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        exists = os.path.exists(path) and os.path.getsize(path) > 0
+        try:
+            self._db = sqlite3.connect(path, timeout=30.0)
+            app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise ValueError(f"{path} is not an SQLite database ({exc}); not touching it") from None
+        if exists and app_id != _APPLICATION_ID:
+            self._db.close()
+            raise ValueError(f"{path} is not an hpo benchmark store; not touching it")
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(f"PRAGMA application_id={_APPLICATION_ID}")
+        self._db.executescript(_SCHEMA)
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "RunStore":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # ------------------------------------------------------------- runs
+    def done(self) -> set[tuple[str, str, int, int]]:
+        """Keys (problem, contender, seed, n_trials) of runs that finished without error."""
+        rows = self._db.execute("SELECT problem, contender, seed, n_trials FROM runs WHERE error IS NULL")
+        return {tuple(r) for r in rows}  # type: ignore[misc]
+
+    def add_run(self, row: dict) -> None:
+        """Store one run (replacing an earlier failed attempt at the same key)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                row["problem"], row["contender"], int(row["seed"]), int(row["n_trials"]),
+                json.dumps(row.get("losses", [])), json.dumps(row.get("budgets", [])),
+                json.dumps(row.get("eval_seconds", [])), float(row.get("wall_seconds", 0.0)),
+                None if row.get("best_config") is None else json.dumps(row["best_config"], default=_json_default),
+                row.get("test_loss"), row.get("error"), time.time(),
+            ),
+        )
+        self._db.commit()
+
+    def runs(self, n_trials: int | None = None) -> Iterator[dict]:
+        """Every stored run without error (optionally of one ``n_trials``)."""
+        query = "SELECT * FROM runs WHERE error IS NULL"
+        args: tuple = ()
+        if n_trials is not None:
+            query += " AND n_trials = ?"
+            args = (n_trials,)
+        cursor = self._db.execute(query + " ORDER BY problem, contender, seed", args)
+        names = [c[0] for c in cursor.description]
+        for values in cursor:
+            row = dict(zip(names, values))
+            for key in ("losses", "budgets", "eval_seconds"):
+                row[key] = json.loads(row[key])
+            row["best_config"] = None if row["best_config"] is None else json.loads(row["best_config"])
+            yield row
+
+    def errors(self) -> list[dict]:
+        """Runs that ended in an error: problem, contender, seed, error."""
+        cursor = self._db.execute("SELECT problem, contender, seed, error FROM runs WHERE error IS NOT NULL")
+        return [dict(zip(("problem", "contender", "seed", "error"), r)) for r in cursor]
+
+    # --------------------------------------------------------- problems
+    def reference(self, problem: str) -> dict | None:
+        row = self._db.execute(
+            "SELECT kind, optimum, reference_losses FROM problems WHERE problem = ?", (problem,)
+        ).fetchone()
+        if row is None:
+            return None
+        return {"kind": row[0], "optimum": row[1], "reference_losses": json.loads(row[2])}
+
+    def set_reference(self, problem: str, kind: str, optimum: float | None, losses: list) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO problems VALUES (?,?,?,?)", (problem, kind, optimum, json.dumps(losses))
+        )
+        self._db.commit()
+
+    def set_meta(self, key: str, value: Any) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
+        self._db.commit()
+
+    def meta(self) -> dict:
+        return {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, tuple):
+        return list(value)
+    raise TypeError(f"cannot store {value!r} as JSON")

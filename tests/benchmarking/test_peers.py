@@ -1,0 +1,499 @@
+"""Peers (Optuna, scikit-optimize, Hyperopt, scikit-learn's searches) as benchmark contenders."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.model_selection import StratifiedKFold
+from sklearn.neighbors import KNeighborsClassifier
+
+import hpo
+from hpo import Categorical, Float, Int, Pack, Space, at_least, one_of, ref
+from hpo.benchmarking import RunTrace, available_contenders, make_contender
+from hpo.benchmarking.peers import (
+    HyperoptContender,
+    OptunaStrategy,
+    SklearnSearchContender,
+    SkoptStrategy,
+    _halving_rows,
+    _LogUniformInt,
+)
+from hpo.benchmarking.problem import Problem
+from hpo.engine import TrialPruned
+from hpo.evaluation import EstimatorObjective, make_scorers
+from hpo.trial import FAILED, OK, PRUNED, Trial
+
+PEER_NAMES = ["optuna_tpe", "optuna_gp", "skopt_gp", "hyperopt_tpe", "sklearn_random", "sklearn_halving"]
+
+
+# ----------------------------------------------------------------------------- fixtures
+def mlp_space() -> Space:
+    """README's MLP-like space (conditions on an Int, dependent ranges), with awkward choices added."""
+    return Space(
+        n_layers=Int(1, 4),
+        units_0=Int(8, 512, log=True),
+        units_1=Int(8, ref("units_0"), log=True).when(n_layers=at_least(2)),
+        units_2=Int(8, ref("units_1"), log=True).when(n_layers=at_least(3)),
+        units_3=Int(8, ref("units_2"), log=True).when(n_layers=at_least(4)),
+        solver=Categorical(["adam", "sgd"]),
+        momentum=Float(0.0, 0.99).when(solver="sgd"),
+        alpha=Float(1e-6, 1e-1, log=True),
+        activation=Categorical(["relu", "tanh", None, (1, 2), True, 1]).when(solver=one_of("adam", "sgd")),
+        to_params=Pack("hidden_layer_sizes", ["units_0", "units_1", "units_2", "units_3"], drop=["n_layers"]),
+    )
+
+
+def mlp_loss(config: dict) -> float:
+    width = sum(config.get(f"units_{i}", 0) for i in range(4))
+    return (
+        (math.log10(config["alpha"]) + 3) ** 2
+        + abs(math.log2(width) - 7)
+        + config.get("momentum", 0.5)
+        + (0.0 if config["solver"] == "adam" else 0.3)
+    )
+
+
+BOWL = Space(x=Float(-5, 5), y=Float(-5, 5))
+
+
+def bowl(config: dict) -> float:
+    return (config["x"] - 1.0) ** 2 + (config["y"] + 2.0) ** 2
+
+
+def configs_of(result) -> list:
+    return [t.config for t in result.trials]
+
+
+def trial_of(candidate, status: str, loss: float | None = None, number: int = 0) -> Trial:
+    return Trial(number, candidate, status, loss, loss if status == OK else None)
+
+
+def median_best(strategy, seeds, n_trials=40, options=None) -> float:
+    return float(np.median([
+        hpo.optimize(bowl, BOWL, strategy, n_trials=n_trials, seed=s, strategy_options=options).best_value
+        for s in seeds
+    ]))
+
+
+@pytest.fixture(scope="module")
+def random_median() -> float:
+    """Random search's median best loss on the bowl after 40 trials, over 9 seeds."""
+    return median_best("random", range(100, 109))
+
+
+# The GP peers are slow per tell (a GP fit each): tests give them skopt's cheaper settings.
+FAST_SKOPT = {"acq_func": "EI", "n_initial_points": 5, "optimizer_options": {"acq_optimizer": "sampling"}}
+
+STRATEGY_PEERS = [
+    pytest.param("optuna", OptunaStrategy, {"sampler": "tpe"}, id="optuna_tpe"),
+    pytest.param("optuna_gp", OptunaStrategy, {"sampler": "gp"}, id="optuna_gp"),
+    pytest.param("skopt", SkoptStrategy, FAST_SKOPT, id="skopt_gp"),
+]
+
+
+def need(module: str) -> None:
+    if module == "optuna_gp":
+        pytest.importorskip("optuna")
+        pytest.importorskip("torch")
+    else:
+        pytest.importorskip(module)
+
+
+# ----------------------------------------------------------------------------- registration
+def test_every_peer_is_registered():
+    assert set(PEER_NAMES) <= set(available_contenders())
+
+
+def test_module_imports_and_peers_fail_clearly_without_the_libraries():
+    # A fresh interpreter in which optuna, skopt and hyperopt cannot be imported (torch is
+    # left alone: scipy looks it up in sys.modules, and optuna_gp fails on optuna first).
+    code = textwrap.dedent("""
+        import sys
+        for m in ("optuna", "skopt", "hyperopt"):
+            sys.modules[m] = None
+        from hpo.benchmarking import available_contenders, make_contender
+        import hpo.benchmarking.peers
+        names = set(available_contenders())
+        assert {"optuna_tpe", "optuna_gp", "skopt_gp", "hyperopt_tpe"} <= names, names
+        for name, package in [("optuna_tpe", "optuna"), ("optuna_gp", "optuna"),
+                              ("skopt_gp", "scikit-optimize"), ("hyperopt_tpe", "hyperopt")]:
+            try:
+                make_contender(name)
+            except ImportError as exc:
+                assert name in str(exc) and package in str(exc) and "pip install" in str(exc), str(exc)
+            else:
+                raise AssertionError(name + " was made without its library")
+        make_contender("sklearn_random")
+        make_contender("sklearn_halving")
+        print("ok")
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
+def test_optuna_gp_without_torch_says_so():
+    pytest.importorskip("optuna")
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("torch is installed")
+    with pytest.raises(ImportError, match=r"optuna_gp needs torch.*pip install"):
+        make_contender("optuna_gp")
+    with pytest.raises(ImportError, match=r"optuna_gp needs torch"):
+        OptunaStrategy(BOWL, seed=0, sampler="gp")
+
+
+def test_strategy_peers_missing_library_message(monkeypatch):
+    monkeypatch.setitem(sys.modules, "optuna", None)
+    with pytest.raises(ImportError, match=r"optuna_tpe needs optuna.*pip install 'hpo\[peers\]'"):
+        OptunaStrategy(BOWL, seed=0)
+    monkeypatch.setitem(sys.modules, "skopt", None)
+    with pytest.raises(ImportError, match=r"skopt_gp needs scikit-optimize"):
+        SkoptStrategy(BOWL, seed=0)
+
+
+# ----------------------------------------------------------------------------- ask/tell peers
+@pytest.mark.parametrize("module, cls, options", STRATEGY_PEERS)
+def test_valid_configurations_on_a_conditional_space_with_dependent_ranges(module, cls, options):
+    need(module)
+    space = mlp_space()
+    result = hpo.optimize(mlp_loss, space, cls, n_trials=20, seed=0, strategy_options=options)
+    assert len(result.trials) == 20
+    assert all(t.status == OK for t in result.trials)
+    for config in configs_of(result):
+        space.validate(config)
+        assert list(config) == [n for n in space.names if n in config]  # declaration order
+    depths = {c["n_layers"] for c in configs_of(result)}
+    assert len(depths) > 1  # conditional parameters were active and inactive
+
+
+@pytest.mark.parametrize("module, cls, options", STRATEGY_PEERS)
+def test_same_seed_same_configurations(module, cls, options):
+    need(module)
+    space = mlp_space()
+    runs = [configs_of(hpo.optimize(mlp_loss, space, cls, n_trials=12, seed=seed, strategy_options=options))
+            for seed in (3, 3, 4)]
+    assert runs[0] == runs[1]
+    assert runs[0] != runs[2]
+
+
+@pytest.mark.parametrize("module, cls, options", STRATEGY_PEERS)
+def test_pending_candidates_told_in_reverse_order(module, cls, options):
+    need(module)
+    space = mlp_space()
+    strategy = cls(space, seed=1, **options)
+    told = 0
+    for _ in range(3):  # past the random start of the model-based peers
+        batch = strategy.ask(3)
+        assert len(batch) == 3
+        assert len({c.id for c in batch}) == 3
+        assert len({repr(c.config) for c in batch}) == 3  # running points are not proposed again
+        for c in batch:
+            space.validate(c.config)
+        for c in reversed(batch):
+            strategy.tell(trial_of(c, OK, mlp_loss(c.config), told))
+            told += 1
+    assert not strategy.pending
+    # several still running while a new one is asked
+    first = strategy.ask(2)
+    strategy.tell(trial_of(first[1], OK, mlp_loss(first[1].config), told))
+    more = strategy.ask(2)
+    for c in [first[0], *more]:
+        space.validate(c.config)
+    assert len(strategy.pending) == 3
+    for i, c in enumerate(reversed([first[0], *more])):
+        strategy.tell(trial_of(c, OK, mlp_loss(c.config), told + 1 + i))
+    assert len(strategy.trials) == told + 4
+    assert len({repr(t.config) for t in strategy.trials}) == told + 4
+
+
+@pytest.mark.parametrize("module, cls, options", STRATEGY_PEERS)
+def test_parallel_workers(module, cls, options):
+    need(module)
+    result = hpo.optimize(mlp_loss, mlp_space(), cls, n_trials=8, seed=0, n_jobs=2, backend="threads",
+                          strategy_options=options)
+    assert len(result.trials) == 8 and result.n_ok == 8
+
+
+@pytest.mark.parametrize("module, cls, options", STRATEGY_PEERS)
+def test_failed_and_pruned_trials_do_not_break_it(module, cls, options):
+    need(module)
+    space = mlp_space()
+
+    def objective(config):
+        if config["solver"] == "sgd" and config["momentum"] > 0.5:
+            raise ValueError("diverged")
+        if config["n_layers"] == 4:
+            raise TrialPruned("too deep")
+        if config["alpha"] > 0.05:
+            return math.nan
+        return mlp_loss(config)
+
+    result = hpo.optimize(objective, space, cls, n_trials=20, seed=2, strategy_options=options)
+    statuses = [t.status for t in result.trials]
+    assert len(statuses) == 20
+    assert FAILED in statuses and OK in statuses
+    for config in configs_of(result):
+        space.validate(config)
+
+
+@pytest.mark.parametrize("module, cls, options", STRATEGY_PEERS)
+def test_failures_before_any_success(module, cls, options):
+    need(module)
+    calls = []
+
+    def objective(config):
+        calls.append(config)
+        if len(calls) <= 7:
+            raise RuntimeError("not yet")
+        return bowl(config)
+
+    result = hpo.optimize(objective, BOWL, cls, n_trials=15, seed=0, strategy_options=options)
+    assert [t.status for t in result.trials] == [FAILED] * 7 + [OK] * 8
+    assert len({(c["x"], c["y"]) for c in configs_of(result)}) == 15
+
+
+def test_optuna_sees_the_conditional_structure():
+    pytest.importorskip("optuna")
+    strategy = OptunaStrategy(mlp_space(), seed=0)
+    for c in strategy.ask(5):
+        params = strategy._open[c.info["optuna_trial"]].params
+        assert set(params) == set(c.config)  # only the active parameters were suggested
+        choice = params.get("activation")
+        if choice is not None:  # tuple, None, True and 1 go through their indices
+            assert isinstance(choice, int) and 0 <= choice < 6
+
+
+def test_optuna_tells_optuna_the_states():
+    optuna = pytest.importorskip("optuna")
+    strategy = OptunaStrategy(BOWL, seed=0)
+    a, b, c = strategy.ask(3)
+    strategy.tell(trial_of(c, PRUNED))
+    strategy.tell(trial_of(a, OK, 1.5))
+    strategy.tell(trial_of(b, FAILED))
+    states = {t.number: t.state for t in strategy._study.trials}
+    numbers = [x.info["optuna_trial"] for x in (a, b, c)]
+    TS = optuna.trial.TrialState
+    assert [states[n] for n in numbers] == [TS.COMPLETE, TS.FAIL, TS.PRUNED]
+    assert strategy._study.best_value == 1.5
+
+
+def test_optuna_contender_runs_a_problem():
+    pytest.importorskip("optuna")
+    contender = make_contender("optuna_tpe")
+    problem = Problem("bowl", BOWL, lambda config, budget: bowl(config), optimum=0.0)
+    trace = contender.run(problem, 15, seed=0)
+    assert isinstance(trace, RunTrace) and len(trace.losses) == 15
+    assert trace.best_config is not None and bowl(trace.best_config) == min(trace.losses)
+
+
+def test_skopt_contender_runs_with_its_defaults():
+    pytest.importorskip("skopt")
+    contender = make_contender("skopt_gp")
+    problem = Problem("bowl", BOWL, lambda config, budget: bowl(config), optimum=0.0)
+    trace = contender.run(problem, 12, seed=0)  # 10 random points, then 2 from the GP
+    assert len(trace.losses) == 12 and all(v is not None for v in trace.losses)
+
+
+def test_optuna_tpe_beats_random_search_on_a_bowl(random_median):
+    pytest.importorskip("optuna")
+    tpe = median_best(OptunaStrategy, range(5))
+    assert tpe < 0.5 * random_median, (tpe, random_median)
+
+
+@pytest.mark.slow
+def test_optuna_gp_beats_random_search_on_a_bowl(random_median):
+    pytest.importorskip("optuna")
+    pytest.importorskip("torch")
+    gp = median_best(OptunaStrategy, range(3), options={"sampler": "gp"})
+    assert gp < 0.25 * random_median, (gp, random_median)
+
+
+@pytest.mark.slow
+def test_skopt_gp_beats_random_search_on_a_bowl(random_median):
+    pytest.importorskip("skopt")
+    gp = median_best(SkoptStrategy, [0], options={"acq_func": "EI", "optimizer_options": {"acq_optimizer": "sampling"}})
+    assert gp < 0.25 * random_median, (gp, random_median)
+
+
+# ----------------------------------------------------------------------------- Hyperopt
+def conditional_categorical_space() -> Space:
+    return Space(
+        kind=Categorical(["a", "b", "c"]),
+        x=Float(0.0, 1.0).when(kind=one_of("a", "b")),
+        y=Int(1, 100, log=True).when(kind="c"),
+        z=Categorical([True, 1, None, (2, 3)]).when(kind="a"),
+        w=Float(1e-3, 1.0, log=True).when(z=one_of(True, (2, 3))),
+        n=Int(-3, 3),
+    )
+
+
+def categorical_loss(config: dict) -> float:
+    return config.get("x", 0.5) + config.get("y", 0) / 100 + config.get("w", 0.0) + abs(config["n"]) / 10
+
+
+def test_hyperopt_nests_conditions_on_categoricals():
+    pytest.importorskip("hyperopt")
+    space = conditional_categorical_space()
+    contender = HyperoptContender()
+    assert contender.nestable(space) and not contender.nestable(mlp_space())
+    problem = Problem("cond", space, lambda config, budget: categorical_loss(config))
+    trace = contender.run(problem, 30, seed=0)
+    assert trace.extra["nested_space"] is True
+    assert len(trace.losses) == 30 and len(trace.eval_seconds) == 30 and trace.budgets == [None] * 30
+    assert all(v is not None for v in trace.losses)
+    space.validate(trace.best_config)
+    assert categorical_loss(trace.best_config) == min(trace.losses)
+    assert trace.wall_seconds >= sum(trace.eval_seconds) > 0
+
+
+def test_hyperopt_nested_configurations_are_valid_and_cover_the_branches():
+    hyperopt = pytest.importorskip("hyperopt")
+    space = conditional_categorical_space()
+    hp_space, nested = HyperoptContender().hp_space(space)
+    assert nested
+    rng = np.random.default_rng(0)
+    seen = set()
+    for _ in range(200):
+        config = HyperoptContender.to_config(space, hyperopt.pyll.stochastic.sample(hp_space, rng=rng), True)
+        space.validate(config)
+        seen.add((config["kind"], config.get("z", "-"), config["n"]))
+    assert {k for k, _, _ in seen} == {"a", "b", "c"}
+    assert {z for k, z, _ in seen if k == "a"} == {True, 1, None, (2, 3)}
+    assert {n for _, _, n in seen} == set(range(-3, 4))  # both ends of an Int reachable
+
+
+def test_hyperopt_falls_back_to_the_unit_box_and_survives_failures():
+    pytest.importorskip("hyperopt")
+    space = mlp_space()
+
+    def objective(config, budget):
+        if config["n_layers"] >= 3:
+            raise ValueError("too deep")
+        return mlp_loss(config)
+
+    problem = Problem("mlp", space, objective)
+    trace = make_contender("hyperopt_tpe").run(problem, 25, seed=0)
+    assert trace.extra["nested_space"] is False
+    assert len(trace.losses) == 25
+    assert None in trace.losses and any(v is not None for v in trace.losses)
+    space.validate(trace.best_config)
+    assert trace.best_config["n_layers"] < 3
+    again = make_contender("hyperopt_tpe").run(problem, 25, seed=0)
+    assert again.losses == trace.losses and again.best_config == trace.best_config
+
+
+def test_hyperopt_every_trial_failing():
+    pytest.importorskip("hyperopt")
+
+    def objective(config, budget):
+        raise RuntimeError("always")
+
+    trace = HyperoptContender().run(Problem("bad", BOWL, objective), 5, seed=0)
+    assert trace.losses == [None] * 5 and trace.best_config is None
+
+
+# ----------------------------------------------------------------------------- scikit-learn
+KNN_SPACE = Space(
+    n_neighbors=Int(1, 40, log=True),
+    weights=Categorical(["uniform", "distance"]),
+    p=Float(1.0, 2.5),
+    leaf_size=Int(5, 50),
+)
+
+
+@pytest.fixture(scope="module")
+def knn_problem() -> Problem:
+    """A tiny sklearn problem built as the sklearn suite builds its own: loss = 1 - mean CV accuracy."""
+    X, y = load_iris(return_X_y=True)
+    estimator = KNeighborsClassifier()
+    folds = list(StratifiedKFold(n_splits=3, shuffle=True, random_state=0).split(X, y))
+    scorers, _ = make_scorers(estimator, "accuracy")
+    evaluator = EstimatorObjective(estimator, KNN_SPACE, X, y, folds, scorers, "score")
+
+    def objective(config, budget=None):
+        return 1.0 + evaluator(config)["value"]
+
+    tags = {"estimator": estimator, "X_train": X, "y_train": y, "scoring": "accuracy", "cv": folds,
+            "loss_offset": 1.0}
+    return Problem("knn_iris_tiny", KNN_SPACE, objective, kind="sklearn", tags=tags)
+
+
+def test_sklearn_random_matches_the_problems_loss(knn_problem):
+    contender = make_contender("sklearn_random")
+    assert contender.supports(knn_problem)
+    trace = contender.run(knn_problem, 12, seed=0)
+    assert len(trace.losses) == 12 and all(v is not None for v in trace.losses)
+    assert len(trace.eval_seconds) == 12 and all(s > 0 for s in trace.eval_seconds)
+    assert trace.budgets == [None] * 12
+    KNN_SPACE.validate(trace.best_config)
+    assert knn_problem.objective(trace.best_config) == pytest.approx(min(trace.losses), abs=1e-12)
+    again = contender.run(knn_problem, 12, seed=0)
+    assert again.losses == trace.losses and again.best_config == trace.best_config
+
+
+def test_sklearn_halving_runs_within_the_trial_budget(knn_problem):
+    contender = make_contender("sklearn_halving")
+    assert contender.supports(knn_problem)
+    # 150 rows, 3 folds x 3 classes: rungs of at least 18 rows, so at most 2 rungs (18 * 9 > 150);
+    # 15 candidates + the best 5 = 20 evaluations, on 50 then all 150 rows.
+    assert contender.halving_plan(20, 150, 18) == (15, 50, 20)
+    trace = contender.run(knn_problem, 20, seed=0)
+    assert len(trace.losses) == len(trace.budgets) == len(trace.eval_seconds) == 20
+    assert all(v is not None for v in trace.losses)
+    assert trace.budgets == [50] * 15 + [150] * 5
+    KNN_SPACE.validate(trace.best_config)
+    top = [v for v, b in zip(trace.losses, trace.budgets) if b == 150]
+    assert knn_problem.objective(trace.best_config) == pytest.approx(min(top), abs=1e-12)
+
+
+def test_halving_plan():
+    contender = SklearnSearchContender("sklearn_halving", halving=True)
+    # enough rows for every rung: 9 + 3 + 1 = 13 rows (10 candidates would need 10 + 4 + 2 = 16)
+    assert contender.halving_plan(15, 353, 10) == (9, 39, 13)
+    assert _halving_rows(9, 3) == 13 and _halving_rows(10, 3) == 16
+    # 142 rows, rungs of at least 30: 2 rungs; the last uses 141 = 47 * 3 rows, not 90 as "exhaust" would
+    c, r0, rows = contender.halving_plan(50, 142, 30)
+    assert (c, r0, rows) == (37, 47, 50) and _halving_rows(37, 3, 2) == 50
+    # fewer rows than the smallest rung: one rung on all of them
+    assert contender.halving_plan(5, 10, 30) == (5, 10, 5)
+
+
+def test_sklearn_contenders_refuse_what_param_distributions_cannot_say(knn_problem):
+    contender = SklearnSearchContender("sklearn_random")
+    no_tags = Problem("bare", KNN_SPACE, knn_problem.objective)
+    conditional = Problem("cond", mlp_space(), knn_problem.objective, tags=knn_problem.tags)
+    packed = Problem("packed", Space(units_0=Int(8, 64), to_params=Pack("hidden_layer_sizes", ["units_0"])),
+                     knn_problem.objective, tags=knn_problem.tags)
+    assert not contender.supports(no_tags)
+    assert not contender.supports(conditional)
+    assert not contender.supports(packed)
+    with pytest.raises(ValueError, match="does not|needs a problem"):
+        contender.run(conditional, 5, seed=0)
+
+
+def test_param_distributions_sample_the_space():
+    space = Space(lr=Float(1e-4, 1e-1, log=True), frac=Float(0.2, 0.4), width=Int(1, 1000, log=True),
+                  depth=Int(2, 4), kind=Categorical(["a", None, (1, 2)]))
+    dists = SklearnSearchContender.param_distributions(space)
+    rng = np.random.RandomState(0)
+    lr = dists["lr"].rvs(size=4000, random_state=rng)
+    assert lr.min() >= 1e-4 and lr.max() <= 1e-1
+    assert 0.4 < np.mean(np.log10(lr) < -2.5) < 0.6  # log-uniform: half below the log midpoint
+    frac = dists["frac"].rvs(size=1000, random_state=rng)
+    assert frac.min() >= 0.2 and frac.max() <= 0.4
+    width = dists["width"].rvs(size=4000, random_state=rng)
+    assert width.dtype.kind == "i" and width.min() == 1 and width.max() == 1000
+    assert 0.4 < np.mean(width <= 31) < 0.6  # log-uniform ints: half up to about sqrt(1000)
+    assert isinstance(_LogUniformInt(1, 5).rvs(random_state=0), int)
+    assert set(dists["depth"].rvs(size=200, random_state=rng)) == {2, 3, 4}
+    assert dists["kind"] == ["a", None, (1, 2)]

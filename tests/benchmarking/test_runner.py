@@ -1,0 +1,185 @@
+"""The benchmark runner, its store, the report and `hpo bench`."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import numpy as np
+import pytest
+
+from hpo.benchmarking import (
+    Problem,
+    RunTrace,
+    available_problems,
+    build_report,
+    register_contender,
+    run_benchmark,
+    summarize,
+)
+from hpo.benchmarking.contenders import Contender
+from hpo.benchmarking.report import _full_budget_losses, best_so_far
+from hpo.benchmarking.store import RunStore
+from hpo.cli import main
+
+PROBLEMS = ["branin", "mixed_conditional"]
+
+
+def _losses(store):
+    return {(r["problem"], r["contender"], r["seed"]): r["losses"] for r in store.runs()}
+
+
+def test_runs_are_stored_and_a_rerun_skips_them(tmp_path):
+    messages = []
+    with run_benchmark(str(tmp_path), problems=PROBLEMS, strategies=["random", "sobol"], n_trials=8,
+                       seeds=2, log=messages.append) as store:
+        first = _losses(store)
+    assert len(first) == 2 * 2 * 2 and all(len(v) == 8 for v in first.values())
+    assert "8 runs to do (0 stored already)" in messages
+    messages.clear()
+    with run_benchmark(str(tmp_path), problems=PROBLEMS, strategies=["random", "sobol"], n_trials=8,
+                       seeds=3, log=messages.append) as store:
+        again = _losses(store)
+    assert "4 runs to do (8 stored already)" in messages  # only the new seed runs
+    assert {k: v for k, v in again.items() if k[2] < 2} == first
+
+
+def test_runs_are_deterministic_per_seed(tmp_path):
+    a = run_benchmark(str(tmp_path / "a"), problems=["branin"], strategies=["random"], n_trials=6, seeds=[3])
+    b = run_benchmark(str(tmp_path / "b"), problems=["branin"], strategies=["random"], n_trials=6, seeds=[3])
+    with a, b:
+        assert _losses(a) == _losses(b)
+
+
+@pytest.mark.slow
+def test_parallel_runs_store_the_same_results(tmp_path):
+    kwargs = dict(problems=PROBLEMS, strategies=["random", "grid"], n_trials=6, seeds=2)
+    with run_benchmark(str(tmp_path / "one"), n_jobs=1, **kwargs) as one, \
+            run_benchmark(str(tmp_path / "two"), n_jobs=2, **kwargs) as two:
+        assert _losses(one) == _losses(two)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"suite": "nope"}, r"unknown suite 'nope'; known: \['quick'"),
+        ({"problems": ["nope"]}, r"unknown problem 'nope'; known: \[.*'branin'"),
+        ({"problems": ["branin"], "strategies": ["nope"]}, r"unknown strategy or peer 'nope'; known: \[.*'random'"),
+        ({"problems": ["branin"], "n_trials": 0}, "n_trials must be a positive int"),
+        ({"problems": ["branin"], "seeds": []}, "at least one seed"),
+    ],
+)
+def test_bad_names_are_errors_listing_the_known_ones(tmp_path, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        run_benchmark(str(tmp_path), **kwargs)
+
+
+def test_a_foreign_database_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "runs.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE users (name TEXT)")
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(ValueError, match="not an hpo benchmark store"):
+        run_benchmark(str(tmp_path), problems=["branin"], strategies=["random"], n_trials=3, seeds=1)
+    assert path.read_bytes() == before
+    garbage = tmp_path / "g"
+    garbage.mkdir()
+    (garbage / "runs.db").write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(ValueError, match="not an SQLite database"):
+        RunStore(str(garbage / "runs.db"))
+
+
+class _Broken(Contender):
+    name = "broken-test"
+
+    def run(self, problem, n_trials, seed):
+        raise RuntimeError("peer exploded")
+
+
+class _Fixed(Contender):
+    """Loses `offset` more than the optimum on every trial (to check ranks and scores)."""
+
+    def __init__(self, name, offset):
+        self.name, self.offset = name, offset
+
+    def run(self, problem, n_trials, seed):
+        losses = [problem.optimum + self.offset + 1.0 / (i + 1) for i in range(n_trials)]
+        return RunTrace(losses, [None] * n_trials, [0.001] * n_trials, 0.1, {"x0": 0.0, "x1": 0.0})
+
+
+register_contender("broken-test", _Broken)
+register_contender("good-test", lambda: _Fixed("good-test", 0.0))
+register_contender("bad-test", lambda: _Fixed("bad-test", 5.0))
+
+
+def test_a_failing_contender_is_recorded_and_retried(tmp_path):
+    with run_benchmark(str(tmp_path), problems=["branin"], strategies=["broken-test", "random"],
+                       n_trials=4, seeds=1) as store:
+        errors = store.errors()
+        assert len(errors) == 1 and "peer exploded" in errors[0]["error"]
+        assert ("branin", "broken-test", 0, 4) not in store.done()
+    text = build_report(str(tmp_path))
+    assert "## Runs that failed" in text and "broken-test on branin, seed 0: RuntimeError: peer exploded" in text
+
+
+def test_ranks_scores_and_wilcoxon(tmp_path):
+    with run_benchmark(str(tmp_path), problems=["branin", "hartmann3"], strategies=["bad-test", "good-test"],
+                       n_trials=5, seeds=4) as store:
+        s = summarize(store)
+    ranks = s.mean_ranks()
+    assert ranks == {"bad-test": 2.0, "good-test": 1.0}
+    final = s.final("branin", "good-test")
+    assert np.allclose(final, s.target["branin"] + 0.2)
+    score = s.normalized("branin", np.array([s.target["branin"], s.reference["branin"]]))
+    assert np.allclose(score, [100.0, 0.0])
+    test = s.wilcoxon()
+    assert test["leader"] == "good-test" and 0 < test["p"]["bad-test"] < 0.05
+
+
+def test_report_writes_markdown_and_png(tmp_path):
+    run_benchmark(str(tmp_path), problems=["branin", "knn_iris"], strategies=["random", "sobol"],
+                  n_trials=5, seeds=2).close()
+    text = build_report(str(tmp_path))
+    assert "| strategy | mean rank |" in text and "### knn_iris" in text and "test loss" in text
+    for kind in ("synthetic", "sklearn"):
+        png = tmp_path / f"convergence_{kind}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+    assert (tmp_path / "report.md").read_text() == text
+
+
+def test_best_so_far_and_full_budget_losses():
+    assert np.allclose(best_so_far([None, 3.0, None, 1.0, 2.0])[1:], [3.0, 3.0, 1.0, 1.0])
+    assert np.isnan(best_so_far([None, 3.0])[0])
+    row = {"losses": [0.1, 0.5, 0.4], "budgets": [1, 9, 9]}
+    assert _full_budget_losses(row) == [None, 0.5, 0.4]
+
+
+def test_cli_bench_runs_and_rebuilds_the_report(tmp_path, capsys):
+    out = str(tmp_path / "bench")
+    code = main(["bench", "--problems", "branin", "--strategies", "random,grid", "--trials", "5",
+                 "--seeds", "2", "--jobs", "1", "--out", out, "--no-progress"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "| strategy | mean rank |" in printed and f"report: {out}/report.md" in printed
+    assert f"plot:   {out}/convergence_synthetic.png" in printed
+    assert main(["bench", "report", out]) == 0
+    assert "## Summary" in capsys.readouterr().out
+
+
+def test_cli_bench_errors(tmp_path, capsys):
+    assert main(["bench", "--suite", "nope", "--out", str(tmp_path)]) == 2
+    assert "unknown suite 'nope'; known:" in capsys.readouterr().err
+    assert main(["bench", "--problems", "branin", "--strategies", "nope", "--out", str(tmp_path)]) == 2
+    assert "unknown strategy or peer 'nope'" in capsys.readouterr().err
+    assert main(["bench", "report", str(tmp_path / "empty")]) == 2
+    assert "holds no benchmark store" in capsys.readouterr().err
+
+
+def test_every_suite_problem_is_registered():
+    from hpo.benchmarking import SUITES
+
+    known = set(available_problems())
+    for suite, names in SUITES.items():
+        assert names and set(names) <= known, suite
