@@ -219,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("trials/s: per wall-clock second (the figure); per CPU-s: per second of this process's CPU time "
           "(less sensitive to other load on the machine).")
-    print("hpo/optuna: median of the per-seed ratios of trials/s (hpo and optuna alternate seed by seed).")
+    if use_optuna:
+        print("hpo/optuna: median of the per-seed ratios of trials/s (hpo and optuna alternate seed by seed).")
     print("other load: cores used by other processes during the cell (median over runs); "
           "near 0 means the machine was otherwise idle.")
     print("grid: shuffled order, resolution 20 on the small space (1,200 points) and 2 on the "

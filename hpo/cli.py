@@ -31,7 +31,6 @@ def bench(argv: list[str]) -> int:
     """``hpo bench ...`` and ``hpo bench report DIR``."""
     from .benchmarking import SUITE_DEFAULTS, build_report, run_benchmark, summarize, suite_problems
     from .benchmarking.report import summary_table
-    from .benchmarking.store import RunStore
 
     if argv[:1] == ["report"]:
         rp = argparse.ArgumentParser(prog="hpo bench report", description="Rebuild the report of a benchmark directory.")

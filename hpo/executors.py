@@ -12,6 +12,9 @@ from typing import Any, Callable
 
 __all__ = ["InlineExecutor", "make_executor", "effective_n_jobs"]
 
+#: How long idle worker processes are kept for the next search.
+IDLE_WORKER_SECONDS = 300
+
 _BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                      "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
@@ -42,8 +45,8 @@ def effective_n_jobs(n_jobs: int | None) -> int:
 def make_executor(n_jobs: int, backend: str = "processes") -> Any:
     """An executor for ``n_jobs`` workers.
 
-    ``backend="processes"`` uses joblib's reusable loky pool (robust to a
-    worker that dies; each worker's BLAS threads are limited so that workers
+    ``backend="processes"`` uses joblib's reusable loky pool with memory-mapped
+    large arrays (robust to a worker that dies; each worker's BLAS threads are limited so that workers
     do not oversubscribe the cores); ``"threads"`` a thread pool, for
     objectives that release the GIL.
     """
@@ -53,8 +56,12 @@ def make_executor(n_jobs: int, backend: str = "processes") -> Any:
         return InlineExecutor()
     if backend == "threads":
         return ThreadPoolExecutor(max_workers=n_jobs)
-    from joblib.externals.loky import get_reusable_executor
+    from joblib.executor import get_memmapping_executor
 
     threads = str(max(1, (os.cpu_count() or 1) // n_jobs))
     env = {var: os.environ.get(var, threads) for var in _BLAS_THREAD_VARS}
-    return get_reusable_executor(max_workers=n_jobs, env=env)
+    # joblib's own executor (the one joblib.Parallel reuses, so the two coexist): large
+    # numpy arrays reach workers as memory maps instead of being pickled into every task,
+    # and idle workers stay up for IDLE_WORKER_SECONDS so that back-to-back searches
+    # do not pay the start-up again.
+    return get_memmapping_executor(n_jobs, timeout=IDLE_WORKER_SECONDS, env=env)

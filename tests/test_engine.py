@@ -273,3 +273,17 @@ def test_a_stuck_strategy_is_an_error_not_a_silent_stop():
 def test_int_space_results_are_plain_python():
     result = optimize(lambda c: c["n"], Space(n=Int(1, 50, log=True)), n_trials=10, seed=0)
     assert all(type(t.config["n"]) is int for t in result.trials)
+
+
+def _square(v):
+    return v * v
+
+
+@pytest.mark.slow
+def test_joblib_parallel_still_works_after_a_parallel_search():
+    from joblib import Parallel, delayed
+
+    optimize(_pid_objective, SPACE, n_trials=4, seed=0, n_jobs=2)
+    assert Parallel(n_jobs=2)(delayed(_square)(i) for i in range(4)) == [0, 1, 4, 9]
+    result = optimize(_pid_objective, SPACE, n_trials=4, seed=0, n_jobs=2)
+    assert result.n_ok == 4

@@ -33,7 +33,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
-from hpo import Categorical, Float, Int, Pack, Space, Tuner, at_least, one_of, ref
+from hpo import Categorical, Float, Int, Pack, Space, Tuner, at_least
+
+from .common import make_mlp_space
 
 # ---------------------------------------------------------------- helpers
 FIT_LOG: list[dict] = []
@@ -335,25 +337,10 @@ def test_inactive_parameters_are_masked():
     assert all(("gamma" in p) == r for p, r in zip(res["params"], rbf))
 
 
-def mlp_space() -> Space:
-    return Space(
-        n_layers=Int(1, 4),
-        units_0=Int(8, 512, log=True),
-        units_1=Int(8, ref("units_0"), log=True).when(n_layers=at_least(2)),
-        units_2=Int(8, ref("units_1"), log=True).when(n_layers=at_least(3)),
-        units_3=Int(8, ref("units_2"), log=True).when(n_layers=at_least(4)),
-        solver=Categorical(["adam", "sgd"]),
-        momentum=Float(0.0, 0.99).when(solver="sgd"),
-        alpha=Float(1e-6, 1e-1, log=True),
-        activation=Categorical(["relu", "tanh"]).when(solver=one_of("adam", "sgd")),
-        to_params=Pack("hidden_layer_sizes", ["units_0", "units_1", "units_2", "units_3"], drop=["n_layers"]),
-    )
-
-
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_to_params_maps_the_mlp_space(clf_data):
     X, y = clf_data
-    tuner = Tuner(MLPClassifier(max_iter=5, random_state=0), mlp_space(), n_trials=4,
+    tuner = Tuner(MLPClassifier(max_iter=5, random_state=0), make_mlp_space(), n_trials=4,
                   random_state=1).fit(X, y)
     best, config = tuner.best_params_, tuner.best_config_
     assert set(best) <= {"hidden_layer_sizes", "solver", "momentum", "alpha", "activation"}

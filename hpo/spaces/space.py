@@ -12,13 +12,16 @@ import math
 import operator
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from .conditions import Equals, OneOf, Predicate, Ref
 from .dimensions import Categorical, Dimension, Float, Int, _Numeric
 from .mapping import Pack
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .grid import Grid
 
 __all__ = ["Space", "INACTIVE"]
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 
 import numpy as np
 import pytest
 
 from hpo.benchmarking import (
-    Problem,
     RunTrace,
     available_problems,
     build_report,

@@ -12,7 +12,7 @@ import pytest
 import hpo
 from hpo import Categorical, Float, Int, Pack, Space, at_least, one_of, ref
 
-from .conftest import make_mlp_space
+from ..common import make_mlp_space
 from .strategies_for_spaces import assert_config_plain
 
 MLP_REPR = """Space(
