@@ -604,6 +604,10 @@ class SklearnSearchContender(Contender):
         tags = getattr(problem, "tags", None) or {}
         if not all(tags.get(k) is not None for k in SKLEARN_TAGS):
             return False
+        if self.halving and tags.get("budget_param") is not None:
+            # Its resource here is rows; a problem budgeted by an estimator parameter
+            # (max_iter, epochs) would be halved on the wrong resource.
+            return False
         space = problem.space
         if getattr(space, "_to_params", None) is not None:
             return False

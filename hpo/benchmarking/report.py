@@ -281,7 +281,9 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
         raise FileNotFoundError(f"{out_dir} holds no benchmark store (runs.db); run `hpo bench` first")
     with RunStore(path) as store:
         s = summarize(store, n_trials)
-        meta = store.meta().get("last_invocation", {})
+        stored_meta = store.meta()
+        meta = stored_meta.get("last_invocation", {})
+        unsupported = stored_meta.get("unsupported", [])
         errors = store.errors()
     parts = [f"# hpo benchmark: {s.n_trials} evaluations per run", ""]
     if meta:
@@ -312,6 +314,9 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
         opt = f"known optimum {s.target[p]:.6g}" if s.known_optimum[p] else f"best found {_fmt(s.target[p])}"
         parts += [f"### {p} ({s.kinds.get(p)}; {opt}; median random loss {_fmt(s.reference[p])})", "",
                   problem_table(s, p), ""]
+    if unsupported:
+        parts += ["Not run (the peer cannot express the problem: conditions, dependent ranges or its "
+                  "resource): " + ", ".join(f"{c} on {p}" for p, c in unsupported) + ".", ""]
     if errors:
         parts += ["## Runs that failed", ""]
         parts += [f"- {e['contender']} on {e['problem']}, seed {e['seed']}: "

@@ -66,8 +66,7 @@ def run_benchmark(
         raise ValueError("give a suite or problem names")
     for name in names:
         make_problem(name)  # unknown names fail here, listing the known ones
-    for s in strategies:
-        make_contender(s)  # unknown names (and missing peer libraries) fail here
+    contenders = {s: make_contender(s) for s in strategies}  # unknown names, missing peers fail here
     if not isinstance(n_trials, int) or n_trials < 1:
         raise ValueError(f"n_trials must be a positive int, got {n_trials!r}")
     seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
@@ -89,10 +88,14 @@ def run_benchmark(
             say(f"reference: {REFERENCE_SAMPLES} random evaluations of {name}")
             store.set_reference(name, problem.kind, problem.optimum, _reference_losses(problem))
 
+    unsupported = [(p, s) for p in names for s in strategies if not contenders[s].supports(make_problem(p))]
+    for p, s in unsupported:
+        say(f"skipping {s} on {p}: it cannot run this problem (conditions, references or its resource)")
+    store.set_meta("unsupported", unsupported)
     done = store.done()
-    jobs = [(p, s, seed) for p in names for s in strategies for seed in seed_list
-            if (p, s, seed, n_trials) not in done]
-    say(f"{len(jobs)} runs to do ({len(names) * len(strategies) * len(seed_list) - len(jobs)} stored already)")
+    pairs = [(p, s) for p in names for s in strategies if (p, s) not in unsupported]
+    jobs = [(p, s, seed) for p, s in pairs for seed in seed_list if (p, s, seed, n_trials) not in done]
+    say(f"{len(jobs)} runs to do ({len(pairs) * len(seed_list) - len(jobs)} stored already)")
     if not jobs:
         return store
     bar = None

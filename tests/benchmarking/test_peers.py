@@ -497,3 +497,12 @@ def test_param_distributions_sample_the_space():
     assert isinstance(_LogUniformInt(1, 5).rvs(random_state=0), int)
     assert set(dists["depth"].rvs(size=200, random_state=rng)) == {2, 3, 4}
     assert dists["kind"] == ["a", None, (1, 2)]
+
+
+def test_sklearn_halving_declines_problems_budgeted_by_an_estimator_parameter():
+    from hpo.benchmarking import make_contender, make_problem
+
+    halving = make_contender("sklearn_halving")
+    assert not halving.supports(make_problem("hgb_breast_cancer_iters"))  # max_iter, not rows
+    assert halving.supports(make_problem("svm_digits_samples"))  # rows: its own resource
+    assert make_contender("sklearn_random").supports(make_problem("hgb_breast_cancer_iters"))

@@ -181,3 +181,23 @@ def test_every_suite_problem_is_registered():
     known = set(available_problems())
     for suite, names in SUITES.items():
         assert names and set(names) <= known, suite
+
+
+class _Picky(_Fixed):
+    def supports(self, problem):
+        return problem.name != "hartmann3"
+
+
+register_contender("picky-test", lambda: _Picky("picky-test", 0.0))
+
+
+def test_unsupported_pairs_are_skipped_not_failed(tmp_path):
+    messages = []
+    with run_benchmark(str(tmp_path), problems=["branin", "hartmann3"], strategies=["picky-test", "random"],
+                       n_trials=4, seeds=2, log=messages.append) as store:
+        assert store.errors() == []
+        assert {(r["problem"], r["contender"]) for r in store.runs()} == {
+            ("branin", "picky-test"), ("branin", "random"), ("hartmann3", "random")}
+    assert any("skipping picky-test on hartmann3" in m for m in messages)
+    assert "6 runs to do (0 stored already)" in messages
+    assert "Not run (the peer cannot express the problem" in build_report(str(tmp_path))
