@@ -37,7 +37,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..engine import evaluate, takes_budget
-from ..spaces import Categorical, Float, Int, Ref, Space
+from ..spaces import Categorical, Float, Int, Space
 from ..strategies.base import Strategy
 from ..trial import OK, PRUNED, Candidate, Trial
 from .contenders import Contender, RunTrace, StrategyContender, register_contender
@@ -77,28 +77,6 @@ def _require(module: str, who: str, hint: str = "pip install 'hpo[peers]'") -> A
 def _seed_from(rng: np.random.Generator) -> int:
     """A 31-bit int seed drawn from ``rng`` (what RandomState-based libraries accept)."""
     return int(rng.integers(0, 2**31 - 1))
-
-
-def _active(dim: Any, values: dict) -> bool:
-    """Whether a dimension is active given its parents' values (inactive parents: absent)."""
-    for parent, pred in dim.conditions.items():
-        if parent not in values:
-            return False
-        try:
-            if not pred.holds(values[parent]):
-                return False
-        except TypeError:
-            return False
-    return True
-
-
-def _bounds(dim: Any, values: dict) -> tuple[float, float]:
-    """A numeric dimension's range for this configuration (references resolved; Int rounds inwards)."""
-    low = values[dim.low.name] if isinstance(dim.low, Ref) else dim.low
-    high = values[dim.high.name] if isinstance(dim.high, Ref) else dim.high
-    if isinstance(dim, Int):
-        return math.ceil(low), math.floor(high)
-    return float(low), float(high)
 
 
 def _ordered(space: Space, config: dict) -> dict:
@@ -187,7 +165,7 @@ class OptunaStrategy(Strategy):
         config: dict = {}
         for name in self.space._order:
             dim = self.space[name]
-            if not _active(dim, config):
+            if not self.space.is_active(name, config):
                 continue
             if isinstance(dim, Categorical):
                 if self._as_index[name]:
@@ -196,10 +174,10 @@ class OptunaStrategy(Strategy):
                 else:
                     config[name] = trial.suggest_categorical(name, list(dim.choices))
             elif isinstance(dim, Int):
-                low, high = _bounds(dim, config)
+                low, high = self.space.bounds(name, config)
                 config[name] = int(trial.suggest_int(name, low, high, log=dim.log))
             else:
-                low, high = _bounds(dim, config)
+                low, high = self.space.bounds(name, config)
                 config[name] = float(trial.suggest_float(name, low, high, log=dim.log))
         return _ordered(self.space, config)
 
@@ -500,12 +478,12 @@ class _NestedSpace:
         for name in self.space._order:
             if name in self.deciders or self.level[name] != level:
                 continue
-            if _active(self.space[name], context):
+            if self.space.is_active(name, context):
                 node[name] = self._leaf(name, f"{name}{path}")
         if level < len(self.deciders):
             decider = self.deciders[level]
             dim = self.space[decider]
-            if _active(dim, context):
+            if self.space.is_active(decider, context):
                 branches = []
                 for i, choice in enumerate(dim.choices):
                     self.n_branches += 1

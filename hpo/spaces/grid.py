@@ -8,8 +8,8 @@ import numbers
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from .conditions import Ref, _typed_key
-from .dimensions import Categorical, Float, Int, _Numeric, _plain
+from .conditions import _typed_key
+from .dimensions import Categorical, Float, _Numeric, _plain
 
 if TYPE_CHECKING:  # pragma: no cover
     from .space import Space
@@ -113,10 +113,7 @@ class Grid:
         if isinstance(dim, Categorical):
             return explicit if explicit is not None else list(dim.choices)
         assert isinstance(dim, _Numeric)
-        low = partial[dim.low.name] if isinstance(dim.low, Ref) else dim.low
-        high = partial[dim.high.name] if isinstance(dim.high, Ref) else dim.high
-        if isinstance(dim, Int):
-            low, high = math.ceil(low), math.floor(high)
+        low, high = self.space.bounds(name, partial)
         if low > high:
             refs = ", ".join(f"{r}={partial[r]!r}" for r in dim.refs)
             raise ValueError(f"{name}: the range [{low}, {high}] is empty when {refs}")
@@ -151,7 +148,7 @@ class Grid:
                     )
                 return
             name = names[k]
-            if space._inactive_reason(name, partial) is not None:
+            if not space.is_active(name, partial):
                 visit(k + 1)
                 return
             for v in self._points(name, partial):

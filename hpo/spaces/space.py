@@ -601,15 +601,33 @@ class Space:
                     raise ValueError(f"{name}: present, but it is inactive ({reason})")
                 continue
             value = config[name]
-            low = high = None
-            if isinstance(dim, _Numeric):
-                low = config[dim.low.name] if isinstance(dim.low, Ref) else dim.low
-                high = config[dim.high.name] if isinstance(dim.high, Ref) else dim.high
-                if isinstance(dim, Int):
-                    low, high = math.ceil(low), math.floor(high)
+            low, high = self.bounds(name, config) if isinstance(dim, _Numeric) else (None, None)
             message = dim.check_value(value, low, high)  # type: ignore[arg-type]
             if message:
                 raise ValueError(f"{name}: {message}")
+
+    def is_active(self, name: str, config: Mapping[str, Any]) -> bool:
+        """Whether ``name`` is active given its parents' values in a (partial) configuration.
+
+        A parent missing from ``config`` counts as inactive, and so makes its children inactive.
+        """
+        self[name]
+        return self._inactive_reason(name, config) is None
+
+    def bounds(self, name: str, config: Mapping[str, Any]) -> tuple[Any, Any]:
+        """The range of numeric parameter ``name`` for a (partial) configuration.
+
+        References are resolved from ``config`` (which must hold those parents);
+        an Int's bounds taken from a Float parent round inwards.
+        """
+        dim = self[name]
+        if not isinstance(dim, _Numeric):
+            raise TypeError(f"{name} is {type(dim).__name__}, which has no range")
+        low = config[dim.low.name] if isinstance(dim.low, Ref) else dim.low
+        high = config[dim.high.name] if isinstance(dim.high, Ref) else dim.high
+        if isinstance(dim, Int):
+            return math.ceil(low), math.floor(high)
+        return low, high
 
     def _inactive_reason(self, name: str, config: Mapping[str, Any]) -> str | None:
         for parent, pred in self._dims[name].conditions.items():

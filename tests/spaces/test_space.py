@@ -377,3 +377,18 @@ def test_the_mlp_example_runs(capsys):
     namespace["main"]()
     out = capsys.readouterr().out
     assert "hidden_layer_sizes" in out and "len(space.grid(resolution=3)) = " in out
+
+
+def test_is_active_and_bounds_for_partial_configurations(mlp_space):
+    assert mlp_space.is_active("units_0", {})
+    assert not mlp_space.is_active("units_1", {"n_layers": 1})
+    assert mlp_space.is_active("units_1", {"n_layers": 2})
+    assert not mlp_space.is_active("momentum", {})  # its parent is not there yet
+    assert mlp_space.bounds("units_1", {"units_0": 64}) == (8, 64)
+    assert mlp_space.bounds("alpha", {}) == (1e-6, 1e-1)
+    space = Space(f=Float(1.5, 9.5), k=Int(1, ref("f")))
+    assert space.bounds("k", {"f": 7.9}) == (1, 7)  # an Int bound from a Float rounds inwards
+    with pytest.raises(TypeError, match="solver is Categorical, which has no range"):
+        mlp_space.bounds("solver", {})
+    with pytest.raises(KeyError, match="unknown parameter 'nope'"):
+        mlp_space.is_active("nope", {})
