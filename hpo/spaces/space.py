@@ -455,6 +455,38 @@ class Space:
         _, active = self._columns(U)
         return np.column_stack([active[name] for name in self._names])
 
+    def snap(self, U: np.ndarray | Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray]:
+        """The canonical unit point of the configuration each row decodes to, and its activity.
+
+        ``snap(U)[0]`` equals ``encode(decode(U))`` up to the rounding of floats,
+        without building configurations: integers and categoricals move to the
+        centre of their bins, inactive parameters to :data:`INACTIVE`, float
+        columns stay as given (clipped to ``[0, 1]``). Model-based strategies
+        use it to compare candidates as the space will see them.
+
+        Returns
+        -------
+        U : float array (n, d)
+        active : bool array (n, d)
+        """
+        U = self._check_unit(U)
+        values, active = self._columns(U)
+        out = np.array(U, dtype=float)
+        with np.errstate(all="ignore"):
+            for name in self._order:
+                dim = self._dims[name]
+                j, act = self._index[name], active[name]
+                if isinstance(dim, Categorical):
+                    out[:, j] = dim.to_unit(values[name])
+                elif isinstance(dim, Int):
+                    low, high = self._bounds(name, values, active, act)
+                    out[:, j] = dim.to_unit(np.where(act, values[name], low), low, high)
+                elif dim.refs:  # a dependent range can be tiny or one value: re-encode the decoded value
+                    low, high = self._bounds(name, values, active, act)
+                    out[:, j] = dim.to_unit(np.where(act, values[name], low), low, high)
+                out[:, j] = np.where(act, out[:, j], INACTIVE)
+        return out, np.column_stack([active[name] for name in self._names]) if self._names else np.ones((len(U), 0), bool)
+
     def _check_unit(self, U: Any) -> np.ndarray:
         U = np.asarray(U, dtype=float)
         if U.ndim == 1 and len(self._names) > 0 and U.shape[0] == len(self._names):

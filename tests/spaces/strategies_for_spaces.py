@@ -27,6 +27,7 @@ import math
 from typing import Any
 
 import numpy as np
+from hypothesis import reject
 from hypothesis import strategies as st
 
 from hpo import Categorical, Float, Int, Pack, Space, at_least, at_most, greater_than, less_than, one_of, ref
@@ -242,8 +243,20 @@ def build(definition: dict) -> Space:
 
 @st.composite
 def spaces(draw, max_dims: int = 6, refs: bool = True, conditions: bool = True) -> Space:
-    """A random valid Space (see :func:`space_definitions`)."""
-    return build(draw(space_definitions(max_dims=max_dims, refs=refs, conditions=conditions)))
+    """A random valid Space (see :func:`space_definitions`).
+
+    A threshold is drawn from a parent's declared bounds; when the parent's
+    range depends on another parameter, its reachable range can be narrower,
+    and the space rightly refuses a condition that never holds. Such draws are
+    rejected (the refusal itself is tested in test_conditions.py).
+    """
+    definition = draw(space_definitions(max_dims=max_dims, refs=refs, conditions=conditions))
+    try:
+        return build(definition)
+    except ValueError as exc:
+        if "never holds" in str(exc):
+            reject()
+        raise
 
 
 def unit_points(d: int, max_rows: int = 8):

@@ -112,6 +112,21 @@ def test_decode_encode_decode_is_decode(args):
 
 
 @SETTINGS
+@given(spaces().flatmap(lambda s: st.tuples(st.just(s), unit_points(len(s)))))
+def test_snap_is_the_encoding_of_the_decoded_configuration(args):
+    space, U = args
+    snapped, active = space.snap(U)
+    encoded = space.encode(space.decode(U))
+    np.testing.assert_allclose(snapped, encoded, rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(active, space.active_mask(U))
+    # snapping is idempotent and decodes to the same configurations
+    again, _ = space.snap(snapped)
+    np.testing.assert_allclose(again, snapped, rtol=0, atol=1e-9)
+    for a, b in zip(space.decode(snapped), space.decode(U)):
+        assert_same_config(a, b, space)
+
+
+@SETTINGS
 @given(spaces(), seeds)
 def test_inactive_columns_hold_the_marker(space, seed):
     configs = space.sample(20, seed=seed)

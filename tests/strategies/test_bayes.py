@@ -1,0 +1,303 @@
+"""Bayesian optimization: the Gaussian process, the acquisition functions, the strategy.
+
+The shared battery (tests/strategies/test_conformance.py) covers the protocol
+(conditional spaces, failing trials, pending candidates, seeds); these tests
+check the model's mathematics and that the strategy actually optimizes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+
+import hpo
+from hpo import Categorical, Float, Int, Space
+from hpo.strategies import make_strategy
+from hpo.strategies.acquisition import log_ei, lower_confidence_bound, probability_of_improvement
+from hpo.strategies.bayes import BayesianOptimization, BayesianProposer, transform_losses
+from hpo.strategies.gaussian_process import GaussianProcess
+from hpo.trial import Trial
+
+from ..common import make_mlp_space
+
+
+def _gp(n: int = 25, seed: int = 0) -> tuple[GaussianProcess, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, 3))
+    y = np.sin(3 * X[:, 0]) + X[:, 1] ** 2
+    y = (y - y.mean()) / y.std()
+    return GaussianProcess(np.array([0, 1, 1])).fit(X, y), X, y
+
+
+# ----------------------------------------------------------------- the model
+def test_the_marginal_likelihood_gradient_matches_finite_differences():
+    gp, X, y = _gp()
+    D = gp._group_distances(X)
+    theta = gp.theta + np.array([0.3, -0.2, 0.1, 0.5])
+    f, g = gp._neg_log_posterior(theta, D, y)
+    eps = 1e-6
+    numeric = [(gp._neg_log_posterior(theta + eps * e, D, y)[0] - f) / eps for e in np.eye(len(theta))]
+    np.testing.assert_allclose(g, numeric, rtol=1e-4, atol=1e-4)
+
+
+def test_the_predictive_gradients_match_finite_differences():
+    gp, _, _ = _gp()
+    Xq = np.random.default_rng(1).random((5, 3))
+    mean, var, dmean, dvar = gp.predict_with_gradient(Xq)
+    m0, v0 = gp.predict(Xq)
+    np.testing.assert_allclose(mean, m0)
+    np.testing.assert_allclose(var, v0)
+    eps = 1e-6
+    for c in range(3):
+        E = Xq.copy()
+        E[:, c] += eps
+        m1, v1 = gp.predict(E)
+        np.testing.assert_allclose(dmean[:, c], (m1 - m0) / eps, atol=1e-4)
+        np.testing.assert_allclose(dvar[:, c], (v1 - v0) / eps, atol=1e-4)
+
+
+def test_the_fit_interpolates_smooth_data_and_is_uncertain_away_from_it():
+    gp, X, y = _gp(40)
+    mean, var = gp.predict(X)
+    assert np.abs(mean - y).max() < 0.1
+    assert var.max() < 0.05
+    _, far = gp.predict(np.full((1, 3), 3.0))
+    assert far[0] > 10 * var.max()
+
+
+def test_a_handful_of_points_gives_bounded_length_scales():
+    gp = GaussianProcess(np.arange(4))
+    X = np.array([[0.1, 0.2, 0.3, 0.4], [0.9, 0.8, 0.7, 0.6]])
+    gp.fit(X, np.array([-1.0, 1.0]))
+    lo, hi = np.exp(gp.bounds[0])
+    assert np.all((gp.lengthscales >= lo) & (gp.lengthscales <= hi))
+    assert np.all(np.isfinite(gp.predict(np.random.default_rng(0).random((10, 4)))[0]))
+
+
+def test_irrelevant_dimensions_get_long_length_scales():
+    rng = np.random.default_rng(3)
+    X = rng.random((60, 3))
+    y = np.sin(6 * X[:, 0])
+    gp = GaussianProcess(np.arange(3)).fit(X, (y - y.mean()) / y.std())
+    assert gp.lengthscales[0] < gp.lengthscales[1] / 3
+    assert gp.lengthscales[0] < gp.lengthscales[2] / 3
+
+
+# ----------------------------------------------------------- the acquisition
+def test_log_ei_equals_the_closed_form_where_ei_is_representable():
+    mu = np.array([0.0, 0.5, 1.0, -0.3])
+    sigma = np.array([1.0, 0.3, 0.2, 0.05])
+    best = 0.1
+    z = (best - mu) / sigma
+    ei = sigma * (z * norm.cdf(z) + norm.pdf(z))
+    value, _, _ = log_ei(mu, sigma, best)
+    np.testing.assert_allclose(value, np.log(ei), rtol=1e-10)
+
+
+def test_log_ei_stays_finite_and_ordered_far_below_the_incumbent():
+    # plain EI underflows to 0 here; log-EI must still rank the points
+    mu = np.array([30.0, 40.0, 100.0, 1e9])
+    value, d_mu, _ = log_ei(mu, np.ones(4), 0.0)
+    assert np.all(np.isfinite(value)) and np.all(np.isfinite(d_mu))
+    assert np.all(np.diff(value) < 0)
+
+
+@pytest.mark.parametrize("fn, extra", [(log_ei, 0.0), (log_ei, 0.1), (probability_of_improvement, 0.0),
+                                       (lower_confidence_bound, 2.0)])
+def test_acquisition_gradients_match_finite_differences(fn, extra):
+    mu = np.array([0.3, -1.0, 2.0, 5.0])
+    sigma = np.array([0.5, 0.2, 0.1, 0.3])
+    value, d_mu, d_sigma = fn(mu, sigma, -0.5, extra)
+    eps = 1e-7
+    np.testing.assert_allclose(d_mu, (fn(mu + eps, sigma, -0.5, extra)[0] - value) / eps, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(d_sigma, (fn(mu, sigma + eps, -0.5, extra)[0] - value) / eps, rtol=1e-4, atol=1e-6)
+
+
+def test_the_loss_transform_keeps_the_order_and_tames_an_outlier():
+    losses = np.array([1.0, 1.1, 1.2, 1.5, 2.0, 1e6])
+    z = transform_losses(losses)
+    assert np.all(np.diff(z) > 0)
+    # after a plain standardization the five ordinary losses would be within 0.001 of each other
+    assert z[4] - z[0] > 0.1
+    assert np.allclose(transform_losses(np.array([3.0, 3.0])), 0.0)
+
+
+# --------------------------------------------------------------- the strategy
+def _run(objective, space, n, seed, strategy="bayes", **options):
+    return hpo.optimize(objective, space, strategy=strategy, n_trials=n, seed=seed, strategy_options=options)
+
+
+def _quadratic(config):
+    return (config["x"] - 0.3) ** 2 + (config["y"] + 1.2) ** 2
+
+
+QUADRATIC = Space(x=Float(-2.0, 2.0), y=Float(-2.0, 2.0))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_it_finds_the_minimum_of_a_smooth_function_and_beats_random(seed):
+    bayes = _run(_quadratic, QUADRATIC, 20, seed)
+    random = _run(_quadratic, QUADRATIC, 20, seed, strategy="random")
+    assert bayes.best_value < 1e-3
+    assert bayes.best_value < random.best_value / 10
+
+
+def test_mixed_spaces_get_integers_and_categoricals_right():
+    space = Space(kind=Categorical(["a", "b", "c"]), n=Int(1, 20), x=Float(1e-3, 1.0, log=True))
+
+    def objective(c):
+        return {"a": 1.0, "b": 0.0, "c": 2.0}[c["kind"]] + abs(c["n"] - 7) / 5 + abs(math.log10(c["x"]) + 2)
+
+    result = _run(objective, space, 40, 0)
+    best = result.best_config
+    assert best["kind"] == "b" and best["n"] == 7
+    assert isinstance(best["n"], int)
+    assert abs(math.log10(best["x"]) + 2) < 0.1
+
+
+def test_conditional_space_proposals_are_valid_and_the_right_branch_wins():
+    space = make_mlp_space()
+    seen_layers = []
+
+    def objective(c):
+        space.validate(c)
+        seen_layers.append(c["n_layers"])
+        return abs(c["n_layers"] - 2) + abs(math.log10(c["alpha"]) + 3) / 3
+
+    result = _run(objective, space, 35, 0)
+    assert result.best_config["n_layers"] == 2
+    # after the initial design the model concentrates on the right branch
+    assert seen_layers[-15:].count(2) > 7
+
+
+def test_failed_trials_push_proposals_away():
+    space = Space(x=Float(0.0, 1.0), y=Float(0.0, 1.0))
+
+    def objective(c):
+        if c["x"] > 0.5:
+            raise ValueError("diverged")
+        return (c["x"] - 0.45) ** 2 + (c["y"] - 0.5) ** 2
+
+    result = _run(objective, space, 40, 0)
+    late = [t for t in result.trials][15:]
+    failed = sum(t.status == "failed" for t in late)
+    assert failed <= 5, f"{failed} of {len(late)} late proposals failed (random would fail half)"
+    assert result.best_value < 1e-3
+
+
+def test_initial_configs_come_first_and_bad_ones_name_the_culprit():
+    space = Space(x=Float(0.0, 1.0), n=Int(1, 5))
+    first = [{"x": 0.25, "n": 2}, {"x": 0.75, "n": 4}]
+    result = _run(lambda c: c["x"], space, 6, 0, initial_configs=first)
+    assert [t.candidate.config for t in result.trials[:2]] == first
+    with pytest.raises(ValueError, match=r"initial_configs\[1\].*n"):
+        make_strategy("bayes", space, seed=0, options={"initial_configs": [{"x": 0.5, "n": 1}, {"x": 0.5, "n": 9}]})
+
+
+@pytest.mark.parametrize("options, culprit", [
+    ({"acquisition": "ucb"}, "acquisition"), ({"n_initial": 0}, "n_initial"), ({"patience": 0}, "patience"),
+    ({"budget": -1}, "budget"), ({"fit_budget": "smallest"}, "fit_budget"), ({"n_candidates": 3}, "n_candidates"),
+    ({"xi": -0.1}, "xi"), ({"kappa": float("nan")}, "kappa"),
+])
+def test_bad_options_are_errors_naming_the_option(options, culprit):
+    with pytest.raises(ValueError, match=culprit):
+        make_strategy("bayes", QUADRATIC, seed=0, options=options)
+
+
+@pytest.mark.parametrize("acquisition", ["log_ei", "pi", "lcb"])
+def test_every_acquisition_optimizes(acquisition):
+    result = _run(_quadratic, QUADRATIC, 20, 0, acquisition=acquisition)
+    random = _run(_quadratic, QUADRATIC, 20, 0, strategy="random")
+    assert result.best_value < min(0.02, random.best_value / 3)
+
+
+def _tell_all(strategy, candidates, objective):
+    for c in candidates:
+        value = objective(c.config)
+        strategy.tell(Trial(number=c.id, candidate=c, status="ok", value=value, loss=value))
+
+
+def test_a_batch_is_distinct_and_spread_out():
+    strategy = BayesianOptimization(QUADRATIC, seed=0, n_initial=6)
+    _tell_all(strategy, strategy.ask(6), _quadratic)
+    batch = strategy.ask(6)
+    assert len(batch) == 6
+    U = QUADRATIC.encode([c.config for c in batch])
+    gaps = [np.linalg.norm(U[i] - U[j]) for i in range(6) for j in range(i)]
+    assert min(gaps) > 0.01
+    assert strategy.n_model_proposals == 6
+
+
+def test_pending_candidates_are_not_proposed_again():
+    space = Space(a=Int(0, 4), b=Categorical(["x", "y"]))
+    result = _run(lambda c: c["a"] + (c["b"] == "y"), space, 25, 0)
+    keys = [tuple(sorted(t.candidate.config.items())) for t in result.trials]
+    assert len(keys) == len(set(keys)) == 10  # the space holds 10 configurations; the search ends there
+
+
+def test_the_model_learns_from_the_largest_budget_with_enough_results():
+    strategy = BayesianOptimization(QUADRATIC, seed=0, n_initial=2, min_budget_points=3)
+    configs = QUADRATIC.sample(8, seed=1)
+    from hpo.trial import Candidate
+
+    budgets = [1, 1, 1, 1, 9, 9, 9, 27]
+    for i, (c, b) in enumerate(zip(configs, budgets)):
+        cand = Candidate(c, b, i)
+        strategy.pending[i] = cand
+        strategy.tell(Trial(number=i, candidate=cand, status="ok", value=float(i), loss=float(i)))
+    U, losses = strategy._observations()
+    assert sorted(losses) == [4.0, 5.0, 6.0]  # budget 9: the largest with 3 results
+    all_budgets = BayesianOptimization(QUADRATIC, seed=0, fit_budget="all")
+    for t in strategy.trials:
+        all_budgets.pending[t.candidate.id] = t.candidate
+        all_budgets.tell(t)
+    assert len(all_budgets._observations()[1]) == 8
+
+
+def test_long_searches_fit_on_subsets():
+    space = Space(x=Float(0.0, 1.0), y=Float(0.0, 1.0), z=Float(0.0, 1.0))
+    proposer = BayesianProposer(space, max_fit_points=30, max_model_points=60)
+    rng = np.random.default_rng(0)
+    U = rng.random((400, 3))
+    losses = ((U - 0.3) ** 2).sum(1)
+    proposer.fit(U, losses, rng)
+    assert len(proposer.gp.y) == 60
+    best_u, _ = proposer.ranked(rng)
+    assert ((best_u[0] - 0.3) ** 2).sum() < ((U[np.argmin(losses)] - 0.3) ** 2).sum() + 0.01
+
+
+def test_stagnation_triggers_a_proposal_away_from_the_incumbent():
+    strategy = BayesianOptimization(QUADRATIC, seed=0, n_initial=5, patience=2)
+    _tell_all(strategy, strategy.ask(5), lambda c: 1.0 if c["x"] > 0 else 0.0)
+    _tell_all(strategy, strategy.ask(1), lambda c: 5.0)
+    _tell_all(strategy, strategy.ask(1), lambda c: 5.0)
+    assert strategy._stale == 2
+    strategy.ask(1)
+    assert strategy._stale == 0
+
+
+def test_inside_hyperband_it_learns_from_the_largest_budget_with_enough_results():
+    """BOHB-style: hyperband draws its new configurations from "bayes"."""
+    strategy = make_strategy("hyperband", QUADRATIC, seed=0,
+                             options={"min_budget": 1, "max_budget": 27, "sampler": "bayes",
+                                      "sampler_options": {"n_initial": 5}})
+
+    def objective(config, budget):
+        return _quadratic(config) + 1.0 / budget
+
+    result = hpo.optimize(objective, QUADRATIC, strategy=strategy, n_trials=60, seed=0)
+    bayes = strategy.sampler
+    assert bayes.n_model_proposals > 0
+    budgets = {t.candidate.budget for t in bayes.trials + bayes._observed}
+    assert len(budgets) > 1  # promotions reached the model through observe()
+    _, losses = bayes._observations()
+    counts = {}
+    for t in bayes.trials + bayes._observed:
+        if t.status == "ok":
+            counts[t.candidate.budget] = counts.get(t.candidate.budget, 0) + 1
+    largest = max(b for b, k in counts.items() if k >= bayes.min_budget_points)
+    assert len(losses) == sum(1 for t in bayes.trials + bayes._observed if t.candidate.budget == largest)
+    assert result.best_value < 1.0 / 27 + 0.05
