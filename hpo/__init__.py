@@ -29,12 +29,16 @@ from .engine import (  # noqa: E402
     TrialPruned,
     optimize,
 )
+from .executors import ProcessPool  # noqa: E402
 from .result import Result  # noqa: E402
+from .storage import load_study  # noqa: E402
 from .strategies import Strategy, available_strategies, register  # noqa: E402
 from .trial import Candidate, Trial  # noqa: E402
 from .tuner import Tuner  # noqa: E402
+from . import analysis  # noqa: E402  (hpo.analysis.importance, ...; matplotlib only when a plot is drawn)
 
 __all__ += [
     "optimize", "Tuner", "Result", "Trial", "Candidate", "Strategy", "register", "available_strategies",
     "TrialPruned", "StopSearch", "AllTrialsFailedError", "TrialFailedError",
+    "ProcessPool", "load_study",
 ]

@@ -24,6 +24,9 @@ def _bench_parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", type=int, default=-1, help="runs in parallel (default -1: all cores)")
     parser.add_argument("--out", default="hpo-bench", help="output directory (default hpo-bench); rerun to resume")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--storage", default=None,
+                        help="an SQLite study storage keeping every trial of hpo's strategies as it finishes "
+                             "(a run cut short resumes mid-way; hpo studies/show read it)")
     return parser
 
 
@@ -62,7 +65,7 @@ def bench(argv: list[str]) -> int:
         jobs = effective_n_jobs(args.jobs)
         store = run_benchmark(
             args.out, suite=None if problems else args.suite, problems=problems, strategies=strategies,
-            n_trials=trials, seeds=seeds, n_jobs=jobs, progress=not args.no_progress,
+            n_trials=trials, seeds=seeds, n_jobs=jobs, progress=not args.no_progress, storage=args.storage,
             log=lambda msg: print(f"hpo bench: {msg}", file=sys.stderr),
         )
     except (ValueError, ImportError) as exc:
@@ -97,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("bench", help="run a benchmark suite (hpo bench --help)", add_help=False)
     show = sub.add_parser("space", help="check a space saved as JSON (Space.to_dict) and print it")
     show.add_argument("path", help="a JSON file written from Space.to_dict()")
+    from .analysis._cli import add_parsers as _add_analysis_parsers, run as _run_analysis
+
+    _add_analysis_parsers(sub)  # hpo plot DB STUDY, hpo report DB STUDY
+    from .storage._cli import add_parsers as _add_storage_parsers, run as _run_storage
+
+    _add_storage_parsers(sub)  # hpo studies DB, hpo show DB STUDY, hpo export DB STUDY
     args = parser.parse_args(argv)
 
     if args.command == "strategies":
@@ -115,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(space)
         return 0
+    if args.command in ("plot", "report"):
+        return _run_analysis(args)
+    if args.command in ("studies", "show", "export"):
+        return _run_storage(args)
     parser.print_help()
     return 0
 

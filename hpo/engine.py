@@ -13,20 +13,19 @@ import numbers
 import time
 import traceback as traceback_module
 import warnings
-from collections import deque
 from collections.abc import Mapping
 from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from .executors import InlineExecutor, effective_n_jobs, make_executor
+from .executors import effective_n_jobs, is_dask_client, make_runner
 from .result import Result
 from .spaces import Space
-from .strategies import Strategy, make_strategy
+from .strategies import Strategy, get_strategy_class, make_strategy
 from .trial import FAILED, OK, PRUNED, Candidate, Trial
 
 __all__ = [
-    "optimize", "SearchLoop", "evaluate", "Outcome", "TrialPruned", "StopSearch",
+    "optimize", "run_study", "SearchLoop", "evaluate", "Outcome", "TrialPruned", "StopSearch",
     "AllTrialsFailedError", "TrialFailedError",
 ]
 
@@ -130,30 +129,71 @@ def takes_budget(objective: Callable) -> bool:
     return False
 
 
+class _LocalLog:
+    """The log of a search without storage: asks and tells go straight to the strategy."""
+
+    def __init__(self, strategy: Strategy) -> None:
+        self.strategy = strategy
+        self.n = 0
+
+    def claim(self, room: int, limit: int | None) -> tuple[list[tuple[int, Candidate]], str]:
+        if limit is not None:
+            room = min(room, limit - self.n)
+            if room <= 0:
+                return [], "limit"
+        if self.strategy.finished:
+            return [], "finished"
+        candidates = self.strategy.ask(room)
+        if not candidates:
+            return [], "finished" if self.strategy.finished else "stuck"
+        out = list(zip(range(self.n, self.n + len(candidates)), candidates))
+        self.n += len(candidates)
+        return out, ""
+
+    def finish(self, trial: Trial) -> bool:
+        self.strategy.tell(trial)
+        return True
+
+    def take_synced(self) -> list[Trial]:
+        return []
+
+
 class SearchLoop:
     """Runs a strategy against an objective: the ask-tell loop every search uses.
 
-    Candidates are numbered in the order they are asked and their trials are
-    told to the strategy in that order, whatever order workers finish in:
-    so the same seed gives the same trials for the same ``n_jobs``, and for
-    strategies that do not adapt to results (grid, random, sobol) for any
-    ``n_jobs``.
+    Candidates are numbered in the order they are asked. By default
+    (``tell_order="asked"``) their trials are told to the strategy in that
+    order, whatever order workers finish in: so the same seed gives the same
+    trials for the same ``n_jobs``, and for strategies that do not adapt to
+    results (grid, random, sobol) for any ``n_jobs``. With
+    ``tell_order="completed"`` (the default on a Dask cluster) a trial is told
+    as soon as it finishes and a new candidate is asked for the free worker at
+    once: no worker waits behind a slow trial, but an adaptive strategy's
+    candidates then depend on the timing of the workers.
 
     Parameters
     ----------
     objective : callable
         ``objective(config)`` or ``objective(config, budget)``.
     strategy : Strategy
+        A fresh strategy (with ``study``: built with the study's seed).
     n_trials, timeout : int, float or None
-        Stop asking after this many candidates or seconds (running trials finish).
+        Stop asking after this many candidates (for a stored study: in total)
+        or seconds (running trials finish).
     n_jobs : int
     direction : {"minimize", "maximize"}
     callbacks : iterable of callables ``callback(result, trial)``
     progress : bool
     on_error : {"record", "raise"}
     backend : {"processes", "threads"}
-    executor : object with ``submit``, optional
+    executor : object with ``submit``, hpo.ProcessPool or Dask Client, optional
         Used instead of one made from ``n_jobs`` and ``backend``.
+    trial_timeout : float, optional
+        Seconds after which a running evaluation is stopped and its trial failed.
+    tell_order : {"asked", "completed"}, optional
+        Default "completed" with a Dask Client, else "asked".
+    study : hpo.storage.Study, optional
+        Store trials as they finish, resume the study, share it with other processes.
     """
 
     def __init__(
@@ -170,6 +210,9 @@ class SearchLoop:
         on_error: str = "record",
         backend: str = "processes",
         executor: Any = None,
+        trial_timeout: float | None = None,
+        tell_order: str | None = None,
+        study: Any = None,
     ) -> None:
         if not callable(objective):
             raise TypeError(f"the objective must be callable, got {objective!r}")
@@ -179,12 +222,22 @@ class SearchLoop:
             raise ValueError(f"n_trials must be a positive int or None, got {n_trials!r}")
         if timeout is not None and (not isinstance(timeout, numbers.Real) or not timeout > 0):
             raise ValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
+        if trial_timeout is not None and (
+            not isinstance(trial_timeout, numbers.Real) or isinstance(trial_timeout, bool) or not trial_timeout > 0
+        ):
+            raise ValueError(f"trial_timeout must be a positive number of seconds or None, got {trial_timeout!r}")
         if n_trials is None and timeout is None and strategy.max_trials is None:
             raise ValueError(
                 f"strategy {strategy.name!r} never runs out of candidates: give n_trials or timeout"
             )
         if on_error not in ("record", "raise"):
             raise ValueError(f"on_error must be 'record' or 'raise', got {on_error!r}")
+        if tell_order is None:
+            tell_order = "completed" if is_dask_client(executor) else "asked"
+        if tell_order not in ("asked", "completed"):
+            raise ValueError(f"tell_order must be 'asked' or 'completed', got {tell_order!r}")
+        if backend not in ("processes", "threads"):
+            raise ValueError(f"backend must be 'processes' or 'threads', got {backend!r}")
         callbacks = list(callbacks)
         for cb in callbacks:
             if not callable(cb):
@@ -200,50 +253,72 @@ class SearchLoop:
         self.on_error = on_error
         self.backend = backend
         self.executor = executor
+        self.trial_timeout = None if trial_timeout is None else float(trial_timeout)
+        self.tell_order = tell_order
+        self.study = study
         self.pass_budget = takes_budget(objective)
         self.result = Result(strategy.space, direction=direction, strategy=strategy.name)
 
     # ---------------------------------------------------------------- run
     def run(self) -> Result:
         """Run the search to its end and return the result (also on Ctrl-C)."""
-        executor = self.executor if self.executor is not None else make_executor(self.n_jobs, self.backend)
-        workers = self.n_jobs if self.executor is None else max(self.n_jobs, 1)
-        # In-process evaluation needs no Future: the outcome itself waits in ``pending``
-        # (same order, same errors: the inline executor also calls at once and lets a
-        # KeyboardInterrupt through), which saves a Future and its lock per trial.
-        inline = type(executor) is InlineExecutor
-        bar = self._progress_bar()
-        pending: deque = deque()
-        number = len(self.result.trials)
+        runner = make_runner(self.executor, self.n_jobs, self.backend, self.trial_timeout)
+        log: Any = self.study if self.study is not None else _LocalLog(self.strategy)
+        soft_deadlines = self.trial_timeout is not None and not runner.hard_timeout
+        # number -> [candidate, handle, deadline]; in-process evaluation needs no Future: the
+        # handle is the outcome itself (the inline runner evaluates at submit and lets a
+        # KeyboardInterrupt through).
+        pending: dict[int, list] = {}
+        late: list = []  # tasks past a soft trial_timeout that still occupy a worker (Dask cannot stop them)
+        bar = None
         start = time.monotonic()
         stop = False
+        interrupted = False
+        idle = _Backoff()
+        exhausted = False
         try:
+            if self.study is not None:
+                for trial in self.study.open(self.strategy):
+                    self.result.add(trial)
+            runner.start(evaluate, self.objective, self.pass_budget)
+            bar = self._progress_bar()
             while True:
-                while not stop and len(pending) < workers and self._may_ask(number, start):
-                    room = workers - len(pending)
-                    if self.n_trials is not None:
-                        room = min(room, self.n_trials - number)
-                    candidates = self.strategy.ask(room)
-                    if not candidates:
-                        break
-                    for candidate in candidates:
-                        self._check_budget(candidate)
-                        if inline:
-                            future = evaluate(self.objective, candidate, self.pass_budget)
-                        else:
-                            future = executor.submit(evaluate, self.objective, candidate, self.pass_budget)
-                        pending.append((number, candidate, future))
-                        number += 1
+                why = ""
+                if not stop and not self._timed_out(start):
+                    late = [h for h in late if not h.done()]
+                    slots = runner.slots() - len(late)
+                    while len(pending) < slots:
+                        batch, why = log.claim(slots - len(pending), self.n_trials)
+                        exhausted = why in ("limit", "finished")
+                        self._take_synced(log, bar)
+                        for number, candidate in batch:
+                            pending[number] = [candidate, None, None]
+                            self._check_budget(candidate)
+                            pending[number][2] = time.monotonic() + self.trial_timeout if soft_deadlines else None
+                            pending[number][1] = runner.submit(candidate)
+                        if why or not batch:
+                            break
                 if not pending:
-                    if not stop and self._may_ask(number, start):
+                    if late and not exhausted and not stop and not self._timed_out(start):
+                        runner.wait_any(late, 1.0)  # every worker is busy with a task past its time limit
+                        continue
+                    if why == "wait" and not stop and not self._timed_out(start):
+                        idle.sleep()  # the strategy waits for trials that other processes run
+                        continue
+                    if why == "stuck" and not stop and not self._timed_out(start):
                         raise RuntimeError(
                             f"strategy {self.strategy.name!r} proposed nothing while no trial was "
                             "running and it is not finished"
                         )
                     break
-                trial_number, candidate, future = pending.popleft()
-                trial = self._trial(trial_number, candidate, future)
-                self.strategy.tell(trial)
+                idle.reset()
+                number, timed_out = self._next_done(runner, pending)
+                candidate, handle, _ = pending.pop(number)
+                if timed_out:
+                    late.append(handle)
+                trial = self._trial(number, candidate, handle, runner, timed_out)
+                if not log.finish(trial):
+                    continue  # another process stored this trial first (it took it over): drop ours
                 self.result.add(trial)
                 if bar is not None:
                     bar.update(1)
@@ -259,33 +334,62 @@ class SearchLoop:
                 except StopSearch:
                     stop = True
         except KeyboardInterrupt:
+            interrupted = True
             self.result.interrupted = True
-            for _, _, future in pending:
-                if not isinstance(future, tuple):
-                    future.cancel()
-            if self.executor is None and self.n_jobs > 1:
-                executor.shutdown(wait=False, **({"kill_workers": True} if self.backend == "processes" else {}))
             warnings.warn(
                 f"search interrupted: {len(self.result.trials)} finished trials kept", RuntimeWarning, stacklevel=3
             )
         finally:
-            for _, _, future in pending:  # a stop on an error: drop what has not started
-                if not isinstance(future, tuple):
-                    future.cancel()
+            for _, handle, _ in pending.values():  # a stop on an error or Ctrl-C: drop what has not started
+                if handle is not None:
+                    runner.cancel(handle)
+            for handle in late:
+                runner.cancel(handle)
+            runner.close(interrupted=interrupted)  # Ctrl-C: kill the workers; else running tasks end unread
             if bar is not None:
                 bar.close()
-            if self.executor is None and self.backend == "threads" and self.n_jobs > 1:
-                executor.shutdown(wait=False)
+            if self.study is not None:
+                reason = "interrupted" if interrupted else ("stopped" if pending else "finished")
+                for trial in self.study.close(sorted(pending), reason):
+                    self.result.add(trial)
         if self.result.trials and not self.result.n_ok and self.result.n_failed:
             raise AllTrialsFailedError(self.result._no_best_reason() + self._first_traceback(), self.result)
         return self.result
 
-    def _may_ask(self, number: int, start: float) -> bool:
-        if self.n_trials is not None and number >= self.n_trials:
-            return False
-        if self.timeout is not None and time.monotonic() - start >= self.timeout:
-            return False
-        return not self.strategy.finished
+    def _timed_out(self, start: float) -> bool:
+        return self.timeout is not None and time.monotonic() - start >= self.timeout
+
+    def _take_synced(self, log: Any, bar: Any) -> None:
+        """Add the trials other processes finished (a shared study) to this result."""
+        for trial in log.take_synced():
+            self.result.add(trial)
+            if bar is not None:
+                bar.update(1)
+
+    def _next_done(self, runner: Any, pending: dict) -> tuple[int, bool]:
+        """The number of the next trial to tell, and whether it ran past a (soft) ``trial_timeout``."""
+        if self.tell_order == "asked":
+            number = next(iter(pending))
+            _, handle, deadline = pending[number]
+            if deadline is None:
+                return number, False  # wait in runner.result()
+            while True:
+                if runner.wait_any([handle], max(0.0, deadline - time.monotonic())):
+                    return number, False
+                if time.monotonic() >= deadline:
+                    return number, True
+        while True:
+            numbers = list(pending)
+            deadlines = [pending[n][2] for n in numbers if pending[n][2] is not None]
+            wait = None if not deadlines else max(0.0, min(deadlines) - time.monotonic())
+            done = runner.wait_any([pending[n][1] for n in numbers], wait)
+            if done:
+                done_ids = {id(h) for h in done}
+                return next(n for n in numbers if id(pending[n][1]) in done_ids), False
+            now = time.monotonic()
+            late = [n for n in numbers if pending[n][2] is not None and now >= pending[n][2]]
+            if late:
+                return late[0], True
 
     def _check_budget(self, candidate: Candidate) -> None:
         if candidate.budget is not None and not self.pass_budget:
@@ -294,17 +398,24 @@ class SearchLoop:
                 "takes only the configuration: define it as objective(config, budget)"
             )
 
-    def _trial(self, number: int, candidate: Candidate, future: Any) -> Trial:
-        """The trial of a finished evaluation (``future``: a Future, or the outcome tuple itself)."""
-        try:
-            outcome = future if type(future) is tuple else future.result()
-            status, value, error, tb, started, finished, metrics = outcome
-        except KeyboardInterrupt:
-            raise
-        except BaseException as exc:  # the worker died, or the executor failed
+    def _trial(self, number: int, candidate: Candidate, handle: Any, runner: Any, timed_out: bool = False) -> Trial:
+        """The trial of a finished evaluation (``handle``: a Future, or the outcome tuple itself)."""
+        if timed_out:  # a soft limit: the task runs on, occupying its worker, and its result will be dropped
             now = time.time()
             status, value, error, tb, started, finished, metrics = (
-                FAILED, None, f"{type(exc).__name__}: {exc}", None, now, now, {})
+                FAILED, None, f"TrialTimeoutError: the evaluation ran past trial_timeout={self.trial_timeout:g} s "
+                "and was recorded as failed; Dask cannot stop a running task, so its worker stays busy until it "
+                "returns", None, now - (self.trial_timeout or 0.0), now, {})
+        else:
+            try:
+                outcome = handle if type(handle) is tuple else runner.result(handle)
+                status, value, error, tb, started, finished, metrics = outcome
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # the worker died or was stopped, or the executor failed
+                now = time.time()
+                status, value, error, tb, started, finished, metrics = (
+                    FAILED, None, f"{type(exc).__name__}: {exc}", None, now, now, {})
         loss = None
         if status == OK:
             loss = value if self.direction == "minimize" else -value
@@ -320,7 +431,21 @@ class SearchLoop:
         from tqdm.auto import tqdm
 
         total = self.n_trials if self.n_trials is not None else self.strategy.max_trials
-        return tqdm(total=total, desc=f"hpo {self.strategy.name}", unit="trial")
+        return tqdm(total=total, initial=len(self.result.trials), desc=f"hpo {self.strategy.name}", unit="trial")
+
+
+class _Backoff:
+    """Sleeps that grow from 20 ms to 1 s while a shared study gives this process nothing to run."""
+
+    def __init__(self) -> None:
+        self.delay = 0.02
+
+    def sleep(self) -> None:
+        time.sleep(self.delay)
+        self.delay = min(self.delay * 1.5, 1.0)
+
+    def reset(self) -> None:
+        self.delay = 0.02
 
 
 def optimize(
@@ -338,6 +463,12 @@ def optimize(
     strategy_options: dict | None = None,
     on_error: str = "record",
     backend: str = "processes",
+    executor: Any = None,
+    trial_timeout: float | None = None,
+    tell_order: str | None = None,
+    storage: Any = None,
+    study: str | None = None,
+    on_mismatch: str = "error",
 ) -> Result:
     """Search ``space`` for the configuration that optimizes ``objective``.
 
@@ -371,6 +502,43 @@ def optimize(
         A failing configuration is recorded and the search goes on, or the
         search stops with :class:`TrialFailedError`.
     backend : {"processes", "threads"}, default "processes"
+        Where ``n_jobs > 1`` workers run: hpo's worker processes (a worker
+        that dies fails only its trial) or threads (for objectives that
+        release the GIL).
+    executor : hpo.ProcessPool, Dask Client or concurrent.futures executor, optional
+        Run the evaluations there instead of in workers made from ``n_jobs``.
+        With a Dask ``distributed.Client`` trials run on the cluster's
+        workers, as many at once as it has worker threads, and (by default)
+        a new candidate is asked as soon as any of them is free.
+    trial_timeout : float, optional
+        Seconds after which a running evaluation is stopped and its trial
+        recorded as failed (``TrialTimeoutError``); the search goes on. Only a
+        separate process can be stopped, so evaluations then run in worker
+        processes even with ``n_jobs=1``; threads cannot take a time limit.
+        On a Dask cluster the limit is soft: the trial is failed and its task
+        cancelled, but Dask lets a running task finish.
+    tell_order : {"asked", "completed"}, optional
+        "asked" (the default, except on Dask) tells trials to the strategy in
+        the order they were asked: the same seed gives the same trials. With
+        "completed" (the default on Dask) each trial is told as soon as it
+        ends and a free worker gets a new candidate at once: faster when
+        trial times vary, but an adaptive strategy's choices then depend on
+        timing.
+    storage : str or storage object, optional
+        Make the search durable: ``"results.db"`` or ``"sqlite:///results.db"``
+        (SQLite, created if missing) or an ``hpo.storage`` object. Each trial is
+        stored as it finishes. Running the same ``study`` again resumes it:
+        the finished trials are loaded, the strategy continues its stream,
+        trials that were running when a process died run again, and
+        ``n_trials`` counts the study's trials in total. Several processes
+        may run the same study at once (on one machine).
+    study : str, optional
+        The study's name in ``storage`` (default ``"default"``).
+    on_mismatch : {"error", "continue"}, default "error"
+        Resuming a study with another space, direction, strategy, strategy
+        options or seed is a :class:`hpo.storage.StudyMismatchError` naming
+        what differs; "continue" goes on with the new settings (the stored
+        trials are kept, counted and shown to the new strategy).
 
     Returns
     -------
@@ -378,15 +546,75 @@ def optimize(
         With ``trials``, ``best_config``, ``best_value``, exports. Ctrl-C ends
         the search early and still returns the finished trials
         (``result.interrupted``). If every trial fails,
-        :class:`AllTrialsFailedError` says so with the first error.
+        :class:`AllTrialsFailedError` says so with the first error. With
+        ``storage``, the result holds the whole study (trials of earlier runs
+        and of other processes included).
     """
     if isinstance(space, Mapping):
         space = Space(space)
     if not isinstance(space, Space):
         raise TypeError(f"space must be a Space, got {type(space).__name__}")
-    strat = make_strategy(strategy, space, seed=seed, options=strategy_options)
-    loop = SearchLoop(
-        objective, strat, n_trials=n_trials, timeout=timeout, n_jobs=n_jobs, direction=direction,
-        callbacks=callbacks, progress=progress, on_error=on_error, backend=backend,
+    loop_options = dict(
+        n_trials=n_trials, timeout=timeout, n_jobs=n_jobs, direction=direction, callbacks=callbacks,
+        progress=progress, on_error=on_error, backend=backend, executor=executor, trial_timeout=trial_timeout,
+        tell_order=tell_order,
     )
-    return loop.run()
+    if storage is None:
+        if study is not None:
+            raise ValueError(f"study={study!r} needs storage= (a path such as 'results.db')")
+        strat = make_strategy(strategy, space, seed=seed, options=strategy_options)
+        return SearchLoop(objective, strat, **loop_options).run()
+    return run_study(
+        objective, space, strategy, storage=storage, study=study, seed=seed, strategy_options=strategy_options,
+        on_mismatch=on_mismatch, **loop_options,
+    )
+
+
+def run_study(
+    objective: Callable,
+    space: Space,
+    strategy: str | type[Strategy],
+    *,
+    storage: Any,
+    study: str | None,
+    seed: int | np.random.Generator | None,
+    strategy_options: dict | None,
+    on_mismatch: str = "error",
+    data: dict | None = None,
+    **loop_options: Any,
+) -> Result:
+    """Run (or resume) the stored study ``study`` of ``storage``: ``optimize`` and the Tuner with ``storage=``.
+
+    ``data`` is a fingerprint of the data (``hpo.storage.data_fingerprint``),
+    recorded with the study and checked on resume.
+    """
+    from .storage import Study, StudyRecord, environment_versions, open_storage
+
+    if isinstance(strategy, Strategy):
+        raise TypeError(
+            f"with storage=, give the strategy as a name or a class (not the instance {strategy!r}), so that "
+            "the study can rebuild it from its seed when it resumes"
+        )
+    name = "default" if study is None else study
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"study must be a non-empty str, got {study!r}")
+    cls = strategy if isinstance(strategy, type) and issubclass(strategy, Strategy) else get_strategy_class(strategy)  # type: ignore[arg-type]
+    if isinstance(seed, np.random.Generator):
+        seed = int(seed.integers(2**63))
+    if seed is not None and (not isinstance(seed, numbers.Integral) or isinstance(seed, bool)):
+        raise TypeError(f"seed must be an int, a numpy Generator or None, got {seed!r}")
+    make_strategy(cls, space, seed=0, options=strategy_options)  # bad options fail here, before the storage is touched
+    store, owned = open_storage(storage)
+    try:
+        record = StudyRecord(
+            name=name, direction=loop_options.get("direction", "minimize"), space=space.to_dict(),
+            strategy=cls.name, strategy_options=dict(strategy_options or {}),
+            seed=None if seed is None else int(seed), versions=environment_versions(), data=data,
+        )
+        session = Study(store, record, on_mismatch=on_mismatch)
+        session.prepare()
+        strat = make_strategy(cls, space, seed=session.record.seed, options=strategy_options)
+        return SearchLoop(objective, strat, study=session, **loop_options).run()
+    finally:
+        if owned:
+            store.close()

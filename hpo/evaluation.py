@@ -25,7 +25,9 @@ from sklearn.model_selection import (
 )
 from sklearn.utils import _safe_indexing
 
+from .resources import PausedModels, Resource
 from .spaces import Space
+from .strategies.base import config_key
 
 __all__ = ["make_splits", "make_scorers", "EstimatorObjective"]
 
@@ -147,12 +149,21 @@ def _len(value: Any) -> int | None:
 
 
 class EstimatorObjective:
-    """``objective(config) -> dict``: fit on each training part, score on its validation part.
+    """``objective(config, budget=None) -> dict``: fit on each training part, score on its validation part.
 
     The value (to minimize) is minus the mean validation score of the primary
     metric. Per-split scores and times come back as metrics named as in
     scikit-learn's ``cv_results_`` (``split0_test_score``, ``fit_time``...).
     Picklable, so that worker processes can run it.
+
+    With a ``resource`` (:mod:`hpo.resources`), ``budget`` is the amount of
+    it to train with (None: ``max_resource``), and the metrics also hold
+    ``n_resources`` (the amount), ``resource_units`` (the units trained by
+    this evaluation, summed over the splits: less than ``n_resources`` per
+    split when a paused model continued) and ``resumed_from`` (the amount
+    it continued from, 0 for a fit from scratch). Paused models live in
+    :attr:`paused` (bounded; see :mod:`hpo.resources`); a pickled copy
+    starts with none.
     """
 
     def __init__(
@@ -166,6 +177,11 @@ class EstimatorObjective:
         primary: str,
         fit_params: Mapping[str, Any] | None = None,
         return_train_score: bool = False,
+        *,
+        resource: Resource | None = None,
+        min_resource: int | None = None,
+        max_resource: int | None = None,
+        random_state: Any = None,
     ) -> None:
         self.estimator = estimator
         self.space = space
@@ -176,32 +192,77 @@ class EstimatorObjective:
         self.primary = primary
         self.fit_params = dict(fit_params or {})
         self.return_train_score = return_train_score
+        self.resource = resource
+        self.min_resource = min_resource
+        self.max_resource = max_resource
+        self._setup = None
+        if resource is not None:
+            if min_resource is None or max_resource is None:
+                raise ValueError("a resource needs min_resource and max_resource (see hpo.resources.resolve_resource)")
+            self._setup = resource.setup(X, y, splits, is_classifier(estimator), random_state)
+        #: Paused models of candidates that may be promoted (continuing resources only).
+        self.paused = PausedModels(resource.max_paused if resource is not None and resource.continues else 0)
         #: The last exception raised by a fit or a score in this process (for ``error_score="raise"``).
         self.last_error: BaseException | None = None
 
-    def __call__(self, config: dict) -> dict:
+    def __call__(self, config: dict, budget: Any = None) -> dict:
         try:
-            return self._evaluate(config)
+            return self._evaluate(config, budget)
         except Exception as exc:
             self.last_error = exc
             raise
 
-    def _evaluate(self, config: dict) -> dict:
+    def amount(self, budget: Any) -> int | None:
+        """The amount of resource for ``budget`` (rounded to an int; None: ``max_resource``)."""
+        if self.resource is None:
+            if budget is not None:
+                raise ValueError(
+                    f"the candidate has a budget ({budget!r}) but the search has no resource: "
+                    "give the Tuner resource='n_samples', 'epochs' or an integer estimator parameter"
+                )
+            return None
+        if budget is None:
+            return int(self.max_resource)
+        if isinstance(budget, bool) or not isinstance(budget, numbers.Real) or not np.isfinite(budget):
+            raise TypeError(f"a budget must be a number or None, got {budget!r}")
+        amount = int(round(float(budget)))
+        if not self.min_resource <= amount <= self.max_resource:
+            raise ValueError(
+                f"budget {budget!r} is outside the resource range [{self.min_resource}, {self.max_resource}] "
+                f"({self.resource.name})"
+            )
+        return amount
+
+    def _evaluate(self, config: dict, budget: Any = None) -> dict:
         params = self.space.to_params(config)
+        amount = self.amount(budget)
         n = _num_samples(self.X)
         metrics: dict[str, Any] = {}
         fit_times, score_times = [], []
         tests: dict[str, list[float]] = {name: [] for name in self.scorers}
+        key = config_key(config)
+        paused = self.paused.take(key, amount) if self.paused.max_paused > 0 else None
+        done, states = paused if paused is not None else (0, None)
+        models, spent = [], 0
         for k, (train, val) in enumerate(self.splits):
-            est = clone(self.estimator).set_params(**params)
-            X_train, y_train = _safe_indexing(self.X, train), _subset(self.y, train)
             X_val, y_val = _safe_indexing(self.X, val), _subset(self.y, val)
             start = time.perf_counter()
-            if y_train is None:
-                est.fit(X_train, **_fit_params_for(self.fit_params, train, n))
+            if self.resource is None:
+                est = clone(self.estimator).set_params(**params)
+                X_train, y_train = _safe_indexing(self.X, train), _subset(self.y, train)
+                if y_train is None:
+                    est.fit(X_train, **_fit_params_for(self.fit_params, train, n))
+                else:
+                    est.fit(X_train, y_train, **_fit_params_for(self.fit_params, train, n))
             else:
-                est.fit(X_train, y_train, **_fit_params_for(self.fit_params, train, n))
+                fresh = None if states is not None else clone(self.estimator).set_params(**params)
+                est, units = self.resource.fit(
+                    fresh, self.X, self.y, train, amount, self.fit_params, n, self._setup, k,
+                    state=None if states is None else states[k], done=done,
+                )
+                spent += units
             fit_times.append(time.perf_counter() - start)
+            models.append(est)
             start = time.perf_counter()
             for name, scorer in self.scorers.items():
                 score = _score(scorer, est, X_val, y_val)
@@ -209,6 +270,7 @@ class EstimatorObjective:
                 metrics[f"split{k}_test_{name}"] = score
             score_times.append(time.perf_counter() - start)
             if self.return_train_score:
+                X_train, y_train = _safe_indexing(self.X, train), _subset(self.y, train)
                 for name, scorer in self.scorers.items():
                     metrics[f"split{k}_train_{name}"] = _score(scorer, est, X_train, y_train)
         metrics["fit_time"] = float(np.mean(fit_times))
@@ -216,7 +278,24 @@ class EstimatorObjective:
         metrics["fit_times"] = fit_times
         metrics["score_times"] = score_times
         mean = float(np.mean(tests[self.primary]))
+        if self.resource is not None:
+            metrics["n_resources"] = amount
+            metrics["resource_units"] = spent
+            metrics["resumed_from"] = done
+            if self.paused.max_paused > 0:
+                self.paused.note(amount, mean)
+                if amount < self.max_resource:
+                    self.paused.put(key, amount, models, mean)
         return {"value": -mean, **metrics}
+
+    def refit(self, params: Mapping[str, Any], X: Any, y: Any, fit_params: Mapping[str, Any]) -> Any:
+        """A model with ``params`` fitted on all of ``X`` (at ``max_resource`` with a resource)."""
+        est = clone(self.estimator).set_params(**params)
+        if self.resource is not None:
+            return self.resource.refit(est, X, y, self.max_resource, fit_params)
+        if y is None:
+            return est.fit(X, **fit_params)
+        return est.fit(X, y, **fit_params)
 
 
 def _subset(y: Any, indices: np.ndarray) -> Any:

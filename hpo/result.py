@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import csv
 import json
 import math
@@ -11,6 +12,10 @@ from .spaces import Space
 from .trial import FAILED, OK, PRUNED, Trial
 
 __all__ = ["Result"]
+
+
+def _number(trial: Trial) -> int:
+    return trial.number
 
 
 def _budget_rank(budget: float | None) -> float:
@@ -46,9 +51,8 @@ class Result:
 
     def add(self, trial: Trial) -> None:
         """Append a finished trial (kept in number order)."""
-        if self.trials and trial.number < self.trials[-1].number:
-            self.trials.append(trial)
-            self.trials.sort(key=lambda t: t.number)
+        if self.trials and trial.number < self.trials[-1].number:  # out of order: insert, do not re-sort
+            bisect.insort(self.trials, trial, key=_number)
         else:
             self.trials.append(trial)
         if trial.status == OK:

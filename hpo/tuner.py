@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import numbers
 import time
+import warnings
 from collections.abc import Mapping
 from copy import deepcopy
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.base import BaseEstimator, MetaEstimatorMixin
 from sklearn.utils import check_random_state, get_tags, indexable
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from .engine import AllTrialsFailedError, SearchLoop, TrialFailedError
+from .engine import AllTrialsFailedError, SearchLoop, TrialFailedError, run_study
 from .evaluation import EstimatorObjective, classifier_like, make_scorers, make_splits
+from .resources import resolve_resource
 from .spaces import Space
 from .strategies import Strategy, make_strategy
 from .trial import FAILED, OK
@@ -54,8 +56,9 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
     strategy : str, Strategy class, default "random"
         A registered strategy name (``hpo.available_strategies()``).
     n_trials : int or None, default 50
-        How many configurations to try; ``None`` runs a finite strategy
-        (grid) to its end.
+        How many configurations to try (trials: a multi-fidelity strategy
+        evaluates a configuration once per budget it reaches); ``None`` runs
+        a finite strategy (grid, halving) to its end.
     validation : float, int or splitter, default 0.2
         A fraction for one holdout split (stratified for classifiers,
         group-aware with ``groups``), a number of CV folds, or a scikit-learn
@@ -80,6 +83,34 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         Keyword options of the strategy (``{"resolution": 10}`` for grid).
     timeout : float, optional
         Seconds after which no new trial starts.
+    trial_timeout : float, optional
+        Seconds after which a fit is stopped and its trial recorded as
+        failed (fits then run in worker processes, even with ``n_jobs=1``).
+    storage : str or storage object, optional
+        Make the search durable (``"results.db"`` or ``"sqlite:///results.db"``):
+        trials are stored as they finish, and fitting again with the same
+        ``study`` resumes the search (``n_trials`` is the study's total).
+        The study records a fingerprint of ``X``, ``y`` and ``groups`` and
+        refuses other data. Give ``random_state`` too, so that a resume
+        scores on the same validation split.
+    study : str, optional
+        The study's name in ``storage`` (default ``"default"``).
+    resource : str or hpo.resources.Resource, optional
+        What a candidate's budget trains with (:mod:`hpo.resources`):
+        ``"n_samples"`` (a stratified, seeded subsample of each training
+        part; the validation part never shrinks), an integer estimator
+        parameter (``"max_iter"``, ``"n_estimators"``; continued with
+        ``warm_start`` where that is exact), or ``"epochs"`` of
+        ``partial_fit`` (continued from the paused model). Defaults to
+        ``"n_samples"`` for a strategy that gives budgets (``"halving"``,
+        ``"hyperband"``, ``"asha"``), else none; a strategy without budgets
+        trains every candidate at ``max_resource``. Checked before any fit.
+    min_resource, max_resource : int, optional
+        The budget range, given to the strategy as ``min_budget`` and
+        ``max_budget``. Defaults: ``"n_samples"`` from scikit-learn's
+        ``"smallest"`` to every row of the smallest training part; a
+        parameter from 1 to its value on ``estimator``; ``"epochs"`` from 1,
+        and ``max_resource`` is required.
 
     Attributes
     ----------
@@ -97,7 +128,18 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         One row per trial, in scikit-learn's layout: ``params``,
         ``param_<name>`` (masked where inactive), ``split<k>_test_<metric>``,
         ``mean_test_<metric>``, ``std_test_<metric>``, ``rank_test_<metric>``,
-        fit and score times, and hpo's ``status``. ``pandas.DataFrame`` reads it.
+        fit and score times, and hpo's ``status`` and ``budget``. With a
+        resource also ``iter`` (the rung of a successive-halving strategy, 0
+        otherwise) and ``n_resources`` (the amount trained with), as in
+        scikit-learn's halving searches; trials at the largest budget reached
+        rank first (the best is chosen among them).
+        ``pandas.DataFrame`` reads it.
+    resource_ : Resource or None
+        The resource in use.
+    min_resources_, max_resources_ : int
+        Its range (with a resource).
+    n_resources_, n_candidates_ : list of int
+        Per ``iter``: the largest amount used and how many trials ran (with a resource).
     scorer_ : scorer or dict of scorers
     multimetric_ : bool
     refit_time_ : float
@@ -123,6 +165,12 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         verbose: int = 0,
         strategy_options: dict | None = None,
         timeout: float | None = None,
+        trial_timeout: float | None = None,
+        storage: Any = None,
+        study: str | None = None,
+        resource: Any = None,
+        min_resource: int | None = None,
+        max_resource: int | None = None,
     ) -> None:
         self.estimator = estimator
         self.space = space
@@ -138,6 +186,12 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         self.verbose = verbose
         self.strategy_options = strategy_options
         self.timeout = timeout
+        self.trial_timeout = trial_timeout
+        self.storage = storage
+        self.study = study
+        self.resource = resource
+        self.min_resource = min_resource
+        self.max_resource = max_resource
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Any, y: Any = None, *, groups: Any = None, **fit_params: Any) -> "Tuner":
@@ -168,20 +222,37 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         splits = make_splits(
             self.validation, X, y, groups, classifier=classifier_like(self.estimator), random_state=seed
         )
+        resource, min_r, max_r, options = resolve_resource(
+            self.estimator, space, self.strategy, self.strategy_options, self.resource, self.min_resource,
+            self.max_resource, X, y, splits, classifier_like(self.estimator),
+        )
         objective = EstimatorObjective(
-            self.estimator, space, X, y, splits, scorers, primary, fit_params, self.return_train_score
+            self.estimator, space, X, y, splits, scorers, primary, fit_params, self.return_train_score,
+            resource=resource, min_resource=min_r, max_resource=max_r, random_state=seed,
         )
         strategy = make_strategy(
             deepcopy(self.strategy) if isinstance(self.strategy, Strategy) else self.strategy,
-            space, seed=seed, options=self.strategy_options,
+            space, seed=seed, options=options,
         )
-        loop = SearchLoop(
-            objective, strategy, n_trials=self.n_trials, timeout=self.timeout, n_jobs=self.n_jobs,
-            direction="minimize", progress=self.verbose > 0,
-            on_error="raise" if self.error_score == "raise" else "record",
+        if resource is not None and strategy.max_trials and self.n_trials and self.n_trials < strategy.max_trials:
+            warnings.warn(
+                f"n_trials={self.n_trials} stops strategy {strategy.name!r} before the end of its plan "
+                f"({strategy.max_trials} evaluations at most); pass n_trials=None to run it through",
+                UserWarning, stacklevel=2,
+            )
+        loop_options = dict(
+            n_trials=self.n_trials, timeout=self.timeout, n_jobs=self.n_jobs, direction="minimize",
+            progress=self.verbose > 0, on_error="raise" if self.error_score == "raise" else "record",
+            trial_timeout=self.trial_timeout,
         )
+        if self.storage is None:
+            if self.study is not None:
+                raise ValueError(f"study={self.study!r} needs storage= (a path such as 'results.db')")
+            run = SearchLoop(objective, strategy, **loop_options).run
+        else:
+            run = self._stored_search(objective, space, options, seed, X, y, groups, loop_options)
         try:
-            result = loop.run()
+            result = run()
         except AllTrialsFailedError as exc:
             self.result_ = exc.result
             self.trials_ = exc.result.trials
@@ -195,7 +266,14 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         self.multimetric_ = multimetric
         self.scorer_ = scorers if multimetric else scorers["score"]
         self.n_splits_ = len(splits)
-        self.cv_results_ = self._cv_results(result, space, list(scorers), len(splits))
+        self.resource_ = resource
+        self.cv_results_ = self._cv_results(result, space, list(scorers), len(splits), max_r)
+        if resource is not None:
+            self.min_resources_, self.max_resources_ = min_r, max_r
+            iters = self.cv_results_["iter"]
+            levels = sorted(set(iters.tolist()))
+            self.n_resources_ = [int(self.cv_results_["n_resources"][iters == i].max()) for i in levels]
+            self.n_candidates_ = [int(np.sum(iters == i)) for i in levels]
         if self.refit is not False or not multimetric:
             best = result.best_trial
             self.best_index_ = result.trials.index(best)
@@ -203,12 +281,8 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
             self.best_params_ = space.to_params(best.config)
             self.best_score_ = float(self.cv_results_[f"mean_test_{primary}"][self.best_index_])
         if self.refit is not False:
-            self.best_estimator_ = clone(self.estimator).set_params(**self.best_params_)
             start = time.perf_counter()
-            if y is None:
-                self.best_estimator_.fit(X, **fit_params)
-            else:
-                self.best_estimator_.fit(X, y, **fit_params)
+            self.best_estimator_ = objective.refit(self.best_params_, X, y, fit_params)
             self.refit_time_ = time.perf_counter() - start
             if hasattr(self.best_estimator_, "feature_names_in_"):
                 self.feature_names_in_ = self.best_estimator_.feature_names_in_
@@ -218,6 +292,22 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         if n_features is not None:
             self.n_features_in_ = n_features
         return self
+
+    def _stored_search(self, objective, space, options, seed, X, y, groups, loop_options):
+        """The search as a stored study (``storage=``): resumed when it exists, checked against these data."""
+        from functools import partial
+
+        from .storage import data_fingerprint
+
+        if self.random_state is None:
+            warnings.warn(
+                "storage= with random_state=None: a resumed study may score on another validation split "
+                "than its stored trials; set random_state", UserWarning, stacklevel=3,
+            )
+        return partial(
+            run_study, objective, space, self.strategy, storage=self.storage, study=self.study, seed=seed,
+            strategy_options=options, data=data_fingerprint(X, y, groups), **loop_options,
+        )
 
     def _check_params(self) -> Space:
         space = self.space
@@ -270,7 +360,7 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
             return int(self.random_state)
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
-    def _cv_results(self, result, space: Space, metrics: list[str], n_splits: int) -> dict:
+    def _cv_results(self, result, space: Space, metrics: list[str], n_splits: int, max_resource: int | None = None) -> dict:
         trials = result.trials
         n = len(trials)
         error_score = np.nan if self.error_score == "raise" else float(self.error_score)
@@ -298,6 +388,11 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         out["params"] = [space.to_params(t.config) for t in trials]
         sets = ["test", "train"] if self.return_train_score else ["test"]
         ok = np.array([t.status == OK for t in trials], dtype=bool)
+        top = None
+        if any(t.budget is not None for t in trials):  # the best is chosen among the largest budget reached
+            reached = [np.inf if t.budget is None else t.budget for t in trials if t.status == OK]
+            top = np.array([t.status == OK and (np.inf if t.budget is None else t.budget) == max(reached)
+                            for t in trials], dtype=bool) if reached else None
         for metric in metrics:
             for which in sets:
                 splits = np.column_stack([column(f"split{k}_{which}_{metric}") for k in range(n_splits)]) \
@@ -307,9 +402,13 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
                 with np.errstate(all="ignore"):
                     out[f"mean_{which}_{metric}"] = splits.mean(axis=1) if n else np.empty(0)
                     out[f"std_{which}_{metric}"] = splits.std(axis=1) if n else np.empty(0)
-            out[f"rank_test_{metric}"] = _rank(out[f"mean_test_{metric}"], ok)
+            out[f"rank_test_{metric}"] = _rank(out[f"mean_test_{metric}"], ok, top)
         out["status"] = np.array([t.status for t in trials], dtype=object)
         out["budget"] = np.array([np.nan if t.budget is None else t.budget for t in trials], dtype=float)
+        if max_resource is not None:  # scikit-learn's halving columns
+            out["iter"] = np.array([int(t.candidate.info.get("rung", 0)) for t in trials], dtype=np.int64)
+            out["n_resources"] = np.array([max_resource if t.budget is None else int(round(t.budget))
+                                           for t in trials], dtype=np.int64)
         return out
 
     # ----------------------------------------------------------- delegation
@@ -400,7 +499,7 @@ def _raise_estimator_error(objective: EstimatorObjective, exc: TrialFailedError)
         failed = next(t for t in exc.result.trials if t.status == FAILED)
         if failed.traceback is not None:
             try:
-                objective(failed.config)
+                objective(failed.config, failed.budget)
             except Exception as again:
                 error = again
     if error is None:
@@ -408,12 +507,18 @@ def _raise_estimator_error(objective: EstimatorObjective, exc: TrialFailedError)
     raise error from None
 
 
-def _rank(scores: np.ndarray, ok: np.ndarray) -> np.ndarray:
+def _rank(scores: np.ndarray, ok: np.ndarray, top: np.ndarray | None = None) -> np.ndarray:
     """Rank 1 for the highest score; NaN scores and trials that are not ok (whatever
-    their ``error_score``) rank last, so the best trial always has rank 1."""
+    their ``error_score``) rank last, so the best trial always has rank 1. With ``top``
+    (the ok trials at the largest budget reached), those rank before every other."""
     from scipy.stats import rankdata
 
     if len(scores) == 0:
         return np.empty(0, dtype=np.int32)
     filled = np.where(np.isnan(scores) | ~ok, -np.inf, scores)
-    return rankdata(-filled, method="min").astype(np.int32)
+    if top is None or top.all():
+        return rankdata(-filled, method="min").astype(np.int32)
+    ranks = np.empty(len(scores), dtype=np.int32)
+    ranks[top] = rankdata(-filled[top], method="min")
+    ranks[~top] = rankdata(-filled[~top], method="min") + int(top.sum())
+    return ranks

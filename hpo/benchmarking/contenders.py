@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..engine import optimize
-from ..strategies import available_strategies
+from ..resources import strategy_takes_budgets
+from ..strategies import Strategy, available_strategies
 from ..trial import OK
 from .problem import Problem
 
@@ -74,11 +75,21 @@ class StrategyContender(Contender):
         self.strategy = strategy if strategy is not None else name
         self.options = options or {}
 
-    def run(self, problem: Problem, n_trials: int, seed: int) -> RunTrace:
+    def run(self, problem: Problem, n_trials: int, seed: int, *, storage: Any = None,
+            study: str | None = None) -> RunTrace:
+        """One search; with ``storage`` (and a strategy given by name or class) its trials are kept as the
+        study ``study``, and a half-done one resumes."""
+        if isinstance(self.strategy, Strategy):  # an instance cannot be rebuilt from a stored study
+            storage = study = None
+        options = dict(self.options)
+        if problem.max_budget is not None and strategy_takes_budgets(self.strategy):
+            # a multi-fidelity strategy spends the problem's own budget range
+            options.setdefault("min_budget", _whole(problem.min_budget or 1))
+            options.setdefault("max_budget", _whole(problem.max_budget))
         start = time.perf_counter()
         result = optimize(
             problem.objective, problem.space, self.strategy, n_trials=n_trials, seed=seed,
-            strategy_options=self.options or None,
+            strategy_options=options or None, storage=storage, study=study,
         )
         wall = time.perf_counter() - start
         trials = result.trials
@@ -90,6 +101,10 @@ class StrategyContender(Contender):
             wall_seconds=wall,
             best_config=best,
         )
+
+
+def _whole(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else float(x)
 
 
 _CONTENDERS: dict[str, Callable[[], Contender]] = {}

@@ -558,19 +558,24 @@ class SklearnSearchContender(Contender):
     A fit that fails scores NaN (``error_score=np.nan``): a failed trial.
 
     ``RandomizedSearchCV`` evaluates ``n_iter = n_trials`` candidates.
-    ``HalvingRandomSearchCV`` (``resource="n_samples"``, ``factor=3``) gets
-    the largest ``n_candidates`` whose rungs add up to at most ``n_trials``
-    evaluations (:meth:`halving_plan`), and a ``min_resources`` that makes
-    its last rung use all the training rows but the remainder of a division
-    by ``3**(rungs - 1)`` (what ``min_resources="exhaust"`` aims at; "exhaust"
+    ``HalvingRandomSearchCV`` (``factor=3``) gets the largest
+    ``n_candidates`` whose rungs add up to at most ``n_trials`` evaluations
+    (:meth:`halving_plan`), and a ``min_resources`` that makes its last rung
+    use all the resource but the remainder of a division by
+    ``3**(rungs - 1)`` (what ``min_resources="exhaust"`` aims at; "exhaust"
     itself falls short when the data cannot feed every rung the candidates
-    would need, ending at a third of the rows or less). Each row's budget is
-    its ``n_resources``. Successive halving subsamples the validation folds
-    too, so the last rung's losses are close to, not always exactly, the
-    problem's loss (exactly it when the rows divide). The best configuration
-    is the best of the last rung.
+    would need, ending at a third of the rows or less). Its resource is the
+    problem's: ``tags["budget_param"]`` (an estimator parameter such as
+    ``max_iter`` or ``epochs``, from the problem's ``min_budget`` to its
+    ``max_budget``, refitted from scratch at every rung, as scikit-learn
+    does), or training rows (``"n_samples"``) when that is None. Each row's
+    budget is its ``n_resources``. Halving by rows subsamples the validation
+    folds too, so the last rung's losses are close to, not always exactly,
+    the problem's loss (exactly it when the rows divide). The best
+    configuration is the best of the last rung.
 
-    ``eval_seconds`` of a row is ``(mean_fit_time + mean_score_time) * n_splits``.
+    ``eval_seconds`` of a row is ``(mean_fit_time + mean_score_time) * n_splits``. The search runs on
+    one thread (BLAS and OpenMP limited to 1), as the problems' own objectives do.
     """
 
     def __init__(self, name: str, halving: bool = False, factor: int = 3) -> None:
@@ -582,10 +587,8 @@ class SklearnSearchContender(Contender):
         tags = getattr(problem, "tags", None) or {}
         if not all(tags.get(k) is not None for k in SKLEARN_TAGS):
             return False
-        if self.halving and tags.get("budget_param") is not None:
-            # Its resource here is rows; a problem budgeted by an estimator parameter
-            # (max_iter, epochs) would be halved on the wrong resource.
-            return False
+        if self.halving and tags.get("budget_param") is not None and getattr(problem, "max_budget", None) is None:
+            return False  # halving by an estimator parameter needs the problem's budget range
         space = problem.space
         if getattr(space, "_to_params", None) is not None:
             return False
@@ -668,20 +671,29 @@ class SklearnSearchContender(Contender):
 
             estimator = tags["estimator"]
             X, y = tags["X_train"], tags["y_train"]
-            n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
-            n_splits = check_cv(tags["cv"], y, classifier=is_classifier(estimator)).get_n_splits(X, y)
-            smallest = 2 * n_splits * (len(np.unique(y)) if is_classifier(estimator) else 1)
-            n_candidates, min_resources, _ = self.halving_plan(n_trials, n_samples, smallest)
+            param = tags.get("budget_param")
+            if param is None:  # halving by training rows
+                n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
+                n_splits = check_cv(tags["cv"], y, classifier=is_classifier(estimator)).get_n_splits(X, y)
+                smallest = 2 * n_splits * (len(np.unique(y)) if is_classifier(estimator) else 1)
+                n_candidates, min_resources, _ = self.halving_plan(n_trials, n_samples, smallest)
+                extra: dict = {"resource": "n_samples"}
+            else:  # halving by the estimator parameter the problem's budget sets (max_iter, epochs)
+                top = int(problem.max_budget)
+                n_candidates, min_resources, _ = self.halving_plan(n_trials, top, int(problem.min_budget or 1))
+                extra = {"resource": param, "max_resources": top}
             search: Any = HalvingRandomSearchCV(
                 clone(estimator), dists, n_candidates=n_candidates, factor=self.factor,
-                resource="n_samples", min_resources=min_resources, **common,
+                min_resources=min_resources, **extra, **common,
             )
         else:
             from sklearn.model_selection import RandomizedSearchCV
 
             search = RandomizedSearchCV(clone(tags["estimator"]), dists, n_iter=int(n_trials), **common)
+        from .sklearn_tasks import _one_thread
+
         start = time.perf_counter()
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _one_thread():  # one thread, as the problems' own objectives run
             warnings.simplefilter("ignore", ConvergenceWarning)
             warnings.simplefilter("ignore", FitFailedWarning)
             warnings.simplefilter("ignore", UserWarning)  # non-finite scores, small grids

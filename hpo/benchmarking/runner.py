@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .contenders import make_contender
+from .contenders import StrategyContender, make_contender
 from .problem import make_problem
 from .store import RunStore
 from .suites import suite_problems
@@ -34,6 +34,8 @@ def run_benchmark(
     n_jobs: int = 1,
     progress: bool = False,
     log: Callable[[str], None] | None = None,
+    storage: str | None = None,
+    study: str | None = None,
 ) -> RunStore:
     """Run every strategy on every problem for every seed; skip runs already stored.
 
@@ -54,6 +56,14 @@ def run_benchmark(
         How many seeds (0..k-1), or the seeds themselves.
     n_jobs : int
         Runs in parallel (joblib processes); each run evaluates serially.
+    storage : str, optional
+        An SQLite study storage (path or ``sqlite:///`` URL) where every run
+        of an hpo strategy keeps its trials as they finish, as the study
+        ``[STUDY/]PROBLEM/STRATEGY/seed=S/n=N``: a run cut short resumes
+        from its last finished trial (``hpo studies``/``hpo show`` read them).
+        Peers with a loop of their own run from the start again.
+    study : str, optional
+        A prefix for those study names.
 
     Returns
     -------
@@ -104,7 +114,7 @@ def run_benchmark(
 
         bar = tqdm(total=len(jobs), desc="hpo bench", unit="run")
     try:
-        for row in _execute(jobs, n_trials, n_jobs):
+        for row in _execute(jobs, n_trials, n_jobs, storage, study):
             store.add_run(row)
             if bar is not None:
                 bar.update(1)
@@ -117,19 +127,29 @@ def run_benchmark(
     return store
 
 
-def _execute(jobs: list, n_trials: int, n_jobs: int):
+def _execute(jobs: list, n_trials: int, n_jobs: int, storage: str | None = None, study: str | None = None):
     if n_jobs == 1:
         for problem, strategy, seed in jobs:
-            yield run_one(problem, strategy, seed, n_trials)
+            yield run_one(problem, strategy, seed, n_trials, storage, study)
         return
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-    yield from parallel(delayed(run_one)(p, s, seed, n_trials) for p, s, seed in jobs)
+    yield from parallel(delayed(run_one)(p, s, seed, n_trials, storage, study) for p, s, seed in jobs)
 
 
-def run_one(problem_name: str, contender_name: str, seed: int, n_trials: int) -> dict:
-    """One search, as a row for the store; an exception becomes the row's ``error``."""
+def run_study_name(problem: str, contender: str, seed: int, n_trials: int, prefix: str | None = None) -> str:
+    """The study that keeps the trials of one benchmark run in a study storage."""
+    return f"{prefix + '/' if prefix else ''}{problem}/{contender}/seed={seed}/n={n_trials}"
+
+
+def run_one(problem_name: str, contender_name: str, seed: int, n_trials: int, storage: str | None = None,
+            study: str | None = None) -> dict:
+    """One search, as a row for the store; an exception becomes the row's ``error``.
+
+    With ``storage``, an hpo strategy's trials are kept as they finish (see
+    :func:`run_benchmark`), and a run found there half done resumes.
+    """
     row: dict = {"problem": problem_name, "contender": contender_name, "seed": seed, "n_trials": n_trials}
     try:
         problem = make_problem(problem_name)
@@ -137,7 +157,11 @@ def run_one(problem_name: str, contender_name: str, seed: int, n_trials: int) ->
         if not contender.supports(problem):
             row["error"] = f"{contender_name} does not support problem {problem_name}"
             return row
-        trace = contender.run(problem, n_trials, seed)
+        if storage is not None and isinstance(contender, StrategyContender):
+            trace = contender.run(problem, n_trials, seed, storage=storage,
+                                  study=run_study_name(problem_name, contender_name, seed, n_trials, study))
+        else:
+            trace = contender.run(problem, n_trials, seed)
         row.update(
             losses=[None if v is None or not math.isfinite(v) else float(v) for v in trace.losses],
             budgets=trace.budgets, eval_seconds=[float(v) for v in trace.eval_seconds],
@@ -163,11 +187,6 @@ def _reference_losses(problem) -> list:
 
 
 def _versions() -> dict:
-    import numpy
-    import scipy
-    import sklearn
+    from ..storage import environment_versions
 
-    from .. import __version__
-
-    return {"hpo": __version__, "numpy": numpy.__version__, "scipy": scipy.__version__,
-            "scikit-learn": sklearn.__version__}
+    return environment_versions()

@@ -7,10 +7,10 @@ from it; the report is rebuilt from it alone.
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
 import time
 from typing import Any, Iterator
+
+from ..storage.connection import open_database
 
 __all__ = ["RunStore"]
 
@@ -51,19 +51,9 @@ class RunStore:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        exists = os.path.exists(path) and os.path.getsize(path) > 0
-        try:
-            self._db = sqlite3.connect(path, timeout=30.0)
-            app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise ValueError(f"{path} is not an SQLite database ({exc}); not touching it") from None
-        if exists and app_id != _APPLICATION_ID:
-            self._db.close()
-            raise ValueError(f"{path} is not an hpo benchmark store; not touching it")
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(f"PRAGMA application_id={_APPLICATION_ID}")
-        self._db.executescript(_SCHEMA)
-        self._db.commit()
+        # checks the header before any write (a foreign or damaged file is a ValueError); WAL, busy timeout;
+        # autocommit mode: each statement below is its own transaction
+        self._db = open_database(path, application_id=_APPLICATION_ID, what="an hpo benchmark store", schema=_SCHEMA)
 
     def close(self) -> None:
         self._db.close()

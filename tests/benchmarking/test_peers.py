@@ -499,10 +499,14 @@ def test_param_distributions_sample_the_space():
     assert dists["kind"] == ["a", None, (1, 2)]
 
 
-def test_sklearn_halving_declines_problems_budgeted_by_an_estimator_parameter():
+def test_sklearn_halving_halves_on_the_problems_own_resource():
     from hpo.benchmarking import make_contender, make_problem
 
     halving = make_contender("sklearn_halving")
-    assert not halving.supports(make_problem("hgb_breast_cancer_iters"))  # max_iter, not rows
-    assert halving.supports(make_problem("svm_digits_samples"))  # rows: its own resource
-    assert make_contender("sklearn_random").supports(make_problem("hgb_breast_cancer_iters"))
+    hgb = make_problem("hgb_breast_cancer_iters")
+    assert halving.supports(hgb) and halving.supports(make_problem("svm_digits_samples"))
+    assert make_contender("sklearn_random").supports(hgb)
+    trace = halving.run(hgb, 13, seed=0)  # 9 + 3 + 1 fits, by max_iter (5-200), not by rows
+    assert trace.budgets == [22] * 9 + [66] * 3 + [198]
+    best = min((i for i, b in enumerate(trace.budgets) if b == 198), key=lambda i: trace.losses[i])
+    assert trace.best_config is not None and best == 12

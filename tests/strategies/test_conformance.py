@@ -10,6 +10,7 @@ import pytest
 import hpo
 from hpo import Categorical, Float, Int, Pack, Space, at_least, one_of, optimize, ref
 from hpo.strategies import available_strategies, make_strategy
+from hpo.resources import strategy_takes_budgets
 from hpo.strategies.base import config_key
 from hpo.trial import FAILED, OK, PRUNED, Trial
 
@@ -54,8 +55,8 @@ def finite_space() -> Space:
 SPACES = {"mixed": mixed_space, "conditional": conditional_space, "finite": finite_space}
 
 
-def loss_of(config: dict) -> float:
-    """A deterministic loss defined on every space above."""
+def loss_of(config: dict, budget: float | None = None) -> float:
+    """A deterministic loss defined on every space above (a budget, when a strategy gives one, is ignored)."""
     h = sum(hash(repr(item)) % 1000 for item in sorted(config.items(), key=lambda kv: kv[0]))
     return (h % 997) / 997.0
 
@@ -94,7 +95,7 @@ def test_full_search_never_proposes_an_invalid_configuration(strategy_name, spac
     space = SPACES[space_name]()
     seen = []
 
-    def objective(config):
+    def objective(config, budget=None):
         space.validate(config)
         seen.append(config)
         return loss_of(config)
@@ -109,7 +110,7 @@ def test_failing_and_nan_trials_do_not_stop_the_search(strategy_name):
     space = mixed_space()
     calls = {"n": 0}
 
-    def objective(config):
+    def objective(config, budget=None):
         calls["n"] += 1
         if calls["n"] % 3 == 0:
             raise RuntimeError("bad configuration")
@@ -189,8 +190,13 @@ def test_finite_space_ends_the_search_cleanly(strategy_name):
     assert size == 8
     result = optimize(loss_of, space, strategy_name, n_trials=50, seed=5)
     configs = [config_key(t.config) for t in result.trials]
-    assert len(configs) == len(set(configs)), "a configuration was repeated while unseen ones remained"
     strategy = make_strategy(strategy_name, space, seed=5)
+    if any(t.budget is not None for t in result.trials):  # multi-fidelity: once per (configuration, budget)
+        pairs = [(config_key(t.config), t.budget) for t in result.trials]
+        assert len(pairs) == len(set(pairs)), "a configuration was repeated at the same budget"
+        assert set(configs) == {config_key(c) for c in space.grid()}, "unseen configurations remained"
+        return
+    assert len(configs) == len(set(configs)), "a configuration was repeated while unseen ones remained"
     if strategy.max_trials is not None:
         assert len(result.trials) == size
         assert {config_key(c) for c in space.grid()} == set(configs)
@@ -230,3 +236,49 @@ def test_ask_rejects_a_bad_n(strategy_name):
 
 def test_strategy_is_reachable_from_the_public_api(strategy_name):
     assert strategy_name in hpo.available_strategies()
+
+
+# ------------------------------------------------------------------ strategies that give budgets
+BUDGETED = [name for name in STRATEGIES if strategy_takes_budgets(name)]
+
+
+@pytest.fixture(params=BUDGETED)
+def budgeted_name(request) -> str:
+    return request.param
+
+
+def test_budgets_stay_in_range_and_promotions_climb_the_rungs(budgeted_name):
+    space = mixed_space()
+    options = {"min_budget": 2, "max_budget": 50}
+
+    def objective(config, budget):
+        return loss_of(config) + 1.0 / budget  # more budget, lower loss
+
+    result = optimize(objective, space, budgeted_name, n_trials=120, seed=0, strategy_options=options)
+    budgets = [t.budget for t in result.trials]
+    assert all(isinstance(b, int) and 2 <= b <= 50 for b in budgets), "whole budgets within the range"
+    assert max(budgets) == 50 and min(budgets) < 50
+    first = {}
+    for t in result.trials:  # a configuration reaches a budget only after the budgets below it
+        key = config_key(t.config)
+        if key in first:
+            assert t.budget > first[key][-1]
+            first[key].append(t.budget)
+        else:
+            first[key] = [t.budget]
+    assert any(len(v) > 1 for v in first.values()), "some configuration was promoted"
+    assert result.best_trial.budget == 50
+    assert result.best_value == min(t.value for t in result.trials if t.budget == 50)
+
+
+def test_a_budget_for_an_objective_without_one_is_a_clear_error(budgeted_name):
+    with pytest.raises(TypeError, match="objective\\(config, budget\\)"):
+        optimize(lambda config: loss_of(config), mixed_space(), budgeted_name, n_trials=30, seed=0,
+                 strategy_options={"min_budget": 1, "max_budget": 9})
+
+
+@pytest.mark.parametrize("bad", [{"eta": 1}, {"min_budget": 0}, {"min_budget": 9, "max_budget": 3},
+                                 {"max_budget": float("nan")}])
+def test_a_bad_budget_option_is_an_error(budgeted_name, bad):
+    with pytest.raises(ValueError, match="eta|min_budget|max_budget"):
+        make_strategy(budgeted_name, mixed_space(), seed=0, options=bad)

@@ -1,0 +1,501 @@
+"""Multi-fidelity search (issue 6): compute to reach random search's score, and test score at equal time.
+
+On the ``multifidelity`` problems of the benchmark suite (``hpo.benchmarking.multifidelity``:
+SGDClassifier and MLPClassifier by epochs of ``partial_fit`` on digits,
+HistGradientBoostingClassifier by ``max_iter`` on breast_cancer, an RBF SVC by
+training rows on digits), with each problem's own data, fixed validation
+holdout, scorer and test split. hpo's strategies run as the Tuner runs them:
+:class:`hpo.evaluation.EstimatorObjective` with the problem's resource
+(``resource="epochs"``, ``"max_iter"``, ``"n_samples"``; promoted candidates
+continue from their paused model where the resource allows), one thread (BLAS
+and OpenMP limited to 1) for every contender. Per seed (``--seeds``, default
+10):
+
+**A. Compute to reach random search's score.** Random search at the full
+budget for 50 trials (``--random-trials``) sets the target: its best
+validation loss. For ``hyperband``, ``asha`` and ``halving`` (hpo), the compute
+until their first trial *at the full budget* with a validation loss at or
+below that target: summed resource units actually trained (epochs, boosting
+iterations, training rows; a continued candidate counts only the units it
+added) and wall time (plus process CPU time) from the start of the search.
+Random search's own compute is counted up to the trial where it first
+reached its best (the conservative reference), and for its whole 50 trials.
+``hyperband`` and ``asha`` stop at the target or after as many units as the
+random search spent in all (``--cap``); ``halving`` is one round of successive
+halving with ``3 * eta**(rungs-1)`` candidates (``--halving-factor``; its last
+rung then holds 3) and reaches the target or not.
+Ratios are random / method per seed; the tables give their medians (a seed
+where the method never reached the target counts as a ratio of 0).
+
+**B. Test score at equal time against scikit-learn.**
+``HalvingRandomSearchCV`` (``factor=3``; the problem's resource: ``epochs``,
+``max_iter`` or rows; ``3 * eta**(rungs-1)`` candidates, ``--sklearn-factor``;
+``min_resources`` as ``"exhaust"`` computes it, so that the last rung is as
+large as possible, but not below the problem's smallest budget) runs first; its CPU time ``T`` then caps
+hpo's ``hyperband`` and ``asha`` (checked after each trial), and hpo's
+``halving`` runs one round with as many first-rung candidates (like for like;
+its time is reported). Every contender runs on one thread, so on an idle
+machine its CPU time is its wall time; the machine these figures come from is
+shared (load average 5-9 on 2 cores), where wall time swings several-fold
+with the neighbours' load, so the cap is CPU time and both are reported. The
+best of each (at the largest budget it reached) is refitted on every
+training row at the full budget and scored on the held-back test split
+(``problem.test_loss``). For conditional spaces (the SGD and MLP problems),
+which ``param_distributions`` cannot express, scikit-learn samples an integer
+seed and the estimator decodes hpo's own ``space.sample(1, seed=...)`` from
+it: the same distribution of configurations for both.
+
+**C. How well a small budget ranks configurations** (a diagnostic): 30 random
+configurations evaluated from scratch at every rung budget; the Spearman
+correlation of their losses with the full budget's, and the CPU cost per
+budget.
+
+Usage::
+
+    python benchmarks/bench_multifidelity.py                  # 10 seeds, 4 problems (~3 h on 2 busy cores)
+    python benchmarks/bench_multifidelity.py --quick          # 3 seeds
+    python benchmarks/bench_multifidelity.py --problems hgb_breast_cancer_iters --seeds 5 --parts B
+
+Results are appended per (problem, seed) to ``--out`` (JSON lines; a rerun
+skips what is there) and summarized as Markdown tables at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+import sklearn
+from scipy import stats
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
+
+import hpo
+from hpo.benchmarking import make_problem
+from hpo.benchmarking.multifidelity import PartialFitEpochs
+from hpo.benchmarking.peers import SklearnSearchContender
+from hpo.benchmarking.sklearn_tasks import _one_thread
+from hpo.engine import StopSearch
+from hpo.evaluation import EstimatorObjective, make_scorers
+from hpo.resources import resolve_resource
+from hpo.strategies import make_strategy
+from hpo.strategies.halving import rung_budgets
+
+PROBLEMS = ["sgd_digits_epochs", "mlp_digits_epochs", "hgb_breast_cancer_iters", "svm_digits_samples"]
+METHODS = ["hyperband", "asha", "halving"]
+
+
+# ============================================================================ the hpo side
+class _Timed:
+    """The objective, recording the process CPU time at the end of each evaluation."""
+
+    def __init__(self, objective: EstimatorObjective) -> None:
+        self.objective = objective
+
+    def __call__(self, config: dict, budget: Any = None) -> dict:
+        out = self.objective(config, budget)
+        out["cpu_end"] = time.process_time()
+        return out
+
+
+def tuner_parts(problem) -> tuple[Any, str, int, int]:
+    """The estimator, resource and range the Tuner would use for ``problem``."""
+    tags = problem.tags
+    est = tags["estimator"]
+    param = tags["budget_param"]
+    if param == "epochs":
+        return clone(est.estimator), "epochs", int(problem.min_budget), int(problem.max_budget)
+    if param is None:
+        return clone(est), "n_samples", int(problem.min_budget), int(problem.max_budget)
+    return clone(est), param, int(problem.min_budget), int(problem.max_budget)
+
+
+def run_hpo(problem, strategy: str, seed: int, *, n_trials: int | None = None, cpu_cap: float | None = None,
+            target: float | None = None, cap_units: float | None = None, options: dict | None = None) -> dict:
+    """One search as the Tuner runs it; stops at ``target`` (a full-budget loss), ``cap_units`` or ``cpu_cap``.
+
+    The caps are checked after each trial: the trial that crosses one finishes.
+    """
+    tags = problem.tags
+    est, resource, low, high = tuner_parts(problem)
+    X, y = tags["X_train"], tags["y_train"]
+    splits = tags["cv"]
+    scorers, _ = make_scorers(est, tags["scoring"])
+    res, low, high, opts = resolve_resource(est, problem.space, strategy, options, resource, low, high, X, y,
+                                            splits, True)
+    objective = EstimatorObjective(est, problem.space, X, y, splits, scorers, "score", resource=res,
+                                   min_resource=low, max_resource=high, random_state=seed)
+    offset = float(tags.get("loss_offset", 0.0))
+    spent = [0]
+    cpu0 = time.process_time()
+
+    def stop(result, trial):
+        if cpu_cap is not None and time.process_time() - cpu0 >= cpu_cap:
+            raise StopSearch
+        if trial.status == "ok":
+            spent[0] += trial.metrics["resource_units"]
+            if target is not None and trial.metrics["n_resources"] == high and offset + trial.value <= target + 1e-12:
+                raise StopSearch
+        if cap_units is not None and spent[0] >= cap_units:
+            raise StopSearch
+
+    strat = make_strategy(strategy, problem.space, seed=seed, options=opts)
+    with warnings.catch_warnings(), _one_thread():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        cpu0, t0 = time.process_time(), time.time()
+        result = hpo.optimize(_Timed(objective), problem.space, strat, n_trials=n_trials, callbacks=[stop])
+        wall, cpu = time.time() - t0, time.process_time() - cpu0
+    trials = [t for t in result.trials]
+    return {
+        "wall": wall, "cpu": cpu, "max_resource": high,
+        "losses": [None if t.status != "ok" else offset + t.value for t in trials],
+        "n_resources": [t.metrics.get("n_resources") for t in trials],
+        "units": [t.metrics.get("resource_units", 0) for t in trials],
+        "walls": [t.finished - t0 for t in trials],
+        "cpus": [t.metrics["cpu_end"] - cpu0 if "cpu_end" in t.metrics else None for t in trials],
+        "best_config": result.best_config if result.n_ok else None,
+        "best_budget": result.best_trial.budget if result.n_ok else None,
+    }
+
+
+def reach(run: dict, target: float) -> dict | None:
+    """Compute until the first full-budget trial at or below ``target`` (None: never)."""
+    units = 0
+    for loss, n_res, u, wall, cpu in zip(run["losses"], run["n_resources"], run["units"], run["walls"], run["cpus"]):
+        units += u or 0
+        if loss is not None and n_res == run["max_resource"] and loss <= target + 1e-12:
+            return {"units": units, "wall": wall, "cpu": cpu}
+    return None
+
+
+# ============================================================================ scikit-learn's halving
+class _SampledEpochs(PartialFitEpochs):
+    """``PartialFitEpochs`` whose configuration is hpo's ``space.sample(1, seed=config_seed)``.
+
+    Lets scikit-learn's searches sample a conditional space (which
+    ``param_distributions`` cannot express) from the very distribution hpo's
+    random sampler uses: scikit-learn samples ``config_seed``.
+    """
+
+    def __init__(self, estimator: Any = None, epochs: int = 1, classes: Any = None, space: Any = None,
+                 config_seed: int = 0) -> None:
+        super().__init__(estimator, epochs, classes)
+        self.space = space
+        self.config_seed = config_seed
+
+    def set_params(self, **params: Any) -> "_SampledEpochs":
+        for key, value in params.items():
+            setattr(self, key, value)
+        return self
+
+    def config(self) -> dict:
+        return self.space.sample(1, seed=int(self.config_seed))[0]
+
+    def fit(self, X: Any, y: Any) -> "_SampledEpochs":
+        classes = np.unique(y) if self.classes is None else np.asarray(self.classes)
+        est = clone(self.estimator).set_params(**self.space.to_params(self.config()))
+        for _ in range(int(self.epochs)):
+            est.partial_fit(X, y, classes=classes)
+        self.estimator_ = est
+        self.classes_ = est.classes_
+        self.n_features_in_ = np.shape(X)[1]
+        return self
+
+
+def run_sklearn_halving(problem, seed: int, n_candidates: int) -> dict:
+    """``HalvingRandomSearchCV`` on the problem's resource; wall time without refit, best of the last rung."""
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.model_selection import HalvingRandomSearchCV
+
+    tags = problem.tags
+    space = problem.space
+    param = tags["budget_param"]
+    est = tags["estimator"]
+    sampled = param == "epochs"
+    if sampled:
+        est = _SampledEpochs(clone(est.estimator), epochs=int(problem.max_budget), classes=est.classes, space=space)
+        dists: Any = {"config_seed": stats.randint(0, 2**31 - 1)}
+    else:
+        dists = SklearnSearchContender.param_distributions(space)
+    # min_resources="exhaust" as scikit-learn computes it, but never below the problem's smallest budget:
+    # as many rungs as the candidates need and the range allows, the last one as large as possible
+    n_rows = len(tags["y_train"])
+    high = n_rows if param is None else int(problem.max_budget)  # scikit-learn's rows count the validation part
+    low = int(problem.min_budget) if param is not None else int(math.ceil(problem.min_budget * n_rows / problem.max_budget))
+    n_iter = min(1 + int(math.floor(math.log(n_candidates, 3) + 1e-9)), 1 + int(math.floor(math.log(high / low, 3) + 1e-9)))
+    min_resources = max(low, high // 3 ** (n_iter - 1))
+    extra = {"resource": "n_samples"} if param is None else {"resource": param, "max_resources": high}
+    search = HalvingRandomSearchCV(clone(est), dists, n_candidates=n_candidates, factor=3, min_resources=min_resources,
+                                   scoring=tags["scoring"], cv=tags["cv"], refit=False, error_score=np.nan,
+                                   random_state=seed, n_jobs=1, **extra)
+    with warnings.catch_warnings(), _one_thread():
+        for w in (ConvergenceWarning, FitFailedWarning, UserWarning):
+            warnings.simplefilter("ignore", w)
+        cpu0, t0 = time.process_time(), time.time()
+        search.fit(tags["X_train"], tags["y_train"])
+        wall, cpu = time.time() - t0, time.process_time() - cpu0
+    res = search.cv_results_
+    last = max(res["iter"])
+    scores = np.asarray(res["mean_test_score"], dtype=float)
+    rows = [i for i in range(len(scores)) if res["iter"][i] == last and np.isfinite(scores[i])]
+    best = max(rows, key=lambda i: scores[i])
+    params = res["params"][best]
+    if sampled:
+        config = space.sample(1, seed=int(params["config_seed"]))[0]
+    else:
+        config = SklearnSearchContender("x")._config(space, params)
+    offset = float(tags.get("loss_offset", 0.0))
+    return {"wall": wall, "cpu": cpu, "best_config": config, "n_resources": [int(r) for r in res["n_resources"]],
+            "val_loss": offset - float(scores[best]), "units": int(np.sum(res["n_resources"]))}
+
+
+# ============================================================================ one seed
+def plan(problem) -> int:
+    """``eta**(rungs - 1)``: the first rung of one round of hpo's halving on ``problem`` (eta = 3)."""
+    _, _, low, high = tuner_parts(problem)
+    return 3 ** (len(rung_budgets(low, high, 3)) - 1)
+
+
+def part_a(name: str, seed: int, args) -> dict:
+    """Compute to reach random search's best validation loss."""
+    problem = make_problem(name)
+    n_candidates = plan(problem)
+    out: dict = {"problem": name, "seed": seed, "part": "A"}
+    rnd = run_hpo(problem, "random", seed, n_trials=args.random_trials)
+    losses = [math.inf if v is None else v for v in rnd["losses"]]
+    target = min(losses)
+    first = losses.index(target)
+    out["target"] = target
+    out["random"] = {
+        "to_best": {"units": sum(rnd["units"][: first + 1]), "wall": rnd["walls"][first], "cpu": rnd["cpus"][first]},
+        "all": {"units": sum(rnd["units"]), "wall": rnd["wall"], "cpu": rnd["cpu"]},
+        "test_loss": problem.test_loss(rnd["best_config"]),
+    }
+    cap = args.cap * sum(rnd["units"])
+    for method in METHODS:
+        if method == "halving":
+            run = run_hpo(problem, "halving", seed, n_trials=None,
+                          options={"n_candidates": args.halving_factor * n_candidates})
+        else:
+            run = run_hpo(problem, method, seed, n_trials=100_000, target=target, cap_units=cap)
+        out.setdefault("reach", {})[method] = {
+            "reached": reach(run, target), "units": sum(run["units"]), "wall": run["wall"], "cpu": run["cpu"],
+        }
+    return out
+
+
+def part_b(name: str, seed: int, args) -> dict:
+    """Test loss of the refitted best at equal time, against HalvingRandomSearchCV."""
+    problem = make_problem(name)
+    n_candidates = args.sklearn_factor * plan(problem)
+    out: dict = {"problem": name, "seed": seed, "part": "B", "n_candidates": n_candidates}
+    skl = run_sklearn_halving(problem, seed, n_candidates)
+    out["sklearn_halving"] = {"wall": skl["wall"], "cpu": skl["cpu"], "units": skl["units"],
+                              "val_loss": skl["val_loss"], "test_loss": problem.test_loss(skl["best_config"]),
+                              "rungs": sorted(set(skl["n_resources"]))}
+    for method in METHODS:
+        if method == "halving":  # like for like: one round with as many first-rung candidates
+            run = run_hpo(problem, "halving", seed, n_trials=None, options={"n_candidates": n_candidates})
+        else:
+            run = run_hpo(problem, method, seed, n_trials=100_000, cpu_cap=skl["cpu"])
+        out.setdefault("equal_time", {})[method] = {
+            "wall": run["wall"], "cpu": run["cpu"], "units": sum(run["units"]), "n_trials": len(run["losses"]),
+            "best_budget": run["best_budget"],
+            "test_loss": None if run["best_config"] is None else problem.test_loss(run["best_config"]),
+        }
+    return out
+
+
+def fidelity(name: str, n_configs: int = 30) -> dict:
+    """How well a small budget ranks configurations: Spearman correlation with the full budget, and cost.
+
+    ``n_configs`` random configurations (seed 123), each evaluated from scratch at
+    every rung budget of hpo's halving (eta = 3); CPU seconds per evaluation.
+    """
+    problem = make_problem(name)
+    tags = problem.tags
+    est, resource, low, high = tuner_parts(problem)
+    X, y = tags["X_train"], tags["y_train"]
+    scorers, _ = make_scorers(est, tags["scoring"])
+    res, low, high, _ = resolve_resource(est, problem.space, "halving", None, resource, low, high, X, y,
+                                         tags["cv"], True)
+    objective = EstimatorObjective(est, problem.space, X, y, tags["cv"], scorers, "score", resource=res,
+                                   min_resource=low, max_resource=high, random_state=0)
+    objective.paused.max_paused = 0  # every budget from scratch
+    budgets = rung_budgets(low, high, 3)
+    losses = np.zeros((n_configs, len(budgets)))
+    cpu = np.zeros_like(losses)
+    with warnings.catch_warnings(), _one_thread():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for i, config in enumerate(problem.space.sample(n_configs, seed=123)):
+            for j, b in enumerate(budgets):
+                t = time.process_time()
+                losses[i, j] = objective(config, b)["value"]
+                cpu[i, j] = time.process_time() - t
+    return {"problem": name, "part": "C", "seed": 0, "budgets": budgets,
+            "spearman": [float(stats.spearmanr(losses[:, j], losses[:, -1]).statistic) for j in range(len(budgets))],
+            "cpu": [float(np.median(cpu[:, j])) for j in range(len(budgets))]}
+
+
+# ============================================================================ summary
+def _median(xs: list) -> float:
+    return float(statistics.median(xs)) if xs else math.nan
+
+
+def _fmt(x: float, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if isinstance(x, float) and math.isinf(x):
+        return "never"
+    return f"{x:.{digits}g}"
+
+
+def _wilcoxon(ours: list[dict], sk: list[dict]) -> str:
+    diffs = [o["test_loss"] - s["test_loss"] for o, s in zip(ours, sk) if o["test_loss"] is not None]
+    if not any(abs(d) > 1e-12 for d in diffs):
+        return "p=1"
+    return f"p={stats.wilcoxon(diffs, zero_method='zsplit').pvalue:.2f}"
+
+
+def summarize(rows: list[dict]) -> str:
+    lines = []
+    all_rows = rows
+    rows = [r for r in all_rows if r["part"] == "A"]
+    problems = [p for p in PROBLEMS if any(r["problem"] == p for r in rows)]
+    lines += ["### A. Compute to reach the validation loss of random search's 50 full-budget trials", "",
+              "Medians over seeds of random / method ratios per seed (a seed where the method never reached "
+              "the target counts as 0). *vs time-to-best*: random search's compute up to the trial where it "
+              "first reached its best; *vs 50 trials*: its whole run.", "",
+              "| problem | seeds | target (median val. loss) | method | reached | units ratio vs time-to-best "
+              "| wall ratio vs time-to-best | CPU ratio vs time-to-best | units ratio vs 50 trials "
+              "| wall ratio vs 50 trials |",
+              "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for p in problems:
+        rs = [r for r in rows if r["problem"] == p]
+        for m in METHODS:
+            ratios: dict[str, list] = {k: [] for k in ("u", "w", "c", "u50", "w50")}
+            n_reached = 0
+            for r in rs:
+                got = r["reach"][m]["reached"]
+                tb, al = r["random"]["to_best"], r["random"]["all"]
+                if got is None:
+                    for k in ratios:
+                        ratios[k].append(0.0)
+                    continue
+                n_reached += 1
+                ratios["u"].append(tb["units"] / max(got["units"], 1e-12))
+                ratios["w"].append(tb["wall"] / max(got["wall"], 1e-12))
+                ratios["c"].append(tb["cpu"] / max(got["cpu"], 1e-12))
+                ratios["u50"].append(al["units"] / max(got["units"], 1e-12))
+                ratios["w50"].append(al["wall"] / max(got["wall"], 1e-12))
+            lines.append(
+                f"| {p} | {len(rs)} | {_fmt(_median([r['target'] for r in rs]), 4)} | {m} | {n_reached}/{len(rs)} | "
+                + " | ".join(f"{_fmt(_median(ratios[k]))}x" for k in ("u", "w", "c", "u50", "w50")) + " |"
+            )
+    lines += ["", "### B. Test loss of the refitted best at equal time, against HalvingRandomSearchCV", "",
+              "hyperband and asha stop after scikit-learn's CPU time (checked after each trial); halving runs "
+              "one round with as many first-rung candidates as scikit-learn's. Test loss: lower is better (error "
+              "for SGD and SVC, log-loss for MLP and HGB); medians over seeds; W/T/L: seeds where hpo's test "
+              "loss is lower / equal / higher, and the two-sided Wilcoxon signed-rank p-value of the paired "
+              "differences.", "",
+              "| problem | sklearn candidates, rungs | sklearn CPU s (wall s) | sklearn test loss | method | test loss "
+              "| W/T/L vs sklearn (p) | CPU / sklearn's | wall / sklearn's | resource units / sklearn's |",
+              "|---|---|---:|---:|---|---:|---:|---:|---:|---:|"]
+    rows = [r for r in all_rows if r["part"] == "B"]
+    problems = [p for p in PROBLEMS if any(r["problem"] == p for r in rows)]
+    for p in problems:
+        rs = [r for r in rows if r["problem"] == p]
+        sk = [r["sklearn_halving"] for r in rs]
+        for m in METHODS:
+            ours = [r["equal_time"][m] for r in rs]
+            w = sum(o["test_loss"] is not None and o["test_loss"] < s["test_loss"] - 1e-12 for o, s in zip(ours, sk))
+            t = sum(o["test_loss"] is not None and abs(o["test_loss"] - s["test_loss"]) <= 1e-12 for o, s in zip(ours, sk))
+            lines.append(
+                f"| {p} | {rs[0]['n_candidates']}, {sk[0]['rungs']} | {_fmt(_median([s['cpu'] for s in sk]))} "
+                f"({_fmt(_median([s['wall'] for s in sk]))}) | "
+                f"{_fmt(_median([s['test_loss'] for s in sk]), 4)} | {m} | "
+                f"{_fmt(_median([o['test_loss'] for o in ours if o['test_loss'] is not None]), 4)} | "
+                f"{w}/{t}/{len(rs) - w - t} ({_wilcoxon(ours, sk)}) | "
+                f"{_fmt(_median([o['cpu'] / s['cpu'] for o, s in zip(ours, sk)]))} | "
+                f"{_fmt(_median([o['wall'] / s['wall'] for o, s in zip(ours, sk)]))} | "
+                f"{_fmt(_median([o['units'] / s['units'] for o, s in zip(ours, sk)]))} |"
+            )
+    rows = [r for r in all_rows if r["part"] == "C"]
+    if rows:
+        lines += ["", "### C. How well a small budget ranks configurations", "",
+                  "30 random configurations (seed 123), each evaluated from scratch at every rung budget of "
+                  "hpo's halving (eta = 3): Spearman correlation of their validation losses with those at "
+                  "the full budget, and the median CPU seconds of one evaluation (as a share of the full "
+                  "budget's).", "",
+                  "| problem | budgets | Spearman with the full budget | CPU s per evaluation (share of full) |",
+                  "|---|---|---|---|"]
+        for p in PROBLEMS:
+            for r in rows:
+                if r["problem"] == p:
+                    lines.append(
+                        f"| {p} | {r['budgets']} | {', '.join(f'{v:.2f}' for v in r['spearman'][:-1])} | "
+                        + ", ".join(f"{c:.3f} ({c / r['cpu'][-1]:.0%})" for c in r["cpu"]) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--problems", default=",".join(PROBLEMS))
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--random-trials", type=int, default=50)
+    parser.add_argument("--cap", type=float, default=1.0,
+                        help="hyperband/asha stop after this multiple of random search's total units")
+    parser.add_argument("--halving-factor", type=int, default=3,
+                        help="in A, halving starts this many times eta**(rungs-1) candidates")
+    parser.add_argument("--sklearn-factor", type=int, default=3,
+                        help="in B, HalvingRandomSearchCV starts this many times eta**(rungs-1) candidates")
+    parser.add_argument("--parts", default="A,B,C",
+                        help="A (compute to reach), B (equal time), C (how well small budgets rank)")
+    parser.add_argument("--out", default="benchmarks/results/multifidelity.jsonl")
+    parser.add_argument("--quick", action="store_true", help="3 seeds")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.seeds = min(args.seeds, 3)
+    names = [p for p in args.problems.split(",") if p]
+    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+    done = set()
+    rows = []
+    if os.path.exists(args.out):
+        with open(args.out) as f:
+            for line in f:
+                row = json.loads(line)
+                if row.get("random_trials", 50) == args.random_trials:
+                    rows.append(row)
+                    done.add((row["problem"], row["seed"], row["part"]))
+    print(f"# bench_multifidelity: {platform.python_version()}, scikit-learn {sklearn.__version__}, "
+          f"numpy {np.__version__}, {os.cpu_count()} cores, load {os.getloadavg()}", file=sys.stderr)
+    parts = {"A": part_a, "B": part_b, "C": lambda name, seed, args: fidelity(name)}
+    for part in args.parts.split(","):
+        for name in names:
+            for seed in range(args.seeds if part != "C" else 1):
+                if (name, seed, part) in done:
+                    continue
+                start = time.time()
+                row = parts[part](name, seed, args)
+                row["random_trials"] = args.random_trials
+                row["seconds"] = time.time() - start
+                row["load"] = os.getloadavg()
+                rows.append(row)
+                with open(args.out, "a") as f:
+                    f.write(json.dumps(row) + "\n")
+                print(f"{part} {name} seed {seed}: {row['seconds']:.0f} s", file=sys.stderr)
+    print(summarize([r for r in rows if r["problem"] in names and r["seed"] < args.seeds]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

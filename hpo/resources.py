@@ -1,0 +1,636 @@
+"""Budgets as training resources: what a candidate's budget means to the scikit-learn objective.
+
+A multi-fidelity strategy (``"halving"``, ``"hyperband"``, ``"asha"``) gives
+each candidate a budget between a minimum and a maximum. :class:`~hpo.Tuner`
+turns a budget into training work through a *resource*
+(``Tuner(..., resource=..., min_resource=..., max_resource=...)``):
+
+``"n_samples"`` (:class:`Samples`)
+    Fit on a stratified (for classifiers), seeded subsample of each training
+    part; the validation part never shrinks, so scores at every budget are
+    comparable. Subsamples are nested: the rows of a smaller budget are
+    among those of a larger one. The model is fitted from scratch at every
+    budget. Default range: scikit-learn's ``"smallest"`` (2 rows per
+    class per split for classifiers, ``2 * n_splits`` otherwise) to every
+    row of the smallest training part.
+any integer estimator parameter (:class:`EstimatorParam`)
+    ``"max_iter"``, ``"n_estimators"``, ``"clf__n_estimators"`` of a
+    Pipeline... set to the budget. Where refitting with ``warm_start``
+    continues *exactly* where the smaller fit stopped (the ``n_estimators``
+    of scikit-learn's ensembles, ``max_iter`` of the histogram gradient
+    boosting models), a promoted candidate continues from its paused model
+    and trains only the extra stages. Elsewhere (``max_iter`` of an MLP, SGD
+    or a linear model, whose ``warm_start`` restarts the solver or the
+    learning-rate schedule) it is fitted from scratch; ``warm_start=True``
+    forces continuation. Default range: 1 to the parameter's value on the
+    estimator given.
+``"epochs"`` (:class:`Epochs`)
+    For estimators with ``partial_fit`` (SGDClassifier, MLPClassifier,
+    ..., or a Pipeline whose last step has it: the steps before it are
+    fitted once on the training part): ``budget`` passes of ``partial_fit``
+    over the training part; a promoted candidate resumes from its paused
+    model. ``max_resource`` is required (how many epochs the full budget
+    is); the minimum defaults to 1.
+
+A bad resource (an unknown parameter, a parameter that is not an integer,
+``min_resource > max_resource``, an estimator without ``partial_fit`` for
+``"epochs"``) is a ``ValueError`` naming it before any model is fitted.
+
+Paused models and their memory
+------------------------------
+Continuation needs the fitted models of candidates that may still be
+promoted. The objective keeps at most ``max_paused`` candidates (default
+32), each with one fitted model per validation split: the memory held is at
+most ``max_paused * n_splits`` models (for an MLP of 512x512 hidden units
+with Adam, about 6 MB each). When full, the candidate whose score ranks
+worst among every score seen at its own budget is dropped, since successive
+halving promotes the best of each rung; a model at the full budget is never
+kept. A promoted candidate whose model was dropped is fitted again from
+scratch: the same score, more compute. ``max_paused=0`` turns continuation
+off. :meth:`PausedModels.nbytes` estimates the memory held.
+
+Paused models live in the process that fitted them: continuation is
+complete with ``n_jobs=1`` (the default) or threads. With ``n_jobs > 1`` the
+Tuner evaluates in worker processes, each with its own copy of the objective
+(a pickled objective starts with no paused model): a promoted candidate
+continues only if it runs in the worker that paused it, and is fitted from
+scratch otherwise; each worker keeps up to ``max_paused`` candidates. The
+scores are the same either way (a continued fit equals a fit from scratch
+for every continuation used here; ``warm_start=True`` is the user's word for
+it), only the compute differs, so the same seed still gives the same trials.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import itertools
+import numbers
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from sklearn.base import is_classifier
+from sklearn.pipeline import Pipeline
+from sklearn.utils import _safe_indexing
+
+__all__ = [
+    "Resource", "Samples", "EstimatorParam", "Epochs", "PausedModels", "make_resource",
+    "resolve_resource", "strategy_takes_budgets", "strategy_needs_budgets", "nested_order",
+]
+
+
+def _num_samples(X: Any) -> int:
+    return X.shape[0] if hasattr(X, "shape") else len(X)
+
+
+def _check_count(value: Any, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if isinstance(value, numbers.Real) and float(value).is_integer():
+            return int(value)
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _fit_params_for(fit_params: Mapping[str, Any], indices: np.ndarray, n_samples: int) -> dict:
+    from .evaluation import _fit_params_for as cut
+
+    return cut(fit_params, indices, n_samples)
+
+
+def nested_order(y: Any, rng: np.random.Generator, stratify: bool = True) -> np.ndarray:
+    """A seeded order of the positions ``0..len(y)-1`` whose every prefix is (nearly) stratified.
+
+    Positions are shuffled; with ``stratify`` the ``r``-th member (in
+    shuffled order) of a class of ``n_c`` members gets the key
+    ``(r + 0.5) / n_c`` and positions are taken by key, so that a prefix of
+    ``b`` positions holds about ``b * n_c / n`` of each class. Prefixes are
+    nested by construction.
+    """
+    n = len(y)
+    perm = rng.permutation(n)
+    if not stratify:
+        return perm
+    y = np.asarray(y)
+    keys = np.empty(n)
+    for label in np.unique(y):
+        members = perm[y[perm] == label]
+        keys[members] = (np.arange(len(members)) + 0.5) / len(members)
+    return perm[np.argsort(keys[perm], kind="stable")]
+
+
+# ============================================================================ resources
+class Resource:
+    """What a budget means to :class:`~hpo.evaluation.EstimatorObjective`: a base class.
+
+    Subclasses validate themselves against the estimator (:meth:`validate`),
+    resolve the budget range (:meth:`limits`), and fit one model at an
+    amount of the resource (:meth:`fit`), possibly continuing a paused one.
+
+    Attributes
+    ----------
+    name : str
+        The resource as ``cv_results_`` and error messages name it.
+    continues : bool
+        Whether a promoted candidate may continue from its paused model.
+    max_paused : int
+        How many paused candidates the objective keeps (continuing resources).
+    """
+
+    name: str = ""
+    continues: bool = False
+    max_paused: int = 0
+
+    def validate(self, estimator: Any, space: Any) -> None:
+        """Raise ``ValueError`` naming the problem if this resource cannot drive ``estimator``."""
+
+    def default_limits(self, estimator: Any, X: Any, y: Any, splits: list, classifier: bool) -> tuple[int | None, int | None]:
+        """The default ``(min_resource, max_resource)`` (None: must be given)."""
+        return 1, None
+
+    def limits(self, estimator: Any, X: Any, y: Any, splits: list, classifier: bool,
+               min_resource: Any = None, max_resource: Any = None) -> tuple[int, int]:
+        """The ``(min, max)`` amounts: checked integers with ``1 <= min <= max``."""
+        low = _check_count(min_resource, "min_resource")
+        high = _check_count(max_resource, "max_resource")
+        d_low, d_high = self.default_limits(estimator, X, y, splits, classifier)
+        if high is None:
+            if d_high is None:
+                raise ValueError(f"resource={self.name!r} needs max_resource (the amount of the full budget)")
+            high = d_high
+        if low is None:
+            low = min(d_low if d_low is not None else 1, high)
+        if low > high:
+            raise ValueError(f"min_resource={low} is larger than max_resource={high} (resource={self.name!r})")
+        return int(low), int(high)
+
+    def setup(self, X: Any, y: Any, splits: list, classifier: bool, random_state: Any) -> Any:
+        """Per-search data the fits need (picklable); None by default."""
+        return None
+
+    def fit(self, estimator: Any, X: Any, y: Any, rows: np.ndarray, amount: int, fit_params: Mapping,
+            n_samples: int, setup: Any, split: int, state: Any = None, done: int = 0) -> tuple[Any, int]:
+        """Fit ``estimator`` (configured, unfitted) on ``rows`` with ``amount`` of the resource.
+
+        ``state`` is the candidate's paused model at ``done < amount`` (or
+        None); returns the fitted model and the resource units spent.
+        """
+        raise NotImplementedError
+
+    def refit(self, estimator: Any, X: Any, y: Any, amount: int, fit_params: Mapping) -> Any:
+        """Fit ``estimator`` on all of ``X`` with ``amount`` of the resource (the final refit)."""
+        n = _num_samples(X)
+        rows = np.arange(n)
+        setup = self.setup(X, y, [(rows, rows)], is_classifier(estimator), 0)
+        est, _ = self.fit(estimator, X, y, rows, amount, fit_params, n, setup, 0)
+        return est
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
+
+
+def _fit(est: Any, X: Any, y: Any, fit_params: Mapping) -> Any:
+    if y is None:
+        return est.fit(X, **fit_params)
+    return est.fit(X, y, **fit_params)
+
+
+class Samples(Resource):
+    """The budget is a number of training rows (``resource="n_samples"``).
+
+    A stratified (for classifiers with a 1-d target), seeded subsample of
+    each training part, nested across budgets; the validation part is
+    never subsampled. Fitted from scratch at every budget.
+    """
+
+    name = "n_samples"
+
+    def default_limits(self, estimator, X, y, splits, classifier):
+        n_train = min(len(train) for train, _ in splits)
+        smallest = 2 * len(splits)
+        if classifier and y is not None:
+            smallest *= len(np.unique(np.asarray(y)))  # scikit-learn's "smallest"
+        return min(smallest, n_train), n_train
+
+    def limits(self, estimator, X, y, splits, classifier, min_resource=None, max_resource=None):
+        low, high = super().limits(estimator, X, y, splits, classifier, min_resource, max_resource)
+        n_train = min(len(train) for train, _ in splits)
+        if high > n_train:
+            raise ValueError(
+                f"max_resource={high} rows is more than the {n_train} training rows of the smallest "
+                "training part (resource='n_samples')"
+            )
+        return low, high
+
+    def setup(self, X, y, splits, classifier, random_state):
+        rng = np.random.default_rng(random_state)
+        orders = []
+        for train, _ in splits:
+            y_train = None if y is None else np.asarray(_safe_indexing(y, train))
+            stratify = classifier and y_train is not None and y_train.ndim == 1
+            orders.append(np.asarray(train)[nested_order(np.zeros(len(train)) if y_train is None else y_train,
+                                                         rng, stratify)])
+        return orders
+
+    def fit(self, estimator, X, y, rows, amount, fit_params, n_samples, setup, split, state=None, done=0):
+        chosen = np.sort(setup[split][:amount])
+        X_sub = _safe_indexing(X, chosen)
+        y_sub = None if y is None else _safe_indexing(y, chosen)
+        return _fit(estimator, X_sub, y_sub, _fit_params_for(fit_params, chosen, n_samples)), int(amount)
+
+    def refit(self, estimator, X, y, amount, fit_params):
+        return _fit(estimator, X, y, fit_params)  # every row, as scikit-learn's halving searches refit
+
+
+def _owner(estimator: Any, name: str) -> tuple[Any, str, str]:
+    """The object that owns parameter ``name`` (a step for ``step__param``), its own name, and the prefix."""
+    if "__" not in name:
+        return estimator, name, ""
+    prefix, _, own = name.rpartition("__")
+    return estimator.get_params(deep=True)[prefix], own, prefix + "__"
+
+
+def _integer_param(owner: Any, param: str, value: Any) -> bool | None:
+    """Whether the parameter takes integers: from scikit-learn's constraints, else its value (None: unknown)."""
+    constraints = getattr(type(owner), "_parameter_constraints", {}).get(param)
+    if constraints:
+        for c in constraints:
+            kind = getattr(c, "type", c)
+            if kind in (int, numbers.Integral) or kind == "int":
+                return True
+        return False
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, numbers.Integral):
+        return True
+    return None
+
+
+def _exact_warm_start(owner: Any, param: str) -> bool:
+    """Whether refitting ``owner`` with ``warm_start=True`` and a larger ``param`` adds exactly the missing stages."""
+    from sklearn.ensemble import BaseEnsemble, HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    if "warm_start" not in owner.get_params(deep=False):
+        return False
+    if param == "n_estimators" and isinstance(owner, BaseEnsemble):
+        return True  # forests, extra trees, gradient boosting, bagging, isolation forest
+    return param == "max_iter" and isinstance(owner, (HistGradientBoostingClassifier, HistGradientBoostingRegressor))
+
+
+def _space_params(space: Any) -> set:
+    names = set(space.names)
+    if getattr(space, "_to_params", None) is not None:
+        for config in space.sample(16, seed=0):
+            names.update(space.to_params(config))
+    return names
+
+
+class EstimatorParam(Resource):
+    """The budget is an integer parameter of the estimator (``resource="max_iter"``...).
+
+    Parameters
+    ----------
+    param : str
+        The parameter (``"step__param"`` inside a Pipeline).
+    warm_start : {"auto", True, False}, default "auto"
+        Continue a promoted candidate from its paused model with
+        ``warm_start``: "auto" where that continues exactly (``n_estimators``
+        of scikit-learn's ensembles, ``max_iter`` of histogram gradient
+        boosting); True wherever the estimator has ``warm_start``; False never.
+    max_paused : int, default 32
+        Paused candidates kept for continuation (see the module notes).
+    """
+
+    def __init__(self, param: str, warm_start: bool | str = "auto", max_paused: int = 32) -> None:
+        if not isinstance(param, str) or not param:
+            raise ValueError(f"the resource must be a parameter name, got {param!r}")
+        if warm_start not in ("auto", True, False):
+            raise ValueError(f"warm_start must be 'auto', True or False, got {warm_start!r}")
+        if isinstance(max_paused, bool) or not isinstance(max_paused, numbers.Integral) or max_paused < 0:
+            raise ValueError(f"max_paused must be a non-negative int, got {max_paused!r}")
+        self.name = param
+        self.warm_start = warm_start
+        self.max_paused = int(max_paused)
+        self.continues = False
+        self._ws_param = ""
+
+    def validate(self, estimator, space):
+        valid = estimator.get_params(deep=True)
+        if self.name not in valid:
+            raise ValueError(
+                f"resource {self.name!r} is neither 'n_samples', 'epochs' nor a parameter of "
+                f"{type(estimator).__name__}; its parameters: {sorted(valid)}"
+            )
+        owner, param, prefix = _owner(estimator, self.name)
+        integer = _integer_param(owner, param, valid[self.name])
+        if integer is False:
+            raise ValueError(
+                f"resource {self.name!r} is not an integer parameter of {type(owner).__name__} "
+                f"(its value: {valid[self.name]!r}); a budget must count something: iterations, estimators"
+            )
+        if space is not None and self.name in _space_params(space):
+            raise ValueError(f"resource {self.name!r} is also a parameter of the search space; it cannot be both")
+        if self.warm_start is True and "warm_start" not in owner.get_params(deep=False):
+            raise ValueError(f"warm_start=True, but {type(owner).__name__} has no warm_start parameter")
+        exact = self.warm_start is True or (self.warm_start == "auto" and _exact_warm_start(owner, param))
+        self.continues = bool(exact) and self.max_paused > 0
+        self._ws_param = prefix + "warm_start"
+
+    def default_limits(self, estimator, X, y, splits, classifier):
+        value = estimator.get_params(deep=True)[self.name]
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1:
+            return 1, int(value)
+        return 1, None
+
+    def fit(self, estimator, X, y, rows, amount, fit_params, n_samples, setup, split, state=None, done=0):
+        X_train = _safe_indexing(X, rows)
+        y_train = None if y is None else _safe_indexing(y, rows)
+        params = _fit_params_for(fit_params, rows, n_samples)
+        if state is not None and done > 0:
+            if done == amount:
+                return state, 0
+            state.set_params(**{self.name: int(amount), self._ws_param: True})
+            return _fit(state, X_train, y_train, params), int(amount - done)
+        estimator.set_params(**{self.name: int(amount)})
+        return _fit(estimator, X_train, y_train, params), int(amount)
+
+    def refit(self, estimator, X, y, amount, fit_params):
+        return _fit(estimator.set_params(**{self.name: int(amount)}), X, y, fit_params)
+
+    def __repr__(self) -> str:
+        return f"EstimatorParam({self.name!r}, warm_start={self.warm_start!r}, max_paused={self.max_paused})"
+
+
+class Epochs(Resource):
+    """The budget is a number of passes of ``partial_fit`` over the training part (``resource="epochs"``).
+
+    The estimator, or the last step of a Pipeline, must have ``partial_fit``
+    (the steps before it are fitted once, on the training part). Classifiers
+    get every class label of the data on their first ``partial_fit``.
+
+    Parameters
+    ----------
+    max_paused : int, default 32
+        Paused candidates kept for continuation (see the module notes);
+        0 fits every budget from scratch.
+    """
+
+    name = "epochs"
+
+    def __init__(self, max_paused: int = 32) -> None:
+        if isinstance(max_paused, bool) or not isinstance(max_paused, numbers.Integral) or max_paused < 0:
+            raise ValueError(f"max_paused must be a non-negative int, got {max_paused!r}")
+        self.max_paused = int(max_paused)
+        self.continues = self.max_paused > 0
+
+    def validate(self, estimator, space):
+        final = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
+        if not hasattr(final, "partial_fit"):
+            raise ValueError(
+                f"resource='epochs' needs an estimator with partial_fit; {type(final).__name__} has none "
+                "(use an integer parameter such as 'max_iter', or 'n_samples')"
+            )
+
+    def setup(self, X, y, splits, classifier, random_state):
+        if classifier and y is not None:
+            return np.unique(np.asarray(y))
+        return None
+
+    def fit(self, estimator, X, y, rows, amount, fit_params, n_samples, setup, split, state=None, done=0):
+        X_train = _safe_indexing(X, rows)
+        y_train = None if y is None else _safe_indexing(y, rows)
+        params = dict(_fit_params_for(fit_params, rows, n_samples))
+        if state is not None and done > 0:
+            est = state
+        else:
+            est, done = estimator, 0
+            if isinstance(est, Pipeline) and len(est.steps) > 1:
+                _fit(est[:-1], X_train, y_train, {})  # the steps before the learner, once
+        if isinstance(est, Pipeline):
+            final = est.steps[-1][1]
+            Xt = est[:-1].transform(X_train) if len(est.steps) > 1 else X_train
+        else:
+            final, Xt = est, X_train
+        if setup is not None and is_classifier(final):
+            params["classes"] = setup
+        for _ in range(int(amount) - int(done)):
+            if y_train is None:
+                final.partial_fit(Xt, **params)
+            else:
+                final.partial_fit(Xt, y_train, **params)
+        return est, int(amount) - int(done)
+
+    def refit(self, estimator, X, y, amount, fit_params):
+        n = _num_samples(X)
+        rows = np.arange(n)
+        classes = self.setup(X, y, [(rows, rows)], is_classifier(estimator), None)
+        est, _ = self.fit(estimator, X, y, rows, amount, fit_params, n, classes, 0)
+        return est
+
+    def __repr__(self) -> str:
+        return f"Epochs(max_paused={self.max_paused})"
+
+
+def make_resource(resource: str | Resource) -> Resource:
+    """A :class:`Resource` from ``"n_samples"``, ``"epochs"``, a parameter name, or a Resource (used as is)."""
+    if isinstance(resource, Resource):
+        return resource
+    if not isinstance(resource, str) or not resource:
+        raise TypeError(f"resource must be 'n_samples', 'epochs', an estimator parameter or a Resource, got {resource!r}")
+    if resource == "n_samples":
+        return Samples()
+    if resource == "epochs":
+        return Epochs()
+    return EstimatorParam(resource)
+
+
+# ============================================================================ paused models
+class PausedModels:
+    """The fitted models of candidates that may be promoted, bounded to ``max_paused`` candidates.
+
+    Keyed by configuration; each entry holds the amount of resource reached
+    and one model per validation split. When full, the entry whose score
+    ranks worst among all the scores seen at its own amount is dropped
+    (the newest first among equals: successive halving promotes the earliest
+    of equal scores). Thread-safe; pickles empty (a worker
+    process starts with no paused model).
+    """
+
+    def __init__(self, max_paused: int) -> None:
+        self.max_paused = int(max_paused)
+        self._entries: dict[Any, tuple[int, list, float, int]] = {}
+        self._scores: dict[int, list[float]] = {}
+        self._lock = threading.Lock()
+        self._clock = itertools.count()
+        #: Counters: how many continuations, fits from scratch after a drop, and drops.
+        self.resumed = 0
+        self.dropped = 0
+
+    def take(self, key: Any, amount: int) -> tuple[int, list] | None:
+        """Remove and return ``(done, models)`` of ``key`` if it paused at ``done <= amount``."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] > amount:
+                return None
+            del self._entries[key]
+            self.resumed += 1
+            return entry[0], entry[1]
+
+    def peek(self, key: Any) -> tuple[int, list] | None:
+        """``(amount, models)`` paused for ``key``, left in place (None if there is none)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            return None if entry is None else (entry[0], entry[1])
+
+    def note(self, amount: int, score: float) -> None:
+        """Record a score seen at ``amount`` (the ranking that decides what to drop)."""
+        if not np.isfinite(score):
+            return
+        with self._lock:
+            bisect.insort(self._scores.setdefault(amount, []), float(score))
+
+    def put(self, key: Any, amount: int, models: list, score: float) -> None:
+        """Keep ``models`` of ``key`` paused at ``amount`` (dropping the worst-ranked entry when full)."""
+        if self.max_paused <= 0:
+            return
+        with self._lock:
+            self._entries[key] = (amount, models, float(score) if np.isfinite(score) else -np.inf,
+                                  next(self._clock))
+            while len(self._entries) > self.max_paused:
+                worst = max(self._entries, key=self._badness)
+                del self._entries[worst]
+                self.dropped += 1
+
+    def _badness(self, key: Any) -> tuple[float, int]:
+        amount, _, score, tick = self._entries[key]
+        seen = self._scores.get(amount, [])
+        better = len(seen) - bisect.bisect_right(seen, score)
+        return (better / max(1, len(seen)), tick)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self._entries
+
+    def amounts(self) -> dict:
+        """``{key: amount}`` of the paused entries."""
+        with self._lock:
+            return {k: v[0] for k, v in self._entries.items()}
+
+    def nbytes(self) -> int:
+        """An estimate of the memory held: the bytes of every numpy array reachable from the models."""
+        with self._lock:
+            models = [m for entry in self._entries.values() for m in entry[1]]
+        return _nbytes(models, set())
+
+    def __getstate__(self) -> dict:
+        return {"max_paused": self.max_paused}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["max_paused"])
+
+
+def _nbytes(obj: Any, seen: set) -> int:
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, np.ndarray):
+        return int(obj.nbytes)
+    if isinstance(obj, (list, tuple, set)):
+        return sum(_nbytes(o, seen) for o in obj)
+    if isinstance(obj, dict):
+        return sum(_nbytes(o, seen) for o in obj.values())
+    state = getattr(obj, "__dict__", None)
+    if isinstance(state, dict):
+        return sum(_nbytes(o, seen) for o in state.values())
+    return 0
+
+
+# ============================================================================ for the Tuner
+def _budget_options(strategy: Any) -> dict | None:
+    """The ``min_budget`` and ``max_budget`` parameters of a strategy's class (None: it takes none)."""
+    import inspect
+
+    from .strategies import Strategy, get_strategy_class
+
+    if isinstance(strategy, Strategy):
+        cls = type(strategy)
+    elif isinstance(strategy, type) and issubclass(strategy, Strategy):
+        cls = strategy
+    else:
+        try:
+            cls = get_strategy_class(strategy)
+        except ValueError:
+            return None
+    params = inspect.signature(cls.__init__).parameters
+    if "min_budget" in params and "max_budget" in params:
+        return {"min_budget": params["min_budget"], "max_budget": params["max_budget"]}
+    return None
+
+
+def strategy_takes_budgets(strategy: Any) -> bool:
+    """Whether a strategy (name, class or instance) takes ``min_budget`` and ``max_budget`` options."""
+    return _budget_options(strategy) is not None
+
+
+def strategy_needs_budgets(strategy: Any) -> bool:
+    """Whether a strategy gives budgets by default: it takes ``max_budget`` and its default is not None
+    (``"halving"``, ``"hyperband"``, ``"asha"``; not a strategy whose budgets are an option)."""
+    params = _budget_options(strategy)
+    return params is not None and params["max_budget"].default is not None
+
+
+def resolve_resource(
+    estimator: Any, space: Any, strategy: Any, strategy_options: Mapping | None, resource: Any,
+    min_resource: Any, max_resource: Any, X: Any, y: Any, splits: list, classifier: bool,
+) -> tuple[Resource | None, int | None, int | None, dict | None]:
+    """The Tuner's resource, its range and the strategy options, checked before any fit.
+
+    A strategy that takes budgets (``min_budget``/``max_budget`` options)
+    gets the resource's range as its budget range. The resource defaults to
+    ``"n_samples"``, as in scikit-learn's halving searches, for a strategy
+    that gives budgets by default (:func:`strategy_needs_budgets`), and to
+    none otherwise. A strategy that gives no budget runs every candidate at
+    ``max_resource``.
+
+    Returns
+    -------
+    resource, min_resource, max_resource, strategy_options
+        ``(None, None, None, options)`` when no resource is in play.
+    """
+    from .strategies import Strategy
+
+    options = dict(strategy_options or {})
+    budgets = strategy_takes_budgets(strategy)
+    if resource is None:
+        if not strategy_needs_budgets(strategy):
+            for name, value in (("min_resource", min_resource), ("max_resource", max_resource)):
+                if value is not None:
+                    raise ValueError(f"{name} is given, but no resource: set resource= as well")
+            return None, None, None, strategy_options
+        resource = "n_samples"
+    res = copy.copy(make_resource(resource))  # validate() binds it to this estimator: a private copy
+    res.validate(estimator, space)
+    low, high = res.limits(estimator, X, y, splits, classifier, min_resource, max_resource)
+    if budgets and isinstance(strategy, Strategy):  # an instance carries its own budget range
+        for key, value in (("min_budget", low), ("max_budget", high)):
+            if getattr(strategy, key, value) != value:
+                raise ValueError(
+                    f"the strategy instance has {key}={getattr(strategy, key)!r}, but the resource range "
+                    f"is [{low}, {high}]: build it with the same range, or pass the strategy by name"
+                )
+    elif budgets:
+        for key, value in (("min_budget", low), ("max_budget", high)):
+            if key in options and options[key] != value:
+                raise ValueError(
+                    f"strategy_options[{key!r}]={options[key]!r} disagrees with the resource range "
+                    f"[{low}, {high}]: set min_resource and max_resource instead"
+                )
+            options[key] = value
+    return res, low, high, options

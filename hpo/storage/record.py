@@ -1,0 +1,252 @@
+"""What a storage keeps: a study's record (how to reproduce it) and one row per trial."""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..spaces.dimensions import decode_value, encode_value
+from ..trial import Candidate, Trial
+
+__all__ = [
+    "StudyRecord", "TrialRow", "RUNNING", "ABANDONED", "FINISHED_STATES",
+    "environment_versions", "data_fingerprint", "differences", "to_json", "from_json",
+    "config_to_json", "config_from_json",
+]
+
+#: A trial being evaluated by a live process.
+RUNNING = "running"
+#: A trial whose process died or stopped before it finished: it is run again.
+ABANDONED = "abandoned"
+#: The states of a finished trial (a trial's own statuses).
+FINISHED_STATES = ("ok", "failed", "pruned")
+
+
+@dataclass
+class StudyRecord:
+    """What a study needs to be reproduced, and resumed.
+
+    Attributes
+    ----------
+    name : str
+    direction : {"minimize", "maximize"}
+    space : dict
+        ``Space.to_dict()``.
+    strategy : str
+        The strategy's registered name.
+    strategy_options : dict
+        Its keyword options (JSON values).
+    seed : int or None
+        The strategy's seed. A study made without a seed draws one, so that
+        every process and every resume replays the same stream.
+    versions : dict
+        Python, hpo, numpy, scipy and scikit-learn versions of the process that created it.
+    data : dict or None
+        A fingerprint of the data (shapes and a hash), given by the Tuner.
+    created, ended : float or None
+        Seconds since the epoch; ``ended`` is set when a process leaves the study complete.
+    attrs : dict
+        Free-form (the history of accepted changes, ...).
+    """
+
+    name: str
+    direction: str
+    space: dict
+    strategy: str
+    strategy_options: dict = field(default_factory=dict)
+    seed: int | None = None
+    versions: dict = field(default_factory=dict)
+    data: dict | None = None
+    created: float | None = None
+    ended: float | None = None
+    attrs: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """A JSON-compatible dict of every field."""
+        return {
+            "name": self.name, "direction": self.direction, "space": self.space, "strategy": self.strategy,
+            "strategy_options": self.strategy_options, "seed": self.seed, "versions": self.versions,
+            "data": self.data, "created": self.created, "ended": self.ended, "attrs": self.attrs,
+        }
+
+
+@dataclass
+class TrialRow:
+    """One stored trial: its candidate, where it is in the log of asks and tells, and its outcome.
+
+    ``ask_seq`` numbers the ``ask(ask_n)`` call that proposed it (trials asked
+    together share it) and ``tell_seq`` the moment it was told; both count on
+    one sequence per study, so that replaying asks and tells in that order
+    rebuilds the strategy exactly as it was.
+    """
+
+    number: int
+    state: str
+    config: dict
+    budget: float | None
+    info: dict
+    ask_seq: int
+    ask_n: int
+    tell_seq: int | None = None
+    value: float | None = None
+    loss: float | None = None
+    error: str | None = None
+    traceback: str | None = None
+    started: float | None = None
+    finished: float | None = None
+    metrics: dict = field(default_factory=dict)
+    session: str = ""
+    attempts: int = 1
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in FINISHED_STATES
+
+    def candidate(self, candidate_id: int = -1) -> Candidate:
+        return Candidate(self.config, self.budget, candidate_id, self.info)
+
+    def to_trial(self, candidate: Candidate | None = None) -> Trial:
+        """The finished trial (``candidate``: the strategy's own candidate object, when it has one)."""
+        return Trial(
+            self.number, candidate if candidate is not None else self.candidate(), self.state, self.value,
+            self.loss, self.error, self.traceback, self.started, self.finished, dict(self.metrics),
+        )
+
+
+# -------------------------------------------------------------------- JSON
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    return repr(value)
+
+
+def to_json(value: Any) -> str:
+    """JSON text (numpy values as plain ones, NaN kept, anything else as its repr)."""
+    return json.dumps(value, default=_json_default, allow_nan=True)
+
+
+def from_json(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def config_to_json(config: Mapping[str, Any]) -> str:
+    """A configuration as JSON, tuples tagged so that they come back as tuples."""
+    return json.dumps({name: encode_value(v) for name, v in config.items()}, default=_json_default)
+
+
+def config_from_json(text: str) -> dict:
+    return {name: decode_value(v) for name, v in json.loads(text).items()}
+
+
+# ------------------------------------------------------------- provenance
+def environment_versions() -> dict:
+    """The versions that decide a study's numbers: Python, hpo, numpy, scipy, scikit-learn."""
+    import scipy
+    import sklearn
+
+    from .. import __version__
+
+    return {"python": platform.python_version(), "hpo": __version__, "numpy": np.__version__,
+            "scipy": scipy.__version__, "scikit-learn": sklearn.__version__}
+
+
+def data_fingerprint(X: Any, y: Any = None, groups: Any = None) -> dict:
+    """Shapes and a hash of the data a study is fitted on (``joblib.hash``: arrays, sparse, DataFrames).
+
+    Two fingerprints are equal when the data are the same values in the same
+    order; a resumed study with other data is refused (its scores would not
+    compare).
+    """
+    import joblib
+
+    def shape(a: Any) -> list | None:
+        if a is None:
+            return None
+        s = getattr(a, "shape", None)
+        return list(s) if s is not None else [len(a)]
+
+    return {"X_shape": shape(X), "y_shape": shape(y), "groups_shape": shape(groups),
+            "hash": joblib.hash((X, y, groups), hash_name="sha1")}
+
+
+# ------------------------------------------------------------- comparison
+def differences(stored: StudyRecord, given: StudyRecord) -> list[str]:
+    """What differs between a stored study and the settings given to resume it, one line each.
+
+    The seed is compared only when one is given; the data only when both
+    have a fingerprint. Versions may differ (they are recorded per session).
+    """
+    out = []
+    if stored.direction != given.direction:
+        out.append(f"direction: {stored.direction!r} in the study, {given.direction!r} now")
+    out += _space_differences(stored.space, given.space)
+    if stored.strategy != given.strategy:
+        out.append(f"strategy: {stored.strategy!r} in the study, {given.strategy!r} now")
+    a, b = _normal(stored.strategy_options), _normal(given.strategy_options)
+    if a != b:
+        keys = sorted(set(a) | set(b))
+        changed = ", ".join(f"{k}: {a.get(k, '(unset)')!r} -> {b.get(k, '(unset)')!r}" for k in keys
+                            if a.get(k, _MISSING) != b.get(k, _MISSING))
+        out.append(f"strategy options: {changed}")
+    if given.seed is not None and stored.seed != given.seed:
+        out.append(f"seed: {stored.seed!r} in the study, {given.seed!r} now")
+    if stored.data is not None and given.data is not None and stored.data != given.data:
+        out.append(f"data: {_describe_data(stored.data)} in the study, {_describe_data(given.data)} now")
+    return out
+
+
+_MISSING = object()
+
+
+def _normal(options: Mapping | None) -> dict:
+    return json.loads(to_json(dict(options or {})))
+
+
+def _describe_data(d: Mapping) -> str:
+    shapes = ", ".join(f"{k[0]} {tuple(d[k])}" for k in ("X_shape", "y_shape", "groups_shape") if d.get(k))
+    return f"{shapes} hash {str(d.get('hash'))[:12]}"
+
+
+def _space_differences(stored: Mapping, given: Mapping) -> list[str]:
+    from ..spaces.dimensions import Dimension
+
+    a = {p["name"]: p for p in stored.get("parameters", [])}
+    b = {p["name"]: p for p in given.get("parameters", [])}
+
+    def show(p: Mapping) -> str:
+        try:
+            return repr(Dimension.from_dict({k: v for k, v in p.items() if k != "name"}))
+        except Exception:  # pragma: no cover - a description this version cannot read
+            return json.dumps(p)
+
+    out = []
+    for name in a:
+        if name not in b:
+            out.append(f"space: parameter {name!r} is in the study but not in the given space")
+        elif _normal(a[name]) != _normal(b[name]):
+            out.append(f"space: parameter {name!r} is {show(a[name])} in the study, {show(b[name])} now")
+    for name in b:
+        if name not in a:
+            out.append(f"space: parameter {name!r} is new ({show(b[name])})")
+    if not out and list(a) != list(b):
+        out.append(f"space: parameter order {list(a)} in the study, {list(b)} now")
+    if _normal(stored.get("to_params")) != _normal(given.get("to_params")):
+        out.append(f"space: to_params {stored.get('to_params')!r} in the study, {given.get('to_params')!r} now")
+    return out
+
+
+def finite_or_none(x: Any) -> float | None:
+    """A float, or None for None / NaN / infinities (for summaries)."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None

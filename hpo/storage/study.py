@@ -1,0 +1,484 @@
+"""``Study``: one process's handle on a stored study, with the strategy rebuilt from the study's log.
+
+How a study resumes, and how several processes share one
+---------------------------------------------------------
+A strategy is a deterministic function of its seed, its options and the
+sequence of ``ask(n)`` and ``tell(trial)`` calls it received. The storage
+keeps that sequence: every trial row says which ``ask(n)`` call proposed it
+(``ask_seq``, ``ask_n``) and when it was told (``tell_seq``), on one counter per
+study. So a process that opens a study re-creates the strategy with the
+study's seed and options and *replays* the log: the same asks (the strategy
+proposes the stored candidates again, and its random stream advances exactly
+as before) and the same tells (the stored results, in the stored order).
+The strategy is then where it was, and its next candidates continue its
+stream instead of repeating its first ones. Nothing beyond the
+``Strategy`` protocol is needed, so this works for every registered strategy,
+adaptive ones included; the price is that a resume re-runs the strategy's own
+computation for every stored trial (not the objective).
+
+Several processes on one study do the same continuously: before each ask and
+each tell, inside the storage's write lock, a process first applies what the
+others appended since it last looked, then appends its own step. Every
+process thus holds a replica of one logical strategy; candidates are never
+proposed twice and trial numbers are never reused.
+
+A replayed ask that proposes another candidate than the stored one (the
+strategy's code changed, or it is not deterministic) is reported once with a
+warning; the stored candidate and its result are what the strategy is told.
+
+Trials that were running in a process that died (or stopped) are marked
+``abandoned`` and run again, under the same number, by the next process
+that asks for work. The first outcome stored for a number wins; a later
+duplicate is dropped.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import time
+import uuid
+import warnings
+from typing import Any
+
+from ..spaces import Space
+from ..strategies import Strategy
+from ..trial import FAILED, Candidate, Trial
+from .record import StudyRecord, TrialRow, differences, environment_versions
+from .sqlite import SQLiteStorage, StudyRow, _Writer
+
+__all__ = ["Study", "StudyMismatchError", "open_storage"]
+
+#: A session on another host counts as dead when it wrote nothing for this long (seconds).
+STALE_AFTER = 3600.0
+#: How often (seconds) a process looks for dead sessions whose running trials must be run again.
+REAP_EVERY = 2.0
+#: A trial is run at most this many times: when its process died that often while running it (a crash
+#: that takes the search process down with it, ``n_jobs=1``), it is recorded as failed instead.
+MAX_ATTEMPTS = 3
+#: How often (seconds) a session records that it is alive (``last_seen``; what tells a session on another host dead).
+TOUCH_EVERY = 10.0
+
+
+class StudyMismatchError(ValueError):
+    """A study was resumed with other settings (space, strategy, options, seed, direction or data)."""
+
+
+def open_storage(storage: Any) -> tuple[SQLiteStorage, bool]:
+    """A storage object from a path, an ``sqlite:///`` URL or a storage object; and whether it was opened here."""
+    if isinstance(storage, SQLiteStorage):
+        return storage, False
+    if isinstance(storage, (str, os.PathLike)):
+        return SQLiteStorage(os.fspath(storage)), True
+    raise TypeError(f"storage must be a path, an sqlite:/// URL or an hpo storage object, got {storage!r}")
+
+
+class Study:
+    """A process's working session on study ``record.name`` of ``storage``.
+
+    Parameters
+    ----------
+    storage : SQLiteStorage
+    record : StudyRecord
+        The settings given now (name, direction, space, strategy and options,
+        seed or None, versions, data fingerprint). A new study stores them;
+        an existing one must match (see ``on_mismatch``).
+    on_mismatch : {"error", "continue"}
+        What to do when the stored study was made with other settings:
+        raise :class:`StudyMismatchError` naming each difference, or go on
+        with the given settings (they replace the stored ones, the change is
+        kept in ``attrs["changes"]``; stored trials stay, count toward
+        ``n_trials``, and are told to the new strategy when their
+        configuration is valid in the given space).
+
+    Use :meth:`prepare` (settings and seed), :meth:`open` (with the strategy),
+    then :meth:`claim` / :meth:`finish` for each trial, and :meth:`close` at the end.
+    """
+
+    def __init__(self, storage: SQLiteStorage, record: StudyRecord, *, on_mismatch: str = "error") -> None:
+        if on_mismatch not in ("error", "continue"):
+            raise ValueError(f"on_mismatch must be 'error' or 'continue', got {on_mismatch!r}")
+        if not isinstance(record.name, str) or not record.name:
+            raise ValueError(f"a study name must be a non-empty str, got {record.name!r}")
+        self.storage = storage
+        self.record = record
+        self.name = record.name
+        self.on_mismatch = on_mismatch
+        self.strategy: Strategy | None = None
+        self.limit: int | None = None
+        self._id = -1
+        self._space: Space | None = None
+        self._applied = 0  # the log position applied to the strategy
+        self._epoch = 0  # trials asked up to here were asked under earlier settings
+        self._local: dict[int, Candidate] = {}  # asked, not yet told: number -> candidate to evaluate
+        self._untracked: set[int] = set()  # of those, numbers the strategy has no candidate for
+        self._synced: list[Trial] = []  # trials other processes finished, not yet taken by the caller
+        self._last_reap = 0.0
+        self._last_touch = 0.0
+        self._reopened = False  # the study's end mark was cleared by this session
+        self._warned = False
+        self._closed = False
+        self._session = {
+            "id": uuid.uuid4().hex, "host": socket.gethostname(), "pid": os.getpid(),
+            "pid_token": _pid_token(os.getpid()), "versions": environment_versions(), "started": time.time(),
+        }
+
+    @property
+    def session_id(self) -> str:
+        return self._session["id"]
+
+    # ------------------------------------------------------------------ open
+    def prepare(self) -> StudyRecord:
+        """Create the study, or check the given settings against the stored ones.
+
+        Returns the settings to run with: ``record.seed`` is the study's seed
+        (the one given, the stored one, or one drawn for a new study), which
+        the strategy must be built with.
+
+        Raises
+        ------
+        StudyMismatchError
+            The stored study differs (and ``on_mismatch="error"``).
+        """
+        with self.storage.write() as w:
+            row = self._load_or_create(w)
+        self._id = row.id
+        self._epoch = row.epoch_seq
+        return self.record
+
+    def open(self, strategy: Strategy) -> list[Trial]:
+        """Start this session and replay the study's log into ``strategy`` (fresh, built with ``record.seed``).
+
+        Returns
+        -------
+        list of Trial
+            The study's finished trials, in number order.
+        """
+        if self._id < 0:
+            self.prepare()
+        if not isinstance(strategy, Strategy):
+            raise TypeError(f"a study needs a Strategy, got {strategy!r}")
+        if strategy.trials or strategy.pending or getattr(strategy, "_n_asked", 0):
+            raise ValueError(
+                f"study {self.name!r}: the strategy has been used already; a study replays its log into "
+                "a fresh strategy"
+            )
+        with self.storage.write() as w:
+            w.add_session(self._session, self._id)
+            self._reap(w, time.time())
+        self.strategy = strategy
+        self._space = strategy.space
+        rows = self.storage._read(lambda db: _Writer(db).rows_since(self._id, 0))
+        trials = self._apply(rows)
+        self._synced.clear()
+        return sorted(trials, key=lambda t: t.number)
+
+    def _load_or_create(self, w: _Writer) -> StudyRow:
+        row = w.study(self.name)
+        given = self.record
+        if row is None:
+            if given.seed is None:
+                given.seed = secrets.randbits(63)  # every process and every resume replays this stream
+            given.created = time.time()
+            given.ended = None
+            return w.create_study(given)
+        stored = row.record
+        diffs = differences(stored, given)
+        if stored.direction != given.direction and self.on_mismatch == "continue":
+            raise StudyMismatchError(
+                f"study {self.name!r} in {self.storage.path} minimizes or maximizes the other way "
+                f"({stored.direction!r} in the study, {given.direction!r} now): its stored losses cannot be "
+                "reused, even with on_mismatch='continue'; choose another study name"
+            )
+        if diffs and self.on_mismatch == "error":
+            raise StudyMismatchError(
+                f"study {self.name!r} in {self.storage.path} was created with other settings:\n"
+                + "".join(f"  - {d}\n" for d in diffs)
+                + "Resume it with its own settings, choose another study name, or pass on_mismatch='continue' "
+                "to go on with these settings (the stored trials are kept and counted, and shown to the strategy)."
+            )
+        if given.seed is None:
+            given.seed = stored.seed
+        given.created, given.ended, given.versions = stored.created, stored.ended, stored.versions
+        if given.data is None:
+            given.data = stored.data
+        if diffs:
+            changes = list(stored.attrs.get("changes", []))
+            changes.append({"at_trial": w.n_trials(row.id), "time": time.time(), "differences": diffs,
+                            "before": {k: v for k, v in stored.to_dict().items()
+                                       if k in ("direction", "space", "strategy", "strategy_options", "seed", "data")}})
+            given.attrs = {**stored.attrs, **given.attrs, "changes": changes}
+            w.replace_settings(row.id, given, row.seq)
+            warnings.warn(
+                f"study {self.name!r}: going on with other settings ({'; '.join(diffs)})", RuntimeWarning, stacklevel=4
+            )
+            return StudyRow(row.id, given, row.seq, row.seq)
+        given.attrs = {**stored.attrs, **given.attrs}
+        return StudyRow(row.id, given, row.seq, row.epoch_seq)
+
+    # ----------------------------------------------------------------- claim
+    def claim(self, room: int, limit: int | None) -> tuple[list[tuple[int, Candidate]], str]:
+        """Up to ``room`` trials to run now: abandoned ones first, then new candidates from the strategy.
+
+        Parameters
+        ----------
+        room : int
+            How many evaluations can start.
+        limit : int or None
+            The study's total number of trials (``n_trials``); None for no limit.
+
+        Returns
+        -------
+        list of (number, Candidate), and why it holds fewer than ``room``:
+        ``"limit"`` (the study has its trials), ``"finished"`` (the strategy
+        is done), ``"wait"`` (the strategy waits for trials other processes
+        are running), ``"stuck"`` (it proposes nothing and nothing runs
+        elsewhere), or ``""``.
+        """
+        self.limit = limit
+        strategy = self._require_open()
+        out: list[tuple[int, Candidate]] = []
+        asked: list[tuple[int, Candidate]] = []
+        reason = ""
+        ask_seq = None
+        with self.storage.write() as w:
+            self._synced += self._apply(w.rows_since(self._id, self._applied))
+            now = time.time()
+            if now - self._last_touch >= TOUCH_EVERY:
+                self._last_touch = now
+                w.touch_session(self.session_id, now)
+            if now - self._last_reap >= REAP_EVERY:
+                self._reap(w, now)
+            for number, attempts in w.take_abandoned(self._id, self.session_id, room):
+                if attempts > MAX_ATTEMPTS:  # told here, before the ask below, as the log will say
+                    self._synced.append(self._give_up(w, number, attempts - 1))
+                else:
+                    out.append((number, self._local[number]))
+            room -= len(out)
+            if room > 0:
+                total = w.n_trials(self._id)
+                if limit is not None and total >= limit:
+                    reason = "limit"
+                elif strategy.finished:
+                    reason = "finished"
+                else:
+                    k = room if limit is None else min(room, limit - total)
+                    candidates = strategy.ask(k)
+                    if candidates:
+                        ask_seq = w.next_seq(self._id)
+                        for i, c in enumerate(candidates):
+                            w.insert_trial(self._id, total + i, c.config, c.budget, c.info, ask_seq, k,
+                                           self.session_id)
+                            asked.append((total + i, c))
+                        if not self._reopened:
+                            self._reopened = True
+                            w.set_ended(self._id, None)
+                    if len(candidates) < k:
+                        if strategy.finished:
+                            reason = "finished"
+                        elif not asked:
+                            others = w.running_sessions(self._id, self.session_id)
+                            reason = "wait" if others or w.n_abandoned(self._id) else "stuck"
+        for number, c in asked:
+            self._local[number] = c
+        if ask_seq is not None:
+            self._applied = max(self._applied, ask_seq)
+        return out + asked, reason
+
+    def _give_up(self, w: _Writer, number: int, attempts: int) -> Trial:
+        """Record trial ``number`` as failed (its process died every time it ran it) and tell the strategy."""
+        now = time.time()
+        trial = Trial(number, self._local[number], FAILED, error=(
+            f"WorkerDiedError: the process running this trial died {attempts} times (it crashed the search "
+            "process itself, or was killed); not run again"), started=now, finished=now)
+        seq = w.next_seq(self._id)
+        w.finish_trial(self._id, trial, seq)
+        self._told(trial, seq)
+        return trial
+
+    def _told(self, trial: Trial, seq: int) -> None:
+        """After the commit of its outcome: tell the strategy (when it knows the candidate)."""
+        self._applied = max(self._applied, seq)
+        self._local.pop(trial.number)
+        if trial.number in self._untracked:
+            self._untracked.discard(trial.number)
+        else:
+            self.strategy.tell(trial)  # type: ignore[union-attr]
+
+    # ---------------------------------------------------------------- finish
+    def finish(self, trial: Trial) -> bool:
+        """Store a finished trial and tell the strategy; False when another process stored this number first."""
+        self._require_open()
+        with self.storage.write() as w:
+            self._synced += self._apply(w.rows_since(self._id, self._applied))
+            if trial.number not in self._local:
+                return False  # told already (another process finished it first)
+            seq = w.next_seq(self._id)
+            stored = w.finish_trial(self._id, trial, seq)
+        if not stored:  # pragma: no cover - the sync above popped it
+            return False
+        self._told(trial, seq)
+        return True
+
+    def take_synced(self) -> list[Trial]:
+        """The trials other processes finished since the last call (to show in this process's result)."""
+        out, self._synced = self._synced, []
+        return out
+
+    # ----------------------------------------------------------------- close
+    def close(self, unfinished: list[int] = (), reason: str = "finished") -> list[Trial]:  # type: ignore[assignment]
+        """End this session: its unfinished trials are marked abandoned (the next process runs them).
+
+        Returns the trials other processes finished since the last sync. Marks
+        the study ended when it is complete (every trial finished, and the
+        limit reached or the strategy done).
+        """
+        if self._closed or self._id < 0:
+            return []
+        self._closed = True
+        with self.storage.write() as w:
+            if self.strategy is not None:
+                self._synced += self._apply(w.rows_since(self._id, self._applied))
+            now = time.time()
+            w.abandon_numbers(self._id, self.session_id, list(unfinished))
+            w.end_session(self.session_id, now, reason)
+            total, done = w.n_trials(self._id), w.n_finished(self._id)
+            complete = total > 0 and done == total and (
+                (self.limit is not None and total >= self.limit)
+                or (self.strategy is not None and self.strategy.finished)
+            )
+            if complete:
+                w.set_ended(self._id, now)
+        return self.take_synced()
+
+    # ---------------------------------------------------------------- replay
+    def _apply(self, rows: list[TrialRow]) -> list[Trial]:
+        """Apply the asks and tells of ``rows`` that lie after ``self._applied``, in log order.
+
+        Returns the trials newly told (finished).
+        """
+        events: list[tuple[int, int, TrialRow]] = []
+        for r in rows:
+            if r.ask_seq > self._applied:
+                events.append((r.ask_seq, r.number, r))
+            if r.tell_seq is not None and r.tell_seq > self._applied:
+                events.append((r.tell_seq, r.number, r))
+        events.sort(key=lambda e: (e[0], e[1]))
+        finished: list[Trial] = []
+        i = 0
+        while i < len(events):
+            seq, _, r = events[i]
+            if r.ask_seq == seq:
+                j = i
+                while j < len(events) and events[j][0] == seq:
+                    j += 1
+                self._apply_ask([e[2] for e in events[i:j]])
+                i = j
+            else:
+                finished.append(self._apply_tell(r))
+                i += 1
+            self._applied = max(self._applied, seq)
+        return finished
+
+    def _apply_ask(self, batch: list[TrialRow]) -> None:
+        strategy = self.strategy
+        assert strategy is not None and self._space is not None
+        foreign = batch[0].ask_seq <= self._epoch  # asked under earlier settings
+        rows = [r for r in batch if r.config in self._space] if foreign else batch
+        for r in batch:
+            self._local[r.number] = r.candidate()
+            self._untracked.add(r.number)
+        if not rows:
+            return
+        got = strategy.ask(len(rows) if foreign else batch[0].ask_n) if not strategy.finished else []
+        for r, c in zip(rows, got):
+            if c.config != r.config or c.budget != r.budget:
+                if not foreign:
+                    self._diverged(f"proposed {c.config} (budget {c.budget}) for trial {r.number}, which the "
+                                   f"study records as {r.config} (budget {r.budget})")
+                c = Candidate(r.config, r.budget, c.id, c.info)
+            self._local[r.number] = c
+            self._untracked.discard(r.number)
+        if len(got) != len(rows) and not foreign:
+            self._diverged(f"proposed {len(got)} candidates where the study records {len(rows)} "
+                           f"(trials {[r.number for r in rows]})")
+
+    def _apply_tell(self, r: TrialRow) -> Trial:
+        candidate = self._local.pop(r.number, None)
+        trial = r.to_trial(candidate)
+        if r.number in self._untracked or candidate is None:
+            self._untracked.discard(r.number)
+        else:
+            self.strategy.tell(trial)  # type: ignore[union-attr]
+        return trial
+
+    def _diverged(self, what: str) -> None:
+        if not self._warned:
+            self._warned = True
+            warnings.warn(
+                f"study {self.name!r}: replaying its log, the strategy {self.record.strategy!r} {what}; going on "
+                "with the stored trials (the strategy's code or its inputs changed, or it is not deterministic)",
+                RuntimeWarning, stacklevel=4,
+            )
+
+    # ----------------------------------------------------------------- reap
+    def _reap(self, w: _Writer, now: float) -> None:
+        """Mark the running trials of dead sessions abandoned, so that they run again."""
+        self._last_reap = now
+        dead = [s["id"] for s in w.running_sessions(self._id, self.session_id) if not _alive(s, now)]
+        if dead:
+            w.abandon_sessions(self._id, dead, now, "died")
+
+    def _require_open(self) -> Strategy:
+        if self.strategy is None:
+            raise RuntimeError(f"study {self.name!r}: open() it first")
+        if self._closed:
+            raise RuntimeError(f"study {self.name!r}: this session is closed")
+        return self.strategy
+
+    def __repr__(self) -> str:
+        return f"Study({self.name!r} in {self.storage.path})"
+
+
+# --------------------------------------------------------------- liveness
+def _pid_token(pid: int) -> str | None:
+    """Something that tells this process from a later one with the same pid ("" when unknown); None: no such process.
+
+    On Linux, the process's start time (``/proc/PID/stat``); a zombie counts as dead.
+    Elsewhere on POSIX, whether ``kill(pid, 0)`` finds it. Windows: unknown ("").
+    """
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+        if fields[0] in ("Z", "X"):
+            return None
+        return fields[19]
+    except FileNotFoundError:
+        if os.path.isdir("/proc/self"):
+            return None
+    except (OSError, IndexError):
+        pass
+    if os.name == "posix":
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass
+    return ""
+
+
+_HOST = socket.gethostname()
+
+
+def _alive(session: dict, now: float) -> bool:
+    """Whether a session may still be running its trials."""
+    if session["ended"] is not None:
+        return False
+    if session["host"] == _HOST:
+        token = _pid_token(session["pid"])
+        if token is None:
+            return False
+        return not (token and session["pid_token"] and token != session["pid_token"])
+    return now - session["last_seen"] < STALE_AFTER

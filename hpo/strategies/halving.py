@@ -1,0 +1,549 @@
+"""Multi-fidelity strategies: successive halving, Hyperband, and asynchronous successive halving (ASHA).
+
+Most configurations are bad, and a small budget (a few epochs, a few trees,
+a fraction of the rows) tells. These strategies try many configurations at a
+small budget and give larger budgets only to the best: a candidate carries
+its budget (:class:`~hpo.trial.Candidate`), the objective trains with it
+(``objective(config, budget)``; :mod:`hpo.resources` for the scikit-learn
+objective), and :class:`~hpo.result.Result` chooses the best only among the
+trials at the largest budget reached.
+
+Budgets form rungs anchored at the top: ``max_budget``,
+``max_budget / eta``, ``max_budget / eta**2``... down to the last that is
+not below ``min_budget`` (:func:`rung_budgets`; whole numbers when both
+ends are), so the last rung always trains with ``max_budget``.
+
+``"halving"`` (:class:`SuccessiveHalving`)
+    One round of successive halving, as scikit-learn's
+    ``HalvingRandomSearchCV``: ``n_candidates`` at the first rung, the best
+    ``ceil(n / eta)`` of each finished rung promoted to the next;
+    ``aggressive`` adds rungs at the smallest budget when there are more
+    candidates than the budgets can halve. Synchronous: a rung waits until
+    all its candidates are told.
+``"hyperband"`` (:class:`Hyperband`)
+    Brackets of successive halving that trade many configurations at a
+    small budget against few at a large one, cycled until the search stops
+    (or ``n_brackets``). With several workers, a new bracket starts while
+    the running ones wait for a rung to fill, so no worker idles.
+``"asha"`` (:class:`ASHA`)
+    Asynchronous successive halving (Li et al., 2020): whenever a worker is
+    free, promote a configuration that is in the top ``1/eta`` of the
+    trials finished in its rung and not promoted yet (highest rung first),
+    else start a new configuration at the smallest budget. Never waits.
+
+Where new configurations come from: the ``sampler`` option
+---------------------------------------------------------
+Each strategy draws new configurations from a *sampler*, any registered
+strategy (``"random"`` by default, ``"sobol"``...; options in
+``sampler_options``). The sampler is asked for configurations (budgets it
+may give are ignored) and told each one's *first* trial (at the smallest
+budget it ran, with that budget on the trial's candidate) as soon as it
+finishes, so that a model-based sampler learns from the cheap results. A
+sampler that also defines ``observe(trial)`` is given every later trial of
+its configurations (the promotions, at larger budgets): a budget-aware
+model (BOHB) fits on the largest budget with enough results.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections import deque
+from dataclasses import replace
+from typing import Any, Callable
+
+from ..spaces import Space
+from ..trial import OK, Candidate, Trial
+from .base import Strategy
+from .registry import make_strategy, register
+
+__all__ = ["SuccessiveHalving", "Hyperband", "ASHA", "rung_budgets"]
+
+
+def _check_number(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    return value
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) or float(value).is_integer()
+
+
+def rung_budgets(min_budget: float, max_budget: float, eta: float) -> list:
+    """The budgets of the rungs, smallest first: ``max_budget * eta**-k`` down to ``min_budget``.
+
+    Whole numbers (ints) when both ends are; the last is always ``max_budget``.
+
+    >>> rung_budgets(1, 81, 3)
+    [1, 3, 9, 27, 81]
+    >>> rung_budgets(5, 200, 3)
+    [7, 22, 67, 200]
+    """
+    _check_number(min_budget, "min_budget")
+    _check_number(max_budget, "max_budget")
+    if isinstance(eta, bool) or not isinstance(eta, numbers.Real) or not eta > 1:
+        raise ValueError(f"eta must be a number larger than 1, got {eta!r}")
+    if min_budget > max_budget:
+        raise ValueError(f"min_budget={min_budget!r} is larger than max_budget={max_budget!r}")
+    k = int(math.floor(math.log(max_budget / min_budget) / math.log(eta) + 1e-9))
+    raw = [max_budget / eta ** (k - i) for i in range(k + 1)]
+    if _whole(min_budget) and _whole(max_budget):
+        out: list = []
+        for b in raw[:-1] + [max_budget]:
+            v = max(int(min_budget), int(round(b)))
+            if not out or v > out[-1]:
+                out.append(v)
+        return out
+    return [float(b) for b in raw[:-1]] + [float(max_budget)]
+
+
+class _Entry:
+    """A configuration on its way up the rungs (and the sampler's candidate it came from)."""
+
+    __slots__ = ("id", "config", "origin", "told")
+
+    def __init__(self, id: int, config: dict, origin: Candidate) -> None:
+        self.id = id
+        self.config = config
+        self.origin = origin
+        self.told = False
+
+
+class _Bracket:
+    """One round of successive halving: rungs of budgets, each keeping the best ``keep(n)`` of ``n``.
+
+    Rung 0 draws its entries lazily (so that a model-based sampler sees the
+    latest results); a rung is complete when nothing of it is left to ask or
+    running, and then promotes the best ok entries (failed ones never).
+    """
+
+    def __init__(self, index: int, budgets: list, n0: int, keep: Callable[[int], int]) -> None:
+        self.index = index
+        self.budgets = list(budgets)
+        self.n0 = int(n0)
+        self.keep = keep
+        self.rung = 0
+        self.drawn = 0
+        self.closed = self.n0 <= 0  # rung 0 gets no more entries
+        self.queue: deque = deque()
+        self.results: list = []
+        self.running = 0
+        self.sizes: list[int] = []
+        self.done = self.closed
+        self.ended: list[_Entry] = []  # entries whose run ended (drained by the strategy)
+
+    @property
+    def waiting(self) -> bool:
+        """Nothing to ask now, but trials of the current rung are running."""
+        if self.done:
+            return False
+        if self.rung == 0:
+            return self.closed and self.running > 0
+        return not self.queue and self.running > 0
+
+    def take(self, k: int, draw: Callable[[int], list], exhausted: Callable[[], bool]) -> list:
+        """Up to ``k`` ``(entry, rung, budget)`` to ask now."""
+        out: list = []
+        while len(out) < k and not self.done:
+            rung = self.rung
+            if rung == 0:
+                if self.closed:
+                    break
+                m = min(k - len(out), self.n0 - self.drawn)
+                items = draw(m)
+                self.drawn += len(items)
+                if self.drawn >= self.n0 or (len(items) < m and exhausted()):
+                    self.closed = True
+            else:
+                items = [self.queue.popleft() for _ in range(min(k - len(out), len(self.queue)))]
+            self.running += len(items)
+            out += [(e, rung, self.budgets[rung]) for e in items]
+            self._advance()  # rung 0 may have closed with every trial told already
+            if not items and self.rung == rung:
+                break
+        return out
+
+    def record(self, entry: _Entry, loss: float | None, asked: int) -> None:
+        """A trial of the current rung finished (``asked``: its candidate's position in the ask order)."""
+        self.running -= 1
+        # ties go to the candidate asked first, whatever order the trials are told in
+        self.results.append((math.inf if loss is None else float(loss), asked, entry))
+        self._advance()
+
+    def _complete(self) -> bool:
+        if self.running:
+            return False
+        return self.closed if self.rung == 0 else not self.queue
+
+    def _advance(self) -> None:
+        ended = self.ended
+        while not self.done and self._complete():
+            ranked = sorted(r for r in self.results if math.isfinite(r[0]))
+            promoted = [e for _, _, e in ranked[: self.keep(len(self.results))]]
+            keep_ids = {e.id for e in promoted}
+            self.sizes.append(len(self.results))
+            self.rung += 1
+            if self.rung >= len(self.budgets):
+                promoted, keep_ids = [], set()
+            ended += [e for _, _, e in self.results if e.id not in keep_ids]
+            self.results = []
+            if not promoted:
+                self.done = True
+            else:
+                self.queue = deque(promoted)
+
+
+class _MultiFidelity(Strategy):
+    """The budget range, ``eta`` and the sampler shared by the multi-fidelity strategies."""
+
+    def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
+                 sampler: Any = "random", sampler_options: dict | None = None) -> None:
+        super().__init__(space, seed=seed)
+        self.eta = eta
+        self.min_budget = min_budget
+        self.max_budget = max_budget
+        self.budgets = rung_budgets(min_budget, max_budget, eta)
+        # The sampler shares this strategy's Generator: one seeded stream for everything.
+        self.sampler = make_strategy(sampler, self.space, seed=self.rng, options=sampler_options)
+        self._observe = getattr(self.sampler, "observe", None)
+        self._entries: dict[int, _Entry] = {}
+        self._n_entries = 0
+
+    def _sampler_exhausted(self) -> bool:
+        return self.sampler.finished
+
+    def _draw(self, m: int) -> list[_Entry]:
+        """Up to ``m`` new configurations from the sampler."""
+        if m <= 0 or self.sampler.finished:
+            return []
+        out = []
+        for c in self.sampler.ask(m):
+            entry = _Entry(self._n_entries, dict(c.config), c)
+            self._n_entries += 1
+            self._entries[entry.id] = entry
+            out.append(entry)
+        return out
+
+    def _forget(self, bracket: _Bracket) -> None:
+        """Drop the entries whose run in ``bracket`` ended."""
+        for entry in bracket.ended:
+            self._entries.pop(entry.id, None)
+        bracket.ended.clear()
+
+    def _report(self, entry: _Entry, trial: Trial) -> None:
+        """Tell the sampler the first trial of its configuration; ``observe`` the later ones."""
+        if not entry.told:
+            entry.told = True
+            self.sampler.tell(self._as_sampler_trial(entry, trial))
+        elif self._observe is not None:
+            self._observe(self._as_sampler_trial(entry, trial))
+
+    @staticmethod
+    def _as_sampler_trial(entry: _Entry, trial: Trial) -> Trial:
+        return Trial(trial.number, replace(entry.origin, budget=trial.budget), trial.status, trial.value,
+                     trial.loss, trial.error, trial.traceback, trial.started, trial.finished, dict(trial.metrics))
+
+    @staticmethod
+    def _loss(trial: Trial) -> float | None:
+        return trial.loss if trial.status == OK and trial.loss is not None else None
+
+
+@register
+class SuccessiveHalving(_MultiFidelity):
+    """Successive halving: many candidates at a small budget, the best ``1/eta`` promoted rung by rung.
+
+    Like scikit-learn's ``HalvingRandomSearchCV``: the first rung evaluates
+    ``n_candidates`` configurations; when a rung has finished, the best
+    ``ceil(n / eta)`` of its ``n`` candidates (failed ones never) are
+    evaluated again at ``eta`` times the budget, up to ``max_budget``. The
+    search ends after the last rung; the best is chosen among the candidates
+    at the largest budget reached. The rungs are the top
+    ``1 + floor(log_eta(n_candidates))`` budgets of :func:`rung_budgets`
+    (all of them when there are more candidates than they can halve).
+
+    Parameters
+    ----------
+    space : Space
+    seed : int, Generator or None
+    eta : float, default 3
+        The halving factor (scikit-learn's ``factor``).
+    min_budget, max_budget : float, default 1 and 81
+        The budget range (the Tuner sets them from its resource).
+    n_candidates : int or "exhaust", default "exhaust"
+        Configurations at the first rung; "exhaust": as many as the
+        smallest budget divides the largest (``eta**(rungs - 1)``), so that
+        one candidate reaches ``max_budget``. At most the size of a finite
+        space.
+    aggressive : bool, default False
+        With more candidates than the rungs can halve to one, add rungs at
+        the smallest budget that eliminate them first (scikit-learn's
+        ``aggressive_elimination``); otherwise the last rung holds several.
+    sampler : str, Strategy class or instance, default "random"
+        Where configurations come from (see the module notes).
+    sampler_options : dict, optional
+        Options of the sampler.
+
+    Attributes
+    ----------
+    rungs : list
+        The budget of each rung.
+    sizes : list of int
+        The planned number of candidates of each rung.
+    """
+
+    name = "halving"
+
+    def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
+                 n_candidates: int | str = "exhaust", aggressive: bool = False, sampler: Any = "random",
+                 sampler_options: dict | None = None) -> None:
+        super().__init__(space, seed=seed, eta=eta, min_budget=min_budget, max_budget=max_budget,
+                         sampler=sampler, sampler_options=sampler_options)
+        if not isinstance(aggressive, (bool,)):
+            raise ValueError(f"aggressive must be True or False, got {aggressive!r}")
+        n_possible = len(self.budgets)
+        if n_candidates == "exhaust":
+            n = int(math.floor(eta ** (n_possible - 1) + 1e-9))
+        elif isinstance(n_candidates, numbers.Integral) and not isinstance(n_candidates, bool) and n_candidates >= 1:
+            n = int(n_candidates)
+        else:
+            raise ValueError(f"n_candidates must be a positive int or 'exhaust', got {n_candidates!r}")
+        if self.sampler.max_trials is not None:
+            n = max(1, min(n, self.sampler.max_trials))  # a finite space holds no more
+        self.n_candidates = n_candidates
+        self.aggressive = aggressive
+        n_required = 1 + int(math.floor(math.log(n) / math.log(eta) + 1e-9))
+        n_rungs = n_required if aggressive else min(n_required, n_possible)
+        if n_rungs <= n_possible:
+            self.rungs = self.budgets[n_possible - n_rungs:]
+        else:
+            self.rungs = [self.budgets[0]] * (n_rungs - n_possible) + self.budgets
+        self.sizes = [n]
+        for _ in self.rungs[1:]:
+            self.sizes.append(math.ceil(self.sizes[-1] / eta))
+        self._bracket = _Bracket(0, self.rungs, n, lambda size: math.ceil(size / self.eta))
+
+    @property
+    def finished(self) -> bool:
+        return self._bracket.done
+
+    @property
+    def max_trials(self) -> int:
+        return sum(self.sizes)
+
+    def _ask(self, n: int) -> list[Candidate]:
+        taken = self._bracket.take(n, self._draw, self._sampler_exhausted)
+        self._forget(self._bracket)
+        return [Candidate(e.config, budget, 0, {"bracket": 0, "rung": rung, "entry": e.id})
+                for e, rung, budget in taken]
+
+    def _tell(self, trial: Trial) -> None:
+        entry = self._entries[trial.candidate.info["entry"]]
+        self._report(entry, trial)
+        self._bracket.record(entry, self._loss(trial), trial.candidate.id)
+        self._forget(self._bracket)
+
+
+@register
+class Hyperband(_MultiFidelity):
+    """Hyperband (Li et al., 2018): brackets of successive halving with different first budgets.
+
+    With rung budgets ``b_0 < ... < b_S`` (:func:`rung_budgets`), bracket
+    ``s`` (``S``, ``S-1``, ..., 0, then again) starts
+    ``ceil((S + 1) / (s + 1) * eta**s)`` configurations at ``b_{S-s}`` and
+    keeps the best ``floor(n / eta)`` of each finished rung up to
+    ``b_S = max_budget``: bracket ``S`` is the most aggressive, bracket 0 is
+    random search at the full budget. Brackets run in turn; when every
+    running bracket waits for a rung to fill (several workers), the next one
+    starts, so that no worker idles.
+
+    Parameters
+    ----------
+    space : Space
+    seed : int, Generator or None
+    eta : float, default 3
+    min_budget, max_budget : float, default 1 and 81
+    n_brackets : int, optional
+        Stop after this many brackets (None: cycle until the search stops).
+    sampler : str, Strategy class or instance, default "random"
+        Where configurations come from (see the module notes): a
+        model-based sampler here gives BOHB-style search.
+    sampler_options : dict, optional
+    """
+
+    name = "hyperband"
+
+    def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
+                 n_brackets: int | None = None, sampler: Any = "random", sampler_options: dict | None = None) -> None:
+        super().__init__(space, seed=seed, eta=eta, min_budget=min_budget, max_budget=max_budget,
+                         sampler=sampler, sampler_options=sampler_options)
+        if n_brackets is not None and (isinstance(n_brackets, bool) or not isinstance(n_brackets, numbers.Integral)
+                                       or n_brackets < 1):
+            raise ValueError(f"n_brackets must be a positive int or None, got {n_brackets!r}")
+        self.n_brackets = n_brackets
+        self._active: list[_Bracket] = []
+        self._opened = 0
+
+    def bracket_plan(self, index: int) -> tuple[list, int]:
+        """``(budgets, n0)`` of the ``index``-th bracket (0-based, cycling)."""
+        S = len(self.budgets) - 1
+        s = S - index % (S + 1)
+        n0 = int(math.ceil((S + 1) / (s + 1) * self.eta ** s - 1e-9))
+        return self.budgets[S - s:], n0
+
+    def _keep(self, size: int) -> int:
+        return max(1, int(size // self.eta))
+
+    @property
+    def max_trials(self) -> int | None:
+        if self.n_brackets is None:
+            return None
+        total = 0
+        for i in range(self.n_brackets):
+            budgets, n = self.bracket_plan(i)
+            for _ in budgets:
+                total += n
+                n = self._keep(n)
+        return total
+
+    def _may_open(self) -> bool:
+        return (self.n_brackets is None or self._opened < self.n_brackets) and not self.sampler.finished
+
+    @property
+    def finished(self) -> bool:
+        return not self._active and not self._may_open()
+
+    def _ask(self, n: int) -> list[Candidate]:
+        taken: list = []
+        for bracket in self._active:
+            taken += self._take(bracket, n - len(taken))
+            if len(taken) >= n:
+                break
+        self._active = [b for b in self._active if not b.done]
+        while len(taken) < n and all(b.waiting for b in self._active) and self._may_open():
+            budgets, n0 = self.bracket_plan(self._opened)
+            bracket = _Bracket(self._opened, budgets, n0, self._keep)
+            self._opened += 1
+            self._active.append(bracket)
+            got = self._take(bracket, n - len(taken))
+            taken += got
+            if bracket.done:
+                self._active.remove(bracket)
+        return taken
+
+    def _take(self, bracket: _Bracket, k: int) -> list[Candidate]:
+        taken = bracket.take(k, self._draw, self._sampler_exhausted)
+        self._forget(bracket)
+        return [Candidate(e.config, budget, 0, {"bracket": bracket.index, "rung": rung, "entry": e.id})
+                for e, rung, budget in taken]
+
+    def _tell(self, trial: Trial) -> None:
+        info = trial.candidate.info
+        entry = self._entries[info["entry"]]
+        self._report(entry, trial)
+        bracket = next(b for b in self._active if b.index == info["bracket"])
+        bracket.record(entry, self._loss(trial), trial.candidate.id)
+        self._forget(bracket)
+        if bracket.done:
+            self._active.remove(bracket)
+
+
+@register
+class ASHA(_MultiFidelity):
+    """Asynchronous successive halving (Li et al., 2020): promotes as soon as a rung allows, never waits.
+
+    Whenever a candidate is asked: if some configuration is among the best
+    ``floor(n_k / eta)`` of the ``n_k`` trials finished at rung ``k`` and
+    was not promoted yet, it is promoted to rung ``k + 1`` (the highest such
+    rung first); otherwise a new configuration starts at the smallest
+    budget. Failed trials count in ``n_k`` but are never promoted. The
+    search runs until it is stopped (``n_trials``, ``timeout``) or, with
+    ``max_candidates`` or a finite space, until no configuration is left to
+    start or promote.
+
+    Parameters
+    ----------
+    space : Space
+    seed : int, Generator or None
+    eta : float, default 3
+    min_budget, max_budget : float, default 1 and 81
+    max_candidates : int, optional
+        Start at most this many configurations.
+    sampler : str, Strategy class or instance, default "random"
+    sampler_options : dict, optional
+    """
+
+    name = "asha"
+
+    def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
+                 max_candidates: int | None = None, sampler: Any = "random",
+                 sampler_options: dict | None = None) -> None:
+        super().__init__(space, seed=seed, eta=eta, min_budget=min_budget, max_budget=max_budget,
+                         sampler=sampler, sampler_options=sampler_options)
+        if max_candidates is not None and (isinstance(max_candidates, bool)
+                                           or not isinstance(max_candidates, numbers.Integral) or max_candidates < 1):
+            raise ValueError(f"max_candidates must be a positive int or None, got {max_candidates!r}")
+        self.max_candidates = max_candidates
+        R = len(self.budgets)
+        self._ranked: list[list] = [[] for _ in range(R)]   # (loss, order, entry id) of ok trials, per rung
+        self._n_done = [0] * R                              # finished trials per rung (failed included)
+        self._promoted: list[set] = [set() for _ in range(R)]
+        self._started = 0
+
+    def _may_start(self) -> bool:
+        return (self.max_candidates is None or self._started < self.max_candidates) and not self.sampler.finished
+
+    def _promotable(self) -> tuple[int, int] | None:
+        """``(entry id, rung)`` of the next promotion, highest rung first."""
+        for k in range(len(self.budgets) - 2, -1, -1):
+            n_top = int(self._n_done[k] // self.eta)
+            for _, _, eid in self._ranked[k][:n_top]:
+                if eid not in self._promoted[k]:
+                    return eid, k
+        return None
+
+    @property
+    def finished(self) -> bool:
+        return not self.pending and not self._may_start() and self._promotable() is None
+
+    @property
+    def max_trials(self) -> int | None:
+        return None if self.max_candidates is None else self.max_candidates * len(self.budgets)
+
+    def _ask(self, n: int) -> list[Candidate]:
+        out: list[Candidate] = []
+        while len(out) < n:
+            found = self._promotable()
+            if found is None:
+                break
+            eid, k = found
+            self._promoted[k].add(eid)
+            entry = self._entries[eid]
+            out.append(Candidate(entry.config, self.budgets[k + 1], 0, {"rung": k + 1, "entry": eid}))
+        m = n - len(out)
+        if m and self._may_start():
+            if self.max_candidates is not None:
+                m = min(m, self.max_candidates - self._started)
+            for entry in self._draw(m):
+                self._started += 1
+                out.append(Candidate(entry.config, self.budgets[0], 0, {"rung": 0, "entry": entry.id}))
+        return out
+
+    def _tell(self, trial: Trial) -> None:
+        info = trial.candidate.info
+        entry = self._entries[info["entry"]]
+        self._report(entry, trial)
+        k = info["rung"]
+        self._n_done[k] += 1
+        loss = self._loss(trial)
+        if loss is not None:
+            ranked = self._ranked[k]
+            item = (float(loss), trial.candidate.id, entry.id)  # ties go to the candidate asked first
+            lo, hi = 0, len(ranked)
+            while lo < hi:  # insort by (loss, order)
+                mid = (lo + hi) // 2
+                if ranked[mid] < item:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            ranked.insert(lo, item)

@@ -1,0 +1,172 @@
+"""Every plot renders to a valid, non-blank PNG (Agg, no pyplot); the extra is named when matplotlib is missing."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+import hpo  # noqa: E402
+from hpo import Categorical, Float, Space  # noqa: E402
+from hpo.analysis import (  # noqa: E402
+    importance,
+    plot_budgets,
+    plot_convergence,
+    plot_importance,
+    plot_parallel_coordinates,
+    plot_ranges,
+    plot_slices,
+    ranges_from_result,
+    save_plots,
+)
+
+from .conftest import assert_png, mixed_objective, mixed_space  # noqa: E402
+
+
+def _save(fig, tmp_path, name: str):
+    path = tmp_path / f"{name}.png"
+    fig.savefig(path, dpi=60)
+    assert_png(path)
+    return path
+
+
+def test_convergence_of_one_search(mixed_result, tmp_path):
+    fig = plot_convergence(mixed_result)
+    ax = fig.axes[0]
+    best = ax.lines[0].get_ydata()
+    assert np.all(np.diff(best[~np.isnan(best)]) <= 0)  # best so far of a minimization never rises
+    assert best[-1] == pytest.approx(mixed_result.best_value)
+    _save(fig, tmp_path, "convergence")
+
+
+def test_convergence_of_several_seeds_is_a_median_and_a_band(tmp_path):
+    space = mixed_space()
+    random = [hpo.optimize(mixed_objective, space, n_trials=25, seed=s) for s in range(3)]
+    sobol = [hpo.optimize(mixed_objective, space, "sobol", n_trials=20, seed=s) for s in range(3)]
+    fig = plot_convergence({"random": random, "sobol": sobol}, log=True)
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.lines] == ["random (median of 3)", "sobol (median of 3)"]
+    assert len(ax.collections) == 2  # the bands
+    finals = sorted(r.best_value for r in random)
+    assert ax.lines[0].get_ydata()[-1] == pytest.approx(finals[1])  # the median of the three
+    _save(fig, tmp_path, "convergence_seeds")
+    _save(plot_convergence(random, label="random"), tmp_path, "convergence_list")
+
+
+def test_importance_bars(mixed_result, tmp_path):
+    table = importance(mixed_result)
+    fig = plot_importance(table, top=3)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(labels) == 3 and labels[0] == "lr"
+    _save(fig, tmp_path, "importance")
+
+
+def test_slices_use_log_axes_and_categories(mixed_result, tmp_path):
+    fig = plot_slices(mixed_result)
+    axes = {ax.get_title().split(" ")[0]: ax for ax in fig.axes if ax.get_visible() and ax.get_title()}
+    assert axes["lr"].get_xscale() == "log" and axes["n"].get_xscale() == "log"
+    assert axes["noise"].get_xscale() == "linear"
+    assert [t.get_text() for t in axes["kind"].get_xticklabels()] == ["a", "b", "c"]
+    assert "active in" in axes["x"].get_title()  # x is conditional
+    _save(fig, tmp_path, "slices")
+    with pytest.raises(KeyError, match="unknown parameter"):
+        plot_slices(mixed_result, ["nope"])
+
+
+def test_parallel_coordinates_with_inactive_values(mixed_result, tmp_path):
+    fig = plot_parallel_coordinates(mixed_result)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "inactive" in texts and "a" in texts and "1e-05" in texts
+    _save(fig, tmp_path, "parallel")
+    _save(plot_parallel_coordinates(mixed_result, ["lr", "kind"], top=0.3), tmp_path, "parallel_top")
+
+
+def test_ranges_per_round_from_a_list_and_from_the_strategy(tmp_path):
+    space = Space(lr=Float(1e-5, 1e-1, log=True), kind=Categorical(["a", "b", "c"]))
+    ranges = [
+        {"lr": (1e-5, 1e-1), "kind": ["a", "b", "c"]},
+        {"lr": (1e-4, 1e-2), "kind": ["a", "c"]},
+        {"lr": (5e-4, 3e-3), "kind": ["a"]},
+    ]
+    fig = plot_ranges(ranges, space)
+    lr_ax = next(ax for ax in fig.axes if ax.get_title() == "lr")
+    assert lr_ax.get_yscale() == "log"
+    _save(fig, tmp_path, "ranges_list")
+    _save(plot_ranges(ranges), tmp_path, "ranges_no_space")  # log guessed from the span
+
+    from hpo.strategies import available_strategies
+
+    if "coarse_to_fine" not in available_strategies():
+        pytest.skip("the coarse_to_fine strategy is not available")
+    from hpo.strategies import get_strategy_class
+
+    strategy = get_strategy_class("coarse_to_fine")(mixed_space(), seed=0, n_trials=40)
+    result = hpo.optimize(mixed_objective, mixed_space(), strategy, n_trials=40)
+    _save(plot_ranges(strategy, result=result), tmp_path, "ranges_strategy")
+    spans = ranges_from_result(result)
+    assert len(spans) == len(strategy.ranges_)
+    for span, box in zip(spans, strategy.ranges_):  # what was sampled lies inside each round's box
+        lo, hi = span["lr"]
+        assert box["lr"][0] <= lo <= hi <= box["lr"][1]
+
+
+def test_budgets_per_candidate(multifidelity_result, tmp_path):
+    fig = plot_budgets(multifidelity_result)
+    ax = fig.axes[0]
+    assert len(ax.lines) == 18  # one line per configuration
+    coloured = [line for line in ax.lines if line.get_label().startswith("trial ")]
+    assert len(coloured) == 2 and all(len(line.get_xdata()) == 3 for line in coloured)  # budgets 1, 3, 9
+    _save(fig, tmp_path, "budgets")
+    with pytest.raises(ValueError, match="not a multi-fidelity search"):
+        plot_budgets(hpo.optimize(lambda c: c["x"], Space(x=Float(0, 1)), n_trials=5, seed=0))
+
+
+def test_plots_draw_into_given_axes(mixed_result, tmp_path):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 4))
+    left, right = fig.subplots(1, 2)
+    assert plot_convergence(mixed_result, ax=left) is fig
+    assert plot_importance(importance(mixed_result), ax=right) is fig
+    _save(fig, tmp_path, "composed")
+
+
+def test_save_plots_writes_what_applies(multifidelity_result, tmp_path):
+    plain = hpo.optimize(lambda c: c["x"] ** 2 + c["y"], Space(x=Float(-1, 1), y=Float(0, 1)), n_trials=12, seed=0)
+    files = save_plots(plain, str(tmp_path / "plain"), dpi=50)
+    assert set(files.paths) == {"convergence", "importance", "slices", "parallel_coordinates"}
+    assert set(files.skipped) == {"budgets", "ranges"}
+    for path in files.paths.values():
+        assert_png(path)
+    files = save_plots(multifidelity_result, str(tmp_path / "mf"), prefix="mf_", dpi=50)
+    assert "budgets" in files.paths and files.paths["budgets"].endswith("mf_budgets.png")
+    assert "importance" in files.paths  # from the 18 trials at budget 1 (budget="auto"), not the top 2
+    for path in files.paths.values():
+        assert_png(path)
+
+
+def test_a_fitted_tuner_is_plotted_as_validation_scores(tmp_path):
+    from sklearn.datasets import load_iris
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = load_iris(return_X_y=True)
+    tuner = hpo.Tuner(DecisionTreeClassifier(random_state=0), Space(max_depth=hpo.Int(1, 6)), n_trials=8,
+                      random_state=0).fit(X, y)
+    fig = plot_convergence(tuner)
+    assert fig.axes[0].get_ylabel() == "best validation score"
+    assert fig.axes[0].lines[0].get_ydata()[-1] == pytest.approx(tuner.best_score_)
+    _save(fig, tmp_path, "tuner")
+
+
+def test_missing_matplotlib_names_the_extra(monkeypatch, mixed_result, tmp_path):
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
+    for call in (lambda: plot_convergence(mixed_result), lambda: plot_slices(mixed_result),
+                 lambda: save_plots(mixed_result, str(tmp_path))):
+        with pytest.raises(ImportError, match=r'pip install "hpo\[plot\]"'):
+            call()
+    assert not any(tmp_path.iterdir())  # nothing written

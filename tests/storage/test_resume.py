@@ -1,0 +1,283 @@
+"""Resuming a stored study: the strategy continues its stream, n_trials is the study's total."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+
+import hpo
+from hpo import Float, Space, optimize
+from hpo.storage import InMemoryStorage, SQLiteStorage, StudyMismatchError, load_study
+from hpo.strategies import available_strategies, get_strategy_class
+
+from .common import SPACE, bowl, facts
+
+
+def _quick_options(strategy: str) -> dict | None:
+    """A short initial design for model-based strategies, so that the resume lands in the model-based phase."""
+    params = inspect.signature(get_strategy_class(strategy).__init__).parameters
+    return {"n_initial": 4} if "n_initial" in params else None
+
+
+@pytest.mark.parametrize("strategy", available_strategies())
+def test_a_resumed_study_gives_the_trials_of_an_uninterrupted_one(tmp_path, strategy):
+    db = str(tmp_path / "r.db")
+    options = _quick_options(strategy)
+    whole = optimize(bowl, SPACE, strategy, n_trials=12, seed=3, strategy_options=options)
+    first = optimize(bowl, SPACE, strategy, n_trials=6, seed=3, storage=db, study="s", strategy_options=options)
+    assert facts(first) == facts(whole)[:6]
+    resumed = optimize(bowl, SPACE, strategy, n_trials=12, seed=3, storage=db, study="s", strategy_options=options)
+    assert facts(resumed) == facts(whole), "the resumed strategy did not continue its stream"
+    assert facts(load_study(db, "s")) == facts(whole)
+
+
+def test_n_trials_is_the_total_of_the_study_and_a_finished_study_runs_nothing(tmp_path):
+    db = str(tmp_path / "r.db")
+    calls = []
+
+    def objective(config):
+        calls.append(config)
+        return bowl(config)
+
+    optimize(objective, SPACE, n_trials=5, seed=0, storage=db, study="s")
+    again = optimize(objective, SPACE, n_trials=5, seed=0, storage=db, study="s")
+    assert len(calls) == 5 and len(again) == 5
+    more = optimize(objective, SPACE, n_trials=8, seed=0, storage=db, study="s")
+    assert len(calls) == 8 and [t.number for t in more.trials] == list(range(8))
+    assert len({repr(c) for c in calls}) == 8, "a resumed study repeated a candidate"
+
+
+def test_a_study_without_a_seed_draws_one_and_every_resume_uses_it(tmp_path):
+    db = str(tmp_path / "r.db")
+    optimize(bowl, SPACE, n_trials=4, storage=db, study="s")
+    seed = SQLiteStorage(db).get_study("s").seed
+    assert isinstance(seed, int)
+    resumed = optimize(bowl, SPACE, n_trials=10, storage=db, study="s")
+    whole = optimize(bowl, SPACE, n_trials=10, seed=seed)
+    assert facts(resumed) == facts(whole)
+
+
+def test_a_numpy_generator_seed_is_turned_into_a_stored_int(tmp_path):
+    db = str(tmp_path / "r.db")
+    a = optimize(bowl, SPACE, n_trials=4, seed=np.random.default_rng(5), storage=db, study="s")
+    b = optimize(bowl, SPACE, n_trials=8, seed=np.random.default_rng(5), storage=db, study="s")
+    assert facts(b)[:4] == facts(a)
+
+
+def test_ctrl_c_marks_the_running_trial_abandoned_and_the_resume_runs_it_again(tmp_path):
+    db = str(tmp_path / "r.db")
+    calls = []
+
+    def flaky(config):
+        calls.append(config)
+        if len(calls) == 6:
+            raise KeyboardInterrupt
+        return bowl(config)
+
+    with pytest.warns(RuntimeWarning, match="interrupted: 5 finished trials kept"):
+        interrupted = optimize(flaky, SPACE, n_trials=12, seed=1, storage=db, study="s")
+    assert interrupted.interrupted and len(interrupted) == 5
+    rows = SQLiteStorage(db).trial_rows("s")
+    assert [(r.number, r.state) for r in rows][5:] == [(5, "abandoned")]
+    resumed = optimize(flaky, SPACE, n_trials=12, seed=1, storage=db, study="s")
+    assert calls[6] == calls[5], "the abandoned trial was not the first one run again"
+    assert facts(resumed) == facts(optimize(bowl, SPACE, n_trials=12, seed=1))
+    row = SQLiteStorage(db).trial_rows("s")[5]
+    assert row.state == "ok" and row.attempts == 2
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"space": Space(x=Float(-5.0, 6.0))}, r"space: parameter 'x' is Float\(-5\.0, 5\.0\) in the study, "
+                                                r"Float\(-5\.0, 6\.0\) now"),
+        ({"strategy": "sobol"}, r"strategy: 'random' in the study, 'sobol' now"),
+        ({"seed": 1}, r"seed: 0 in the study, 1 now"),
+        ({"direction": "maximize"}, r"direction: 'minimize' in the study, 'maximize' now"),
+        ({"strategy_options": {"max_misses": 5}}, r"strategy options: max_misses: '\(unset\)' -> 5"),
+    ],
+)
+def test_resuming_with_other_settings_is_an_error_naming_the_difference(tmp_path, change, message):
+    db = str(tmp_path / "r.db")
+    space = Space(x=Float(-5.0, 5.0))
+    optimize(lambda c: c["x"] ** 2, space, "random", n_trials=3, seed=0, storage=db, study="s")
+    kwargs = {"space": space, "strategy": "random", "seed": 0, **change}
+    with pytest.raises(StudyMismatchError, match=f"study 's' in .*r.db was created with other settings:\n  - {message}"):
+        optimize(lambda c: c["x"] ** 2, kwargs.pop("space"), kwargs.pop("strategy"), n_trials=6,
+                 storage=db, study="s", **kwargs)
+    assert len(load_study(db, "s")) == 3, "a refused resume changed the study"
+
+
+def test_on_mismatch_continue_goes_on_with_the_new_strategy_and_keeps_the_trials(tmp_path):
+    db = str(tmp_path / "r.db")
+    space = Space(x=Float(-5.0, 5.0))
+    optimize(lambda c: c["x"] ** 2, space, "random", n_trials=4, seed=0, storage=db, study="s")
+    with pytest.warns(RuntimeWarning, match="going on with other settings"):
+        result = optimize(lambda c: c["x"] ** 2, space, "sobol", n_trials=9, seed=2, storage=db, study="s",
+                          on_mismatch="continue")
+    assert len(result) == 9
+    record = SQLiteStorage(db).get_study("s")
+    assert record.strategy == "sobol" and record.seed == 2
+    assert record.attrs["changes"][0]["before"]["strategy"] == "random"
+    again = optimize(lambda c: c["x"] ** 2, space, "sobol", n_trials=12, seed=2, storage=db, study="s")
+    assert [t.config for t in again.trials][:9] == [t.config for t in result.trials]
+    assert len(again) == 12
+
+
+def test_a_wider_space_may_continue_and_old_trials_outside_it_are_kept(tmp_path):
+    db = str(tmp_path / "r.db")
+    optimize(lambda c: c["x"] ** 2, Space(x=Float(0.0, 1.0)), n_trials=4, seed=0, storage=db, study="s")
+    with pytest.warns(RuntimeWarning):
+        result = optimize(lambda c: c["x"] ** 2, Space(x=Float(-1.0, 1.0)), n_trials=8, seed=0, storage=db,
+                          study="s", on_mismatch="continue")
+    assert len(result) == 8 and result.best_value == min(t.value for t in result.trials)
+
+
+def test_a_strategy_instance_cannot_be_stored_and_study_needs_storage(tmp_path):
+    from hpo.strategies import make_strategy
+
+    with pytest.raises(TypeError, match="as a name or a class"):
+        optimize(bowl, SPACE, make_strategy("random", SPACE, seed=0), n_trials=3, storage=str(tmp_path / "r.db"))
+    with pytest.raises(ValueError, match="study='s' needs storage="):
+        optimize(bowl, SPACE, n_trials=3, study="s")
+
+
+def test_bad_strategy_options_fail_before_the_storage_is_created(tmp_path):
+    db = tmp_path / "r.db"
+    with pytest.raises(ValueError, match="has no option 'nope'"):
+        optimize(bowl, SPACE, "random", n_trials=3, storage=str(db), strategy_options={"nope": 1})
+    assert not db.exists()
+
+
+def test_sqlite_urls_and_storage_objects_work_and_a_default_study_name(tmp_path):
+    path = tmp_path / "u.db"
+    optimize(bowl, SPACE, n_trials=3, seed=0, storage=f"sqlite:///{path}")
+    with SQLiteStorage(str(path)) as store:
+        assert store.study_names() == ["default"]
+        optimize(bowl, SPACE, n_trials=5, seed=0, storage=store)
+        assert len(store.trials("default")) == 5
+
+
+def test_in_memory_storage_resumes_within_the_process():
+    store = InMemoryStorage()
+    optimize(bowl, SPACE, n_trials=4, seed=0, storage=store, study="a")
+    resumed = optimize(bowl, SPACE, n_trials=9, seed=0, storage=store, study="a")
+    assert facts(resumed) == facts(optimize(bowl, SPACE, n_trials=9, seed=0))
+
+
+def test_the_study_record_says_how_to_reproduce_it(tmp_path):
+    db = str(tmp_path / "r.db")
+    optimize(bowl, SPACE, "grid", n_trials=5, seed=7, storage=db, study="s", strategy_options={"resolution": 3})
+    record = SQLiteStorage(db).get_study("s")
+    assert Space.from_dict(record.space) == SPACE
+    assert record.strategy == "grid" and record.strategy_options == {"resolution": 3} and record.seed == 7
+    assert set(record.versions) >= {"hpo", "numpy", "scipy", "scikit-learn", "python"}
+    assert record.versions["hpo"] == hpo.__version__
+    assert record.created is not None and record.ended is not None and record.ended >= record.created
+
+
+def test_failed_and_pruned_trials_and_metrics_round_trip(tmp_path):
+    db = str(tmp_path / "r.db")
+
+    def objective(config):
+        if config["k"] == "b":
+            raise ValueError("no b")
+        if config["n"] > 6:
+            raise hpo.TrialPruned("too many")
+        return {"value": bowl(config), "extra": np.float32(1.5), "curve": np.arange(3)}
+
+    result = optimize(objective, SPACE, n_trials=30, seed=0, storage=db, study="s")
+    stored = load_study(db, "s")
+    for a, b in zip(result.trials, stored.trials):
+        assert (a.number, a.status, a.value, a.loss, a.error, a.config) == (b.number, b.status, b.value, b.loss,
+                                                                              b.error, b.config)
+        assert a.started == b.started and a.finished == b.finished
+        if a.status == "ok":
+            assert b.metrics == {"extra": 1.5, "curve": [0, 1, 2]}
+    assert {t.status for t in stored.trials} == {"ok", "failed", "pruned"}
+    assert any(isinstance(t.config["k"], tuple) for t in stored.trials), "tuples come back as tuples"
+
+
+def _hand_trial_to(db, number, pid, token):
+    """Make trial ``number`` look as if a session of process ``pid`` were running it right now."""
+    import sqlite3
+    import socket
+
+    con = sqlite3.connect(db)
+    con.execute("INSERT INTO sessions (id, study_id, host, pid, pid_token, versions, started, last_seen) "
+                "VALUES ('other', 1, ?, ?, ?, '{}', 0, 0)", (socket.gethostname(), pid, token))
+    con.execute("UPDATE trials SET state='running', session='other', tell_seq=NULL, value=NULL, loss=NULL "
+                "WHERE number=?", (number,))
+    con.commit()
+    con.close()
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+@pytest.mark.parametrize("who", ["dead process", "reused pid"])
+def test_a_trial_left_running_by_a_dead_process_is_run_again(tmp_path, who):
+    import os
+
+    from hpo.storage.study import _pid_token
+
+    db = str(tmp_path / "r.db")
+    before = optimize(bowl, SPACE, n_trials=5, seed=0, storage=db, study="s")
+    if who == "dead process":
+        _hand_trial_to(db, 4, _dead_pid(), "1")
+    else:  # this very pid, but another process's start time: the pid was reused
+        _hand_trial_to(db, 4, os.getpid(), str(int(_pid_token(os.getpid()) or 0) + 1))
+    after = optimize(bowl, SPACE, n_trials=5, seed=0, storage=db, study="s")
+    assert facts(after) == facts(before)
+    store = SQLiteStorage(db)
+    assert store.trial_rows("s")[4].attempts == 2
+    assert {s["id"]: s["end_reason"] for s in store.sessions("s")}["other"] == "died"
+
+
+def test_a_trial_running_in_a_live_process_is_not_taken(tmp_path):
+    import os
+
+    from hpo.storage.study import _pid_token
+
+    db = str(tmp_path / "r.db")
+    optimize(bowl, SPACE, n_trials=5, seed=0, storage=db, study="s")
+    _hand_trial_to(db, 4, os.getpid(), _pid_token(os.getpid()))
+    result = optimize(bowl, SPACE, n_trials=5, seed=0, storage=db, study="s")
+    assert [t.number for t in result.trials] == [0, 1, 2, 3]
+    assert SQLiteStorage(db).trial_rows("s")[4].state == "running"
+
+
+def test_a_trial_whose_process_died_three_times_is_failed_not_run_again(tmp_path):
+    import sqlite3
+
+    db = str(tmp_path / "r.db")
+    optimize(bowl, SPACE, n_trials=5, seed=0, storage=db, study="s")
+    _hand_trial_to(db, 2, _dead_pid(), "1")
+    con = sqlite3.connect(db)
+    con.execute("UPDATE trials SET attempts = 3 WHERE number = 2")
+    con.commit()
+    con.close()
+    calls = []
+    result = optimize(lambda c: calls.append(c) or bowl(c), SPACE, n_trials=7, seed=0, storage=db, study="s")
+    assert len(calls) == 2 and [t.number for t in result.trials] == list(range(7))
+    failed = result.trials[2]
+    assert failed.status == "failed" and failed.error.startswith("WorkerDiedError: the process running this "
+                                                                 "trial died 3 times")
+    resumed = optimize(bowl, SPACE, n_trials=9, seed=0, storage=db, study="s")  # the log replays cleanly
+    assert facts(resumed)[:7] == facts(load_study(db, "s"))[:7] and len(resumed) == 9
+
+
+def test_the_direction_cannot_change_even_with_continue(tmp_path):
+    db = str(tmp_path / "r.db")
+    optimize(bowl, SPACE, n_trials=3, seed=0, storage=db, study="s")
+    with pytest.raises(StudyMismatchError, match="'minimize' in the study, 'maximize' now\\): its stored losses"):
+        optimize(bowl, SPACE, n_trials=5, seed=0, storage=db, study="s", direction="maximize",
+                 on_mismatch="continue")

@@ -1,0 +1,133 @@
+"""The SQLite file itself: what it accepts, what it refuses (without touching it), copies."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import sqlite3
+
+import pytest
+
+from hpo import optimize
+from hpo.benchmarking.store import RunStore
+from hpo.storage import InMemoryStorage, SQLiteStorage, StorageError
+from hpo.storage.connection import sqlite_path
+
+from .common import SPACE, bowl
+
+
+def _search(db, n=3, study="s"):
+    return optimize(bowl, SPACE, n_trials=n, seed=0, storage=str(db), study=study)
+
+
+def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path):
+    db = tmp_path / "r.db"
+    db.write_bytes(b"not a database, but precious" * 200)
+    before = db.read_bytes()
+    with pytest.raises(StorageError, match=r"r\.db is not an SQLite database \(file is not a database\); not touching"):
+        _search(db)
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.db"]
+
+
+def test_another_applications_database_is_refused_and_left_alone(tmp_path):
+    db = tmp_path / "app.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE users (name TEXT)")
+    con.execute("INSERT INTO users VALUES ('ada')")
+    con.commit()
+    con.close()
+    before = db.read_bytes()
+    with pytest.raises(StorageError, match=r"app\.db is not an hpo study storage \(an SQLite file of another "
+                                           r"application: application_id 0x0, 1 tables and indexes\)"):
+        _search(db)
+    assert db.read_bytes() == before
+
+
+def test_a_benchmark_store_is_not_a_study_storage_and_back(tmp_path):
+    bench = tmp_path / "runs.db"
+    RunStore(str(bench)).close()
+    with pytest.raises(StorageError, match="not an hpo study storage"):
+        _search(bench)
+    studies = tmp_path / "studies.db"
+    _search(studies)
+    with pytest.raises(ValueError, match="not an hpo benchmark store"):
+        RunStore(str(studies))
+
+
+def test_a_damaged_file_is_a_clear_error(tmp_path):
+    db = tmp_path / "r.db"
+    _search(db, n=40)
+    con = sqlite3.connect(db)  # fold the WAL into the file, so that the damage below hits the data
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    data = bytearray(db.read_bytes())
+    assert len(data) >= 3 * 4096
+    data[4096 + 100: 3 * 4096] = b"\xff" * (2 * 4096 - 100)  # pages 2-3: scribbled over
+    db.write_bytes(bytes(data))
+    before = db.read_bytes()
+    with pytest.raises(StorageError, match=r"r\.db (is damaged|is not an hpo study storage, or it is damaged)"):
+        _search(db, n=41)
+    assert db.read_bytes() == before
+
+
+def test_a_file_written_by_a_newer_hpo_is_refused(tmp_path):
+    db = tmp_path / "r.db"
+    _search(db)
+    con = sqlite3.connect(db)
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    with pytest.raises(StorageError, match="written by a newer hpo \\(storage schema 99"):
+        SQLiteStorage(str(db))
+
+
+def test_an_empty_file_becomes_a_storage(tmp_path):
+    db = tmp_path / "r.db"
+    db.write_bytes(b"")
+    assert len(_search(db)) == 3
+    empty_sqlite = tmp_path / "e.db"
+    sqlite3.connect(empty_sqlite).execute("PRAGMA user_version=0").connection.close()
+    assert len(_search(empty_sqlite)) == 3
+
+
+def test_sqlite_urls():
+    assert sqlite_path("sqlite:///results.db") == "results.db"
+    assert sqlite_path("sqlite:////tmp/results.db") == "/tmp/results.db"
+    assert sqlite_path("plain/path.db") == "plain/path.db"
+    for bad in ("sqlite://results.db", "sqlite:///"):
+        with pytest.raises(ValueError, match="SQLite URL"):
+            sqlite_path(bad)
+
+
+def test_a_directory_or_a_bad_type_is_refused(tmp_path):
+    with pytest.raises(StorageError, match="is a directory"):
+        SQLiteStorage(str(tmp_path))
+    with pytest.raises(TypeError, match="storage must be a path"):
+        optimize(bowl, SPACE, n_trials=3, storage=42)
+
+
+def test_copies_reopen_the_file_and_in_memory_storage_is_shared_not_pickled(tmp_path):
+    db = tmp_path / "r.db"
+    _search(db)
+    store = SQLiteStorage(str(db))
+    for other in (copy.deepcopy(store), pickle.loads(pickle.dumps(store))):
+        assert other is not store and other.path == store.path
+        assert len(other.trials("s")) == 3
+    memory = InMemoryStorage()
+    assert copy.deepcopy(memory) is memory
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(memory)
+
+
+def test_summaries_and_unknown_studies(tmp_path):
+    db = tmp_path / "r.db"
+    _search(db, n=4, study="a")
+    _search(db, n=2, study="b")
+    store = SQLiteStorage(str(db))
+    assert store.study_names() == ["a", "b"]
+    rows = {r["name"]: r for r in store.summaries()}
+    assert rows["a"]["trials"] == rows["a"]["ok"] == 4 and rows["a"]["running"] == 0
+    assert rows["a"]["best_value"] == min(t.value for t in store.trials("a"))
+    with pytest.raises(KeyError, match=r"no study named 'c' in .*r\.db; studies: \['a', 'b'\]"):
+        store.trial_rows("c")

@@ -1,0 +1,101 @@
+"""Trials on a Dask cluster (a LocalCluster of 2 worker processes, as CI runs it)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from hpo import Float, Int, Space, optimize
+from hpo.storage import load_study
+
+distributed = pytest.importorskip("distributed")
+
+SPACE = Space(x=Float(-5.0, 5.0), n=Int(1, 10))
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=40)
+    with distributed.Client(cluster) as c:
+        yield c
+    cluster.close()
+
+
+def _square(config):
+    return {"value": config["x"] ** 2 + config["n"], "pid": os.getpid()}
+
+
+@pytest.mark.slow
+def test_trials_run_on_the_cluster_workers(client):
+    result = optimize(_square, SPACE, n_trials=16, seed=0, executor=client)
+    serial = optimize(_square, SPACE, n_trials=16, seed=0)
+    assert sorted((t.number, tuple(t.config.items()), t.value) for t in result.trials) == [
+        (t.number, tuple(t.config.items()), t.value) for t in serial.trials]
+    pids = {t.metrics["pid"] for t in result.trials}
+    assert os.getpid() not in pids and len(pids) == 2, "both workers should have run trials"
+
+
+@pytest.mark.slow
+def test_a_free_worker_gets_a_new_candidate_without_waiting_for_a_slow_trial(client):
+    space = Space(x=Float(0.0, 1.0))
+    told = []
+
+    def slow_first(config):  # trial 0 is slow, every later one fast
+        time.sleep(3.0 if config["x"] == first_x else 0.02)
+        return config["x"]
+
+    first_x = optimize(lambda c: 0.0, space, n_trials=1, seed=3).trials[0].config["x"]
+    result = optimize(slow_first, space, n_trials=12, seed=3, executor=client,
+                      callbacks=[lambda r, t: told.append(t.number)])
+    assert len(result) == 12
+    assert told.index(0) >= 2, f"the free worker waited for the slow trial: told in the order {told}"
+    assert [t.number for t in result.trials] == list(range(12))
+    told.clear()
+    optimize(slow_first, space, n_trials=4, seed=3, executor=client, tell_order="asked",
+             callbacks=[lambda r, t: told.append(t.number)])
+    assert told == [0, 1, 2, 3]
+
+
+@pytest.mark.slow
+def test_a_dask_search_is_stored_and_resumed(client, tmp_path):
+    db = str(tmp_path / "dask.db")
+    optimize(_square, SPACE, n_trials=6, seed=1, executor=client, storage=db, study="d")
+    resumed = optimize(_square, SPACE, n_trials=10, seed=1, executor=client, storage=db, study="d")
+    assert [t.number for t in resumed.trials] == list(range(10))
+    serial = optimize(_square, SPACE, n_trials=10, seed=1)
+    assert [t.config for t in load_study(db, "d").trials] == [t.config for t in serial.trials]
+
+
+@pytest.mark.slow
+def test_trial_timeout_on_dask_fails_the_trial_and_goes_on(client):
+    def objective(config):
+        if config["n"] == 10:
+            time.sleep(4.0)
+        return config["x"]
+
+    result = optimize(objective, SPACE, n_trials=12, seed=5, executor=client, trial_timeout=1.0)
+    late = [t for t in result.trials if t.config["n"] == 10]
+    assert late and all(t.status == "failed" and t.error.startswith("TrialTimeoutError") for t in late)
+    assert all(t.status == "ok" for t in result.trials if t.config["n"] != 10)
+
+
+def _loss(config, budget=None):
+    return config["x"] ** 2 + config["n"] + (0.0 if budget is None else 1.0 / budget)
+
+
+@pytest.mark.slow
+def test_every_strategy_runs_asynchronously_on_the_cluster(client):
+    import inspect
+
+    from hpo.strategies import available_strategies, get_strategy_class
+
+    for name in available_strategies():
+        params = inspect.signature(get_strategy_class(name).__init__).parameters
+        options = {"n_initial": 3} if "n_initial" in params else None
+        result = optimize(_loss, SPACE, name, n_trials=10, seed=0, executor=client, strategy_options=options)
+        assert [t.number for t in result.trials] == list(range(len(result.trials))), name
+        assert len(result) == min(10, get_strategy_class(name)(SPACE, seed=0).max_trials or 10), name
+        assert all(t.status == "ok" and t.config in SPACE for t in result.trials), name
