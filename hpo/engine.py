@@ -258,6 +258,7 @@ class SearchLoop:
         self.study = study
         self.pass_budget = takes_budget(objective)
         self.result = Result(strategy.space, direction=direction, strategy=strategy.name)
+        self.result.strategy_instance = strategy
 
     # ---------------------------------------------------------------- run
     def run(self) -> Result:

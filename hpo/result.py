@@ -39,6 +39,10 @@ class Result:
         In trial-number order.
     interrupted : bool
         The search was ended by Ctrl-C; the trials that finished are kept.
+    strategy_instance : Strategy or None
+        The strategy object that proposed the trials, in its state at the end
+        of the search (for example ``ranges_`` of ``"coarse_to_fine"``);
+        None for a result rebuilt from storage.
     """
 
     def __init__(self, space: Space, direction: str = "minimize", strategy: str = "") -> None:
@@ -47,6 +51,7 @@ class Result:
         self.strategy = strategy
         self.trials: list[Trial] = []
         self.interrupted = False
+        self.strategy_instance: Any = None
         self._best_by_budget: dict[float, Trial] = {}
 
     def add(self, trial: Trial) -> None:

@@ -134,6 +134,9 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         scikit-learn's halving searches; trials at the largest budget reached
         rank first (the best is chosen among them).
         ``pandas.DataFrame`` reads it.
+    strategy_ : Strategy
+        The strategy that ran the search, in its final state (``ranges_`` and
+        ``rounds_`` of ``"coarse_to_fine"``, the fitted model of ``"bayes"``).
     resource_ : Resource or None
         The resource in use.
     min_resources_, max_resources_ : int
@@ -262,6 +265,7 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         except TrialFailedError as exc:  # error_score="raise"
             _raise_estimator_error(objective, exc)
         self.result_ = result
+        self.strategy_ = result.strategy_instance
         self.trials_ = result.trials
         self.multimetric_ = multimetric
         self.scorer_ = scorers if multimetric else scorers["score"]

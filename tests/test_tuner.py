@@ -709,3 +709,15 @@ def test_convergence_warnings_surface_from_trials(clf_data):
         Tuner(MLPClassifier(max_iter=1, hidden_layer_sizes=(4,)), Space(alpha=Float(1e-4, 1e-2, log=True)),
               n_trials=2, random_state=0).fit(X, y)
     assert any(issubclass(w.category, ConvergenceWarning) for w in caught)
+
+
+def test_strategy_is_exposed_with_its_state(clf_data):
+    # coarse-to-fine's ranges per round are reachable from the Tuner: the box shrank around the best C
+    X, y = clf_data
+    tuner = Tuner(LogisticRegression(), C_SPACE, "coarse_to_fine", 40, random_state=0).fit(X, y)
+    ranges = [r["C"] for r in tuner.strategy_.ranges_]
+    assert tuner.strategy_.name == "coarse_to_fine" and len(ranges) >= 3
+    assert_allclose(ranges[0], (1e-2, 1e2))
+    assert any(high / low < 1e4 / 10 for low, high in ranges[1:])
+    assert all(low <= tuner.best_params_["C"] <= high for low, high in ranges[-1:])
+    assert tuner.strategy_ is tuner.result_.strategy_instance

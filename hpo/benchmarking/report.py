@@ -237,15 +237,13 @@ def problem_table(s: Summary, problem: str) -> str:
 
 def plot_convergence(s: Summary, path: str, problems: list[str]) -> None:
     """Median best-so-far with a 25-75% band per strategy, one panel per problem."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: the user's backend and figure registry stay untouched
 
     n = len(problems)
     cols = min(3, n)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.6 * rows), squeeze=False)
+    fig = Figure(figsize=(5 * cols, 3.6 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     x = np.arange(1, s.n_trials + 1)
     for ax, p in zip(axes.ravel(), problems):
         regret = s.known_optimum[p]
@@ -271,7 +269,6 @@ def plot_convergence(s: Summary, path: str, problems: list[str]) -> None:
     axes.ravel()[0].legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
-    plt.close(fig)
 
 
 def build_report(out_dir: str, n_trials: int | None = None) -> str:

@@ -455,6 +455,10 @@ class BayesianOptimization(Strategy):
     def max_trials(self) -> int | None:
         return self._cardinality
 
+    def __getstate__(self) -> dict:
+        # the BLAS controller holds C function pointers; it is made again on the next ask
+        return {**self.__dict__, "_blas": None}
+
     def _ask(self, n: int) -> list:
         # One BLAS thread: the matrices are small, and threads waiting on each other cost 5x on a busy machine.
         if self._blas is None:
@@ -543,14 +547,15 @@ class BayesianOptimization(Strategy):
         worst = max(ok)
         losses = np.array([t.loss if (t.status == OK and t.loss is not None and math.isfinite(t.loss))
                            else worst for t in trials])
-        U = np.vstack([self._unit_of(t) for t in trials])
-        return U, losses
+        return self._units_of(trials), losses
 
-    def _unit_of(self, trial: Trial) -> np.ndarray:
-        u = self._unit.get(trial.candidate.id)
-        if u is None:
-            u = self._unit[trial.candidate.id] = self.space.encode([trial.candidate.config])[0]
-        return u
+    def _units_of(self, trials: list) -> np.ndarray:
+        """Unit rows of the trials' configurations, encoded once per candidate (in one batch)."""
+        missing = {t.candidate.id: t.candidate.config for t in trials if t.candidate.id not in self._unit}
+        if missing:
+            for key, row in zip(missing, self.space.encode(list(missing.values()))):
+                self._unit[key] = row
+        return np.vstack([self._unit[t.candidate.id] for t in trials])
 
     def _fit_model(self, batch: list) -> bool:
         data = self._observations()

@@ -147,6 +147,18 @@ def test_report_writes_markdown_and_png(tmp_path):
     assert (tmp_path / "report.md").read_text() == text
 
 
+def test_report_leaves_the_users_matplotlib_backend_alone(tmp_path):
+    matplotlib = pytest.importorskip("matplotlib")
+    run_benchmark(str(tmp_path), problems=["branin"], strategies=["random"], n_trials=3, seeds=1).close()
+    before = matplotlib.get_backend()
+    matplotlib.use("svg")
+    try:
+        build_report(str(tmp_path))
+        assert matplotlib.get_backend() == "svg"
+    finally:
+        matplotlib.use(before)
+
+
 def test_best_so_far_and_full_budget_losses():
     assert np.allclose(best_so_far([None, 3.0, None, 1.0, 2.0])[1:], [3.0, 3.0, 1.0, 1.0])
     assert np.isnan(best_so_far([None, 3.0])[0])

@@ -68,3 +68,9 @@ def test_benchmark_runs_keep_their_trials_as_studies(tmp_path):
     assert sorted(names) == sorted(f"b/branin/{s}/seed={k}/n=6" for s in ("random", "sobol") for k in (0, 1))
     for (contender, seed), losses in runs.items():
         assert [t.loss for t in load_study(db, f"b/branin/{contender}/seed={seed}/n=6").trials] == losses
+
+
+def test_a_stored_tuner_search_exposes_its_strategy(tmp_path):
+    tuner = _tuner(str(tmp_path / "t.db"), 6, strategy="coarse_to_fine").fit(X, y)
+    assert tuner.strategy_.name == "coarse_to_fine" and len(tuner.strategy_.trials) == 6
+    assert set(tuner.strategy_.ranges_[0]) == {"n_neighbors", "weights"}

@@ -301,3 +301,16 @@ def test_inside_hyperband_it_learns_from_the_largest_budget_with_enough_results(
     largest = max(b for b, k in counts.items() if k >= bayes.min_budget_points)
     assert len(losses) == sum(1 for t in bayes.trials + bayes._observed if t.candidate.budget == largest)
     assert result.best_value < 1.0 / 27 + 0.05
+
+
+def test_a_strategy_that_asked_pickles_and_goes_on():
+    # the BLAS thread limiter holds C pointers; it must not stop a Tuner or a result from being pickled
+    import pickle
+
+    space = Space(x=Float(0.0, 1.0), y=Float(0.0, 1.0))
+    strategy = BayesianOptimization(space, seed=0, n_initial=3)
+    for i in range(5):
+        (cand,) = strategy.ask(1)
+        strategy.tell(Trial(number=i, candidate=cand, status="ok", value=cand.config["x"], loss=cand.config["x"]))
+    copy = pickle.loads(pickle.dumps(strategy))
+    assert copy.ask(1)[0].config == strategy.ask(1)[0].config
