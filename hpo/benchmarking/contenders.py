@@ -40,6 +40,10 @@ class RunTrace:
         optimizer's own overhead.
     best_config : dict or None
         The final best (at the full budget), to score on the test split.
+    rounds : list of dict or None
+        For a strategy that narrows ranges (coarse-to-fine): per round, its
+        ``ranges`` (the strategy's ``ranges_``) and ``widths`` (its
+        ``widths_``, fractions of the whole space). None otherwise.
     """
 
     losses: list
@@ -48,6 +52,7 @@ class RunTrace:
     wall_seconds: float
     best_config: dict | None
     extra: dict = field(default_factory=dict)
+    rounds: list | None = None
 
     @property
     def overhead_seconds(self) -> float:
@@ -100,7 +105,16 @@ class StrategyContender(Contender):
             eval_seconds=[t.duration or 0.0 for t in trials],
             wall_seconds=wall,
             best_config=best,
+            rounds=_rounds_of(result.strategy_instance),
         )
+
+
+def _rounds_of(strategy: Any) -> list | None:
+    """The per-round ranges and widths of a range-narrowing strategy (coarse-to-fine), else None."""
+    ranges, widths = getattr(strategy, "ranges_", None), getattr(strategy, "widths_", None)
+    if ranges is None or widths is None:
+        return None
+    return [{"ranges": r, "widths": w} for r, w in zip(ranges, widths)]
 
 
 def _whole(x: float) -> float | int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats
@@ -51,6 +51,8 @@ class Summary:
     test_losses: dict         # (problem, contender) -> list
     wall: dict                # (problem, contender) -> list of seconds
     overhead: dict            # (problem, contender) -> list of seconds
+    box_sides: dict = field(default_factory=dict)  # (problem, contender) -> per run, per round: box side
+
 
     def normalized(self, problem: str, losses: np.ndarray) -> np.ndarray:
         """Bayesmark-style score: 0 = median random evaluation, 100 = the optimum (or best found)."""
@@ -131,6 +133,7 @@ def summarize(store: RunStore, n_trials: int | None = None) -> Summary:
     tests: dict = defaultdict(list)
     wall: dict = defaultdict(list)
     overhead: dict = defaultdict(list)
+    box_sides: dict = defaultdict(list)
     problems: list = []
     contenders: list = []
     for r in rows:
@@ -148,6 +151,8 @@ def summarize(store: RunStore, n_trials: int | None = None) -> Summary:
             tests[(p, c)].append(r["test_loss"])
         wall[(p, c)].append(r["wall_seconds"])
         overhead[(p, c)].append(max(0.0, r["wall_seconds"] - sum(r["eval_seconds"])))
+        if r.get("rounds"):
+            box_sides[(p, c)].append([box_side(entry["widths"]) for entry in r["rounds"]])
     kinds, reference, target, known = {}, {}, {}, {}
     for p in problems:
         ref = store.reference(p) or {"kind": "", "optimum": None, "reference_losses": []}
@@ -164,7 +169,64 @@ def summarize(store: RunStore, n_trials: int | None = None) -> Summary:
         n_trials=n_trials, problems=problems, contenders=contenders, kinds=kinds,
         curves={k: np.vstack(v) for k, v in curves.items()}, seeds=dict(seeds), reference=reference,
         target=target, known_optimum=known, test_losses=dict(tests), wall=dict(wall), overhead=dict(overhead),
+        box_sides=dict(box_sides),
     )
+
+
+def box_side(widths: dict) -> float:
+    """The side of a cube with the box's volume, as a fraction of the whole space (1 = no narrowing).
+
+    The geometric mean of the per-parameter ``widths`` (fractions of each
+    range on its unit scale, or of a categorical's choices kept).
+    """
+    values = np.array([float(v) for v in widths.values()], dtype=float)
+    if values.size == 0:
+        return math.nan
+    return float(np.exp(np.mean(np.log(np.clip(values, 1e-12, 1.0)))))
+
+
+def _median_box_sides(runs: list) -> np.ndarray:
+    """Per round, the median box side over the runs that reached that round."""
+    longest = max(len(r) for r in runs)
+    table = np.full((len(runs), longest), np.nan)
+    for i, r in enumerate(runs):
+        table[i, :len(r)] = r
+    return np.nanmedian(table, axis=0)
+
+
+def ranges_table(s: Summary) -> str:
+    """Per problem and range-narrowing contender: rounds, and the median box side at a few of them."""
+    lines = ["| problem | contender | rounds (median) | box side after round 1 | middle round | last round |",
+             "|---|---|---|---|---|---|"]
+    for (p, c), runs in sorted(s.box_sides.items()):
+        med = _median_box_sides(runs)
+        n_rounds = int(np.median([len(r) for r in runs]))
+        picks = [med[min(1, len(med) - 1)], med[len(med) // 2], med[n_rounds - 1]]
+        lines.append(f"| {p} | {c} | {n_rounds} | " + " | ".join(f"{v:.3f}" for v in picks) + " |")
+    return "\n".join(lines)
+
+
+def plot_ranges(s: Summary, path: str) -> None:
+    """How the box of a range-narrowing strategy shrank: median box side per round, one line per problem."""
+    from matplotlib.figure import Figure
+
+    contenders = sorted({c for _, c in s.box_sides})
+    fig = Figure(figsize=(6 * len(contenders), 4))
+    axes = fig.subplots(1, len(contenders), squeeze=False)[0]
+    for ax, c in zip(axes, contenders):
+        for p in s.problems:
+            runs = s.box_sides.get((p, c))
+            if runs:
+                med = _median_box_sides(runs)
+                ax.plot(np.arange(len(med)), med, marker="o", markersize=3, label=p)
+        ax.set_yscale("log")
+        ax.set_xlabel("round")
+        ax.set_ylabel("box side (fraction of the space)")
+        ax.set_title(f"{c}: ranges per round (median over seeds)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
 
 
 def _checkpoints(n_trials: int) -> list[int]:
@@ -304,6 +366,20 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
             parts += [f"![convergence: {kind}](convergence_{kind}.png)", ""]
     except ImportError:
         parts += ["(Install matplotlib, `pip install 'hpo[plot]'`, for the convergence plots.)", ""]
+    if s.box_sides:
+        parts += ["## Ranges per round", "",
+                  "How range-narrowing strategies shrank their box: the side of a cube with the box's "
+                  "volume, as a fraction of the whole space on each parameter's own scale (log for log "
+                  "parameters; share of choices kept for categoricals), median over seeds. 1 is the whole "
+                  "space; a value that rises again is a round that widened after finding nothing better.",
+                  "", ranges_table(s), ""]
+        try:
+            import matplotlib  # noqa: F401
+
+            plot_ranges(s, os.path.join(out_dir, "ranges.png"))
+            parts += ["![ranges per round](ranges.png)", ""]
+        except ImportError:
+            pass
     parts += ["## Per problem", "",
               "Median (25th–75th percentile) of the best loss so far over seeds; test loss is the "
               "held-back split, scored once for each run's final best.", ""]

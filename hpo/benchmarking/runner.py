@@ -167,6 +167,8 @@ def run_one(problem_name: str, contender_name: str, seed: int, n_trials: int, st
             budgets=trace.budgets, eval_seconds=[float(v) for v in trace.eval_seconds],
             wall_seconds=float(trace.wall_seconds), best_config=trace.best_config,
         )
+        if trace.rounds is not None:
+            row["rounds"] = trace.rounds
         if problem.test_loss is not None and trace.best_config is not None:
             row["test_loss"] = float(problem.test_loss(trace.best_config))
     except Exception:

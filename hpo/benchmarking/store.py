@@ -2,6 +2,10 @@
 
 A rerun reads it to skip finished runs; an interrupted benchmark resumes
 from it; the report is rebuilt from it alone.
+
+The ``rounds`` column (coarse-to-fine's ranges per round) came later: a store
+written before it gains the column at its first run that has rounds to
+keep, and reading never changes the file.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ CREATE TABLE IF NOT EXISTS runs (
     test_loss REAL,
     error TEXT,
     finished_at REAL NOT NULL,
+    rounds TEXT,
     PRIMARY KEY (problem, contender, seed, n_trials)
 );
 CREATE TABLE IF NOT EXISTS problems (
@@ -72,17 +77,27 @@ class RunStore:
 
     def add_run(self, row: dict) -> None:
         """Store one run (replacing an earlier failed attempt at the same key)."""
-        self._db.execute(
-            "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                row["problem"], row["contender"], int(row["seed"]), int(row["n_trials"]),
-                json.dumps(row.get("losses", [])), json.dumps(row.get("budgets", [])),
-                json.dumps(row.get("eval_seconds", [])), float(row.get("wall_seconds", 0.0)),
-                None if row.get("best_config") is None else json.dumps(row["best_config"], default=_json_default),
-                row.get("test_loss"), row.get("error"), time.time(),
-            ),
-        )
+        values = {
+            "problem": row["problem"], "contender": row["contender"], "seed": int(row["seed"]),
+            "n_trials": int(row["n_trials"]),
+            "losses": json.dumps(row.get("losses", [])), "budgets": json.dumps(row.get("budgets", [])),
+            "eval_seconds": json.dumps(row.get("eval_seconds", [])),
+            "wall_seconds": float(row.get("wall_seconds", 0.0)),
+            "best_config": None if row.get("best_config") is None
+            else json.dumps(row["best_config"], default=_json_default),
+            "test_loss": row.get("test_loss"), "error": row.get("error"), "finished_at": time.time(),
+        }
+        if row.get("rounds") is not None:
+            values["rounds"] = json.dumps(row["rounds"], default=_json_default)
+            if "rounds" not in self._columns():  # a store from before the column
+                self._db.execute("ALTER TABLE runs ADD COLUMN rounds TEXT")
+        names = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        self._db.execute(f"INSERT OR REPLACE INTO runs ({names}) VALUES ({marks})", tuple(values.values()))
         self._db.commit()
+
+    def _columns(self) -> set[str]:
+        return {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
 
     def runs(self, n_trials: int | None = None) -> Iterator[dict]:
         """Every stored run without error (optionally of one ``n_trials``)."""
@@ -98,6 +113,7 @@ class RunStore:
             for key in ("losses", "budgets", "eval_seconds"):
                 row[key] = json.loads(row[key])
             row["best_config"] = None if row["best_config"] is None else json.loads(row["best_config"])
+            row["rounds"] = None if row.get("rounds") is None else json.loads(row["rounds"])
             yield row
 
     def errors(self) -> list[dict]:

@@ -164,6 +164,13 @@ class CoarseToFine(Strategy):
     ranges_ : list of dict
         One entry per round started: parameter name to ``(low, high)`` in
         value space (ints for Int parameters) or the list of kept choices.
+    widths_ : list of dict
+        One entry per round started: parameter name to the fraction of its
+        original range the round's box spans, on the unit scale the search
+        uses (log for log parameters; relative to the parents' range for a
+        dependent one), or the fraction of the choices kept for a
+        categorical. 1.0 everywhere is the whole space; comparable across
+        parameters and problems, which is what the benchmark report plots.
     rounds_ : list of dict
         One entry per round started: ``round``, ``size`` (new candidates
         planned), ``budget`` (of its new candidates), ``action``: ``"initial"``, ``"narrow"``
@@ -270,6 +277,7 @@ class CoarseToFine(Strategy):
         self._seen_per_budget: dict = {}
         self._exhausted = False
         self.ranges_: list[dict] = []
+        self.widths_: list[dict] = []
         self.rounds_: list[dict] = []
         self._start_round("initial")
 
@@ -388,6 +396,7 @@ class CoarseToFine(Strategy):
         self._misses = 0
         self._buffer.clear()
         self.ranges_.append(self._value_ranges())
+        self.widths_.append(self._unit_widths())
         self.rounds_.append({"round": r, "size": self._size, "budget": self._budget, "action": action,
                              "promoted": 0, "dry": 0})
         if self._final and self._budgets:
@@ -498,6 +507,7 @@ class CoarseToFine(Strategy):
                     self._misses = 0
                     self._buffer.clear()
                     self.ranges_[-1] = self._value_ranges()
+                    self.widths_[-1] = self._unit_widths()
                     self.rounds_[-1]["dry"] += 1
                 continue
             self._misses = 0
@@ -544,6 +554,16 @@ class CoarseToFine(Strategy):
             extent[name] = (v_lo, v_hi)
             out[name] = (int(v_lo), int(v_hi)) if isinstance(dim, Int) else (v_lo, v_hi)
         return {name: out[name] for name in self.space.names}
+
+    def _unit_widths(self) -> dict:
+        """The current box as fractions of the whole space: unit-scale width, or share of choices kept."""
+        out: dict[str, float] = {}
+        for j, name in enumerate(self.space.names):
+            if j in self._kept:
+                out[name] = len(self._kept[j]) / self._n_choices[j]
+            else:
+                out[name] = float(self._hi[j] - self._lo[j])
+        return out
 
     def _parents_first(self) -> list[tuple[int, str]]:
         done: dict[str, int] = {}

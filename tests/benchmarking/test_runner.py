@@ -16,7 +16,7 @@ from hpo.benchmarking import (
     summarize,
 )
 from hpo.benchmarking.contenders import Contender
-from hpo.benchmarking.report import _full_budget_losses, best_so_far
+from hpo.benchmarking.report import _full_budget_losses, best_so_far, box_side
 from hpo.benchmarking.store import RunStore
 from hpo.cli import main
 
@@ -145,6 +145,50 @@ def test_report_writes_markdown_and_png(tmp_path):
         png = tmp_path / f"convergence_{kind}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
     assert (tmp_path / "report.md").read_text() == text
+
+
+def test_coarse_to_fine_runs_keep_their_ranges_and_the_report_shows_the_box_shrink(tmp_path):
+    with run_benchmark(str(tmp_path), problems=["branin", "mixed_conditional"],
+                       strategies=["coarse_to_fine", "random"], n_trials=60, seeds=2) as store:
+        rows = list(store.runs())
+    c2f = [r for r in rows if r["contender"] == "coarse_to_fine"]
+    assert len(c2f) == 4 and all(r["rounds"] is None for r in rows if r["contender"] == "random")
+    for r in c2f:
+        rounds = r["rounds"]
+        assert len(rounds) >= 3
+        if r["problem"] == "branin":
+            assert rounds[0]["ranges"] == {"x0": [-5.0, 10.0], "x1": [0.0, 15.0]}
+        assert all(w == 1.0 for w in rounds[0]["widths"].values())
+        assert set(rounds[-1]["widths"]) == set(rounds[-1]["ranges"])
+        assert min(box_side(e["widths"]) for e in rounds[1:]) < 0.75  # it narrowed at some round
+    text = build_report(str(tmp_path))
+    assert "## Ranges per round" in text and "| branin | coarse_to_fine |" in text
+    assert "| mixed_conditional | random |" not in text.split("## Ranges per round")[1].split("##")[0]
+    if pytest.importorskip("matplotlib"):
+        png = tmp_path / "ranges.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+
+
+def test_box_side_is_the_geometric_mean_width():
+    assert box_side({"a": 1.0, "b": 1.0}) == 1.0
+    assert box_side({"a": 0.25, "b": 1.0}) == pytest.approx(0.5)
+    assert box_side({"a": 0.1, "b": 0.1, "c": 0.1}) == pytest.approx(0.1)
+
+
+def test_a_store_from_before_the_rounds_column_gains_it_when_a_run_has_rounds(tmp_path):
+    path = tmp_path / "runs.db"
+    with RunStore(str(path)) as store:
+        store._db.execute("ALTER TABLE runs DROP COLUMN rounds")  # as an older hpo wrote it
+        store.add_run({"problem": "branin", "contender": "random", "seed": 0, "n_trials": 1, "losses": [1.0]})
+    with RunStore(str(path)) as store:
+        assert [r["rounds"] for r in store.runs()] == [None]
+        assert "rounds" not in store._columns()  # reading leaves the file as it was
+        rounds = [{"ranges": {"x": (0.0, 1.0)}, "widths": {"x": 1.0}}]
+        store.add_run({"problem": "branin", "contender": "coarse_to_fine", "seed": 0, "n_trials": 1,
+                       "losses": [2.0], "rounds": rounds})
+    with RunStore(str(path)) as store:
+        got = {r["contender"]: r["rounds"] for r in store.runs()}
+    assert got == {"random": None, "coarse_to_fine": [{"ranges": {"x": [0.0, 1.0]}, "widths": {"x": 1.0}}]}
 
 
 def test_report_leaves_the_users_matplotlib_backend_alone(tmp_path):

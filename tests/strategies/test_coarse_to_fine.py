@@ -124,6 +124,20 @@ def test_ranges_shrink_around_the_best():
     assert result.best_value < min(random_best)
 
 
+def test_widths_are_the_rounds_ranges_as_fractions_of_the_whole_space():
+    space = smooth_space()
+    s = CoarseToFine(space, seed=0)
+    run(s, smooth_loss, 120)
+    assert len(s.widths_) == len(s.ranges_)
+    assert s.widths_[0] == {"x": 1.0, "lr": 1.0, "n": 1.0, "kind": 1.0}
+    for ranges, widths in zip(s.ranges_, s.widths_):
+        assert widths["x"] == pytest.approx(unit_width(space, "x", *ranges["x"]))
+        assert widths["lr"] == pytest.approx(unit_width(space, "lr", *ranges["lr"]))  # on the log scale
+        assert widths["kind"] == pytest.approx(len(ranges["kind"]) / 3)
+        assert 0.0 < widths["n"] <= 1.0
+    assert max(s.widths_[-1]["x"], s.widths_[-1]["lr"]) < 0.25
+
+
 def test_numeric_ranges_span_the_kept_fraction_on_the_log_scale_with_the_margin():
     space = Space(lr=Float(1e-5, 1e-1, log=True), x=Float(0.0, 10.0))
     s = CoarseToFine(space, seed=1, n_initial=10, keep=0.3, min_keep=3, margin=0.5)
