@@ -28,7 +28,12 @@ How one proposal is made (:class:`BayesianProposer`):
    before the final comparison, so a proposal is always a point the space
    holds; every point of the box decodes to a valid configuration, so
    dependent ranges are respected.
-5. **Pending candidates** (asked, not yet told; and earlier picks of the same
+5. **Stagnation.** After a proposal that did not improve on the best loss
+   (``patience``), the next one is ranked by a humbler model whose
+   length scales are capped (``explore_lengthscale``), so a search stuck
+   refining one basin's floor looks past it along every parameter; while
+   such proposals do not pay, they come less often (up to 4x the patience).
+6. **Pending candidates** (asked, not yet told; and earlier picks of the same
    ``ask(n)``) enter as fantasies at the model's mean ("kriging believer"),
    which flattens the acquisition around them: a batch is spread out.
 """
@@ -58,6 +63,8 @@ __all__ = ["BayesianOptimization", "BayesianProposer", "default_n_initial"]
 INACTIVE_FEATURE = -0.5
 #: The least distance (in the unit box) between a proposal and a running candidate, where possible.
 MIN_GAP = 0.01
+#: How far exploring backs off: the patience in force grows to at most this multiple of ``patience``.
+MAX_WAIT = 4
 
 
 def default_n_initial(space: Space) -> int:
@@ -167,6 +174,9 @@ class BayesianProposer:
     max_fit_points, max_model_points : int, default 100 and 500
         Observations used to fit the hyperparameters and to condition the
         posterior (subsets beyond them: the best half, a random half).
+    explore_lengthscale : float, default 0.3
+        The cap on every length scale (in the unit box) of the model behind
+        an exploring proposal (``ranked(explore=True)``).
     """
 
     def __init__(
@@ -180,6 +190,7 @@ class BayesianProposer:
         n_refine: int = 5,
         max_fit_points: int = 100,
         max_model_points: int = 500,
+        explore_lengthscale: float = 0.3,
     ) -> None:
         if acquisition not in ACQUISITIONS:
             raise ValueError(f"acquisition must be one of {sorted(ACQUISITIONS)}, got {acquisition!r}")
@@ -191,7 +202,11 @@ class BayesianProposer:
         for option, value in (("xi", xi), ("kappa", kappa)):
             if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
                 raise ValueError(f"{option} must be a finite number >= 0, got {value!r}")
+        if (not isinstance(explore_lengthscale, (int, float)) or isinstance(explore_lengthscale, bool)
+                or not math.isfinite(explore_lengthscale) or explore_lengthscale <= 0):
+            raise ValueError(f"explore_lengthscale must be a finite number > 0, got {explore_lengthscale!r}")
         self.space = space
+        self.explore_lengthscale = float(explore_lengthscale)
         self.acquisition = acquisition
         self.xi = float(xi)
         self.kappa = float(kappa)
@@ -274,11 +289,23 @@ class BayesianProposer:
     def ranked(self, rng: np.random.Generator, *, explore: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Canonical unit points, best acquisition first, and their acquisition values.
 
-        ``explore=True`` leaves out the candidates around the best configurations,
-        so the acquisition's best point elsewhere in the box wins.
+        ``explore=True`` ranks with a humbler model: every length scale capped
+        at ``explore_lengthscale`` (the fitted model is restored afterwards).
+        A model fitted on points crowded into one basin often gives some
+        parameters very long length scales, believing they do not matter, and
+        then refines the basin's floor forever (Hartmann-6's boundary optimum
+        at x0 = x3 = 0, for example); the capped model expects variation along
+        every parameter within that distance, so the acquisition looks past
+        the basin, near the good points rather than in the empty corners that
+        a search over uniform points alone would pick.
         """
-        C = rng.random((self.n_candidates, len(self.space))) if explore else self._candidates(rng)
-        U, A = self.space.snap(C)
+        if explore:
+            with self.gp.capped_lengthscales(self.explore_lengthscale):
+                return self._ranked(rng)
+        return self._ranked(rng)
+
+    def _ranked(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        U, A = self.space.snap(self._candidates(rng))
         F = self.features(U, A)
         acq = self._acq(F)
         if self.n_refine and len(self.features.free):
@@ -364,9 +391,17 @@ class BayesianOptimization(Strategy):
     min_budget_points : int, default 3
     patience : "auto", int or None, default "auto"
         After this many model proposals in a row that did not improve on the
-        best loss, the next proposal maximizes the acquisition over uniform
-        points of the box only (away from the incumbent), to leave a local
-        optimum; "auto" is ``max(5, len(space))``, None never does.
+        best loss, the next proposal is made by a humbler model (length scales
+        capped at ``explore_lengthscale``, see :meth:`BayesianProposer.ranked`),
+        to leave a local optimum. Exploring that does not pay backs off: after
+        an exploring proposal that did not improve, the patience in force
+        doubles (up to ``MAX_WAIT`` times ``patience``); one that improved
+        resets it. "auto" is 1 (after a proposal that did not improve, the
+        next explores) for ``log_ei`` and ``lcb``, and None for ``pi``, which
+        weighs no size of improvement, so that to the humbler model every
+        unexplored point looks like a coin flip. None never explores.
+    explore_lengthscale : float, default 0.3
+        See :class:`BayesianProposer`.
 
     Attributes
     ----------
@@ -395,6 +430,7 @@ class BayesianOptimization(Strategy):
         fit_budget: str = "largest",
         min_budget_points: int = 3,
         patience: int | str | None = "auto",
+        explore_lengthscale: float = 0.3,
     ) -> None:
         super().__init__(space, seed=seed)
         if patience not in ("auto", None) and (not isinstance(patience, (int, np.integer))
@@ -414,6 +450,7 @@ class BayesianOptimization(Strategy):
         self.proposer = BayesianProposer(
             space, acquisition=acquisition, xi=xi, kappa=kappa, n_candidates=n_candidates, n_refine=n_refine,
             max_fit_points=max_fit_points, max_model_points=max_model_points,
+            explore_lengthscale=explore_lengthscale,
         )
         self.n_initial = int(n_initial)
         self.budget = budget
@@ -427,8 +464,12 @@ class BayesianOptimization(Strategy):
         self._exhausted = False
         self.n_model_proposals = 0
         self._blas: ThreadpoolController | None = None
-        self.patience = max(5, len(space)) if patience == "auto" else patience
+        if patience == "auto":
+            patience = None if acquisition == "pi" else 1
+        self.patience = patience
         self._stale = 0
+        self._wait = patience  # the patience in force: doubles (up to MAX_WAIT) while exploring does not pay
+        self._exploring: set = set()  # keys of the configurations the humbler model proposed
         self._best_loss = math.inf
         self._observed: list[Trial] = []
 
@@ -519,13 +560,17 @@ class BayesianOptimization(Strategy):
         self._observed.append(trial)
 
     def _tell(self, trial: Trial) -> None:
+        improved = False
         if trial.status == OK and trial.loss is not None and trial.loss < self._best_loss:
             improved = trial.loss < self._best_loss - 1e-12 * max(1.0, abs(self._best_loss))
             self._best_loss = trial.loss
-            if improved:
-                self._stale = 0
-                return
-        if self._n_asked > self.n_initial:
+        key = config_key(trial.candidate.config)
+        if self.patience is not None and key in self._exploring:
+            self._exploring.discard(key)
+            self._wait = self.patience if improved else min(2 * self._wait, MAX_WAIT * self.patience)
+        if improved:
+            self._stale = 0
+        elif self._n_asked > self.n_initial:
             self._stale += 1
 
     # --------------------------------------------------------------- model
@@ -568,13 +613,16 @@ class BayesianOptimization(Strategy):
         return True
 
     def _propose(self) -> dict | None:
-        explore = self.patience is not None and self._stale >= self.patience
+        explore = self.patience is not None and self._stale >= self._wait
         if explore:
             self._stale = 0
         U, _ = self.proposer.ranked(self.rng, explore=explore)
         # decode lazily, best first, until an unseen configuration turns up
         for start in range(0, min(len(U), 256), 16):
             for config in self.space.decode(U[start:start + 16]):
-                if config_key(config) not in self._seen:
+                key = config_key(config)
+                if key not in self._seen:
+                    if explore:
+                        self._exploring.add(key)
                     return config
         return None

@@ -19,6 +19,8 @@ per fit at a hundred observations.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from scipy.linalg import cho_solve, cholesky, solve_triangular
@@ -205,6 +207,23 @@ class GaussianProcess:
         self._L = cholesky(K, lower=True, check_finite=False) if n else np.zeros((0, 0))
         self._alpha = cho_solve((self._L, True), self.y, check_finite=False) if n else np.zeros(0)
         return self
+
+    @contextmanager
+    def capped_lengthscales(self, cap: float) -> Iterator["GaussianProcess"]:
+        """Within the block, the posterior with every length scale at most ``cap``; restored after.
+
+        A humbler model: it expects the function to vary within ``cap`` of the
+        data along every parameter, including those the fitted length scales
+        had written off, so its uncertainty away from the data is larger.
+        """
+        saved = (self.theta, self._scale, self._Xs, self._L, self._alpha)
+        self.theta = self.theta.copy()
+        self.theta[: self.k] = np.minimum(self.theta[: self.k], math.log(cap))
+        self.condition(self.X, self.y)
+        try:
+            yield self
+        finally:
+            self.theta, self._scale, self._Xs, self._L, self._alpha = saved
 
     # -------------------------------------------------------------- predict
     def predict(self, Xq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
