@@ -11,9 +11,10 @@ Branin, and the mean best on Hartmann-6.
 
 Usage::
 
-    python benchmarks/bayes_figures.py benchmarks/results/bayes_synthetic --checkpoints 50 100 \\
+    python benchmarks/bayes_figures.py benchmarks/results/bayes_synthetic_100 --checkpoints 50 100 \\
         --random2x benchmarks/results/bayes_synthetic_random200
-    python benchmarks/bayes_figures.py benchmarks/results/bayes_sklearn --checkpoints 32 50
+    python benchmarks/bayes_figures.py benchmarks/results/bayes_sklearn_50 --checkpoints 32 50 \\
+        --random2x benchmarks/results/bayes_sklearn_random100
 """
 
 from __future__ import annotations
