@@ -15,9 +15,9 @@ SUITES: dict[str, list[str]] = {
 
 #: Defaults of `hpo bench` per suite: strategies, evaluations per run, seeds.
 SUITE_DEFAULTS: dict[str, dict] = {
-    "quick": {"strategies": ["random", "sobol", "grid"], "trials": 30, "seeds": 5},
-    "synthetic": {"strategies": ["random", "sobol", "grid"], "trials": 100, "seeds": 10},
-    "sklearn": {"strategies": ["random", "sobol", "grid"], "trials": 50, "seeds": 10},
+    "quick": {"strategies": ["random", "sobol", "grid", "coarse_to_fine", "bayes"], "trials": 30, "seeds": 5},
+    "synthetic": {"strategies": ["random", "sobol", "grid", "coarse_to_fine", "bayes"], "trials": 100, "seeds": 10},
+    "sklearn": {"strategies": ["random", "sobol", "grid", "coarse_to_fine", "bayes"], "trials": 50, "seeds": 10},
     "multifidelity": {"strategies": ["random", "sobol"], "trials": 50, "seeds": 10},
 }
 
