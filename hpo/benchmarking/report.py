@@ -53,7 +53,6 @@ class Summary:
     overhead: dict            # (problem, contender) -> list of seconds
     box_sides: dict = field(default_factory=dict)  # (problem, contender) -> per run, per round: box side
 
-
     def normalized(self, problem: str, losses: np.ndarray) -> np.ndarray:
         """Bayesmark-style score: 0 = median random evaluation, 100 = the optimum (or best found)."""
         ref, target = self.reference[problem], self.target[problem]
