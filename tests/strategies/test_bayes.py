@@ -77,6 +77,16 @@ def test_a_handful_of_points_gives_bounded_length_scales():
     assert np.all(np.isfinite(gp.predict(np.random.default_rng(0).random((10, 4)))[0]))
 
 
+def test_the_length_scale_prior_pulls_toward_its_mode_not_its_median():
+    # data that say nothing about length scales: the prior alone decides where they sit
+    gp = GaussianProcess(np.arange(5))
+    X = np.random.default_rng(0).random((2, 5))
+    gp.fit(X, np.zeros(2))
+    mode, median = math.exp(gp.lengthscale_mode), math.exp(gp._ls_mu)
+    assert mode < 0.5 < 9.0 < median  # d = 5: the LogNormal's mode 0.46, its median 9.2
+    np.testing.assert_allclose(gp.lengthscales, mode, rtol=0.15)  # the two points barely move it
+
+
 def test_irrelevant_dimensions_get_long_length_scales():
     rng = np.random.default_rng(3)
     X = rng.random((60, 3))
@@ -200,11 +210,12 @@ def test_failed_trials_push_proposals_away():
             raise ValueError("diverged")
         return (c["x"] - 0.45) ** 2 + (c["y"] - 0.5) ** 2
 
-    result = _run(objective, space, 40, 0)
-    late = [t for t in result.trials][15:]
+    # the failure rate of one seed's 25 late proposals swings from 1 to 7; three seeds pool 75
+    results = [_run(objective, space, 40, seed) for seed in range(3)]
+    late = [t for result in results for t in result.trials[15:]]
     failed = sum(t.status == "failed" for t in late)
-    assert failed <= 5, f"{failed} of {len(late)} late proposals failed (random would fail half)"
-    assert result.best_value < 1e-3
+    assert failed <= 15, f"{failed} of {len(late)} late proposals failed (random would fail half)"
+    assert all(result.best_value < 1e-3 for result in results)
 
 
 def test_initial_configs_come_first_and_bad_ones_name_the_culprit():
@@ -325,9 +336,10 @@ def test_exploring_with_the_humbler_model_leaves_hartmann6_boundary_optimum():
                               seed=seed, strategy_options=options)
         return result.best_value
 
-    stuck = [best(seed, patience=None) for seed in (107, 109)]
+    # 2 of seeds 0-119 (with the length-scale prior's mode as the pull; 107 and 109 were before)
+    stuck = [best(seed, patience=None) for seed in (41, 73)]
     assert max(stuck) > -3.0  # the fitted model alone stays in a local optimum (global: -3.32)
-    assert max(best(seed) for seed in (107, 109)) < -3.15
+    assert max(best(seed) for seed in (41, 73)) < -3.15
 
 
 def test_inside_hyperband_it_learns_from_the_largest_budget_with_enough_results():
