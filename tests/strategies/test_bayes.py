@@ -244,6 +244,14 @@ def test_every_acquisition_optimizes(acquisition):
     assert result.best_value < min(0.02, random.best_value / 3)
 
 
+def test_probability_of_improvement_has_a_margin_so_it_does_not_creep():
+    # with xi = 0, seeds 1 and 2 creep along a slope and end above 0.5 (random search: about 0.14)
+    assert BayesianOptimization(QUADRATIC, acquisition="pi").proposer.xi == 0.1
+    assert BayesianOptimization(QUADRATIC).proposer.xi == 0.0
+    best = [_run(_quadratic, QUADRATIC, 20, seed, acquisition="pi").best_value for seed in range(5)]
+    assert max(best) < 0.05, best
+
+
 def _tell_all(strategy, candidates, objective):
     for c in candidates:
         value = objective(c.config)
