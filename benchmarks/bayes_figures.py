@@ -7,7 +7,9 @@ the best value any run found), and its median best-so-far per problem. Then
 "bayes" against random search with twice the budget (from a run of random
 search with twice the evaluations, ``--random2x DIR``, or from the same run at
 half the checkpoint), the evaluations "bayes" needs to a regret below 1e-3 on
-Branin, and the mean best on Hartmann-6.
+Branin, and the mean best on Hartmann-6. ``--contenders a,b,c`` keeps only
+those contenders (the normalized score's 100 stays the best value any run in
+the store found).
 
 Usage::
 
@@ -38,6 +40,15 @@ def at(summary: Summary, k: int) -> Summary:
 def _load(path: str) -> Summary:
     with RunStore(os.path.join(path, "runs.db")) as store:
         return summarize(store)
+
+
+def only(summary: Summary, contenders: list[str]) -> Summary:
+    """The summary restricted to ``contenders`` (in that order)."""
+    missing = [c for c in contenders if c not in summary.contenders]
+    if missing:
+        raise SystemExit(f"--contenders: {missing} not in the store (it has {summary.contenders})")
+    return dataclasses.replace(summary, contenders=list(contenders),
+                               curves={k: c for k, c in summary.curves.items() if k[1] in contenders})
 
 
 def rank_table(s: Summary) -> str:
@@ -111,8 +122,11 @@ def main() -> None:
     parser.add_argument("dir")
     parser.add_argument("--checkpoints", type=int, nargs="+", required=True)
     parser.add_argument("--random2x", default=None, help="a run directory of random search with 2x the evaluations")
+    parser.add_argument("--contenders", default=None, help="comma-separated contenders to keep (default: all)")
     args = parser.parse_args()
     full = _load(args.dir)
+    if args.contenders:
+        full = only(full, args.contenders.split(","))
     twice = _load(args.random2x) if args.random2x else None
     for k in args.checkpoints:
         s = at(full, k)

@@ -8,12 +8,17 @@ told, times one suggestion of:
 - scikit-optimize's ``Optimizer`` (GP, its defaults): ``tell`` of the n-th point
   (skopt fits the GP and optimizes the acquisition in ``tell``) plus ``ask``;
 - Optuna's ``GPSampler``: ``study.ask()`` with ``n`` finished trials in an
-  in-memory study (the sampler fits in ``ask``).
+  in-memory study (the sampler fits in ``ask``);
+- BoTorch's defaults (``botorch_logei``, :class:`hpo.benchmarking.peers.BotorchStrategy`:
+  ``SingleTaskGP``, ``fit_gpytorch_mll``, ``LogExpectedImprovement`` maximized by
+  ``optimize_acqf`` with 10 restarts and 512 raw samples): ``ask(1)``, which
+  builds and fits a new model every time, as BoTorch's tutorials do.
 
 Every optimizer is timed in the state of a running search: it is told
 ``n - 1`` uniform points and their Hartmann-6 values (the same for everyone),
 makes one suggestion that is evaluated and told (so that each can warm-start
-its next fit from this one, as all three do in a search), and the suggestion
+its next fit from this one, as hpo, scikit-optimize and Optuna do in a
+search), and the suggestion
 after that is timed. Each figure is the median over ``--repeats`` suggestions;
 the ratios peer / hpo are computed in the same run. A peer that is not
 installed is left out; ``--max-peer-n`` skips the peers above that size
@@ -48,9 +53,9 @@ def _data(n: int, seed: int):
     return problem, configs, [problem.objective(c, None) for c in configs]
 
 
-def time_hpo(n: int, seed: int) -> float:
+def time_hpo(n: int, seed: int, cls=BayesianOptimization) -> float:
     problem, configs, values = _data(n - 1, seed)
-    strategy = BayesianOptimization(problem.space, seed=seed)
+    strategy = cls(problem.space, seed=seed)
     for i, (c, v) in enumerate(zip(configs, values)):
         cand = Candidate(c, None, i)
         strategy.pending[i] = cand
@@ -103,7 +108,13 @@ def time_optuna_gp(n: int, seed: int) -> float:
     return time.perf_counter() - start
 
 
-PEERS = {"skopt_gp": time_skopt, "optuna_gp": time_optuna_gp}
+def time_botorch(n: int, seed: int) -> float:
+    from hpo.benchmarking.peers import BotorchStrategy
+
+    return time_hpo(n, seed, cls=BotorchStrategy)
+
+
+PEERS = {"skopt_gp": time_skopt, "optuna_gp": time_optuna_gp, "botorch_logei": time_botorch}
 
 
 def main() -> None:

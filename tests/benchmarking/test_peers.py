@@ -17,6 +17,7 @@ import hpo
 from hpo import Categorical, Float, Int, Pack, Space, at_least, one_of, ref
 from hpo.benchmarking import RunTrace, available_contenders, make_contender
 from hpo.benchmarking.peers import (
+    BotorchStrategy,
     HyperoptContender,
     OptunaStrategy,
     SklearnSearchContender,
@@ -29,7 +30,8 @@ from hpo.engine import TrialPruned
 from hpo.evaluation import EstimatorObjective, make_scorers
 from hpo.trial import FAILED, OK, PRUNED, Trial
 
-PEER_NAMES = ["optuna_tpe", "optuna_gp", "skopt_gp", "hyperopt_tpe", "sklearn_random", "sklearn_halving"]
+PEER_NAMES = ["optuna_tpe", "optuna_gp", "skopt_gp", "hyperopt_tpe", "botorch_logei", "botorch_noiseless",
+              "sklearn_random", "sklearn_halving"]
 
 
 # ----------------------------------------------------------------------------- fixtures
@@ -90,10 +92,13 @@ def random_median() -> float:
 # The GP peers are slow per tell (a GP fit each): tests give them skopt's cheaper settings.
 FAST_SKOPT = {"acq_func": "EI", "n_initial_points": 5, "optimizer_options": {"acq_optimizer": "sampling"}}
 
+FAST_BOTORCH = {"num_restarts": 2, "raw_samples": 64}
+
 STRATEGY_PEERS = [
     pytest.param("optuna", OptunaStrategy, {"sampler": "tpe"}, id="optuna_tpe"),
     pytest.param("optuna_gp", OptunaStrategy, {"sampler": "gp"}, id="optuna_gp"),
     pytest.param("skopt", SkoptStrategy, FAST_SKOPT, id="skopt_gp"),
+    pytest.param("botorch", BotorchStrategy, FAST_BOTORCH, id="botorch_logei"),
 ]
 
 
@@ -115,14 +120,15 @@ def test_module_imports_and_peers_fail_clearly_without_the_libraries():
     # left alone: scipy looks it up in sys.modules, and optuna_gp fails on optuna first).
     code = textwrap.dedent("""
         import sys
-        for m in ("optuna", "skopt", "hyperopt"):
+        for m in ("optuna", "skopt", "hyperopt", "botorch"):
             sys.modules[m] = None
         from hpo.benchmarking import available_contenders, make_contender
         import hpo.benchmarking.peers
         names = set(available_contenders())
-        assert {"optuna_tpe", "optuna_gp", "skopt_gp", "hyperopt_tpe"} <= names, names
+        assert {"optuna_tpe", "optuna_gp", "skopt_gp", "hyperopt_tpe", "botorch_logei"} <= names, names
         for name, package in [("optuna_tpe", "optuna"), ("optuna_gp", "optuna"),
-                              ("skopt_gp", "scikit-optimize"), ("hyperopt_tpe", "hyperopt")]:
+                              ("skopt_gp", "scikit-optimize"), ("hyperopt_tpe", "hyperopt"),
+                              ("botorch_logei", "botorch"), ("botorch_noiseless", "botorch")]:
             try:
                 make_contender(name)
             except ImportError as exc:
@@ -336,6 +342,26 @@ def test_skopt_is_a_second_backend_for_a_tuner():
     space.validate(tuner.best_params_)
     assert tuner.best_score_ == max(tuner.cv_results_["mean_test_score"])
     assert tuner.predict(X[:5]).shape == (5,)
+
+
+def test_botorch_noiseless_fixes_the_noise_and_checks_it():
+    pytest.importorskip("botorch")
+    with pytest.raises(ValueError, match="noise_variance.*-1"):
+        BotorchStrategy(BOWL, noise_variance=-1)
+    with pytest.raises(ValueError, match="n_initial"):
+        BotorchStrategy(BOWL, n_initial=1)
+    contender = make_contender("botorch_noiseless")
+    assert contender.options == {"noise_variance": 1e-6}
+    problem = Problem("bowl", BOWL, lambda config, budget: bowl(config), optimum=0.0)
+    trace = contender.run(problem, 10, seed=0)
+    assert len(trace.losses) == 10 and all(v is not None for v in trace.losses)
+
+
+@pytest.mark.slow
+def test_botorch_beats_random_search_on_a_bowl(random_median):
+    pytest.importorskip("botorch")
+    gp = median_best(BotorchStrategy, [0], options=FAST_BOTORCH)
+    assert gp < 0.25 * random_median, (gp, random_median)
 
 
 # ----------------------------------------------------------------------------- Hyperopt
