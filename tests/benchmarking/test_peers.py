@@ -331,13 +331,15 @@ def test_skopt_gp_beats_random_search_on_a_bowl(random_median):
     assert gp < 0.25 * random_median, (gp, random_median)
 
 
-def test_skopt_is_a_second_backend_for_a_tuner():
-    pytest.importorskip("skopt")
+@pytest.mark.parametrize("module, cls, options", [("skopt", SkoptStrategy, FAST_SKOPT),
+                                                   ("botorch", BotorchStrategy, FAST_BOTORCH)])
+def test_a_peer_is_a_backend_for_a_tuner(module, cls, options):
+    pytest.importorskip(module)
     X, y = load_iris(return_X_y=True)
     space = Space(n_neighbors=Int(1, 30), weights=Categorical(["uniform", "distance"]))
-    tuner = hpo.Tuner(KNeighborsClassifier(), space, strategy=SkoptStrategy, strategy_options=FAST_SKOPT,
+    tuner = hpo.Tuner(KNeighborsClassifier(), space, strategy=cls, strategy_options=options,
                       n_trials=8, validation=StratifiedKFold(3, shuffle=True, random_state=0), random_state=0).fit(X, y)
-    assert isinstance(tuner.strategy_, SkoptStrategy)
+    assert isinstance(tuner.strategy_, cls)
     assert len(tuner.cv_results_["params"]) == 8
     space.validate(tuner.best_params_)
     assert tuner.best_score_ == max(tuner.cv_results_["mean_test_score"])
