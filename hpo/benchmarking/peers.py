@@ -394,7 +394,7 @@ class BotorchStrategy(Strategy):
             U = self._from_model(told, n)
         out = []
         for i, u in enumerate(U):
-            self._units[self._n_asked + i] = u
+            self._units[self._n_asked + i] = u  # Strategy.ask numbers the candidates from _n_asked
             out.append(Candidate(self.space.decode(u[None, :])[0], None, 0, {}))
         return out
 
@@ -439,9 +439,6 @@ class BotorchStrategy(Strategy):
             x, _ = optimize_acqf(acq, bounds=bounds, q=n, num_restarts=self.num_restarts,
                                  raw_samples=self.raw_samples)
         return np.clip(x.detach().numpy().reshape(n, d), 0.0, 1.0)
-
-    def _tell(self, trial: Trial) -> None:
-        pass  # the unit points stay (the model refits on all trials at every ask)
 
 
 def _plain(v: Any) -> Any:
