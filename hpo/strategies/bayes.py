@@ -33,6 +33,11 @@ How one proposal is made (:class:`BayesianProposer`):
    length scales are capped (``explore_lengthscale``), so a search stuck
    refining one basin's floor looks past it along every parameter; while
    such proposals do not pay, they come less often (up to 4x the patience).
+   **Finishing a basin.** After a proposal that improved on the best, once
+   there are ``exploit_after`` (10) observations per parameter, the next
+   proposal is the posterior mean's minimum: one greedy step, which takes
+   a well-modelled basin's floor to its last digits where expected
+   improvement would first look elsewhere.
 6. **Pending candidates** (asked, not yet told; and earlier picks of the same
    ``ask(n)``) enter as fantasies at the model's mean ("kriging believer"),
    which flattens the acquisition around them: a batch is spread out.
@@ -226,6 +231,7 @@ class BayesianProposer:
         self.features = _Features(space)
         self.gp = GaussianProcess(self.features.groups)
         self._n_fits = 0
+        self._exploiting = False
 
     # ------------------------------------------------------------------ fit
     def fit(self, U: np.ndarray, losses: np.ndarray, rng: np.random.Generator) -> "BayesianProposer":
@@ -275,6 +281,8 @@ class BayesianProposer:
     def _acq_from(self, mean, sigma):
         fn = ACQUISITIONS[self.acquisition]
         extra = self.kappa if self.acquisition == "lcb" else self.xi
+        if self._exploiting:
+            return ACQUISITIONS["lcb"](mean, sigma, self._best, 0.0)  # the posterior mean alone
         return fn(mean, sigma, self._best, extra)
 
     def _candidates(self, rng: np.random.Generator) -> np.ndarray:
@@ -295,8 +303,12 @@ class BayesianProposer:
             C.append(P)
         return np.clip(np.vstack(C), 0.0, 1.0)
 
-    def ranked(self, rng: np.random.Generator, *, explore: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def ranked(self, rng: np.random.Generator, *, explore: bool = False,
+               exploit: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Canonical unit points, best acquisition first, and their acquisition values.
+
+        ``exploit=True`` ranks by the posterior mean alone (lowest first; the
+        values are minus the mean): a greedy step.
 
         ``explore=True`` ranks with a humbler model: every length scale capped
         at ``explore_lengthscale`` (the fitted model is restored afterwards).
@@ -308,9 +320,17 @@ class BayesianProposer:
         the basin, near the good points rather than in the empty corners that
         a search over uniform points alone would pick.
         """
+        if explore and exploit:
+            raise ValueError("a ranking explores or exploits, not both")
         if explore:
             with self.gp.capped_lengthscales(self.explore_lengthscale):
                 return self._ranked(rng)
+        if exploit:
+            self._exploiting = True
+            try:
+                return self._ranked(rng)
+            finally:
+                self._exploiting = False
         return self._ranked(rng)
 
     def _ranked(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -411,12 +431,24 @@ class BayesianOptimization(Strategy):
         unexplored point looks like a coin flip. None never explores.
     explore_lengthscale : float, default 0.3
         See :class:`BayesianProposer`.
+    exploit_after : float or None, default 10
+        After a proposal that improved on the best loss, once there are at
+        least this many observations per parameter, the next proposal is the
+        minimum of the posterior mean (one greedy step per improvement). Ten
+        per parameter is Loeppky et al. (2009)'s rule of thumb for a Gaussian
+        process that predicts well; before that a greedy step trusts a model
+        that has not earned it (on Ackley-5 at 50 evaluations, greedy steps
+        from the start cost 14 points of normalized score). On Branin it
+        saves about 1.4 of the 30 evaluations to a regret of 1e-3 (80 seeds).
+        None never takes greedy steps.
 
     Attributes
     ----------
     proposer : BayesianProposer
     n_model_proposals : int
         Candidates that came from the model (not from the initial design).
+    n_greedy_proposals : int
+        Those of them that were greedy steps (``exploit_after``).
     """
 
     name = "bayes"
@@ -440,8 +472,12 @@ class BayesianOptimization(Strategy):
         min_budget_points: int = 3,
         patience: int | str | None = "auto",
         explore_lengthscale: float = 0.3,
+        exploit_after: float | None = 10.0,
     ) -> None:
         super().__init__(space, seed=seed)
+        if exploit_after is not None and (not isinstance(exploit_after, (int, float)) or isinstance(exploit_after, bool)
+                                          or not math.isfinite(exploit_after) or exploit_after <= 0):
+            raise ValueError(f"exploit_after must be None or a finite number > 0, got {exploit_after!r}")
         if patience not in ("auto", None) and (not isinstance(patience, (int, np.integer))
                                                or isinstance(patience, bool) or patience < 1):
             raise ValueError(f"patience must be 'auto', None or an int >= 1, got {patience!r}")
@@ -481,6 +517,9 @@ class BayesianOptimization(Strategy):
         self._exploring: set = set()  # keys of the configurations the humbler model proposed
         self._best_loss = math.inf
         self._observed: list[Trial] = []
+        self.exploit_after = None if exploit_after is None else float(exploit_after)
+        self.n_greedy_proposals = 0
+        self._greedy_due = False  # the last trial told improved on the best: a greedy step may follow
 
     def _check_initial(self, configs: Sequence[Mapping[str, Any]] | None) -> list[dict]:
         if configs is None:
@@ -581,6 +620,7 @@ class BayesianOptimization(Strategy):
             self._stale = 0
         elif self._n_asked > self.n_initial:
             self._stale += 1
+        self._greedy_due = improved
 
     # --------------------------------------------------------------- model
     def _observations(self) -> tuple[np.ndarray, np.ndarray] | None:
@@ -625,7 +665,12 @@ class BayesianOptimization(Strategy):
         explore = self.patience is not None and self._stale >= self._wait
         if explore:
             self._stale = 0
-        U, _ = self.proposer.ranked(self.rng, explore=explore)
+        exploit = (not explore and self._greedy_due and self.exploit_after is not None
+                   and self.n_model_proposals > 0
+                   and len(self.trials) >= self.exploit_after * len(self.space))
+        if exploit:
+            self._greedy_due = False  # one greedy step per improvement, even within one ask(n)
+        U, _ = self.proposer.ranked(self.rng, explore=explore, exploit=exploit)
         # decode lazily, best first, until an unseen configuration turns up
         for start in range(0, min(len(U), 256), 16):
             for config in self.space.decode(U[start:start + 16]):
@@ -633,5 +678,6 @@ class BayesianOptimization(Strategy):
                 if key not in self._seen:
                     if explore:
                         self._exploring.add(key)
+                    self.n_greedy_proposals += exploit
                     return config
         return None

@@ -231,6 +231,8 @@ def test_initial_configs_come_first_and_bad_ones_name_the_culprit():
     ({"acquisition": "ucb"}, "acquisition"), ({"n_initial": 0}, "n_initial"), ({"patience": 0}, "patience"),
     ({"budget": -1}, "budget"), ({"fit_budget": "smallest"}, "fit_budget"), ({"n_candidates": 3}, "n_candidates"),
     ({"xi": -0.1}, "xi"), ({"kappa": float("nan")}, "kappa"), ({"explore_lengthscale": 0}, "explore_lengthscale"),
+    ({"exploit_after": 0}, "exploit_after"), ({"exploit_after": float("inf")}, "exploit_after"),
+    ({"exploit_after": "10"}, "exploit_after"),
 ])
 def test_bad_options_are_errors_naming_the_option(options, culprit):
     with pytest.raises(ValueError, match=culprit):
@@ -330,6 +332,69 @@ def test_after_a_proposal_that_did_not_improve_the_humbler_model_proposes_and_ba
     assert not step(5.0)    # which resets the patience to 1
     assert step(5.0)
     assert capped == [0.3] * 3
+
+
+def _posterior_mean(strategy, U):
+    proposer = strategy.proposer
+    mean, _ = proposer.gp.predict(proposer.features(*QUADRATIC.snap(U)))
+    return mean
+
+
+def _grid(k=101):
+    g = np.linspace(0.0, 1.0, k)
+    return np.array(np.meshgrid(g, g)).reshape(2, -1).T
+
+
+def _strategy_with(n_trials, **options):
+    """A strategy on QUADRATIC told ``n_trials`` trials (a Sobol design, then its own proposals)."""
+    strategy = BayesianOptimization(QUADRATIC, seed=0, n_initial=5, **options)
+    _tell_all(strategy, strategy.ask(5), _quadratic)
+    while len(strategy.trials) < n_trials:
+        _tell_all(strategy, strategy.ask(1), _quadratic)
+    return strategy
+
+
+def test_after_an_improvement_with_ten_points_per_parameter_the_next_proposal_is_the_posterior_means_minimum():
+    strategy = _strategy_with(20)  # 10 per parameter: the rule's threshold
+    greedy = strategy.n_greedy_proposals
+    _tell_all(strategy, strategy.ask(1), lambda c: -1.0)  # better than any loss so far
+    (proposal,) = strategy.ask(1)
+    assert strategy.n_greedy_proposals == greedy + 1
+    at_proposal = _posterior_mean(strategy, QUADRATIC.encode([proposal.config]))[0]
+    grid = _posterior_mean(strategy, _grid())
+    assert at_proposal <= grid.min() + 1e-3 * grid.std()
+    # a proposal that did not improve is not followed by a greedy step
+    _tell_all(strategy, [proposal], lambda c: 50.0)
+    (other,) = strategy.ask(1)
+    assert strategy.n_greedy_proposals == greedy + 1
+    assert _posterior_mean(strategy, QUADRATIC.encode([other.config]))[0] > grid.min() + 0.1 * grid.std()
+
+
+@pytest.mark.parametrize("n_trials, options", [(12, {}), (20, {"exploit_after": None}), (20, {"exploit_after": 30})])
+def test_no_greedy_step_before_the_model_has_its_points_or_when_switched_off(n_trials, options):
+    strategy = _strategy_with(n_trials, **options)
+    _tell_all(strategy, strategy.ask(1), lambda c: -1.0)
+    strategy.ask(1)
+    assert strategy.n_greedy_proposals == 0
+
+
+def test_one_greedy_step_per_improvement_even_within_a_batch():
+    strategy = _strategy_with(20)
+    greedy = strategy.n_greedy_proposals
+    _tell_all(strategy, strategy.ask(1), lambda c: -1.0)
+    batch = strategy.ask(3)
+    assert strategy.n_greedy_proposals == greedy + 1
+    U = QUADRATIC.encode([c.config for c in batch])
+    assert min(np.linalg.norm(U[i] - U[j]) for i in range(3) for j in range(i)) > 0.01
+
+
+def test_a_ranking_explores_or_exploits_not_both():
+    strategy = _strategy_with(8)
+    with pytest.raises(ValueError, match="not both"):
+        strategy.proposer.ranked(np.random.default_rng(0), explore=True, exploit=True)
+    U, values = strategy.proposer.ranked(np.random.default_rng(0), exploit=True)
+    assert np.all(np.diff(values) <= 0)
+    assert np.allclose(values, -_posterior_mean(strategy, U))
 
 
 @pytest.mark.slow
