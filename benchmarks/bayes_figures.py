@@ -79,6 +79,7 @@ def against_random_2x(s: Summary, k: int, random_2k: Summary) -> str:
     lines = [f"bayes at {k} evaluations against random search at {2 * k}:", "",
              "| problem | bayes (median) | random x2 (median) | bayes better or equal (seeds) |", "|---|---|---|---|"]
     wins = total = 0
+    scores: dict[str, list] = {"bayes": [], "random": []}
     for p in s.problems:
         if (p, "bayes") not in s.curves or (p, "random") not in random_2k.curves:
             continue
@@ -88,8 +89,14 @@ def against_random_2x(s: Summary, k: int, random_2k: Summary) -> str:
         w = int(np.sum(a[:n] <= b[:n]))
         wins += w
         total += n
+        scores["bayes"].append(s.normalized(p, a))
+        scores["random"].append(s.normalized(p, b))  # on this store's scale: 100 = the best any run here found
         lines.append(f"| {p} | {np.median(a):.4g} | {np.median(b):.4g} | {w}/{n} |")
     lines.append(f"| all | | | {wins}/{total} |")
+    if total:
+        mean = {c: float(np.nanmean(np.concatenate(v))) for c, v in scores.items()}
+        lines += ["", f"Mean normalized score over the suite: bayes at {k} {mean['bayes']:.1f}, "
+                      f"random search at {2 * k} {mean['random']:.1f}."]
     return "\n".join(lines)
 
 
