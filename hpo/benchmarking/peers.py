@@ -81,6 +81,13 @@ def _require(module: str, who: str, hint: str = "pip install 'hpo[peers]'") -> A
         ) from exc
 
 
+def _require_peer(name: str) -> None:
+    """Import every module the peer ``name`` needs (``PEERS``), or raise an ImportError with its install hint."""
+    modules, hint = PEERS[name]
+    for module in modules:
+        _require(module, name, hint)
+
+
 def _seed_from(rng: np.random.Generator) -> int:
     """A 31-bit int seed drawn from ``rng`` (what RandomState-based libraries accept)."""
     return int(rng.integers(0, 2**31 - 1))
@@ -364,9 +371,7 @@ class BotorchStrategy(Strategy):
     def __init__(self, space: Space, *, seed=None, n_initial: int | None = None,
                  noise_variance: float | None = None, num_restarts: int = 10, raw_samples: int = 512) -> None:
         super().__init__(space, seed=seed)
-        who = "botorch_noiseless" if noise_variance is not None else "botorch_logei"
-        for module in PEERS[who][0]:
-            _require(module, who, PEERS[who][1])
+        _require_peer("botorch_noiseless" if noise_variance is not None else "botorch_logei")
         from scipy.stats import qmc
 
         from ..strategies.bayes import default_n_initial
@@ -857,28 +862,11 @@ def _halving_rows(n_candidates: int, factor: float, n_iterations: int | None = N
 
 
 # ============================================================================ registration
-def _optuna_contender(sampler: str) -> Callable[[], Contender]:
+def _strategy_peer(name: str, strategy: type, options: dict | None = None) -> Callable[[], Contender]:
+    """A factory for the peer ``name`` that runs as an hpo strategy; it checks the peer's imports first."""
     def factory() -> Contender:
-        name = f"optuna_{sampler}"
-        for module in PEERS[name][0]:
-            _require(module, name, PEERS[name][1])
-        return StrategyContender(name, strategy=OptunaStrategy, options={"sampler": sampler})
-
-    return factory
-
-
-def _skopt_contender() -> Contender:
-    _require("skopt", "skopt_gp")
-    return StrategyContender("skopt_gp", strategy=SkoptStrategy)
-
-
-def _botorch_contender(noiseless: bool) -> Callable[[], Contender]:
-    def factory() -> Contender:
-        name = "botorch_noiseless" if noiseless else "botorch_logei"
-        for module in PEERS[name][0]:
-            _require(module, name, PEERS[name][1])
-        return StrategyContender(name, strategy=BotorchStrategy,
-                                 options={"noise_variance": 1e-6} if noiseless else {})
+        _require_peer(name)
+        return StrategyContender(name, strategy=strategy, options=options)
 
     return factory
 
@@ -887,11 +875,11 @@ def _hyperopt_contender() -> Contender:
     return HyperoptContender("hyperopt_tpe")
 
 
-register_contender("optuna_tpe", _optuna_contender("tpe"))
-register_contender("optuna_gp", _optuna_contender("gp"))
-register_contender("skopt_gp", _skopt_contender)
+register_contender("optuna_tpe", _strategy_peer("optuna_tpe", OptunaStrategy, {"sampler": "tpe"}))
+register_contender("optuna_gp", _strategy_peer("optuna_gp", OptunaStrategy, {"sampler": "gp"}))
+register_contender("skopt_gp", _strategy_peer("skopt_gp", SkoptStrategy))
 register_contender("hyperopt_tpe", _hyperopt_contender)
-register_contender("botorch_logei", _botorch_contender(False))
-register_contender("botorch_noiseless", _botorch_contender(True))
+register_contender("botorch_logei", _strategy_peer("botorch_logei", BotorchStrategy))
+register_contender("botorch_noiseless", _strategy_peer("botorch_noiseless", BotorchStrategy, {"noise_variance": 1e-6}))
 register_contender("sklearn_random", lambda: SklearnSearchContender("sklearn_random"))
 register_contender("sklearn_halving", lambda: SklearnSearchContender("sklearn_halving", halving=True))
