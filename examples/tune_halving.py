@@ -49,7 +49,7 @@ searches = {
     "random": dict(strategy="random", n_trials=20),
 }
 
-tuners = {}
+tuners, epochs_of = {}, {}
 for name, options in searches.items():
     start = time.perf_counter()
     tuner = Tuner(SGDClassifier(random_state=0), space, resource="epochs", min_resource=1, max_resource=50,
@@ -57,6 +57,7 @@ for name, options in searches.items():
     tuner.fit(X_train, y_train)
     tuners[name] = tuner
     epochs = sum(t.metrics["resource_units"] for t in tuner.trials_)  # continued candidates count their extra epochs
+    epochs_of[name] = epochs
     print(f"{name:>9}: best validation accuracy {tuner.best_score_:.4f} after {len(tuner.trials_)} trials, "
           f"{epochs} epochs trained in all, {time.perf_counter() - start:.1f} s")
 
@@ -66,6 +67,13 @@ print(f"halving: {tuners['halving'].n_candidates_} trials at {tuners['halving'].
 for i in range(len(res["iter"]) - 4, len(res["iter"])):
     print(f"  iter {res['iter'][i]}  n_resources {res['n_resources'][i]:>2}  score {res['mean_test_score'][i]:.4f}")
 
-winner = max(tuners, key=lambda name: tuners[name].best_score_)
+top = max(tuner.best_score_ for tuner in tuners.values())
+leaders = [name for name, tuner in tuners.items() if tuner.best_score_ == top]
+winner = min(leaders, key=epochs_of.get)  # on a tie, the search that trained the fewest epochs
+if len(leaders) > 1:
+    print(f"a tie at validation accuracy {top:.4f} between {', '.join(leaders)}; "
+          f"{winner} got there with the fewest epochs ({epochs_of[winner]})")
+else:
+    print(f"winner: {winner}")
 # the only look at the test set: once, for the winner, refitted on all of X_train for 50 epochs
-print(f"winner: {winner}; test accuracy of its best model: {tuners[winner].score(X_test, y_test):.4f}")
+print(f"test accuracy of {winner}'s best model: {tuners[winner].score(X_test, y_test):.4f}")

@@ -21,7 +21,7 @@ import numpy as np
 from .executors import effective_n_jobs, is_dask_client, make_runner
 from .result import Result
 from .spaces import Space
-from .strategies import Strategy, get_strategy_class, make_strategy
+from .strategies import Strategy, get_strategy_class, make_strategy, plan_options
 from .trial import FAILED, OK, PRUNED, Candidate, Trial
 
 __all__ = [
@@ -499,6 +499,9 @@ def optimize(
         Show a progress bar (tqdm) with the best value so far.
     strategy_options : dict, optional
         Keyword options of the strategy (``{"resolution": 10}`` for grid).
+        A strategy that plans to the trial limit (``"halving"``,
+        ``"hyperband"``, ``"asha"``) is given ``n_trials`` unless these
+        options set it (see :func:`hpo.strategies.plan_options`).
     on_error : {"record", "raise"}, default "record"
         A failing configuration is recorded and the search goes on, or the
         search stops with :class:`TrialFailedError`.
@@ -555,6 +558,7 @@ def optimize(
         space = Space(space)
     if not isinstance(space, Space):
         raise TypeError(f"space must be a Space, got {type(space).__name__}")
+    strategy_options = plan_options(strategy, strategy_options, n_trials)
     loop_options = dict(
         n_trials=n_trials, timeout=timeout, n_jobs=n_jobs, direction=direction, callbacks=callbacks,
         progress=progress, on_error=on_error, backend=backend, executor=executor, trial_timeout=trial_timeout,

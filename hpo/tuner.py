@@ -19,7 +19,7 @@ from .engine import AllTrialsFailedError, SearchLoop, TrialFailedError, run_stud
 from .evaluation import EstimatorObjective, classifier_like, make_scorers, make_splits
 from .resources import resolve_resource
 from .spaces import Space
-from .strategies import Strategy, make_strategy
+from .strategies import Strategy, make_strategy, plan_options
 from .trial import FAILED, OK
 
 __all__ = ["Tuner"]
@@ -229,6 +229,7 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
             self.estimator, space, self.strategy, self.strategy_options, self.resource, self.min_resource,
             self.max_resource, X, y, splits, classifier_like(self.estimator),
         )
+        options = plan_options(self.strategy, options, self.n_trials)  # halving & co. plan to end within n_trials
         objective = EstimatorObjective(
             self.estimator, space, X, y, splits, scorers, primary, fit_params, self.return_train_score,
             resource=resource, min_resource=min_r, max_resource=max_r, random_state=seed,

@@ -411,11 +411,21 @@ def test_tuner_hyperband_by_trees_spends_less_than_its_budgets(binary):
     assert tuner.cv_results_["n_resources"][tuner.best_index_] == 27
 
 
-def test_tuner_warns_when_n_trials_cuts_the_plan(digits):
+def test_tuner_sizes_the_halving_plan_to_n_trials(digits):
+    X, y = digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the plan fits: no warning that n_trials cuts it
+        tuner = Tuner(SGDClassifier(random_state=0), SGD_SPACE, strategy="halving", n_trials=5, resource="epochs",
+                      max_resource=9, random_state=0).fit(X, y)
+    assert len(tuner.trials_) <= 5 and tuner.n_resources_[-1] == 9
+    assert tuner.cv_results_["n_resources"][tuner.best_index_] == 9, "the best is trained with the full budget"
+
+
+def test_tuner_warns_when_n_trials_cuts_a_plan_the_user_fixed(digits):
     X, y = digits
     with pytest.warns(UserWarning, match="n_trials=5 stops strategy 'halving'"):
         tuner = Tuner(SGDClassifier(random_state=0), SGD_SPACE, strategy="halving", n_trials=5, resource="epochs",
-                      max_resource=9, random_state=0).fit(X, y)
+                      max_resource=9, random_state=0, strategy_options={"n_candidates": 9}).fit(X, y)
     assert len(tuner.trials_) == 5 and tuner.cv_results_["n_resources"][tuner.best_index_] == 1
 
 

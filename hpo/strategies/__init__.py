@@ -3,12 +3,12 @@
 from .base import Candidate, Strategy, Trial
 from .grid_search import GridSearch
 from .random_search import RandomSearch, SobolSearch
-from .registry import available_strategies, get_strategy_class, make_strategy, register
+from .registry import available_strategies, get_strategy_class, make_strategy, plan_options, register
 from .bayes import BayesianOptimization  # noqa: E402  (registers "bayes")
 from .coarse_to_fine import CoarseToFine  # noqa: E402,F401  (registers "coarse_to_fine")
 from .halving import ASHA, Hyperband, SuccessiveHalving  # noqa: E402,F401  (registers "halving", "hyperband", "asha")
 
 __all__ = [
     "Strategy", "Candidate", "Trial", "GridSearch", "BayesianOptimization", "RandomSearch", "SobolSearch",
-    "register", "available_strategies", "get_strategy_class", "make_strategy",
+    "register", "available_strategies", "get_strategy_class", "make_strategy", "plan_options",
 ]

@@ -51,6 +51,10 @@ class Strategy:
     """
 
     name: ClassVar[str] = ""
+    #: True for a strategy that plans its search to end within the search's ``n_trials``: it takes an
+    #: ``n_trials`` option, which ``hpo.optimize`` and the Tuner fill in from their own when not given
+    #: (:func:`hpo.strategies.plan_options`).
+    plans_n_trials: ClassVar[bool] = False
 
     def __init__(self, space: Space, *, seed: int | np.random.Generator | None = None) -> None:
         if isinstance(space, Mapping):

@@ -131,6 +131,7 @@ class _Bracket:
         self.running = 0
         self.sizes: list[int] = []
         self.done = self.closed
+        self.taken = 0  # candidates asked from this bracket (counted by its strategy)
         self.ended: list[_Entry] = []  # entries whose run ended (drained by the strategy)
 
     @property
@@ -195,11 +196,17 @@ class _Bracket:
 
 
 class _MultiFidelity(Strategy):
-    """The budget range, ``eta`` and the sampler shared by the multi-fidelity strategies."""
+    """The budget range, ``eta``, the trial plan and the sampler shared by the multi-fidelity strategies."""
+
+    plans_n_trials = True
 
     def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
-                 sampler: Any = "random", sampler_options: dict | None = None) -> None:
+                 n_trials: int | None = None, sampler: Any = "random", sampler_options: dict | None = None) -> None:
         super().__init__(space, seed=seed)
+        if n_trials is not None and (isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral)
+                                     or n_trials < 1):
+            raise ValueError(f"n_trials must be a positive int or None, got {n_trials!r}")
+        self.n_trials = None if n_trials is None else int(n_trials)
         self.eta = eta
         self.min_budget = min_budget
         self.max_budget = max_budget
@@ -273,12 +280,16 @@ class SuccessiveHalving(_MultiFidelity):
     n_candidates : int or "exhaust", default "exhaust"
         Configurations at the first rung; "exhaust": as many as the
         smallest budget divides the largest (``eta**(rungs - 1)``), so that
-        one candidate reaches ``max_budget``. At most the size of a finite
-        space.
+        one candidate reaches ``max_budget``; with ``n_trials``, fewer when
+        that plan would not fit (the rungs then start at a larger budget).
+        At most the size of a finite space.
     aggressive : bool, default False
         With more candidates than the rungs can halve to one, add rungs at
         the smallest budget that eliminate them first (scikit-learn's
         ``aggressive_elimination``); otherwise the last rung holds several.
+    n_trials : int, optional
+        The search's trial limit (``hpo.optimize`` and the Tuner pass theirs):
+        an ``"exhaust"`` plan is sized to end within it at ``max_budget``.
     sampler : str, Strategy class or instance, default "random"
         Where configurations come from (see the module notes).
     sampler_options : dict, optional
@@ -295,10 +306,10 @@ class SuccessiveHalving(_MultiFidelity):
     name = "halving"
 
     def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
-                 n_candidates: int | str = "exhaust", aggressive: bool = False, sampler: Any = "random",
-                 sampler_options: dict | None = None) -> None:
+                 n_candidates: int | str = "exhaust", aggressive: bool = False, n_trials: int | None = None,
+                 sampler: Any = "random", sampler_options: dict | None = None) -> None:
         super().__init__(space, seed=seed, eta=eta, min_budget=min_budget, max_budget=max_budget,
-                         sampler=sampler, sampler_options=sampler_options)
+                         n_trials=n_trials, sampler=sampler, sampler_options=sampler_options)
         if not isinstance(aggressive, (bool,)):
             raise ValueError(f"aggressive must be True or False, got {aggressive!r}")
         n_possible = len(self.budgets)
@@ -312,16 +323,26 @@ class SuccessiveHalving(_MultiFidelity):
             n = max(1, min(n, self.sampler.max_trials))  # a finite space holds no more
         self.n_candidates = n_candidates
         self.aggressive = aggressive
-        n_required = 1 + int(math.floor(math.log(n) / math.log(eta) + 1e-9))
-        n_rungs = n_required if aggressive else min(n_required, n_possible)
-        if n_rungs <= n_possible:
-            self.rungs = self.budgets[n_possible - n_rungs:]
-        else:
-            self.rungs = [self.budgets[0]] * (n_rungs - n_possible) + self.budgets
-        self.sizes = [n]
-        for _ in self.rungs[1:]:
-            self.sizes.append(math.ceil(self.sizes[-1] / eta))
+        if n_candidates == "exhaust" and self.n_trials is not None:
+            # fewer first-rung candidates, so that the plan fits in n_trials and still ends at max_budget
+            while n > 1 and sum(self._plan(n)[1]) > self.n_trials:
+                n -= 1
+        self.rungs, self.sizes = self._plan(n)
         self._bracket = _Bracket(0, self.rungs, n, lambda size: math.ceil(size / self.eta))
+
+    def _plan(self, n: int) -> tuple[list, list[int]]:
+        """The rung budgets and planned rung sizes for ``n`` candidates at the first rung."""
+        n_possible = len(self.budgets)
+        n_required = 1 + int(math.floor(math.log(n) / math.log(self.eta) + 1e-9))
+        n_rungs = n_required if self.aggressive else min(n_required, n_possible)
+        if n_rungs <= n_possible:
+            rungs = self.budgets[n_possible - n_rungs:]
+        else:
+            rungs = [self.budgets[0]] * (n_rungs - n_possible) + self.budgets
+        sizes = [n]
+        for _ in rungs[1:]:
+            sizes.append(math.ceil(sizes[-1] / self.eta))
+        return rungs, sizes
 
     @property
     def finished(self) -> bool:
@@ -365,6 +386,11 @@ class Hyperband(_MultiFidelity):
     min_budget, max_budget : float, default 1 and 81
     n_brackets : int, optional
         Stop after this many brackets (None: cycle until the search stops).
+    n_trials : int, optional
+        The search's trial limit (``hpo.optimize`` and the Tuner pass theirs):
+        brackets are opened only while their plan fits in what is left, the
+        last one shrunk (fewer configurations, or a bracket that starts at a
+        larger budget) so that it still ends at ``max_budget``.
     sampler : str, Strategy class or instance, default "random"
         Where configurations come from (see the module notes): a
         model-based sampler here gives BOHB-style search.
@@ -374,40 +400,67 @@ class Hyperband(_MultiFidelity):
     name = "hyperband"
 
     def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
-                 n_brackets: int | None = None, sampler: Any = "random", sampler_options: dict | None = None) -> None:
+                 n_brackets: int | None = None, n_trials: int | None = None, sampler: Any = "random",
+                 sampler_options: dict | None = None) -> None:
         super().__init__(space, seed=seed, eta=eta, min_budget=min_budget, max_budget=max_budget,
-                         sampler=sampler, sampler_options=sampler_options)
+                         n_trials=n_trials, sampler=sampler, sampler_options=sampler_options)
         if n_brackets is not None and (isinstance(n_brackets, bool) or not isinstance(n_brackets, numbers.Integral)
                                        or n_brackets < 1):
             raise ValueError(f"n_brackets must be a positive int or None, got {n_brackets!r}")
         self.n_brackets = n_brackets
         self._active: list[_Bracket] = []
         self._opened = 0
+        self._taken = 0                    # candidates asked, over all brackets
+        self._planned: dict[int, int] = {}  # bracket index -> its planned number of trials
 
     def bracket_plan(self, index: int) -> tuple[list, int]:
         """``(budgets, n0)`` of the ``index``-th bracket (0-based, cycling)."""
         S = len(self.budgets) - 1
-        s = S - index % (S + 1)
+        return self._bracket_of(S - index % (S + 1))
+
+    def _bracket_of(self, s: int) -> tuple[list, int]:
+        S = len(self.budgets) - 1
         n0 = int(math.ceil((S + 1) / (s + 1) * self.eta ** s - 1e-9))
         return self.budgets[S - s:], n0
 
     def _keep(self, size: int) -> int:
         return max(1, int(size // self.eta))
 
+    def _cost(self, budgets: list, n0: int) -> int:
+        """The planned trials of a bracket: ``n0``, then what each rung keeps."""
+        total, n = 0, n0
+        for _ in budgets:
+            total += n
+            n = self._keep(n)
+        return total
+
+    def _next_plan(self) -> tuple[list, int] | None:
+        """The next bracket's ``(budgets, n0)``: with ``n_trials``, shrunk to fit what is left (None: nothing is)."""
+        budgets, n0 = self.bracket_plan(self._opened)
+        if self.n_trials is None:
+            return budgets, n0
+        owed = sum(self._planned[b.index] for b in self._active) - sum(b.taken for b in self._active)
+        room = self.n_trials - self._taken - owed
+        if room <= 0:
+            return None
+        if len(budgets) > room:  # too few trials left for its rungs: a bracket that starts higher
+            budgets, n0 = self._bracket_of(room - 1)
+        while n0 > 1 and self._cost(budgets, n0) > room:
+            n0 -= 1
+        return budgets, n0
+
     @property
     def max_trials(self) -> int | None:
         if self.n_brackets is None:
-            return None
+            return self.n_trials
         total = 0
         for i in range(self.n_brackets):
-            budgets, n = self.bracket_plan(i)
-            for _ in budgets:
-                total += n
-                n = self._keep(n)
-        return total
+            total += self._cost(*self.bracket_plan(i))
+        return total if self.n_trials is None else min(total, self.n_trials)
 
     def _may_open(self) -> bool:
-        return (self.n_brackets is None or self._opened < self.n_brackets) and not self.sampler.finished
+        return ((self.n_brackets is None or self._opened < self.n_brackets) and not self.sampler.finished
+                and self._next_plan() is not None)
 
     @property
     def finished(self) -> bool:
@@ -421,8 +474,9 @@ class Hyperband(_MultiFidelity):
                 break
         self._active = [b for b in self._active if not b.done]
         while len(taken) < n and all(b.waiting for b in self._active) and self._may_open():
-            budgets, n0 = self.bracket_plan(self._opened)
+            budgets, n0 = self._next_plan()  # type: ignore[misc]
             bracket = _Bracket(self._opened, budgets, n0, self._keep)
+            self._planned[bracket.index] = self._cost(budgets, n0)
             self._opened += 1
             self._active.append(bracket)
             got = self._take(bracket, n - len(taken))
@@ -433,6 +487,8 @@ class Hyperband(_MultiFidelity):
 
     def _take(self, bracket: _Bracket, k: int) -> list[Candidate]:
         taken = bracket.take(k, self._draw, self._sampler_exhausted)
+        bracket.taken += len(taken)
+        self._taken += len(taken)
         self._forget(bracket)
         return [Candidate(e.config, budget, 0, {"bracket": bracket.index, "rung": rung, "entry": e.id})
                 for e, rung, budget in taken]
@@ -446,6 +502,7 @@ class Hyperband(_MultiFidelity):
         self._forget(bracket)
         if bracket.done:
             self._active.remove(bracket)
+            self._planned.pop(bracket.index, None)
 
 
 @register
@@ -469,6 +526,12 @@ class ASHA(_MultiFidelity):
     min_budget, max_budget : float, default 1 and 81
     max_candidates : int, optional
         Start at most this many configurations.
+    n_trials : int, optional
+        The search's trial limit (``hpo.optimize`` and the Tuner pass theirs):
+        the last trials take the best configuration so far up to
+        ``max_budget`` (promoted without waiting for its rung to fill, and
+        skipping rungs when fewer trials are left than rungs to climb), so
+        that the search ends with a result at the full budget.
     sampler : str, Strategy class or instance, default "random"
     sampler_options : dict, optional
     """
@@ -476,10 +539,10 @@ class ASHA(_MultiFidelity):
     name = "asha"
 
     def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
-                 max_candidates: int | None = None, sampler: Any = "random",
+                 max_candidates: int | None = None, n_trials: int | None = None, sampler: Any = "random",
                  sampler_options: dict | None = None) -> None:
         super().__init__(space, seed=seed, eta=eta, min_budget=min_budget, max_budget=max_budget,
-                         sampler=sampler, sampler_options=sampler_options)
+                         n_trials=n_trials, sampler=sampler, sampler_options=sampler_options)
         if max_candidates is not None and (isinstance(max_candidates, bool)
                                            or not isinstance(max_candidates, numbers.Integral) or max_candidates < 1):
             raise ValueError(f"max_candidates must be a positive int or None, got {max_candidates!r}")
@@ -489,6 +552,7 @@ class ASHA(_MultiFidelity):
         self._n_done = [0] * R                              # finished trials per rung (failed included)
         self._promoted: list[set] = [set() for _ in range(R)]
         self._started = 0
+        self._taken = 0                                     # candidates asked
 
     def _may_start(self) -> bool:
         return (self.max_candidates is None or self._started < self.max_candidates) and not self.sampler.finished
@@ -502,31 +566,76 @@ class ASHA(_MultiFidelity):
                     return eid, k
         return None
 
+    def _endgame_rung(self) -> int | None:
+        """With ``n_trials``: the rung the next step goes to when the trials left are only enough to take the
+        best configuration so far up to ``max_budget`` (skipping rungs when fewer are left than rungs); else None."""
+        reserve, left = self._reserve(), self._left()
+        if reserve == 0 or left > reserve:
+            return None
+        return len(self.budgets) - int(left)
+
     @property
     def finished(self) -> bool:
+        if self.n_trials is not None and self._taken >= self.n_trials:
+            return not self.pending
         return not self.pending and not self._may_start() and self._promotable() is None
 
     @property
     def max_trials(self) -> int | None:
-        return None if self.max_candidates is None else self.max_candidates * len(self.budgets)
+        most = None if self.max_candidates is None else self.max_candidates * len(self.budgets)
+        if self.n_trials is None:
+            return most
+        return self.n_trials if most is None else min(most, self.n_trials)
 
     def _ask(self, n: int) -> list[Candidate]:
         out: list[Candidate] = []
-        while len(out) < n:
+        while len(out) < n and self._left() > 0:
+            target = self._endgame_rung()
+            if target is not None:  # one step at a time: wait for the running trials, then take the best up
+                if self.pending or out:
+                    break
+                best = next(((eid, k) for k in range(target - 1, -1, -1) for _, _, eid in self._ranked[k]
+                             if eid not in self._promoted[k]), None)
+                step = self._promote(*best, to=target) if best is not None else self._start(1, target)
+                if not step:
+                    break
+                out += step
+                continue
             found = self._promotable()
             if found is None:
                 break
-            eid, k = found
-            self._promoted[k].add(eid)
-            entry = self._entries[eid]
-            out.append(Candidate(entry.config, self.budgets[k + 1], 0, {"rung": k + 1, "entry": eid}))
-        m = n - len(out)
-        if m and self._may_start():
-            if self.max_candidates is not None:
-                m = min(m, self.max_candidates - self._started)
-            for entry in self._draw(m):
-                self._started += 1
-                out.append(Candidate(entry.config, self.budgets[0], 0, {"rung": 0, "entry": entry.id}))
+            out += self._promote(*found)
+        m = min(n - len(out), self._left() - self._reserve())
+        if m > 0 and self._endgame_rung() is None:
+            out += self._start(m)
+        return out
+
+    def _left(self) -> float:
+        return math.inf if self.n_trials is None else self.n_trials - self._taken
+
+    def _reserve(self) -> int:
+        """Trials kept back (with ``n_trials``) to take the best so far up to ``max_budget``."""
+        if self.n_trials is None:
+            return 0
+        top = len(self.budgets) - 1
+        return top - max((k for k in range(top + 1) if self._ranked[k]), default=-1)
+
+    def _promote(self, eid: int, k: int, to: int | None = None) -> list[Candidate]:
+        """Promote entry ``eid`` from rung ``k`` (to the next rung, or to rung ``to``)."""
+        to = k + 1 if to is None else to
+        self._promoted[k].add(eid)
+        self._taken += 1
+        return [Candidate(self._entries[eid].config, self.budgets[to], 0, {"rung": to, "entry": eid})]
+
+    def _start(self, m: int, rung: int = 0) -> list[Candidate]:
+        """Up to ``m`` new configurations at ``rung``."""
+        if not self._may_start():
+            return []
+        if self.max_candidates is not None:
+            m = min(m, self.max_candidates - self._started)
+        out = [Candidate(e.config, self.budgets[rung], 0, {"rung": rung, "entry": e.id}) for e in self._draw(m)]
+        self._started += len(out)
+        self._taken += len(out)
         return out
 
     def _tell(self, trial: Trial) -> None:

@@ -12,7 +12,7 @@ from .base import Strategy
 from .grid_search import GridSearch
 from .random_search import RandomSearch, SobolSearch
 
-__all__ = ["register", "available_strategies", "get_strategy_class", "make_strategy"]
+__all__ = ["register", "available_strategies", "get_strategy_class", "make_strategy", "plan_options"]
 
 _STRATEGIES: dict[str, type[Strategy]] = {}
 
@@ -76,3 +76,22 @@ def make_strategy(
         if key not in accepted and not takes_kwargs:
             raise ValueError(f"strategy {cls.name!r} has no option {key!r}; its options: {accepted}")
     return cls(space, seed=seed, **options)
+
+
+def plan_options(
+    strategy: str | Strategy | type[Strategy], options: dict[str, Any] | None, n_trials: int | None
+) -> dict[str, Any] | None:
+    """``options`` with the search's ``n_trials`` added for a strategy that plans to it.
+
+    A strategy class with ``plans_n_trials`` (``"halving"``, ``"hyperband"``,
+    ``"asha"``) sizes its plan so that its best candidates reach the full
+    budget within ``n_trials``; it is told the search's ``n_trials`` unless
+    ``options`` give one. Other strategies, instances (built already) and
+    ``n_trials=None`` leave ``options`` as they are.
+    """
+    if n_trials is None or isinstance(strategy, Strategy):
+        return options
+    cls = strategy if isinstance(strategy, type) and issubclass(strategy, Strategy) else get_strategy_class(strategy)  # type: ignore[arg-type]
+    if not cls.plans_n_trials or (options and "n_trials" in options):
+        return options
+    return {**(options or {}), "n_trials": int(n_trials)}

@@ -298,6 +298,65 @@ def test_the_sampler_can_be_any_registered_strategy():
         make_strategy("halving", space(), options={"sampler": "nope"})
 
 
+# ----------------------------------------------------------------- plans sized to n_trials
+@pytest.mark.parametrize("n_trials", [1, 2, 3, 4, 5, 7, 10, 13, 25, 40, 41, 60, 121, 200])
+def test_halving_sizes_its_plan_to_end_at_max_budget_within_n_trials(n_trials):
+    strategy = SuccessiveHalving(space(), seed=0, n_trials=n_trials)  # budgets 1..81
+    assert strategy.rungs[-1] == 81 and sum(strategy.sizes) == strategy.max_trials <= n_trials
+    assert strategy.sizes[-1] >= 1
+    trials = run_sequential(strategy)
+    assert len(trials) <= n_trials and trials[-1][1] == 81
+    if n_trials >= 121:
+        assert strategy.sizes == [81, 27, 9, 3, 1], "a plan that fits is left as it is"
+
+
+@pytest.mark.parametrize("name", ["hyperband", "asha"])
+@pytest.mark.parametrize("n_trials", [1, 2, 3, 4, 5, 6, 9, 17, 30, 50, 121, 150])
+@pytest.mark.parametrize("n_jobs", [1, 3])
+def test_the_search_reaches_max_budget_within_n_trials(name, n_trials, n_jobs):
+    result = optimize(lambda c, b: base_loss(c) + 1 / b, space(), name, n_trials=n_trials, seed=n_trials,
+                      n_jobs=n_jobs, backend="threads")
+    assert len(result.trials) <= n_trials
+    assert result.best_trial.budget == 81
+    if name == "asha":
+        assert len(result.trials) == n_trials, "asha uses every trial"
+
+
+def test_asha_reaches_max_budget_although_its_first_climber_fails():
+    fails = set()
+
+    def objective(config, budget):
+        if budget == 27 and not fails:  # the first configuration to reach rung 3 fails there
+            fails.add(config_key(config))
+        if config_key(config) in fails:
+            raise RuntimeError("out of memory")
+        return base_loss(config) + 1 / budget
+
+    result = optimize(objective, space(), "asha", n_trials=40, seed=0)
+    assert any(t.status == FAILED for t in result.trials) and result.best_trial.budget == 81
+
+
+def test_hyperband_opens_only_brackets_that_fit():
+    strategy = Hyperband(space(), seed=0, n_trials=150)  # the first bracket (81 at budget 1) costs 121
+    trials = run_sequential(strategy)
+    assert strategy.finished and len(trials) <= 150
+    brackets = Counter(info["bracket"] for _, _, info, _ in trials)
+    assert brackets[0] == 121 and set(brackets) == {0, 1}
+    last = [budget for _, budget, info, _ in trials if info["bracket"] == 1]
+    assert last[-1] == 81
+
+
+def test_the_search_tells_only_strategies_that_plan_their_n_trials():
+    from hpo.strategies import plan_options
+
+    assert plan_options("asha", None, 30) == {"n_trials": 30}
+    assert plan_options("halving", {"n_trials": 10, "eta": 2}, 30) == {"n_trials": 10, "eta": 2}
+    assert plan_options("random", {"x": 1}, 30) == {"x": 1}
+    assert plan_options("hyperband", None, None) is None
+    result = optimize(lambda c, b: base_loss(c), space(), "halving", n_trials=25, seed=0)
+    assert result.strategy_instance.n_trials == 25 and result.best_trial.budget == 81
+
+
 def test_bad_options_are_errors():
     with pytest.raises(ValueError, match="n_candidates"):
         SuccessiveHalving(space(), n_candidates=0)
@@ -307,6 +366,9 @@ def test_bad_options_are_errors():
         Hyperband(space(), n_brackets=0)
     with pytest.raises(ValueError, match="max_candidates"):
         ASHA(space(), max_candidates=-1)
+    for cls in (SuccessiveHalving, Hyperband, ASHA):
+        with pytest.raises(ValueError, match="n_trials"):
+            cls(space(), n_trials=0)
 
 
 def test_benchmark_contenders_spend_the_problems_budget_range():
