@@ -84,8 +84,36 @@ def bench(argv: list[str]) -> int:
     return 0
 
 
+#: The exit status when the reader of standard output goes away (``hpo export ... | head``): 128 + SIGPIPE,
+#: what the shell reports for a Unix tool that SIGPIPE ended.
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``hpo`` console script."""
+    """Entry point of the ``hpo`` console script.
+
+    When the reader of standard output goes away (``hpo export DB STUDY | head``),
+    the command stops quietly, as Unix tools do, with status
+    :data:`EXIT_BROKEN_PIPE` (141).
+    """
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # inside the try: output still buffered may meet the closed pipe here
+        return status
+    except BrokenPipeError:
+        # Python would report the closed pipe again when it flushes standard output at exit:
+        # point the descriptor at /dev/null (as the Python docs advise for SIGPIPE).
+        try:
+            fd = sys.stdout.fileno()
+        except (AttributeError, OSError, ValueError):  # not a real file (a test's capture)
+            return EXIT_BROKEN_PIPE
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: list[str] | None) -> int:
     from . import __version__
 
     argv = sys.argv[1:] if argv is None else list(argv)

@@ -26,21 +26,27 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def _file_name(study: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", study).strip("_") or "study"
+    """A file-name stem from a study name: safe characters only, at most 100 of them."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", study).strip("_")[:100].strip("_") or "study"
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``hpo plot`` or ``hpo report``; the exit status."""
-    from .report import load_stored_study
+    """Run ``hpo plot`` or ``hpo report``; the exit status (2 with a message on stderr on bad input)."""
+    from ..storage._cli import printable, quiet_to_params_warning
+    from .report import load_stored_study, report_format
 
     name = f"hpo {args.command}"
     try:
-        result, record = load_stored_study(args.db, args.study)
+        if args.command == "report":
+            fmt = report_format(args.out, args.format) if args.out else (args.format or "md")
+            out = args.out or f"{_file_name(args.study)}-report.{fmt}"
+        with quiet_to_params_warning():
+            result, record = load_stored_study(args.db, args.study)
     except KeyError as exc:
-        print(f"{name}: {exc.args[0]}", file=sys.stderr)
+        print(f"{name}: {printable(exc.args[0])}", file=sys.stderr)
         return 2
-    except (OSError, ValueError) as exc:  # a missing file, not a study storage (StorageError), a bad URL
-        print(f"{name}: {exc}", file=sys.stderr)
+    except (OSError, ValueError) as exc:  # a missing file, not a study storage (StorageError), a bad URL or suffix
+        print(f"{name}: {printable(str(exc))}", file=sys.stderr)
         return 2
     if args.command == "plot":
         from .plots import save_plots
@@ -51,15 +57,20 @@ def run(args: argparse.Namespace) -> int:
         except ImportError as exc:
             print(f"{name}: {exc}", file=sys.stderr)
             return 2
+        except OSError as exc:
+            print(f"{name}: cannot write the plots to {printable(out)}: {exc}", file=sys.stderr)
+            return 2
         for what, why in files.skipped.items():
             print(f"{name}: no {what} plot: {why}", file=sys.stderr)
         for path in files.paths.values():
-            print(f"plot: {path}")
+            print(f"plot: {printable(path)}")
         return 0 if files.paths else 1
     from .report import write_report
 
-    fmt = args.format
-    out = args.out or f"{_file_name(args.study)}-report.{fmt or 'md'}"
-    write_report(result, out, record=record, plots=not args.no_plots, fmt=fmt)
-    print(f"report: {out}")
+    try:
+        write_report(result, out, record=record, plots=not args.no_plots, fmt=fmt)
+    except OSError as exc:
+        print(f"{name}: cannot write {printable(out)}: {exc}", file=sys.stderr)
+        return 2
+    print(f"report: {printable(out)}")
     return 0

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 from ._common import as_result, full_budget, top_trials
 
-__all__ = ["write_report", "load_stored_study"]
+__all__ = ["write_report", "load_stored_study", "report_format"]
 
 _PLOT_TITLES = {
     "convergence": "Convergence",
@@ -229,35 +229,23 @@ def _render_html(blocks: list, title: str) -> str:
 
 
 # ------------------------------------------------------------------ storage
-def load_stored_study(storage: Any, study: str) -> tuple[Any, dict]:
+def load_stored_study(storage: Any, study: str, *, to_params: Any = None) -> tuple[Any, dict]:
     """A stored study as ``(Result, record dict)``, for :func:`write_report` and the plots.
 
     Parameters
     ----------
     storage : str or storage object
         A path or ``sqlite:///`` URL of an hpo study storage (an existing
-        file: this never creates one), or a storage object.
+        file, opened read-only: nothing in it changes), or a storage object.
     study : str
-
-    Raises
-    ------
-    FileNotFoundError
-        No such file.
-    KeyError
-        No such study (the message lists the studies).
-    hpo.storage.StorageError
-        The file is not an hpo study storage.
+    to_params : callable, optional
+        As for :func:`hpo.load_study`, which also says what it raises.
     """
     from ..storage import load_study, open_storage
-    from ..storage.connection import sqlite_path
 
-    if isinstance(storage, (str, os.PathLike)):
-        path = sqlite_path(os.fspath(storage))
-        if path != ":memory:" and not os.path.isfile(path):
-            raise FileNotFoundError(f"{storage}: no such file")
-    store, owned = open_storage(storage)
+    store, owned = open_storage(storage, readonly=True)
     try:
-        result = load_study(store, study)
+        result = load_study(store, study, to_params=to_params)
         record = store.get_study(study)
     finally:
         if owned:
@@ -266,6 +254,31 @@ def load_stored_study(storage: Any, study: str) -> tuple[Any, dict]:
 
 
 # -------------------------------------------------------------------- main
+_SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+
+
+def report_format(path: str, fmt: str | None = None) -> str:
+    """The format of a report page written to ``path``: ``"md"`` or ``"html"``, from its suffix.
+
+    Raises
+    ------
+    ValueError
+        A suffix other than ``.md``, ``.markdown``, ``.html`` or ``.htm`` (a
+        ``.pdf`` would hold Markdown), or a ``fmt`` that disagrees with it.
+    """
+    if fmt is not None and fmt not in ("md", "html"):
+        raise ValueError(f"fmt must be 'md' or 'html', got {fmt!r}")
+    suffix = os.path.splitext(os.fspath(path))[1].lower()
+    if suffix not in _SUFFIXES:
+        raise ValueError(
+            f"{path}: a report page is Markdown (.md, .markdown) or HTML (.html, .htm); "
+            f"{'a name without suffix' if not suffix else repr(suffix)} is neither"
+        )
+    if fmt is not None and fmt != _SUFFIXES[suffix]:
+        raise ValueError(f"{path}: the format {fmt!r} does not match the file's suffix {suffix!r}")
+    return _SUFFIXES[suffix]
+
+
 def write_report(
     search: Any,
     path: str,
@@ -286,7 +299,8 @@ def write_report(
     ----------
     search : Result or fitted Tuner
     path : str
-        The page to write: ``.html`` / ``.htm`` gives HTML, anything else Markdown.
+        The page to write: ``.md`` / ``.markdown`` (Markdown) or ``.html`` /
+        ``.htm`` (HTML); any other suffix is a ``ValueError``.
     record : mapping, optional
         The study record (name, strategy, seed, versions, times...), shown as a table.
     importance_table : ImportanceTable, optional
@@ -304,7 +318,7 @@ def write_report(
         Rows of the best-trials table.
     title : str, optional
     fmt : {"md", "html"}, optional
-        Overrides the format the file name gives.
+        The format; it must agree with the file's suffix (the default).
 
     Returns
     -------
@@ -313,11 +327,8 @@ def write_report(
     """
     from .fanova import importance
 
+    fmt = report_format(path, fmt)
     result = as_result(search)
-    if fmt is None:
-        fmt = "html" if str(path).lower().endswith((".html", ".htm")) else "md"
-    if fmt not in ("md", "html"):
-        raise ValueError(f"fmt must be 'md' or 'html', got {fmt!r}")
     study = None if record is None else record.get("name", record.get("study"))
     title = title or (f"hpo study {study}" if study else f"hpo search ({result.strategy or 'search'})")
     base = os.path.dirname(os.path.abspath(path))

@@ -337,7 +337,7 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
     path = os.path.join(out_dir, "runs.db")
     if not os.path.exists(path):
         raise FileNotFoundError(f"{out_dir} holds no benchmark store (runs.db); run `hpo bench` first")
-    with RunStore(path) as store:
+    with RunStore(path, readonly=True) as store:
         s = summarize(store, n_trials)
         stored_meta = store.meta()
         meta = stored_meta.get("last_invocation", {})

@@ -5,16 +5,18 @@ from it; the report is rebuilt from it alone.
 
 The ``rounds`` column (coarse-to-fine's ranges per round) came later: a store
 written before it gains the column at its first run that has rounds to
-keep, and reading never changes the file.
+keep, and reading never changes the file: the report opens it read-only
+(``RunStore(path, readonly=True)``).
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from typing import Any, Iterator
 
-from ..storage.connection import open_database
+from ..storage.connection import ReadOnlyDatabase, StorageError, open_database
 
 __all__ = ["RunStore"]
 
@@ -51,17 +53,29 @@ class RunStore:
     """An SQLite file of benchmark runs (``DIR/runs.db``).
 
     A file that is not an hpo benchmark store is an error; nothing in it is
-    changed.
+    changed. With ``readonly=True`` an existing store is read without any
+    write to it or beside it (the report), and the ``add``/``set`` methods
+    are a :class:`~hpo.storage.StorageError`.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, readonly: bool = False) -> None:
         self.path = path
-        # checks the header before any write (a foreign or damaged file is a ValueError); WAL, busy timeout;
-        # autocommit mode: each statement below is its own transaction
-        self._db = open_database(path, application_id=_APPLICATION_ID, what="an hpo benchmark store", schema=_SCHEMA)
+        self.readonly = readonly
+        self._db: sqlite3.Connection | None = None
+        self._reader: ReadOnlyDatabase | None = None
+        if readonly:
+            self._reader = ReadOnlyDatabase(path, application_id=_APPLICATION_ID, what="an hpo benchmark store")
+        else:
+            # checks the header before any write (a foreign or damaged file is a ValueError); WAL, busy timeout;
+            # autocommit mode: each statement below is its own transaction
+            self._db = open_database(path, application_id=_APPLICATION_ID, what="an hpo benchmark store",
+                                     schema=_SCHEMA)
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
+        if self._reader is not None:
+            self._reader.close()
 
     def __enter__(self) -> "RunStore":
         return self
@@ -69,10 +83,24 @@ class RunStore:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
+    def _query(self, sql: str, args: tuple = ()) -> tuple[list[str], list[tuple]]:
+        """The column names and rows of a read."""
+
+        def read(db: sqlite3.Connection) -> tuple[list[str], list[tuple]]:
+            cursor = db.execute(sql, args)
+            return [c[0] for c in cursor.description or ()], cursor.fetchall()
+
+        return self._reader.read(read) if self._reader is not None else read(self._writer())
+
+    def _writer(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise StorageError(f"{self.path}: opened read-only")
+        return self._db
+
     # ------------------------------------------------------------- runs
     def done(self) -> set[tuple[str, str, int, int]]:
         """Keys (problem, contender, seed, n_trials) of runs that finished without error."""
-        rows = self._db.execute("SELECT problem, contender, seed, n_trials FROM runs WHERE error IS NULL")
+        _, rows = self._query("SELECT problem, contender, seed, n_trials FROM runs WHERE error IS NULL")
         return {tuple(r) for r in rows}  # type: ignore[misc]
 
     def add_run(self, row: dict) -> None:
@@ -90,14 +118,14 @@ class RunStore:
         if row.get("rounds") is not None:
             values["rounds"] = json.dumps(row["rounds"], default=_json_default)
             if "rounds" not in self._columns():  # a store from before the column
-                self._db.execute("ALTER TABLE runs ADD COLUMN rounds TEXT")
+                self._writer().execute("ALTER TABLE runs ADD COLUMN rounds TEXT")
         names = ", ".join(values)
         marks = ", ".join("?" for _ in values)
-        self._db.execute(f"INSERT OR REPLACE INTO runs ({names}) VALUES ({marks})", tuple(values.values()))
-        self._db.commit()
+        self._writer().execute(f"INSERT OR REPLACE INTO runs ({names}) VALUES ({marks})", tuple(values.values()))
+        self._writer().commit()
 
     def _columns(self) -> set[str]:
-        return {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
+        return {r[1] for r in self._query("PRAGMA table_info(runs)")[1]}
 
     def runs(self, n_trials: int | None = None) -> Iterator[dict]:
         """Every stored run without error (optionally of one ``n_trials``)."""
@@ -106,9 +134,8 @@ class RunStore:
         if n_trials is not None:
             query += " AND n_trials = ?"
             args = (n_trials,)
-        cursor = self._db.execute(query + " ORDER BY problem, contender, seed", args)
-        names = [c[0] for c in cursor.description]
-        for values in cursor:
+        names, rows = self._query(query + " ORDER BY problem, contender, seed", args)
+        for values in rows:
             row = dict(zip(names, values))
             for key in ("losses", "budgets", "eval_seconds"):
                 row[key] = json.loads(row[key])
@@ -118,30 +145,29 @@ class RunStore:
 
     def errors(self) -> list[dict]:
         """Runs that ended in an error: problem, contender, seed, error."""
-        cursor = self._db.execute("SELECT problem, contender, seed, error FROM runs WHERE error IS NOT NULL")
-        return [dict(zip(("problem", "contender", "seed", "error"), r)) for r in cursor]
+        _, rows = self._query("SELECT problem, contender, seed, error FROM runs WHERE error IS NOT NULL")
+        return [dict(zip(("problem", "contender", "seed", "error"), r)) for r in rows]
 
     # --------------------------------------------------------- problems
     def reference(self, problem: str) -> dict | None:
-        row = self._db.execute(
-            "SELECT kind, optimum, reference_losses FROM problems WHERE problem = ?", (problem,)
-        ).fetchone()
-        if row is None:
+        _, rows = self._query("SELECT kind, optimum, reference_losses FROM problems WHERE problem = ?", (problem,))
+        if not rows:
             return None
+        row = rows[0]
         return {"kind": row[0], "optimum": row[1], "reference_losses": json.loads(row[2])}
 
     def set_reference(self, problem: str, kind: str, optimum: float | None, losses: list) -> None:
-        self._db.execute(
+        self._writer().execute(
             "INSERT OR REPLACE INTO problems VALUES (?,?,?,?)", (problem, kind, optimum, json.dumps(losses))
         )
-        self._db.commit()
+        self._writer().commit()
 
     def set_meta(self, key: str, value: Any) -> None:
-        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
-        self._db.commit()
+        self._writer().execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
+        self._writer().commit()
 
     def meta(self) -> dict:
-        return {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
+        return {k: json.loads(v) for k, v in self._query("SELECT key, value FROM meta")[1]}
 
 
 def _json_default(value: Any) -> Any:

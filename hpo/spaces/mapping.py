@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-__all__ = ["Pack"]
+__all__ = ["Pack", "FunctionByName"]
 
 
 class Pack:
@@ -58,3 +58,41 @@ class Pack:
     def __repr__(self) -> str:
         drop = f", drop={list(self.drop)!r}" if self.drop else ""
         return f"Pack({self.target!r}, {list(self.names)!r}{drop})"
+
+
+class FunctionByName:
+    """The ``to_params`` function of a space read back from a file: its name only, never imported or called.
+
+    A space description (``Space.to_dict``, a study file) stores a function
+    mapping as ``"module:qualname"``. Reading one never imports that module:
+    a file is data, and importing a name it holds could run any code.
+    Calling this stand-in raises a ``ValueError`` that says how to give the
+    function (``Space.from_dict(d, to_params=fn)``,
+    ``hpo.load_study(db, study, to_params=fn)``).
+
+    Parameters
+    ----------
+    name : str
+        ``"module:qualname"`` as stored.
+    """
+
+    def __init__(self, name: str) -> None:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"a stored to_params function is named by a non-empty str, got {name!r}")
+        self.name = name
+
+    def __call__(self, config: Mapping[str, Any]) -> dict:
+        raise ValueError(
+            f"this space maps configurations with the function {self.name}, stored by name only (reading a "
+            "file never imports code): pass the function, e.g. hpo.load_study(db, study, to_params=fn) or "
+            "Space.from_dict(d, to_params=fn)"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FunctionByName) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(("function", self.name))
+
+    def __repr__(self) -> str:
+        return f"FunctionByName({self.name!r})"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import importlib
 import itertools
 import keyword
 import math
@@ -18,7 +17,7 @@ import numpy as np
 
 from .conditions import Equals, OneOf, Predicate, Ref
 from .dimensions import Categorical, Dimension, Float, Int, _Numeric
-from .mapping import Pack
+from .mapping import FunctionByName, Pack
 
 if TYPE_CHECKING:  # pragma: no cover
     from .grid import Grid
@@ -734,7 +733,19 @@ class Space:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], *, to_params: Callable[[dict], dict] | None = None) -> "Space":
-        """Inverse of :meth:`to_dict`. Pass ``to_params`` when it was not importable."""
+        """Inverse of :meth:`to_dict`; never imports or calls anything the description names.
+
+        Parameters
+        ----------
+        d : mapping
+            A description written by :meth:`to_dict` (a JSON file, a study's record).
+        to_params : callable, optional
+            The mapping to use. A stored :class:`Pack` is rebuilt from the
+            description; a stored *function* is kept by name only (a
+            :class:`~hpo.spaces.mapping.FunctionByName` that raises when
+            called), since importing what a file names could run any code:
+            pass the function here to map configurations.
+        """
         if not isinstance(d, Mapping) or "parameters" not in d:
             raise ValueError("a space description needs a 'parameters' list")
         dims = {}
@@ -742,9 +753,8 @@ class Space:
             p = dict(p)
             name = p.pop("name")
             dims[name] = Dimension.from_dict(p)
-        if to_params is None:
-            to_params = _to_params_from_dict(d.get("to_params"))
-        return cls(dims, to_params=to_params)
+        stored = _to_params_from_dict(d.get("to_params"))
+        return cls(dims, to_params=stored if to_params is None else to_params)
 
 
 # ---------------------------------------------------------------- helpers
@@ -833,6 +843,8 @@ def _cycle(remaining: dict[str, set[str]]) -> str:
 def _callable_name(fn: Any) -> str:
     if isinstance(fn, Pack):
         return repr(fn)
+    if isinstance(fn, FunctionByName):
+        return fn.name
     module = getattr(fn, "__module__", None)
     qualname = getattr(fn, "__qualname__", None)
     return f"{module}:{qualname}" if module and qualname else repr(fn)
@@ -847,18 +859,11 @@ def _to_params_to_dict(fn: Any) -> Any:
 
 
 def _to_params_from_dict(d: Any) -> Any:
+    """The stored mapping: None, a Pack (declarative), or a function's name (never imported)."""
     if d is None:
         return None
-    if "pack" in d:
+    if isinstance(d, Mapping) and isinstance(d.get("pack"), Mapping):
         return Pack.from_dict(d["pack"])
-    ref_ = d.get("function", "")
-    module, _, qualname = ref_.partition(":")
-    try:
-        obj: Any = importlib.import_module(module)
-        for part in qualname.split("."):
-            obj = getattr(obj, part)
-    except Exception:
-        raise ValueError(
-            f"the space's to_params {ref_!r} cannot be imported; pass to_params= to Space.from_dict"
-        ) from None
-    return obj
+    if isinstance(d, Mapping) and isinstance(d.get("function"), str) and d["function"]:
+        return FunctionByName(d["function"])
+    raise ValueError(f"a space's to_params is stored as {{'pack': {{...}}}} or {{'function': 'module:name'}}, got {d!r}")

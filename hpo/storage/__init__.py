@@ -9,7 +9,8 @@ processes. ``load_study`` reads a study back as a :class:`~hpo.Result`.
 
 from __future__ import annotations
 
-from typing import Any
+import warnings
+from typing import Any, Callable
 
 from .connection import StorageError
 from .memory import InMemoryStorage
@@ -23,33 +24,58 @@ __all__ = [
 ]
 
 
-def load_study(storage: Any, study: str):
+def load_study(storage: Any, study: str, *, to_params: Callable[[dict], dict] | None = None):
     """The finished trials of a stored study as a :class:`~hpo.Result` (best trial, exports...).
+
+    Reading a study never writes to its file and never imports or calls
+    anything the file names.
 
     Parameters
     ----------
     storage : str or storage object
-        A path, an ``sqlite:///`` URL, or a storage object.
+        A path or an ``sqlite:///`` URL of an existing file (opened read-only),
+        or a storage object.
     study : str
         The study's name.
+    to_params : callable, optional
+        The function that maps a configuration to estimator parameters, for a
+        study whose space was made with one (the file holds only its name).
+        A :class:`~hpo.Pack` is restored from the file by itself.
 
-    Notes
-    -----
-    A space whose ``to_params`` cannot be imported here is loaded without it
-    (``best_params`` then equals ``best_config``).
+    Returns
+    -------
+    Result
+        Without ``to_params`` for a space that names a function, the result
+        holds the configurations as stored, ``best_params`` raises a
+        ``ValueError`` asking for ``to_params=``, and a ``RuntimeWarning``
+        says so.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    KeyError
+        No such study (the message lists the studies).
+    StorageError
+        The file is not an hpo study storage, or it is damaged.
     """
     from ..result import Result
     from ..spaces import Space
 
-    store, owned = open_storage(storage)
+    store, owned = open_storage(storage, readonly=True)
     try:
         record = store.get_study(study)
         if record is None:
             raise KeyError(f"no study named {study!r} in {store.path}; studies: {store.study_names()}")
-        try:
-            space = Space.from_dict(record.space)
-        except ValueError:
-            space = Space.from_dict(record.space, to_params=lambda config: dict(config))
+        space = Space.from_dict(record.space, to_params=to_params)
+        stored = record.space.get("to_params")
+        if to_params is None and isinstance(stored, dict) and "function" in stored:
+            warnings.warn(
+                f"study {study!r}: its space maps configurations with the function {stored['function']}, which "
+                f"the file names but a study file never imports: best_params needs to_params= "
+                f"(hpo.load_study(..., to_params=fn)); the configurations are as stored",
+                RuntimeWarning, stacklevel=2,
+            )
         result = Result(space, direction=record.direction, strategy=record.strategy)
         for trial in store.trials(study):
             result.add(trial)

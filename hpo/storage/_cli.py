@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime
 import json
-import os
+import math
 import sys
-from typing import Any, TextIO
+import time
+import warnings
+from typing import Any, Iterator, TextIO
 
-__all__ = ["add_parsers", "run"]
+__all__ = ["add_parsers", "run", "printable", "quiet_to_params_warning"]
 
 _COMMANDS = ("studies", "show", "export")
 
@@ -31,28 +34,52 @@ def add_parsers(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``hpo studies|show|export``; 0 on success, 2 with a message on stderr otherwise."""
+    """Run ``hpo studies|show|export``; 0 on success, 2 with a message on stderr otherwise.
+
+    The file is opened read-only: nothing in it, or beside it, changes.
+    """
     from .connection import sqlite_path
     from .sqlite import SQLiteStorage
 
     try:
-        path = sqlite_path(args.db)
-        if not os.path.isfile(path):  # reading never creates a file
-            raise FileNotFoundError(f"{args.db}: no such file")
-        with SQLiteStorage(path) as store:
+        with SQLiteStorage(sqlite_path(args.db), readonly=True) as store, quiet_to_params_warning():
             if args.command == "studies":
                 _studies(store, sys.stdout)
             elif args.command == "show":
                 _show(store, args.study, args.top, sys.stdout)
             else:
                 _export(store, args.study, args.format, args.out)
+    except BrokenPipeError:
+        raise  # the reader of standard output went away: hpo.cli.main ends quietly
     except KeyError as exc:
-        print(f"hpo {args.command}: {exc.args[0]}", file=sys.stderr)
+        print(f"hpo {args.command}: {printable(exc.args[0])}", file=sys.stderr)
         return 2
     except (OSError, ValueError) as exc:  # no such file, not a study storage (StorageError), a bad URL
-        print(f"hpo {args.command}: {exc}", file=sys.stderr)
+        print(f"hpo {args.command}: {printable(str(exc))}", file=sys.stderr)
         return 2
     return 0
+
+
+def printable(text: Any) -> str:
+    """``text`` for a terminal: as it is when printable, else escaped as a Python string literal (``'a\\nb'``).
+
+    Names (of studies, parameters, hosts) come from a file: a control
+    character in one must not move the cursor, clear the screen or fake
+    another line of output.
+    """
+    text = str(text)
+    return text if text.isprintable() else repr(text)
+
+
+@contextlib.contextmanager
+def quiet_to_params_warning() -> Iterator[None]:
+    """A context in which ``load_study`` does not warn that ``best_params`` needs ``to_params=``.
+
+    The commands that read a study print no parameters mapped by ``to_params``.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*best_params needs to_params=", category=RuntimeWarning)
+        yield
 
 
 def _time(t: float | None) -> str:
@@ -66,67 +93,93 @@ def _number(v: Any) -> str:
 def _studies(store: Any, out: TextIO) -> None:
     rows = store.summaries()
     if not rows:
-        print(f"no studies in {store.path}", file=out)
+        print(f"no studies in {printable(store.path)}", file=out)
         return
     header = ("study", "strategy", "trials", "ok", "failed", "pruned", "running", "abandoned", "best value",
               "created", "ended")
-    table = [header] + [
-        (r["name"], r["strategy"], str(r["trials"]), str(r["ok"]), str(r["failed"]), str(r["pruned"]),
-         str(r["running"]), str(r["abandoned"]), _number(r["best_value"]), _time(r["created"]), _time(r["ended"]))
-        for r in rows
-    ]
+    table = [header]
+    for r in rows:
+        gone = _running_without_process(store, r["name"]) if r["running"] else 0
+        table.append((printable(r["name"]), printable(r["strategy"]), str(r["trials"]), str(r["ok"]), str(r["failed"]),
+                      str(r["pruned"]), str(r["running"] - gone), str(r["abandoned"] + gone),
+                      _number(r["best_value"]), _time(r["created"]), _time(r["ended"])))
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip(), file=out)
 
 
+def _running_without_process(store: Any, name: str, sessions: list | None = None) -> int:
+    """How many trials of study ``name`` are stored as running by a session whose process is gone.
+
+    They are shown as abandoned, which the next process on the study makes them (this is a read).
+    """
+    from .study import session_status
+
+    sessions = store.sessions(name) if sessions is None else sessions
+    gone = {s["id"] for s in sessions if session_status(s) != "running"}
+    return sum(r.session in gone for r in store.trial_rows(name, ["running"])) if gone else 0
+
+
 def _show(store: Any, name: str, top: int, out: TextIO) -> None:
     from . import load_study
+    from .study import session_status
 
     record = store.get_study(name)
     if record is None:
         raise KeyError(f"no study named {name!r} in {store.path}; studies: {store.study_names()}")
     result = load_study(store, name)
     rows = store.trial_rows(name)
+    sessions = store.sessions(name)
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.state] = counts.get(r.state, 0) + 1
-    sessions = store.sessions(name)
-    print(f"study      {record.name}  ({store.path})", file=out)
-    print(f"direction  {record.direction}", file=out)
+    gone = _running_without_process(store, name, sessions) if counts.get("running") else 0
+    if gone:
+        counts["running"] -= gone
+        counts["abandoned"] = counts.get("abandoned", 0) + gone
+    counts = {state: n for state, n in counts.items() if n}
+    print(f"study      {printable(record.name)}  ({printable(store.path)})", file=out)
+    print(f"direction  {printable(record.direction)}", file=out)
     options = "" if not record.strategy_options else " " + json.dumps(record.strategy_options)
-    print(f"strategy   {record.strategy}{options}", file=out)
-    print(f"seed       {record.seed}", file=out)
+    print(f"strategy   {printable(record.strategy)}{options}", file=out)
+    print(f"seed       {printable(record.seed)}", file=out)
     print(f"created    {_time(record.created)}", file=out)
     print(f"ended      {_time(record.ended)}", file=out)
-    print("versions   " + ", ".join(f"{k} {v}" for k, v in record.versions.items()), file=out)
+    print("versions   " + ", ".join(f"{printable(k)} {printable(v)}" for k, v in record.versions.items()), file=out)
     if record.data is not None:
         data = record.data
         shapes = ", ".join(f"{k.split('_')[0]} {tuple(data[k])}" for k in ("X_shape", "y_shape", "groups_shape")
                            if data.get(k))
-        print(f"data       {shapes}, hash {data.get('hash')}", file=out)
+        print(f"data       {shapes}, hash {printable(data.get('hash'))}", file=out)
     print("trials     " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f" ({len(rows)} in all)",
           file=out)
     rerun = sum(r.attempts > 1 for r in rows)
     if rerun:
         print(f"           {rerun} run again after their process died or stopped", file=out)
-    ends = {}
+    ends: dict[str, int] = {}
+    now = time.time()
     for s in sessions:
-        ends[s["end_reason"] or "running"] = ends.get(s["end_reason"] or "running", 0) + 1
-    print(f"sessions   {len(sessions)} (" + ", ".join(f"{n} {k}" for k, n in sorted(ends.items())) + ")", file=out)
+        status = session_status(s, now)
+        ends[status] = ends.get(status, 0) + 1
+    print(f"sessions   {len(sessions)} (" + ", ".join(f"{n} {printable(k)}" for k, n in sorted(ends.items())) + ")",
+          file=out)
     for change in record.attrs.get("changes", []):
-        print(f"changed    at trial {change['at_trial']}: " + "; ".join(change["differences"]), file=out)
+        print(f"changed    at trial {change['at_trial']}: " + "; ".join(map(printable, change["differences"])),
+              file=out)
     print("space", file=out)
-    for line in repr(result.space).splitlines()[1:-1]:
-        print(f"  {line.strip()}", file=out)
+    lines = repr(result.space).splitlines()
+    if lines[-1].startswith("}, to_params="):  # the mapping form ends with its to_params
+        lines.insert(-1, lines[-1][len("}, "):-1] + ",")
+    for line in lines[1:-1]:
+        print(f"  {printable(line.strip())}", file=out)
     ok = sorted((t for t in result.trials if t.status == "ok"), key=lambda t: (-_budget(t.budget), t.loss))
     if not ok:
         print("no trial succeeded yet", file=out)
         return
-    print(f"best {min(top, len(ok))} trials ({record.direction}; largest budget first)", file=out)
+    print(f"best {min(top, len(ok))} trials ({printable(record.direction)}; largest budget first)", file=out)
     for t in ok[:top]:
         budget = "" if t.budget is None else f"  budget {t.budget:g}"
-        config = ", ".join(f"{k}={v!r}" for k, v in t.config.items())
+        config = ", ".join(f"{printable(k)}={v!r}" for k, v in t.config.items())
         print(f"  #{t.number:<5} {t.value:<12.6g}{budget}  {config}", file=out)
 
 
@@ -144,8 +197,9 @@ def _export(store: Any, name: str, fmt: str, out_path: str | None) -> None:
     records = result.to_records()
     stream = open(out_path, "w", newline="") if out_path else sys.stdout
     try:
-        if fmt == "json":
-            json.dump({"study": record.to_dict(), "trials": records}, stream, indent=1, default=_plain)
+        if fmt == "json":  # standard JSON: NaN and infinities (in metrics, say) become null
+            json.dump(_strict({"study": record.to_dict(), "trials": records}), stream, indent=1, default=_plain,
+                      allow_nan=False)
             stream.write("\n")
         else:
             columns: dict[str, None] = {}
@@ -160,7 +214,18 @@ def _export(store: Any, name: str, fmt: str, out_path: str | None) -> None:
             stream.close()
 
 
+def _strict(value: Any) -> Any:
+    """``value`` with every NaN or infinite float replaced by None (JSON has no such numbers)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(v) for v in value]
+    return value
+
+
 def _plain(value: Any) -> Any:
     if hasattr(value, "item"):
-        return value.item()
+        return _strict(value.item())
     return repr(value)

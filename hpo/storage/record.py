@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import platform
+import reprlib
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -16,7 +17,7 @@ from ..trial import Candidate, Trial
 __all__ = [
     "StudyRecord", "TrialRow", "RUNNING", "ABANDONED", "FINISHED_STATES",
     "environment_versions", "data_fingerprint", "differences", "to_json", "from_json",
-    "config_to_json", "config_from_json",
+    "config_to_json", "config_from_json", "metrics_to_json", "MAX_METRICS_BYTES", "MAX_REPR_CHARS",
 ]
 
 #: A trial being evaluated by a live process.
@@ -136,6 +137,70 @@ def to_json(value: Any) -> str:
 
 def from_json(text: str | None) -> Any:
     return None if text is None else json.loads(text)
+
+
+#: The most a trial's extra metrics may take in a study file, as JSON text (bytes); the largest metrics
+#: beyond it are stored as a short note instead (three 50 MB strings once made a 150 MB file).
+MAX_METRICS_BYTES = 1_000_000
+#: A metric that cannot be stored as JSON (a cycle, an object) is stored as its repr, cut to this length.
+MAX_REPR_CHARS = 1000
+
+
+def metrics_to_json(metrics: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
+    """A trial's extra metrics as JSON text for a study file, and what could not be stored as given.
+
+    Each metric is stored as JSON (numpy values as plain ones, NaN and
+    infinities kept). One that cannot be (a circular structure, a key JSON
+    cannot hold, nesting too deep) is stored as its ``repr``, bounded to
+    :data:`MAX_REPR_CHARS`; when all of them take more than
+    :data:`MAX_METRICS_BYTES`, the largest are replaced by a note saying so
+    until the rest fit. The trial's value is not a metric: it is always kept.
+
+    Returns
+    -------
+    text : str
+        A JSON object.
+    problems : dict of str to str
+        Metric name -> why it was stored otherwise (empty when all are stored as given).
+    """
+    encoded: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    for key, value in metrics.items():
+        name = key if isinstance(key, str) else str(key)
+        try:
+            encoded[name] = to_json(value)
+        except Exception as exc:  # a cycle, a key JSON cannot hold, too deep, a repr that raises
+            encoded[name] = json.dumps(_bounded_repr(value))
+            problems[name] = (f"cannot be stored as JSON ({type(exc).__name__}: {str(exc)[:200]}); "
+                              f"stored as its repr (at most {MAX_REPR_CHARS} characters)")
+    total = sum(len(json.dumps(k)) + len(v) + 2 for k, v in encoded.items())
+    for name in sorted(encoded, key=lambda k: len(encoded[k]), reverse=True):
+        if total <= MAX_METRICS_BYTES:
+            break
+        size = len(encoded[name])
+        note = json.dumps(f"<not stored: {size:,} bytes of JSON; a trial's metrics are stored up to "
+                          f"{MAX_METRICS_BYTES:,} bytes>")
+        if len(note) >= size:
+            continue
+        total -= size - len(note)
+        encoded[name] = note
+        problems[name] = (f"takes {size:,} bytes as JSON, over the limit of {MAX_METRICS_BYTES:,} bytes for a "
+                          "trial's metrics; stored as a note saying so")
+    return "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in encoded.items()) + "}", problems
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 4
+_REPR.maxstring = _REPR.maxother = MAX_REPR_CHARS
+_REPR.maxdict = _REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxfrozenset = _REPR.maxdeque = 20
+
+
+def _bounded_repr(value: Any) -> str:
+    try:
+        text = _REPR.repr(value)
+    except Exception as exc:  # a repr that raises
+        text = f"<{type(value).__name__} object: its repr raised {type(exc).__name__}>"
+    return text if len(text) <= MAX_REPR_CHARS else text[: MAX_REPR_CHARS - 3] + "..."
 
 
 def config_to_json(config: Mapping[str, Any]) -> str:

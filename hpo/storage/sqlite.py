@@ -21,7 +21,15 @@ import threading
 from typing import Any, Iterator, Sequence
 
 from ..trial import Trial
-from .connection import StorageError, is_locked_error, open_database, retry_locked, sqlite_path
+from .connection import (
+    ReadOnlyDatabase,
+    StorageError,
+    is_locked_error,
+    is_readonly_error,
+    open_database,
+    retry_locked,
+    sqlite_path,
+)
 from .record import (
     ABANDONED,
     FINISHED_STATES,
@@ -31,6 +39,7 @@ from .record import (
     config_from_json,
     config_to_json,
     from_json,
+    metrics_to_json,
     to_json,
 )
 
@@ -121,6 +130,11 @@ class SQLiteStorage:
         URL. A missing file is created; a file that is not an hpo storage (not
         SQLite, another application's database, a benchmark store, damaged) is
         a :class:`StorageError` and nothing in it is changed.
+    readonly : bool, default False
+        Open an existing file for reading only (what ``hpo.load_study`` and
+        the ``hpo`` commands that read do): nothing in the file or its
+        directory is written, a file in a read-only directory can be read,
+        and :meth:`write` is a :class:`StorageError`.
 
     Notes
     -----
@@ -130,16 +144,23 @@ class SQLiteStorage:
     the evaluations.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, readonly: bool = False) -> None:
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"storage must be a path, an sqlite:/// URL or a storage object, got {path!r}")
         self.path = sqlite_path(os.fspath(path))
+        self.readonly = bool(readonly)
         self._lock = threading.RLock()
         self._db: sqlite3.Connection | None = None
-        self._connect()
+        self._reader: ReadOnlyDatabase | None = None
+        if self.readonly:
+            self._open_reader()
+        else:
+            self._connect()
 
     # -------------------------------------------------------------- connection
     def _connect(self) -> sqlite3.Connection:
+        if self.readonly:
+            raise StorageError(f"{self.path}: opened read-only; open SQLiteStorage(path) to write to it")
         if self._db is None:
             self._db = open_database(
                 self.path, application_id=APPLICATION_ID, what="an hpo study storage", schema=_SCHEMA,
@@ -149,14 +170,32 @@ class SQLiteStorage:
             if version is None:
                 with self.write() as w:
                     w.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(version[0]) > SCHEMA_VERSION:
-                self._db.close()
-                self._db = None
-                raise StorageError(
-                    f"{self.path} was written by a newer hpo (storage schema {version[0]}, this hpo reads "
-                    f"{SCHEMA_VERSION}); upgrade hpo to use it"
-                )
+            else:
+                self._check_version(version[0])
         return self._db
+
+    def _open_reader(self) -> ReadOnlyDatabase:
+        if self._reader is None:
+            reader = ReadOnlyDatabase(self.path, application_id=APPLICATION_ID, what="an hpo study storage",
+                                      check_integrity=True, check_same_thread=False)
+            try:
+                version = reader.read(lambda db: db.execute(
+                    "SELECT value FROM meta WHERE key='schema_version'").fetchone())
+                if version is not None:
+                    self._check_version(version[0])
+            except BaseException:
+                reader.close()
+                raise
+            self._reader = reader
+        return self._reader
+
+    def _check_version(self, version: str) -> None:
+        if int(version) > SCHEMA_VERSION:
+            self.close()
+            raise StorageError(
+                f"{self.path} was written by a newer hpo (storage schema {version}, this hpo reads "
+                f"{SCHEMA_VERSION}); upgrade hpo to use it"
+            )
 
     def close(self) -> None:
         """Close the connection (it reopens on the next use)."""
@@ -164,6 +203,9 @@ class SQLiteStorage:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
 
     def __enter__(self) -> "SQLiteStorage":
         return self
@@ -172,15 +214,17 @@ class SQLiteStorage:
         self.close()
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.path!r})"
+        return f"{type(self).__name__}({self.path!r}{', readonly=True' if self.readonly else ''})"
 
     def __getstate__(self) -> dict:  # a copy (sklearn's clone, pickling) reopens the file
-        return {"path": self.path}
+        return {"path": self.path, "readonly": self.readonly}
 
     def __setstate__(self, state: dict) -> None:
         self.path = state["path"]
+        self.readonly = state.get("readonly", False)
         self._lock = threading.RLock()
         self._db = None
+        self._reader = None
 
     def __deepcopy__(self, memo: dict) -> "SQLiteStorage":
         new = copy.copy(self)
@@ -190,6 +234,8 @@ class SQLiteStorage:
     def _read(self, fn: Any) -> Any:
         """Run a read (retried while the file is locked, e.g. during a WAL recovery)."""
         with self._lock:
+            if self.readonly:
+                return self._open_reader().read(fn)
             db = self._connect()
             try:
                 return retry_locked(lambda: fn(db), self.path)
@@ -211,9 +257,11 @@ class SQLiteStorage:
                 raise StorageError(f"{self.path}: {exc}") from None
             try:
                 yield _Writer(db)
-            except BaseException:
+            except BaseException as exc:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
+                if is_readonly_error(exc):
+                    raise StorageError(f"{self.path}: cannot write to it ({exc})") from None
                 raise
             try:
                 retry_locked(lambda: db.execute("COMMIT"), self.path)
@@ -370,13 +418,19 @@ class _Writer:
              session),
         )
 
-    def finish_trial(self, study_id: int, trial: Trial, tell_seq: int) -> bool:
-        """Record the outcome of a trial that is not finished yet; False (nothing written) when it is."""
+    def finish_trial(self, study_id: int, trial: Trial, tell_seq: int, metrics: str | None = None) -> bool:
+        """Record the outcome of a trial that is not finished yet; False (nothing written) when it is.
+
+        ``metrics``: the trial's metrics as JSON text (:func:`~hpo.storage.record.metrics_to_json`, which
+        makes it from ``trial.metrics`` when not given).
+        """
+        if metrics is None:
+            metrics = metrics_to_json(trial.metrics)[0]
         cursor = self.db.execute(
             "UPDATE trials SET state=?, tell_seq=?, value=?, loss=?, error=?, traceback=?, started=?, finished=?, "
             "metrics=? WHERE study_id=? AND number=? AND tell_seq IS NULL",
             (trial.status, tell_seq, trial.value, trial.loss, trial.error, trial.traceback, trial.started,
-             trial.finished, to_json(trial.metrics), study_id, trial.number),
+             trial.finished, metrics, study_id, trial.number),
         )
         return cursor.rowcount == 1
 
@@ -386,6 +440,12 @@ class _Writer:
             "SELECT id, host, pid, pid_token, versions, started, last_seen, ended, end_reason FROM sessions "
             "WHERE id IN (SELECT DISTINCT session FROM trials WHERE study_id = ? AND state = ? AND session != ?)",
             (study_id, RUNNING, exclude))]
+
+    def open_sessions(self, study_id: int, exclude: str) -> list[dict]:
+        """The sessions (other than ``exclude``) of the study that have not ended."""
+        return [_session(r) for r in self.db.execute(
+            "SELECT id, host, pid, pid_token, versions, started, last_seen, ended, end_reason FROM sessions "
+            "WHERE study_id = ? AND ended IS NULL AND id != ?", (study_id, exclude))]
 
     def abandon_sessions(self, study_id: int, sessions: Sequence[str], now: float, reason: str) -> int:
         """Mark the running trials of ``sessions`` abandoned (to be run again) and end those sessions."""

@@ -45,10 +45,10 @@ from typing import Any
 from ..spaces import Space
 from ..strategies import Strategy
 from ..trial import FAILED, Candidate, Trial
-from .record import StudyRecord, TrialRow, differences, environment_versions
+from .record import StudyRecord, TrialRow, differences, environment_versions, metrics_to_json
 from .sqlite import SQLiteStorage, StudyRow, _Writer
 
-__all__ = ["Study", "StudyMismatchError", "open_storage"]
+__all__ = ["Study", "StudyMismatchError", "open_storage", "session_status", "MAX_NAME_LENGTH"]
 
 #: A session on another host counts as dead when it wrote nothing for this long (seconds).
 STALE_AFTER = 3600.0
@@ -57,6 +57,8 @@ REAP_EVERY = 2.0
 #: A trial is run at most this many times: when its process died that often while running it (a crash
 #: that takes the search process down with it, ``n_jobs=1``), it is recorded as failed instead.
 MAX_ATTEMPTS = 3
+#: The longest study name (characters): a name becomes part of file names (``hpo report``, ``hpo plot``).
+MAX_NAME_LENGTH = 200
 #: How often (seconds) a session records that it is alive (``last_seen``; what tells a session on another host dead).
 TOUCH_EVERY = 10.0
 
@@ -65,12 +67,16 @@ class StudyMismatchError(ValueError):
     """A study was resumed with other settings (space, strategy, options, seed, direction or data)."""
 
 
-def open_storage(storage: Any) -> tuple[SQLiteStorage, bool]:
-    """A storage object from a path, an ``sqlite:///`` URL or a storage object; and whether it was opened here."""
+def open_storage(storage: Any, *, readonly: bool = False) -> tuple[SQLiteStorage, bool]:
+    """A storage object from a path, an ``sqlite:///`` URL or a storage object; and whether it was opened here.
+
+    With ``readonly=True`` a path is opened for reading only (it must exist;
+    nothing is written to it). A storage object is returned as it is.
+    """
     if isinstance(storage, SQLiteStorage):
         return storage, False
     if isinstance(storage, (str, os.PathLike)):
-        return SQLiteStorage(os.fspath(storage)), True
+        return SQLiteStorage(os.fspath(storage), readonly=readonly), True
     raise TypeError(f"storage must be a path, an sqlite:/// URL or an hpo storage object, got {storage!r}")
 
 
@@ -101,6 +107,11 @@ class Study:
             raise ValueError(f"on_mismatch must be 'error' or 'continue', got {on_mismatch!r}")
         if not isinstance(record.name, str) or not record.name:
             raise ValueError(f"a study name must be a non-empty str, got {record.name!r}")
+        if len(record.name) > MAX_NAME_LENGTH:
+            raise ValueError(
+                f"study: a study name is at most {MAX_NAME_LENGTH} characters, got one of {len(record.name):,} "
+                f"({record.name[:40]!r}...)"
+            )
         self.storage = storage
         self.record = record
         self.name = record.name
@@ -118,6 +129,8 @@ class Study:
         self._last_touch = 0.0
         self._reopened = False  # the study's end mark was cleared by this session
         self._warned = False
+        self._metrics_warned: set[str] = set()  # metric names whose storage problem was reported
+        self._claimed = False  # this session has claimed a trial to run
         self._closed = False
         self._session = {
             "id": uuid.uuid4().hex, "host": socket.gethostname(), "pid": os.getpid(),
@@ -260,6 +273,12 @@ class Study:
                 total = w.n_trials(self._id)
                 if limit is not None and total >= limit:
                     reason = "limit"
+                    if not self._claimed and not out:
+                        warnings.warn(
+                            f"study {self.name!r} already has {total} trials and n_trials={limit} counts the "
+                            f"study's trials in total, so none run; give n_trials above {total} to run more",
+                            RuntimeWarning, stacklevel=4,
+                        )
                 elif strategy.finished:
                     reason = "finished"
                 else:
@@ -280,6 +299,7 @@ class Study:
                         elif not asked:
                             others = w.running_sessions(self._id, self.session_id)
                             reason = "wait" if others or w.n_abandoned(self._id) else "stuck"
+        self._claimed = self._claimed or bool(out or asked)
         for number, c in asked:
             self._local[number] = c
         if ask_seq is not None:
@@ -308,18 +328,36 @@ class Study:
 
     # ---------------------------------------------------------------- finish
     def finish(self, trial: Trial) -> bool:
-        """Store a finished trial and tell the strategy; False when another process stored this number first."""
+        """Store a finished trial and tell the strategy; False when another process stored this number first.
+
+        Metrics that cannot be stored as they are (see
+        :func:`~hpo.storage.record.metrics_to_json`) are stored otherwise, with
+        one warning per metric name and session; the trial keeps its value.
+        """
         self._require_open()
+        metrics, problems = metrics_to_json(trial.metrics)
+        self._warn_metrics(trial.number, problems)
         with self.storage.write() as w:
             self._synced += self._apply(w.rows_since(self._id, self._applied))
             if trial.number not in self._local:
                 return False  # told already (another process finished it first)
             seq = w.next_seq(self._id)
-            stored = w.finish_trial(self._id, trial, seq)
+            stored = w.finish_trial(self._id, trial, seq, metrics)
         if not stored:  # pragma: no cover - the sync above popped it
             return False
         self._told(trial, seq)
         return True
+
+    def _warn_metrics(self, number: int, problems: dict[str, str]) -> None:
+        new = {name: why for name, why in problems.items() if name not in self._metrics_warned}
+        if new:
+            self._metrics_warned.update(new)
+            warnings.warn(
+                f"study {self.name!r}, trial {number}: "
+                + "; ".join(f"metric {name!r} {why}" for name, why in new.items())
+                + " (the trial's value is stored; this is said once per metric)",
+                RuntimeWarning, stacklevel=4,
+            )
 
     def take_synced(self) -> list[Trial]:
         """The trials other processes finished since the last call (to show in this process's result)."""
@@ -424,9 +462,9 @@ class Study:
 
     # ----------------------------------------------------------------- reap
     def _reap(self, w: _Writer, now: float) -> None:
-        """Mark the running trials of dead sessions abandoned, so that they run again."""
+        """End the sessions whose process is gone (``"died"``); their running trials become abandoned and run again."""
         self._last_reap = now
-        dead = [s["id"] for s in w.running_sessions(self._id, self.session_id) if not _alive(s, now)]
+        dead = [s["id"] for s in w.open_sessions(self._id, self.session_id) if not _alive(s, now)]
         if dead:
             w.abandon_sessions(self._id, dead, now, "died")
 
@@ -470,6 +508,20 @@ def _pid_token(pid: int) -> str | None:
 
 
 _HOST = socket.gethostname()
+
+
+def session_status(session: dict, now: float | None = None) -> str:
+    """How a stored session ended (``"finished"``, ``"stopped"``, ``"interrupted"``, ``"died"``), or ``"running"``.
+
+    A session that never recorded its end is ``"running"`` only while its
+    process may still be alive: on this host, while its pid is that process;
+    on another, while it wrote within ``STALE_AFTER`` seconds. Otherwise it
+    is ``"died"`` (killed, perhaps while it ran nothing, so that no other
+    process has marked it yet). A read: nothing is written.
+    """
+    if session["ended"] is not None:
+        return session["end_reason"] or "ended"
+    return "running" if _alive(session, time.time() if now is None else now) else "died"
 
 
 def _alive(session: dict, now: float) -> bool:

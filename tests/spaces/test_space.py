@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import warnings
 
 import numpy as np
@@ -332,13 +333,36 @@ def test_json_round_trip_of_mixed_choices_and_conditions():
 
 
 def test_to_params_function_round_trip():
+    # a stored function is kept by its name, never imported (a file is data): the caller gives the function
     space = Space(x=Float(0.0, 1.0), to_params=dict)
-    assert Space.from_dict(json.loads(json.dumps(space.to_dict(), allow_nan=False))) == space
+    d = json.loads(json.dumps(space.to_dict(), allow_nan=False))
+    assert d["to_params"] == {"function": "builtins:dict"}
+    again = Space.from_dict(d)
+    assert again.to_dict() == space.to_dict() and again != space
+    assert Space.from_dict(d, to_params=dict) == space
     local = Space(x=Float(0.0, 1.0), to_params=lambda c: dict(c))
     d = json.loads(json.dumps(local.to_dict(), allow_nan=False))
-    with pytest.raises(ValueError, match="cannot be imported; pass to_params= to Space.from_dict"):
-        Space.from_dict(d)
+    with pytest.raises(ValueError, match=r"function tests\.spaces\.test_space:test_to_params_function_round_trip"
+                                         r"\.<locals>\.<lambda>, stored by name only .* to_params=fn"):
+        Space.from_dict(d).to_params({"x": 0.5})
     assert Space.from_dict(d, to_params=dict).to_params({"x": 0.5}) == {"x": 0.5}
+
+
+def test_from_dict_never_imports_what_the_description_names(tmp_path, monkeypatch):
+    marker = tmp_path / "imported"
+    (tmp_path / "planted_space_module.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\ndef to_params(config):\n    return config\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    d = Space(x=Float(0.0, 1.0)).to_dict()
+    d["to_params"] = {"function": "planted_space_module:to_params"}
+    space = Space.from_dict(d)
+    assert repr(space) == "Space(\n    x=Float(0.0, 1.0),\n    to_params=planted_space_module:to_params,\n)"
+    with pytest.raises(ValueError, match="planted_space_module:to_params, stored by name only"):
+        space.to_params({"x": 0.5})
+    assert "planted_space_module" not in sys.modules and not marker.exists()
+    for bad in ({"function": ""}, {"module": "os"}, "os:system", {"pack": "x"}):
+        with pytest.raises(ValueError, match="to_params is stored as"):
+            Space.from_dict({**d, "to_params": bad})
 
 
 def test_from_dict_rejects_garbage():

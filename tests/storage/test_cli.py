@@ -5,13 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
+import subprocess
+import sys
+import time
 
 import pytest
 
-from hpo import optimize
-from hpo.cli import main
+from hpo import Float, Space, optimize
+from hpo.analysis import write_report
+from hpo.cli import EXIT_BROKEN_PIPE, main
+from hpo.storage import SQLiteStorage, load_study
+from hpo.storage.study import STALE_AFTER
 
-from .common import SPACE, bowl
+from .common import SPACE, add_session, bowl, dead_pid
 
 
 @pytest.fixture
@@ -73,3 +80,78 @@ def test_errors_name_the_file_or_the_study_and_create_nothing(db, tmp_path, caps
     foreign.write_bytes(b"hello" * 1000)
     assert main(["export", str(foreign), "x"]) == 2
     assert "not an SQLite database" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ issue 18
+def test_sessions_whose_process_is_gone_are_not_shown_running(tmp_path, capsys):
+    db = str(tmp_path / "r.db")
+    optimize(bowl, SPACE, n_trials=5, seed=0, storage=db, study="s")
+    add_session(db, "killed while idle", dead_pid(), "1", last_seen=time.time())
+    add_session(db, "silent elsewhere", 1, "1", host="another-host", last_seen=time.time() - 2 * STALE_AFTER,
+                running_trial=4)
+    add_session(db, "alive elsewhere", 1, "1", host="another-host", last_seen=time.time())
+    assert main(["show", db, "s"]) == 0
+    out = capsys.readouterr().out
+    assert "sessions   4 (2 died, 1 finished, 1 running)" in out
+    assert "trials     1 abandoned, 4 ok (5 in all)" in out  # the trial of the silent session runs again
+    assert main(["studies", db]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[2:8] == ["5", "4", "0", "0", "0", "1"]
+    optimize(bowl, SPACE, n_trials=6, seed=0, storage=db, study="s")  # a new session ends the dead ones
+    ends = {s["id"]: s["end_reason"] for s in SQLiteStorage(db).sessions("s")}
+    assert ends["killed while idle"] == ends["silent elsewhere"] == "died" and ends["alive elsewhere"] is None
+
+
+def test_a_study_name_is_at_most_200_characters_and_a_long_stored_one_still_reports(tmp_path, monkeypatch, capsys):
+    db = str(tmp_path / "r.db")
+    with pytest.raises(ValueError, match="study: a study name is at most 200 characters, got one of 100,000"):
+        optimize(bowl, SPACE, n_trials=2, storage=db, study="n" * 100_000)
+    optimize(bowl, SPACE, n_trials=2, seed=0, storage=db, study="n" * 200)
+    con = sqlite3.connect(db)  # as an older hpo let it be
+    con.execute("UPDATE studies SET name = ?", ("n" * 100_000,))
+    con.commit()
+    con.close()
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", db, "n" * 100_000, "--no-plots"]) == 0
+    assert (tmp_path / ("n" * 100 + "-report.md")).exists()
+    assert main(["report", db, "n" * 100_000, "--no-plots", "--out", "no/such/" + "d" * 300 + "/r.md"]) == 2
+    assert "hpo report: cannot write no/such/ddd" in capsys.readouterr().err
+
+
+def test_control_characters_in_names_are_escaped(tmp_path, capsys):
+    db = str(tmp_path / "r.db")
+    name = "evil\x1b[2J\nstudy"
+    space = Space({"a\x07b": Float(0.0, 1.0), "ok": Float(0.0, 1.0)})
+    optimize(lambda c: c["ok"], space, n_trials=3, seed=0, storage=db, study=name)
+    for argv in (["studies", db], ["show", db, name], ["show", db, "nope\x1b"]):
+        main(argv)
+        out, err = capsys.readouterr()
+        assert "\x1b" not in out + err and "\x07" not in out + err, argv
+    assert main(["show", db, name]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("study      'evil\\x1b[2J\\nstudy'  (") and "'a\\x07b': Float(0.0, 1.0)," in out
+    assert "'a\\x07b'=0." in out
+
+
+def test_a_report_goes_to_md_or_html_only(tmp_path, capsys):
+    db = str(tmp_path / "r.db")
+    optimize(bowl, SPACE, n_trials=3, seed=0, storage=db, study="s")
+    for out, fmt in (("x.pdf", None), ("x", None), ("x.md", "html")):
+        argv = ["report", db, "s", "--no-plots", "--out", str(tmp_path / out)] + (["--format", fmt] if fmt else [])
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"hpo report: {tmp_path / out}: ") and ("(.md, .markdown)" in err or "'html'" in err)
+        assert not (tmp_path / out).exists()
+    with pytest.raises(ValueError, match=r"x\.pdf: a report page is Markdown \(\.md, \.markdown\) or HTML"):
+        write_report(load_study(db, "s"), str(tmp_path / "x.pdf"))
+    assert main(["report", db, "s", "--no-plots", "--out", str(tmp_path / "x.markdown")]) == 0
+
+
+def test_export_into_a_closed_pipe_ends_quietly(tmp_path):
+    db = str(tmp_path / "r.db")
+    optimize(bowl, SPACE, n_trials=3, seed=0, storage=db, study="s")
+    proc = subprocess.Popen([sys.executable, "-m", "hpo", "export", db, "s"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the first line (as `| head -0`)
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == EXIT_BROKEN_PIPE == 141
+    assert err == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import warnings
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from hpo import Float, Space, optimize
 from hpo.storage import InMemoryStorage, SQLiteStorage, StudyMismatchError, load_study
 from hpo.strategies import available_strategies, get_strategy_class
 
-from .common import SPACE, bowl, facts
+from .common import SPACE, add_session, bowl, dead_pid, facts
 
 
 def _quick_options(strategy: str) -> dict | None:
@@ -202,25 +203,7 @@ def test_failed_and_pruned_trials_and_metrics_round_trip(tmp_path):
 
 def _hand_trial_to(db, number, pid, token):
     """Make trial ``number`` look as if a session of process ``pid`` were running it right now."""
-    import sqlite3
-    import socket
-
-    con = sqlite3.connect(db)
-    con.execute("INSERT INTO sessions (id, study_id, host, pid, pid_token, versions, started, last_seen) "
-                "VALUES ('other', 1, ?, ?, ?, '{}', 0, 0)", (socket.gethostname(), pid, token))
-    con.execute("UPDATE trials SET state='running', session='other', tell_seq=NULL, value=NULL, loss=NULL "
-                "WHERE number=?", (number,))
-    con.commit()
-    con.close()
-
-
-def _dead_pid() -> int:
-    import subprocess
-    import sys
-
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    return proc.pid
+    add_session(db, "other", pid, token, running_trial=number)
 
 
 @pytest.mark.parametrize("who", ["dead process", "reused pid"])
@@ -232,7 +215,7 @@ def test_a_trial_left_running_by_a_dead_process_is_run_again(tmp_path, who):
     db = str(tmp_path / "r.db")
     before = optimize(bowl, SPACE, n_trials=5, seed=0, storage=db, study="s")
     if who == "dead process":
-        _hand_trial_to(db, 4, _dead_pid(), "1")
+        _hand_trial_to(db, 4, dead_pid(), "1")
     else:  # this very pid, but another process's start time: the pid was reused
         _hand_trial_to(db, 4, os.getpid(), str(int(_pid_token(os.getpid()) or 0) + 1))
     after = optimize(bowl, SPACE, n_trials=5, seed=0, storage=db, study="s")
@@ -260,7 +243,7 @@ def test_a_trial_whose_process_died_three_times_is_failed_not_run_again(tmp_path
 
     db = str(tmp_path / "r.db")
     optimize(bowl, SPACE, n_trials=5, seed=0, storage=db, study="s")
-    _hand_trial_to(db, 2, _dead_pid(), "1")
+    _hand_trial_to(db, 2, dead_pid(), "1")
     con = sqlite3.connect(db)
     con.execute("UPDATE trials SET attempts = 3 WHERE number = 2")
     con.commit()
@@ -281,3 +264,15 @@ def test_the_direction_cannot_change_even_with_continue(tmp_path):
     with pytest.raises(StudyMismatchError, match="'minimize' in the study, 'maximize' now\\): its stored losses"):
         optimize(bowl, SPACE, n_trials=5, seed=0, storage=db, study="s", direction="maximize",
                  on_mismatch="continue")
+
+
+def test_resuming_with_n_trials_below_the_stored_trials_says_that_none_run(tmp_path):
+    db = str(tmp_path / "r.db")
+    optimize(bowl, SPACE, n_trials=5, seed=0, storage=db, study="s")
+    with pytest.warns(RuntimeWarning, match=r"study 's' already has 5 trials and n_trials=3 counts the study's "
+                                            r"trials in total, so none run; give n_trials above 5 to run more"):
+        again = optimize(bowl, SPACE, n_trials=3, seed=0, storage=db, study="s")
+    assert len(again) == 5
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(optimize(bowl, SPACE, n_trials=6, seed=0, storage=db, study="s")) == 6  # runs one: no warning
