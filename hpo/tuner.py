@@ -336,6 +336,16 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
             self.result_ = exc.result
             self.trials_ = exc.result.trials
             _raise_estimator_error(objective, exc)
+        except ValueError as exc:
+            from .storage import StudyMismatchError
+
+            if isinstance(exc, StudyMismatchError) and "direction: 'minimize' in the study" in str(exc):
+                raise StudyMismatchError(
+                    f"{exc}\nThis is a Tuner study stored by an earlier hpo, which minimized minus the validation "
+                    "score; a Tuner now stores the score itself and maximizes it, so it does not resume that "
+                    "study (its sign would flip). Give another study name; hpo show and hpo export still read it."
+                ) from None
+            raise
         self.result_ = result
         self.strategy_ = result.strategy_instance
         self.trials_ = result.trials
