@@ -76,7 +76,7 @@ class TrialLines:
             best = result.best_trial
             head += f", {self.value_name} {trial.value:.6g} (best {best.value:.6g}, trial {best.number})"
         elif trial.error:
-            head += f", {trial.error.splitlines()[0]}"
+            head += f", {_clip(trial.error.splitlines()[0], 160)}"
         if trial.duration is not None:
             head += f", {trial.duration:.3g} s"
         config = ", ".join(f"{k}={_short(v)}" for k, v in trial.config.items())
@@ -87,7 +87,8 @@ class TrialLines:
 
 
 def _short(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return f"{value:.6g}" if isinstance(value, float) else _clip(repr(value), 60)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -405,8 +405,8 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
                 f"{len(failed)} of {len(trials)} trials failed; their scores are set to "
                 f"error_score={self.error_score!r} and they are never chosen as the best. The most common error "
                 f"({n} of them):\n{_clip(error)}\n"
-                + (f"{others} failed with {len(groups) - 1} other errors (trials_ and cv_results_['status'] "
-                   "hold them all).\n" if others else "")
+                + (f"{others} failed with {'another error' if len(groups) == 2 else f'{len(groups) - 1} other errors'} "
+                   "(trials_ and cv_results_['status'] hold them all).\n" if others else "")
                 + "If these failures are not expected, debug them with error_score='raise'.",
                 FitFailedWarning, stacklevel=3,
             )

@@ -69,7 +69,7 @@ def test_failed_trials_are_summed_up_in_one_fit_failed_warning(clf_data):
     assert text.startswith(f"{above + below} of 20 trials failed")
     # the FragileErrors quote their C, but are one error raised at one place
     assert f"The most common error ({above} of them):\nFragileError: C=" in text
-    assert f"{below} failed with 1 other errors" in text and "error_score='raise'" in text
+    assert f"{below} failed with another error" in text and "error_score='raise'" in text
     assert failures[0].filename == __file__  # points at the caller's fit
 
 
