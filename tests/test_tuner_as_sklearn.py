@@ -202,7 +202,19 @@ def test_a_scorer_without_sample_weight_is_warned_about(clf_data):
 
 
 # ------------------------------------------------------------------ 5. times of failed trials
-class SlowToFail(ClassifierMixin, BaseEstimator):
+class _Wraps(ClassifierMixin, BaseEstimator):
+    """A test classifier around the model its ``fit`` keeps (``_keep``)."""
+
+    def _keep(self, model):
+        self.model_ = model
+        self.classes_ = model.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+class SlowToFail(_Wraps):
     """Spends ``pause`` seconds in fit, then raises for C above 0.5."""
 
     def __init__(self, C=1.0, pause=0.02):
@@ -213,12 +225,7 @@ class SlowToFail(ClassifierMixin, BaseEstimator):
         time.sleep(self.pause)
         if self.C > 0.5:
             raise ValueError(f"C={self.C} is too large")
-        self.model_ = LogisticRegression(C=self.C).fit(X, y)
-        self.classes_ = self.model_.classes_
-        return self
-
-    def predict(self, X):
-        return self.model_.predict(X)
+        return self._keep(LogisticRegression(C=self.C).fit(X, y))
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.FitFailedWarning")
@@ -287,17 +294,13 @@ def test_a_callable_scorer_with_several_metrics_needs_refit_to_name_one(clf_data
 
 
 # ------------------------------------------------------------------ 7. fit returning None
-class ReturnsNone(ClassifierMixin, BaseEstimator):
+class ReturnsNone(_Wraps):
     def __init__(self, C=1.0):
         self.C = C
 
     def fit(self, X, y):
-        self.model_ = LogisticRegression(C=self.C).fit(X, y)
-        self.classes_ = self.model_.classes_
+        self._keep(LogisticRegression(C=self.C).fit(X, y))
         self.n_features_in_ = X.shape[1]  # and no ``return self``
-
-    def predict(self, X):
-        return self.model_.predict(X)
 
 
 @pytest.mark.parametrize("resource", [None, "n_samples"])
@@ -350,7 +353,7 @@ def test_the_html_repr_shows_the_best_estimator_once_fitted(clf_data):
 
 
 # ------------------------------------------------------------------ 10. no_validation parameters as a resource
-class Iterations(ClassifierMixin, BaseEstimator):
+class Iterations(_Wraps):
     """An SGD classifier whose ``n_iter`` is declared ``"no_validation"``."""
 
     _parameter_constraints = {"n_iter": "no_validation"}
@@ -360,12 +363,7 @@ class Iterations(ClassifierMixin, BaseEstimator):
         self.alpha = alpha
 
     def fit(self, X, y):
-        self.model_ = SGDClassifier(max_iter=self.n_iter, tol=None, alpha=self.alpha, random_state=0).fit(X, y)
-        self.classes_ = self.model_.classes_
-        return self
-
-    def predict(self, X):
-        return self.model_.predict(X)
+        return self._keep(SGDClassifier(max_iter=self.n_iter, tol=None, alpha=self.alpha, random_state=0).fit(X, y))
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -378,7 +376,7 @@ def test_a_no_validation_parameter_is_a_resource_by_its_value(clf_data):
 
 
 # ------------------------------------------------------------------ 11. set_params is the judge of names
-class OnlyGivenParams(ClassifierMixin, BaseEstimator):
+class OnlyGivenParams(_Wraps):
     """Like CatBoost: ``get_params`` lists only the arguments given; ``set_params`` takes any known one."""
 
     KNOWN = ("iterations", "learning_rate", "depth")
@@ -397,12 +395,7 @@ class OnlyGivenParams(ClassifierMixin, BaseEstimator):
         return self
 
     def fit(self, X, y):
-        self.model_ = LogisticRegression(C=self._given.get("learning_rate", 1.0)).fit(X, y)
-        self.classes_ = self.model_.classes_
-        return self
-
-    def predict(self, X):
-        return self.model_.predict(X)
+        return self._keep(LogisticRegression(C=self._given.get("learning_rate", 1.0)).fit(X, y))
 
 
 def test_a_parameter_missing_from_get_params_is_tuned_when_set_params_takes_it(clf_data):
