@@ -57,11 +57,14 @@ class TrialFailedError(RuntimeError):
 
 class RepeatedFailureError(TrialFailedError):
     """The first ``fail_fast`` trials of a search (or every trial of a shorter one) failed with one and
-    the same error, so the search stopped. ``.result`` holds the trials, ``.trial`` the last failed one."""
+    the same error. ``.result`` holds the trials, ``.trial`` the last failed one, ``.count`` how many
+    failed so, ``.every`` whether every trial of the search failed (else it stopped after ``fail_fast``)."""
 
-    def __init__(self, message: str, result: Result, trial: Trial) -> None:
+    def __init__(self, message: str, result: Result, trial: Trial, every: bool = False, count: int = 0) -> None:
         super().__init__(message, result)
         self.trial = trial
+        self.every = every
+        self.count = count
 
 
 Outcome = tuple
@@ -414,11 +417,11 @@ class SearchLoop:
 
     def _repeated(self, streak: list[Trial], every: bool) -> RepeatedFailureError:
         last = streak[-1]
-        what = f"all {len(streak)} trials" if every else f"the first {len(streak)} trials"
+        what = (f"all {len(streak)} trials of the search failed with the same error" if every else
+                f"the first {len(streak)} trials failed with the same error, so the search stopped")
         return RepeatedFailureError(
-            f"{what} failed with the same error, so the search stopped (fail_fast={self.fail_fast}; "
-            f"fail_fast=None runs every trial):\n{last.error}\n{last.traceback or ''}",
-            self.result, last,
+            f"{what} (fail_fast={self.fail_fast}; fail_fast=None runs every trial):\n{last.error}\n"
+            f"{last.traceback or ''}", self.result, last, every, len(streak),
         )
 
     def _timed_out(self, start: float) -> bool:

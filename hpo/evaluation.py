@@ -308,6 +308,9 @@ class EstimatorObjective:
         metrics.update(_times(fit_times, score_times))
         primary = self._primary(list(tests))
         mean = float(np.mean(tests[primary]))
+        if self.return_train_score:  # the mean training score of the primary metric, for the log lines
+            metrics["train_value"] = float(np.mean([metrics[f"split{k}_train_{primary}"]
+                                                    for k in range(len(self.splits))]))
         if self.resource is not None:
             metrics["n_resources"] = amount
             metrics["resource_units"] = spent

@@ -75,6 +75,8 @@ class TrialLines:
         if trial.status == OK:
             best = result.best_trial
             head += f", {self.value_name} {trial.value:.6g} (best {best.value:.6g}, trial {best.number})"
+            if isinstance(trial.metrics.get("train_value"), float):  # a Tuner's return_train_score
+                head += f", train {trial.metrics['train_value']:.6g}"
         elif trial.error:
             head += f", {_clip(trial.error.splitlines()[0], 160)}"
         if trial.duration is not None:

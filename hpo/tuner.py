@@ -292,8 +292,9 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
             for name, scorer in scorers.items():
                 if not accepts_sample_weight(scorer):
                     warnings.warn(
-                        f"the scorer {name}={scorer!r} takes no sample_weight: its validation scores are "
-                        "unweighted, although fit weights the samples", UserWarning, stacklevel=2,
+                        f"The scoring {name}={scorer!r} does not support sample_weight, which may lead to "
+                        "statistically incorrect results when fitting with sample_weight: its validation scores "
+                        "are unweighted", UserWarning, stacklevel=2,
                     )
         resource, min_r, max_r, options = resolve_resource(
             self.estimator, space, self.strategy, self.strategy_options, self.resource, self.min_resource,
@@ -331,11 +332,11 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         except AllTrialsFailedError as exc:
             self.result_ = exc.result
             self.trials_ = exc.result.trials
-            raise ValueError(_all_failed_message(exc.result.trials)) from exc
+            raise ValueError(_all_failed_message(exc.result.trials, len(splits))) from exc
         except TrialFailedError as exc:  # error_score="raise", or fail_fast
             self.result_ = exc.result
             self.trials_ = exc.result.trials
-            _raise_estimator_error(objective, exc)
+            _raise_estimator_error(objective, exc, len(splits))
         except ValueError as exc:
             from .storage import StudyMismatchError
 
@@ -389,39 +390,39 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
             return result.trials.index(result.best_trial)
         index = self.refit(self.cv_results_)
         if isinstance(index, (bool, np.bool_)) or not isinstance(index, numbers.Integral):
-            raise TypeError(f"refit={self.refit!r} returned {index!r}, not an integer index into cv_results_")
+            raise TypeError(f"best_index_ returned by refit={self.refit!r} is not an integer: {index!r}")
         if not 0 <= index < len(result.trials):
-            raise IndexError(f"refit={self.refit!r} returned {index}, not in [0, {len(result.trials)})")
+            raise IndexError(f"best_index_ index out of range: refit={self.refit!r} returned {index}, and "
+                             f"cv_results_ has {len(result.trials)} rows")
         return int(index)
 
     def _warn_failures(self, trials: list, metrics: list[str]) -> None:
-        """scikit-learn's warnings: how many trials failed and with what; non-finite scores, once."""
+        """scikit-learn's warnings at the end of a search: the failed fits (``FitFailedWarning``, with the
+        most common error first), and non-finite scores (a ``UserWarning`` per kind, test and train)."""
+        k = self.n_splits_
         failed = [t for t in trials if t.status == FAILED and not _scored(t)]
         if failed:
-            groups = _error_groups(failed)
-            error, n = groups[0]
-            others = len(failed) - n
             warnings.warn(
-                f"{len(failed)} of {len(trials)} trials failed; their scores are set to "
-                f"error_score={self.error_score!r} and they are never chosen as the best. The most common error "
-                f"({n} of them):\n{_clip(error)}\n"
-                + (f"{others} failed with {'another error' if len(groups) == 2 else f'{len(groups) - 1} other errors'} "
-                   "(trials_ and cv_results_['status'] hold them all).\n" if others else "")
-                + "If these failures are not expected, debug them with error_score='raise'.",
+                f"\n{len(failed) * k} fits failed out of a total of {len(trials) * k} ({len(failed)} of "
+                f"{len(trials)} trials x {k} splits: a trial stops at its first failing fit, and every split of "
+                "a failed trial is scored error_score).\nThe score on these train-test partitions for these "
+                f"parameters will be set to {self.error_score}; such a trial is never chosen as the best.\n"
+                "If these failures are not expected, you can try to debug them by setting error_score='raise'."
+                f"\n\nBelow are more details about the failures:\n{_failure_details(failed, k)}",
                 FitFailedWarning, stacklevel=3,
             )
-        bad = [
-            t.number for i, t in enumerate(trials)
-            if (t.status == OK or _scored(t))
-            and not all(np.isfinite(self.cv_results_[f"mean_test_{m}"][i]) for m in metrics)
-        ]
-        if bad:
-            warnings.warn(
-                f"{len(bad)} of {len(trials)} trials have a NaN or infinite mean validation score (trials "
-                f"{bad[:10]}{'...' if len(bad) > 10 else ''}); a trial whose optimized score is not finite "
-                "is recorded as failed and never chosen as the best",
-                UserWarning, stacklevel=3,
-            )
+        kinds = ["test", "train"] if self.return_train_score else ["test"]
+        for kind in kinds:
+            bad = [t.number for i, t in enumerate(trials) if (t.status == OK or _scored(t)) and not all(
+                np.isfinite(self.cv_results_[f"mean_{kind}_{m}"][i]) for m in metrics)]
+            if bad:
+                warnings.warn(
+                    f"One or more of the {kind} scores are non-finite: {len(bad)} of {len(trials)} trials have a "
+                    f"NaN or infinite mean {kind} score (trials {bad[:10]}{'...' if len(bad) > 10 else ''})"
+                    + ("; a trial whose optimized score is not finite is recorded as failed and never chosen "
+                       "as the best" if kind == "test" else ""),
+                    UserWarning, stacklevel=3,
+                )
 
     def _stored_search(self, objective, space, options, seed, X, y, groups, loop_options):
         """The search as a stored study (``storage=``): resumed when it exists, checked against these data."""
@@ -462,19 +463,24 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         return space
 
     def _check_names(self, space: Space) -> None:
-        """Set the parameters of a few configurations on a clone of the estimator, as a search will.
+        """Check the parameter names of a few configurations as a search will set them.
 
         ``set_params`` is the judge, as in scikit-learn: an estimator whose
         ``get_params`` lists only the arguments given (CatBoost) still takes
         its other parameters, and a Pipeline step chosen by the space takes
-        its own parameters (``clf`` and ``clf__C``). Outer names are set
-        before the names under them. A name refused is a ``ValueError``
-        naming it, before any fit.
+        its own parameters (``clf`` and ``clf__C``). A name that
+        ``get_params(deep=True)`` lists, with no name under it, needs no
+        call; the others are set on a clone, outer names first. A name
+        refused is a ``ValueError`` naming it, before any fit.
         """
+        listed = self.estimator.get_params(deep=True)
         for config in space.sample(32, seed=0):
             params = space.to_params(config)
-            est = clone(self.estimator)
+            est, valid = None, listed
             for name in sorted(params, key=lambda k: k.count("__")):
+                if name in valid and not any(other.startswith(name + "__") for other in params):
+                    continue
+                est = clone(self.estimator) if est is None else est
                 try:
                     est.set_params(**{name: clone(params[name], safe=False)})
                 except Exception as exc:
@@ -484,6 +490,7 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
                         f"space parameter {name!r} is not a parameter of {type(self.estimator).__name__}{where}: "
                         f"set_params refused it ({type(exc).__name__}: {exc})"
                     ) from None
+                valid = est.get_params(deep=True)
 
     def _primary_metric(self, scorers: dict, multimetric: bool) -> str | None:
         """The metric the search optimizes; None: the first the scorer returns (a callable may give several)."""
@@ -517,10 +524,9 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         error_score = np.nan if self.error_score == "raise" else float(self.error_score)
         out: dict[str, Any] = {}
 
-        def column(key: str) -> np.ndarray:
-            return np.array([t.metrics.get(key, np.nan) if t.status == OK else
-                             t.metrics.get(key, error_score if "_score" in key else np.nan) for t in trials],
-                            dtype=float)
+        def column(key: str, failed: float = np.nan) -> np.ndarray:
+            """``key`` of each trial's metrics; ``failed`` for a failed trial without it (its scores)."""
+            return np.array([t.metrics.get(key, np.nan if t.status == OK else failed) for t in trials], dtype=float)
 
         out["mean_fit_time"] = column("fit_time")
         out["std_fit_time"] = np.array([np.std(t.metrics["fit_times"]) if "fit_times" in t.metrics else np.nan
@@ -541,7 +547,8 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
                             for t in trials], dtype=bool) if reached else None
         for metric in metrics:
             for which in sets:
-                splits = np.column_stack([column(f"split{k}_{which}_{metric}") for k in range(n_splits)]) \
+                splits = np.column_stack([column(f"split{k}_{which}_{metric}", error_score)
+                                          for k in range(n_splits)]) \
                     if n else np.empty((0, n_splits))
                 for k in range(n_splits):
                     out[f"split{k}_{which}_{metric}"] = splits[:, k]
@@ -648,12 +655,13 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
-def _raise_estimator_error(objective: EstimatorObjective, exc: TrialFailedError) -> None:
+def _raise_estimator_error(objective: EstimatorObjective, exc: TrialFailedError, n_splits: int) -> None:
     """``error_score="raise"`` or ``fail_fast``: raise the estimator's own exception, as scikit-learn does.
 
     With one worker the objective ran in this process and kept it; a trial
     that ran in a worker process is run again here to raise it. A failure that
     was no exception (a NaN score), or that does not recur, raises ``exc``.
+    With ``fail_fast``, a note says what happened (Python 3.11+).
     """
     error = objective.last_error
     if error is None:
@@ -667,24 +675,39 @@ def _raise_estimator_error(objective: EstimatorObjective, exc: TrialFailedError)
     if error is None:
         raise exc
     if isinstance(exc, RepeatedFailureError) and hasattr(error, "add_note"):
-        first = str(exc).splitlines()[0].split(", so")[0]
-        error.add_note(f"hpo.Tuner: {first}, so the search stopped; Tuner(fail_fast=None) runs every trial")
+        n = exc.count
+        fits = f"{n * n_splits} fits failed ({n} trials x {n_splits} splits)"
+        head = (f"All the {fits}" if exc.every else f"The first {fits}, so the search stopped (fail_fast={n})")
+        error.add_note(
+            f"hpo.Tuner: {head}. It is very likely that your model is misconfigured. {n * n_splits} fits failed "
+            f"with the following error:\n{_clip(exc.trial.error or '')}\nThis is that error, raised; "
+            "Tuner(fail_fast=None) runs every trial whatever fails."
+        )
     raise error from None
 
 
-def _all_failed_message(trials: list) -> str:
-    """Every trial failed, not all with one error: how many with which, as scikit-learn says it."""
-    lines = "".join(f"{'-' * 60}\n{n} trials failed with:\n{_clip(e)}\n" for e, n in _error_groups(trials)[:5])
-    first = next((t for t in trials if t.traceback), None)
+def _all_failed_message(trials: list, n_splits: int) -> str:
+    """Every trial failed, not all with one error: how many fits with which error, as scikit-learn says it."""
+    n = len(trials)
     return (
-        f"All the {len(trials)} trials of the search failed. It is very likely that the estimator or the space is "
-        f"misconfigured; debug it with error_score='raise'.\n{lines}"
-        + (f"{'-' * 60}\nThe traceback of trial {first.number}:\n{first.traceback}" if first else "")
+        f"All the {n} trials of the search failed: all the {n * n_splits} fits ({n} trials x {n_splits} splits; "
+        "a trial stops at its first failing fit).\nIt is very likely that your model is misconfigured.\n"
+        "You can try to debug the error by setting error_score='raise'.\n\n"
+        f"Below are more details about the failures:\n{_failure_details(trials, n_splits)}"
     )
 
 
-def _error_groups(trials: list) -> list[tuple[str, int]]:
-    """Failed trials by error, most common first: ``(text, count)``.
+def _failure_details(trials: list, n_splits: int) -> str:
+    """scikit-learn's list of errors with their counts of fits, most common first, each with a traceback."""
+    out = []
+    for text, count, example in _error_groups(trials)[:5]:
+        out.append(f"{'-' * 80}\n{count * n_splits} fits failed with the following error:\n"
+                   f"{_clip(example.traceback or text)}")
+    return "\n".join(out)
+
+
+def _error_groups(trials: list) -> list[tuple[str, int, Any]]:
+    """Failed trials by error, most common first: ``(text, count, a trial)``.
 
     One exception type raised at one place (the last frame of its traceback)
     is one error, whatever values its message quotes; the text is the first
@@ -695,14 +718,14 @@ def _error_groups(trials: list) -> list[tuple[str, int]]:
         text = t.error or "unknown error"
         where = _raised_at(t.traceback)
         key = (text.split(":", 1)[0], where) if where else text
-        entry = groups.setdefault(key, [text, 0, set(), where])
+        entry = groups.setdefault(key, [text, 0, set(), where, t])
         entry[1] += 1
         entry[2].add(text)
     out = []
-    for text, n, texts, where in groups.values():
+    for text, n, texts, where, example in groups.values():
         if len(texts) > 1:
             text += f"\n(and {len(texts) - 1} other messages of the same error, raised at {where})"
-        out.append((text, n))
+        out.append((text, n, example))
     return sorted(out, key=lambda e: -e[1])
 
 

@@ -414,7 +414,7 @@ def test_tuner_hyperband_by_trees_spends_less_than_its_budgets(binary):
 def test_tuner_sizes_the_halving_plan_to_n_trials(digits):
     X, y = digits
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # the plan fits: no warning that n_trials cuts it
+        warnings.filterwarnings("error", message=".*stops strategy")  # the plan fits: no warning that n_trials cuts it
         tuner = Tuner(SGDClassifier(random_state=0), SGD_SPACE, strategy="halving", n_trials=5, resource="epochs",
                       max_resource=9, random_state=0).fit(X, y)
     assert len(tuner.trials_) <= 5 and tuner.n_resources_[-1] == 9

@@ -196,7 +196,7 @@ def test_a_scorer_without_sample_weight_is_warned_about(clf_data):
         return accuracy_score(y, estimator.predict(X))
 
     weights = np.ones(len(y))
-    with pytest.warns(UserWarning, match="plain_accuracy.*takes no sample_weight"):
+    with pytest.warns(UserWarning, match="plain_accuracy.*does not support sample_weight"):
         Tuner(LogisticRegression(), Space(C=Float(0.1, 1.0)), n_trials=2, scoring=plain_accuracy,
               random_state=0).fit(X, y, sample_weight=weights)
 
@@ -291,6 +291,18 @@ def test_a_callable_scorer_with_several_metrics_needs_refit_to_name_one(clf_data
                   scoring=two_metrics, refit=refit)
     with pytest.raises(ValueError, match=message):
         tuner.fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.FitFailedWarning")
+def test_a_failed_trial_gets_error_score_for_every_named_metric(clf_data):
+    X, y = clf_data
+    tuner = Tuner(SlowToFail(pause=0.0), Space(C=Float(0.0, 1.0)), n_trials=8, validation=3, random_state=0,
+                  scoring=["accuracy", "balanced_accuracy"], refit="accuracy", error_score=-1.0).fit(X, y)
+    failed = tuner.cv_results_["status"] == "failed"
+    assert failed.any()
+    for name in ("accuracy", "balanced_accuracy"):
+        for key in (f"split0_test_{name}", f"split2_test_{name}", f"mean_test_{name}"):
+            assert np.all(tuner.cv_results_[key][failed] == -1.0), key  # not NaN: the error_score asked for
 
 
 # ------------------------------------------------------------------ 7. fit returning None
@@ -429,11 +441,12 @@ def test_refit_as_a_callable_chooses_best_index_from_cv_results(clf_data):
     assert not hasattr(tuner, "best_score_") and not hasattr(search, "best_score_")
 
 
-@pytest.mark.parametrize("refit, error", [(lambda r: 1.5, TypeError), (lambda r: 99, IndexError),
-                                          (lambda r: -1, IndexError)])
-def test_refit_callable_must_return_an_index(clf_data, refit, error):
+@pytest.mark.parametrize("refit, error, message", [(lambda r: 1.5, TypeError, "best_index_ .* not an integer: 1.5"),
+                                                   (lambda r: 99, IndexError, "best_index_ index out of range"),
+                                                   (lambda r: -1, IndexError, "best_index_ index out of range")])
+def test_refit_callable_must_return_an_index(clf_data, refit, error, message):
     X, y = clf_data
-    with pytest.raises(error, match="refit="):
+    with pytest.raises(error, match=message):
         Tuner(LogisticRegression(), Space(C=Float(0.1, 1.0)), n_trials=2, refit=refit).fit(X, y)
 
 
