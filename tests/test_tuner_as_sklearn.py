@@ -23,7 +23,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
-from hpo import Categorical, Float, Int, Space, Tuner
+from hpo import Categorical, Float, Space, Tuner
 
 pytestmark = pytest.mark.filterwarnings("ignore:the validation holdout has only")
 

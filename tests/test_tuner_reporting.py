@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.svm import SVC
 
 import hpo
-from hpo import Categorical, Float, Space, Tuner
+from hpo import Float, Space, Tuner
 from hpo.cli import main
 
 from .test_tuner import FragileClassifier, FragileError
