@@ -143,7 +143,7 @@ def run_hpo(problem, strategy: str, seed: int, *, n_trials: int | None = None, c
             raise StopSearch
         if trial.status == "ok":
             spent[0] += trial.metrics["resource_units"]
-            if target is not None and trial.metrics["n_resources"] == high and offset + trial.value <= target + 1e-12:
+            if target is not None and trial.metrics["n_resources"] == high and offset - trial.value <= target + 1e-12:
                 raise StopSearch
         if cap_units is not None and spent[0] >= cap_units:
             raise StopSearch
@@ -152,12 +152,13 @@ def run_hpo(problem, strategy: str, seed: int, *, n_trials: int | None = None, c
     with warnings.catch_warnings(), _one_thread():
         warnings.simplefilter("ignore", ConvergenceWarning)
         cpu0, t0 = time.process_time(), time.time()
-        result = hpo.optimize(_Timed(objective), problem.space, strat, n_trials=n_trials, callbacks=[stop])
+        result = hpo.optimize(_Timed(objective), problem.space, strat, n_trials=n_trials, callbacks=[stop],
+                              direction="maximize")  # the objective's value is the validation score
         wall, cpu = time.time() - t0, time.process_time() - cpu0
     trials = [t for t in result.trials]
     return {
         "wall": wall, "cpu": cpu, "max_resource": high,
-        "losses": [None if t.status != "ok" else offset + t.value for t in trials],
+        "losses": [None if t.status != "ok" else offset - t.value for t in trials],
         "n_resources": [t.metrics.get("n_resources") for t in trials],
         "units": [t.metrics.get("resource_units", 0) for t in trials],
         "walls": [t.finished - t0 for t in trials],
@@ -339,7 +340,7 @@ def fidelity(name: str, n_configs: int = 30) -> dict:
         for i, config in enumerate(problem.space.sample(n_configs, seed=123)):
             for j, b in enumerate(budgets):
                 t = time.process_time()
-                losses[i, j] = objective(config, b)["value"]
+                losses[i, j] = -objective(config, b)["value"]  # minus the validation score
                 cpu[i, j] = time.process_time() - t
     return {"problem": name, "part": "C", "seed": 0, "budgets": budgets,
             "spearman": [float(stats.spearmanr(losses[:, j], losses[:, -1]).statistic) for j in range(len(budgets))],

@@ -24,6 +24,7 @@ __all__ = [
 
 from .engine import (  # noqa: E402
     AllTrialsFailedError,
+    RepeatedFailureError,
     StopSearch,
     TrialFailedError,
     TrialPruned,
@@ -39,6 +40,6 @@ from . import analysis  # noqa: E402  (hpo.analysis.importance, ...; matplotlib 
 
 __all__ += [
     "optimize", "Tuner", "Result", "Trial", "Candidate", "Strategy", "register", "available_strategies",
-    "TrialPruned", "StopSearch", "AllTrialsFailedError", "TrialFailedError",
+    "TrialPruned", "StopSearch", "AllTrialsFailedError", "TrialFailedError", "RepeatedFailureError",
     "ProcessPool", "load_study",
 ]

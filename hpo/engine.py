@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .executors import effective_n_jobs, is_dask_client, make_runner
+from .progress import TrialLines
 from .result import Result
 from .spaces import Space
 from .strategies import Strategy, get_strategy_class, make_strategy, plan_options
@@ -26,7 +27,7 @@ from .trial import FAILED, OK, PRUNED, Candidate, Trial
 
 __all__ = [
     "optimize", "run_study", "SearchLoop", "evaluate", "Outcome", "TrialPruned", "StopSearch",
-    "AllTrialsFailedError", "TrialFailedError",
+    "AllTrialsFailedError", "TrialFailedError", "RepeatedFailureError",
 ]
 
 
@@ -52,6 +53,18 @@ class TrialFailedError(RuntimeError):
     def __init__(self, message: str, result: Result) -> None:
         super().__init__(message)
         self.result = result
+
+
+class RepeatedFailureError(TrialFailedError):
+    """The first ``fail_fast`` trials of a search (or every trial of a shorter one) failed with one and
+    the same error. ``.result`` holds the trials, ``.trial`` the last failed one, ``.count`` how many
+    failed so, ``.every`` whether every trial of the search failed (else it stopped after ``fail_fast``)."""
+
+    def __init__(self, message: str, result: Result, trial: Trial, every: bool = False, count: int = 0) -> None:
+        super().__init__(message, result)
+        self.trial = trial
+        self.every = every
+        self.count = count
 
 
 Outcome = tuple
@@ -93,7 +106,10 @@ def evaluate(objective: Callable, candidate: Candidate, pass_budget: bool) -> Ou
 
     A raised exception, a non-number, NaN or an infinite value make the trial
     failed; :class:`TrialPruned` makes it pruned. ``KeyboardInterrupt`` is
-    not caught.
+    not caught. An exception may carry metrics of the work done until it
+    was raised (a dict in its ``hpo_metrics`` attribute, such as the fit
+    times of :class:`hpo.evaluation.EstimatorObjective`): they are recorded
+    on the failed trial.
     """
     started = time.time()
     try:
@@ -105,8 +121,9 @@ def evaluate(objective: Callable, candidate: Candidate, pass_budget: bool) -> Ou
     except TrialPruned as exc:
         return (PRUNED, None, f"pruned: {exc}" if str(exc) else "pruned", None, started, time.time(), {})
     except Exception as exc:
+        spent = getattr(exc, "hpo_metrics", None)
         return (FAILED, None, f"{type(exc).__name__}: {exc}", traceback_module.format_exc(),
-                started, time.time(), {})
+                started, time.time(), {k: _plain(v) for k, v in spent.items()} if isinstance(spent, Mapping) else {})
     finished = time.time()
     if not math.isfinite(value):
         return (FAILED, None, f"the objective returned {value}", None, started, finished, metrics)
@@ -184,7 +201,17 @@ class SearchLoop:
     direction : {"minimize", "maximize"}
     callbacks : iterable of callables ``callback(result, trial)``
     progress : bool
+        A progress bar (tqdm) with the best value so far.
+    verbose : int, default 0
+        2: one line per trial through the ``"hpo"`` logger (:mod:`hpo.progress`);
+        3: with the traceback of each failure.
+    value_name : str, default "value"
+        What the value is called in those lines.
     on_error : {"record", "raise"}
+    fail_fast : int, optional
+        When the first ``fail_fast`` trials of this run all fail with one and
+        the same exception (or a search that ends sooner fails every trial
+        with one), stop with :class:`RepeatedFailureError`. None never stops.
     backend : {"processes", "threads"}
     executor : object with ``submit``, hpo.ProcessPool or Dask Client, optional
         Used instead of one made from ``n_jobs`` and ``backend``.
@@ -213,6 +240,9 @@ class SearchLoop:
         trial_timeout: float | None = None,
         tell_order: str | None = None,
         study: Any = None,
+        verbose: int = 0,
+        value_name: str = "value",
+        fail_fast: int | None = None,
     ) -> None:
         if not callable(objective):
             raise TypeError(f"the objective must be callable, got {objective!r}")
@@ -232,6 +262,12 @@ class SearchLoop:
             )
         if on_error not in ("record", "raise"):
             raise ValueError(f"on_error must be 'record' or 'raise', got {on_error!r}")
+        if fail_fast is not None and (
+            not isinstance(fail_fast, numbers.Integral) or isinstance(fail_fast, bool) or fail_fast < 1
+        ):
+            raise ValueError(f"fail_fast must be a positive int or None, got {fail_fast!r}")
+        if not isinstance(verbose, numbers.Integral) or verbose < 0:
+            raise ValueError(f"verbose must be a non-negative int, got {verbose!r}")
         if tell_order is None:
             tell_order = "completed" if is_dask_client(executor) else "asked"
         if tell_order not in ("asked", "completed"):
@@ -256,6 +292,9 @@ class SearchLoop:
         self.trial_timeout = None if trial_timeout is None else float(trial_timeout)
         self.tell_order = tell_order
         self.study = study
+        self.verbose = int(verbose)
+        self.value_name = value_name
+        self.fail_fast = None if fail_fast is None else int(fail_fast)
         self.pass_budget = takes_budget(objective)
         self.result = Result(strategy.space, direction=direction, strategy=strategy.name)
         self.result.strategy_instance = strategy
@@ -277,7 +316,10 @@ class SearchLoop:
         interrupted = False
         idle = _Backoff()
         exhausted = False
+        lines = TrialLines(self.verbose, self.value_name)
+        streak: list[Trial] | None = [] if self.fail_fast is not None else None  # this run's first failures
         try:
+            lines.__enter__()
             if self.study is not None:
                 for trial in self.study.open(self.strategy):
                     self.result.add(trial)
@@ -321,6 +363,7 @@ class SearchLoop:
                 if not log.finish(trial):
                     continue  # another process stored this trial first (it took it over): drop ours
                 self.result.add(trial)
+                lines.trial(trial, self.result)
                 if bar is not None:
                     bar.update(1)
                     if self.result.n_ok:
@@ -329,6 +372,8 @@ class SearchLoop:
                     raise TrialFailedError(
                         f"trial {trial.number} failed with {trial.error}\n{trial.traceback or ''}", self.result
                     )
+                if streak is not None:
+                    streak = self._fail_fast(streak, trial)
                 try:
                     for cb in self.callbacks:
                         cb(self.result, trial)
@@ -349,13 +394,35 @@ class SearchLoop:
             runner.close(interrupted=interrupted)  # Ctrl-C: kill the workers; else running tasks end unread
             if bar is not None:
                 bar.close()
+            lines.__exit__(None, None, None)
             if self.study is not None:
                 reason = "interrupted" if interrupted else ("stopped" if pending else "finished")
                 for trial in self.study.close(sorted(pending), reason):
                     self.result.add(trial)
         if self.result.trials and not self.result.n_ok and self.result.n_failed:
+            if streak and len(streak) == self.result.n_failed == len(self.result.trials):
+                raise self._repeated(streak, every=True)
             raise AllTrialsFailedError(self.result._no_best_reason() + self._first_traceback(), self.result)
         return self.result
+
+    def _fail_fast(self, streak: list[Trial], trial: Trial) -> list[Trial] | None:
+        """The first failures of this run, one more trial on; raises when ``fail_fast`` of them share one
+        error; None once a trial did not fail with that error (the search goes on, unwatched)."""
+        if trial.status != FAILED or trial.traceback is None or (streak and trial.error != streak[0].error):
+            return None  # an ok or pruned trial, a failure that raised nothing, or another error
+        streak.append(trial)
+        if len(streak) >= self.fail_fast:  # type: ignore[operator]
+            raise self._repeated(streak, every=False)
+        return streak
+
+    def _repeated(self, streak: list[Trial], every: bool) -> RepeatedFailureError:
+        last = streak[-1]
+        what = (f"all {len(streak)} trials of the search failed with the same error" if every else
+                f"the first {len(streak)} trials failed with the same error, so the search stopped")
+        return RepeatedFailureError(
+            f"{what} (fail_fast={self.fail_fast}; fail_fast=None runs every trial):\n{last.error}\n"
+            f"{last.traceback or ''}", self.result, last, every, len(streak),
+        )
 
     def _timed_out(self, start: float) -> bool:
         return self.timeout is not None and time.monotonic() - start >= self.timeout
@@ -461,8 +528,10 @@ def optimize(
     direction: str = "minimize",
     callbacks: Iterable[Callable] = (),
     progress: bool = False,
+    verbose: int = 0,
     strategy_options: dict | None = None,
     on_error: str = "record",
+    fail_fast: int | None = None,
     backend: str = "processes",
     executor: Any = None,
     trial_timeout: float | None = None,
@@ -497,6 +566,11 @@ def optimize(
         :class:`StopSearch` in one to end the search.
     progress : bool, default False
         Show a progress bar (tqdm) with the best value so far.
+    verbose : int, default 0
+        As a Tuner's: 1 shows the progress bar; 2 logs one line per trial
+        (number, status, value and the best so far, time, parameters) to
+        the ``"hpo"`` logger, visible without any logging setup (see
+        :mod:`hpo.progress`); 3 adds the traceback of each failure.
     strategy_options : dict, optional
         Keyword options of the strategy (``{"resolution": 10}`` for grid).
         A strategy that plans to the trial limit (``"halving"``,
@@ -505,6 +579,12 @@ def optimize(
     on_error : {"record", "raise"}, default "record"
         A failing configuration is recorded and the search goes on, or the
         search stops with :class:`TrialFailedError`.
+    fail_fast : int, optional
+        Stop with :class:`RepeatedFailureError` (which quotes the error and
+        its traceback) when the first ``fail_fast`` trials all raise one and
+        the same error, or when a shorter search fails every trial with one:
+        a bug, not a bad region of the space. Off by default here (an
+        objective may fail over a large region); ``hpo.Tuner`` uses 5.
     backend : {"processes", "threads"}, default "processes"
         Where ``n_jobs > 1`` workers run: hpo's worker processes (a worker
         that dies fails only its trial) or threads (for objectives that
@@ -561,8 +641,8 @@ def optimize(
     strategy_options = plan_options(strategy, strategy_options, n_trials)
     loop_options = dict(
         n_trials=n_trials, timeout=timeout, n_jobs=n_jobs, direction=direction, callbacks=callbacks,
-        progress=progress, on_error=on_error, backend=backend, executor=executor, trial_timeout=trial_timeout,
-        tell_order=tell_order,
+        progress=bool(progress) or verbose == 1, on_error=on_error, backend=backend, executor=executor,
+        trial_timeout=trial_timeout, tell_order=tell_order, verbose=verbose, fail_fast=fail_fast,
     )
     if storage is None:
         if study is not None:

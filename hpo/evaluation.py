@@ -7,6 +7,7 @@ is scored on the same rows.
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import time
 import warnings
@@ -23,13 +24,12 @@ from sklearn.model_selection import (
     StratifiedShuffleSplit,
     check_cv,
 )
-from sklearn.utils import _safe_indexing
 
-from .resources import PausedModels, Resource
+from .resources import PausedModels, Resource, fit_params_for, subset
 from .spaces import Space
 from .strategies.base import config_key
 
-__all__ = ["make_splits", "make_scorers", "EstimatorObjective"]
+__all__ = ["make_splits", "make_scorers", "EstimatorObjective", "configured", "accepts_sample_weight"]
 
 
 def make_splits(
@@ -130,31 +130,49 @@ def make_scorers(estimator: Any, scoring: Any) -> tuple[dict[str, Callable], boo
     raise TypeError(f"scoring must be None, a name, a callable, a list or a dict; got {scoring!r}")
 
 
-def _fit_params_for(fit_params: Mapping[str, Any], indices: np.ndarray, n_samples: int) -> dict:
-    """Fit parameters with sample-aligned arrays (such as ``sample_weight``) cut to ``indices``."""
-    out = {}
-    for key, value in fit_params.items():
-        if not isinstance(value, (str, bytes)) and hasattr(value, "__len__") and _len(value) == n_samples:
-            out[key] = _safe_indexing(value, indices)
-        else:
-            out[key] = value
-    return out
-
-
-def _len(value: Any) -> int | None:
+def accepts_sample_weight(scorer: Callable) -> bool:
+    """Whether a scorer takes ``sample_weight``: scikit-learn (metadata routing off) then passes it one."""
+    accept = getattr(scorer, "_accept_sample_weight", None)
+    if callable(accept):
+        try:
+            return bool(accept())
+        except Exception:
+            return False
     try:
-        return value.shape[0] if hasattr(value, "shape") else len(value)
-    except TypeError:
-        return None
+        return "sample_weight" in inspect.signature(scorer).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def configured(estimator: Any, params: Mapping[str, Any]) -> Any:
+    """A clone of ``estimator`` with ``params`` set.
+
+    The values are cloned too (``clone(params, safe=False)``, as scikit-learn's
+    searches do): an estimator among a Space's choices, a Pipeline step, is
+    never fitted in place nor shared between candidates or with the best
+    estimator.
+    """
+    return clone(estimator).set_params(**clone(dict(params), safe=False))
 
 
 class EstimatorObjective:
     """``objective(config, budget=None) -> dict``: fit on each training part, score on its validation part.
 
-    The value (to minimize) is minus the mean validation score of the primary
-    metric. Per-split scores and times come back as metrics named as in
-    scikit-learn's ``cv_results_`` (``split0_test_score``, ``fit_time``...).
-    Picklable, so that worker processes can run it.
+    The value (to maximize) is the mean validation score of the primary
+    metric, as the user's scorer gives it. Per-split scores and times come
+    back as metrics named as in scikit-learn's ``cv_results_``
+    (``split0_test_score``, ``fit_time``...). A fit or score that raises
+    leaves the times spent until then on the exception (``hpo_metrics``,
+    recorded on the failed trial). Picklable, so that worker processes can
+    run it.
+
+    Parameter values are cloned for every fit (:func:`configured`). With a
+    pairwise estimator (a precomputed kernel or distance matrix) both axes of
+    ``X`` are split, as in scikit-learn. A ``sample_weight`` fit parameter
+    also weights the validation scores of the scorers that take one, as in
+    scikit-learn's searches. A scorer (the only one) that returns a dict
+    gives several metrics; ``primary`` names the one whose mean is the value
+    (None: the first).
 
     With a ``resource`` (:mod:`hpo.resources`), ``budget`` is the amount of
     it to train with (None: ``max_resource``), and the metrics also hold
@@ -174,7 +192,7 @@ class EstimatorObjective:
         y: Any,
         splits: list[tuple[np.ndarray, np.ndarray]],
         scorers: dict[str, Callable],
-        primary: str,
+        primary: str | None,
         fit_params: Mapping[str, Any] | None = None,
         return_train_score: bool = False,
         *,
@@ -192,6 +210,7 @@ class EstimatorObjective:
         self.primary = primary
         self.fit_params = dict(fit_params or {})
         self.return_train_score = return_train_score
+        self._weighted = {name: accepts_sample_weight(scorer) for name, scorer in scorers.items()}
         self.resource = resource
         self.min_resource = min_resource
         self.max_resource = max_resource
@@ -238,46 +257,60 @@ class EstimatorObjective:
         amount = self.amount(budget)
         n = _num_samples(self.X)
         metrics: dict[str, Any] = {}
-        fit_times, score_times = [], []
-        tests: dict[str, list[float]] = {name: [] for name in self.scorers}
+        fit_times: list[float] = []
+        score_times: list[float] = []
+        tests: dict[str, list[float]] = {}
         key = config_key(config)
         paused = self.paused.take(key, amount) if self.paused.max_paused > 0 else None
         done, states = paused if paused is not None else (0, None)
         models, spent = [], 0
-        for k, (train, val) in enumerate(self.splits):
-            X_val, y_val = _safe_indexing(self.X, val), _subset(self.y, val)
-            start = time.perf_counter()
-            if self.resource is None:
-                est = clone(self.estimator).set_params(**params)
-                X_train, y_train = _safe_indexing(self.X, train), _subset(self.y, train)
-                if y_train is None:
-                    est.fit(X_train, **_fit_params_for(self.fit_params, train, n))
+        timing, start = None, 0.0  # the list of times being measured, and since when
+        try:
+            for k, (train, val) in enumerate(self.splits):
+                timing, start = fit_times, time.perf_counter()
+                if self.resource is None:
+                    est = configured(self.estimator, params)
+                    X_train, y_train = subset(est, self.X, self.y, train)
+                    train_params = fit_params_for(self.fit_params, train, n)
+                    if y_train is None:
+                        est.fit(X_train, **train_params)
+                    else:
+                        est.fit(X_train, y_train, **train_params)
+                    rows = train
                 else:
-                    est.fit(X_train, y_train, **_fit_params_for(self.fit_params, train, n))
-            else:
-                fresh = None if states is not None else clone(self.estimator).set_params(**params)
-                est, units = self.resource.fit(
-                    fresh, self.X, self.y, train, amount, self.fit_params, n, self._setup, k,
-                    state=None if states is None else states[k], done=done,
-                )
-                spent += units
-            fit_times.append(time.perf_counter() - start)
-            models.append(est)
-            start = time.perf_counter()
-            for name, scorer in self.scorers.items():
-                score = _score(scorer, est, X_val, y_val)
-                tests[name].append(score)
-                metrics[f"split{k}_test_{name}"] = score
-            score_times.append(time.perf_counter() - start)
-            if self.return_train_score:
-                X_train, y_train = _safe_indexing(self.X, train), _subset(self.y, train)
-                for name, scorer in self.scorers.items():
-                    metrics[f"split{k}_train_{name}"] = _score(scorer, est, X_train, y_train)
-        metrics["fit_time"] = float(np.mean(fit_times))
-        metrics["score_time"] = float(np.mean(score_times))
-        metrics["fit_times"] = fit_times
-        metrics["score_times"] = score_times
-        mean = float(np.mean(tests[self.primary]))
+                    fresh = None if states is not None else configured(self.estimator, params)
+                    est, units = self.resource.fit(
+                        fresh, self.X, self.y, train, amount, self.fit_params, n, self._setup, k,
+                        state=None if states is None else states[k], done=done,
+                    )
+                    spent += units
+                    rows = self.resource.train_rows(train, amount, self._setup, k)
+                fit_times.append(time.perf_counter() - start)
+                models.append(est)
+                timing, start = score_times, time.perf_counter()
+                X_val, y_val = subset(est, self.X, self.y, val, rows)
+                for name, score in self._scores(est, X_val, y_val, val, n).items():
+                    tests.setdefault(name, []).append(score)
+                    metrics[f"split{k}_test_{name}"] = score
+                score_times.append(time.perf_counter() - start)
+                timing = None
+                if self.return_train_score:  # on the rows the model was fitted on
+                    X_fit, y_fit = subset(est, self.X, self.y, rows)
+                    for name, score in self._scores(est, X_fit, y_fit, rows, n).items():
+                        metrics[f"split{k}_train_{name}"] = score
+        except Exception as exc:
+            if timing is not None:  # the time spent until the error, as scikit-learn records it
+                timing.append(time.perf_counter() - start)
+                if timing is fit_times:
+                    score_times.append(0.0)
+            _attach_metrics(exc, _times(fit_times, score_times))
+            raise
+        metrics.update(_times(fit_times, score_times))
+        primary = self._primary(list(tests))
+        mean = float(np.mean(tests[primary]))
+        if self.return_train_score:  # the mean training score of the primary metric, for the log lines
+            metrics["train_value"] = float(np.mean([metrics[f"split{k}_train_{primary}"]
+                                                    for k in range(len(self.splits))]))
         if self.resource is not None:
             metrics["n_resources"] = amount
             metrics["resource_units"] = spent
@@ -286,24 +319,68 @@ class EstimatorObjective:
                 self.paused.note(amount, mean)
                 if amount < self.max_resource:
                     self.paused.put(key, amount, models, mean)
-        return {"value": -mean, **metrics}
+        return {"value": mean, **metrics}
+
+    def _scores(self, est: Any, X: Any, y: Any, rows: np.ndarray, n: int) -> dict[str, float]:
+        """Every metric of ``est`` on ``(X, y)``, the rows ``rows`` of the data (for their sample weights)."""
+        weights = self.fit_params.get("sample_weight")
+        out: dict[str, float] = {}
+        for name, scorer in self.scorers.items():
+            kwargs = {}
+            if weights is not None and self._weighted[name]:
+                kwargs = fit_params_for({"sample_weight": weights}, rows, n)
+            score = scorer(est, X, **kwargs) if y is None else scorer(est, X, y, **kwargs)
+            if isinstance(score, Mapping) and len(self.scorers) == 1:  # a callable giving several metrics
+                if not score:
+                    raise ValueError(f"the scorer {scorer!r} returned an empty dict")
+                out.update({str(key): _number(value, scorer) for key, value in score.items()})
+            else:
+                out[name] = _number(score, scorer)
+        return out
+
+    def _primary(self, names: list[str]) -> str:
+        """The metric whose mean is the value."""
+        if self.primary is None:
+            return names[0]
+        if self.primary in names:
+            return self.primary
+        if self.primary == "score":
+            raise ValueError(
+                f"the scorer returned several metrics {names}: refit must name the one that chooses the "
+                "best (or be a callable, or False)"
+            )
+        raise ValueError(f"refit={self.primary!r} is not one of the metrics the scorer returned: {names}")
 
     def refit(self, params: Mapping[str, Any], X: Any, y: Any, fit_params: Mapping[str, Any]) -> Any:
         """A model with ``params`` fitted on all of ``X`` (at ``max_resource`` with a resource)."""
-        est = clone(self.estimator).set_params(**params)
+        est = configured(self.estimator, params)
         if self.resource is not None:
             return self.resource.refit(est, X, y, self.max_resource, fit_params)
         if y is None:
-            return est.fit(X, **fit_params)
-        return est.fit(X, y, **fit_params)
+            est.fit(X, **fit_params)
+        else:
+            est.fit(X, y, **fit_params)
+        return est  # not what fit returned: some estimators return None
 
 
-def _subset(y: Any, indices: np.ndarray) -> Any:
-    return None if y is None else _safe_indexing(y, indices)
+def _times(fit_times: list[float], score_times: list[float]) -> dict:
+    return {
+        "fit_time": float(np.mean(fit_times)) if fit_times else 0.0,
+        "score_time": float(np.mean(score_times)) if score_times else 0.0,
+        "fit_times": list(fit_times),
+        "score_times": list(score_times),
+    }
 
 
-def _score(scorer: Callable, estimator: Any, X: Any, y: Any) -> float:
-    score = scorer(estimator, X) if y is None else scorer(estimator, X, y)
+def _attach_metrics(exc: BaseException, metrics: dict) -> None:
+    """Leave ``metrics`` on an exception for :func:`hpo.engine.evaluate` to record on the failed trial."""
+    try:
+        exc.hpo_metrics = metrics  # type: ignore[attr-defined]
+    except AttributeError:  # an exception type that takes no attribute: the trial is failed without times
+        pass
+
+
+def _number(score: Any, scorer: Callable) -> float:
     if isinstance(score, np.generic):
         score = score.item()
     if not isinstance(score, numbers.Real):

@@ -73,11 +73,12 @@ from typing import Any
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing, get_tags
 
 __all__ = [
     "Resource", "Samples", "EstimatorParam", "Epochs", "PausedModels", "make_resource",
-    "resolve_resource", "strategy_takes_budgets", "strategy_needs_budgets", "nested_order",
+    "resolve_resource", "strategy_takes_budgets", "strategy_needs_budgets", "nested_order", "subset",
+    "fit_params_for",
 ]
 
 
@@ -97,10 +98,48 @@ def _check_count(value: Any, name: str) -> int | None:
     return int(value)
 
 
-def _fit_params_for(fit_params: Mapping[str, Any], indices: np.ndarray, n_samples: int) -> dict:
-    from .evaluation import _fit_params_for as cut
+def fit_params_for(fit_params: Mapping[str, Any], indices: np.ndarray, n_samples: int) -> dict:
+    """Fit (or score) parameters with sample-aligned arrays (such as ``sample_weight``) cut to ``indices``."""
+    out = {}
+    for key, value in fit_params.items():
+        if not isinstance(value, (str, bytes)) and hasattr(value, "__len__") and _len(value) == n_samples:
+            out[key] = _safe_indexing(value, indices)
+        else:
+            out[key] = value
+    return out
 
-    return cut(fit_params, indices, n_samples)
+
+def _len(value: Any) -> int | None:
+    try:
+        return value.shape[0] if hasattr(value, "shape") else len(value)
+    except TypeError:
+        return None
+
+
+def _pairwise(estimator: Any) -> bool:
+    try:
+        return bool(get_tags(estimator).input_tags.pairwise)
+    except Exception:  # an object that is no scikit-learn estimator: rows only
+        return False
+
+
+def subset(estimator: Any, X: Any, y: Any, rows: np.ndarray, cols: np.ndarray | None = None) -> tuple[Any, Any]:
+    """``X`` and ``y`` at ``rows``, as scikit-learn's ``_safe_split``.
+
+    For a pairwise estimator (a precomputed kernel or distance matrix:
+    ``SVC(kernel="precomputed")``, ``metric="precomputed"``) ``X`` is square
+    and its columns are cut too: to ``rows`` for a training part, to the
+    training rows ``cols`` for a part scored by a model fitted on them.
+    """
+    y_sub = None if y is None else _safe_indexing(y, rows)
+    if not _pairwise(estimator):
+        return _safe_indexing(X, rows), y_sub
+    if not hasattr(X, "shape") or len(X.shape) != 2 or X.shape[0] != X.shape[1]:
+        raise ValueError(
+            f"{type(estimator).__name__} takes a precomputed kernel or distance matrix, which must be square; "
+            f"got X of shape {getattr(X, 'shape', None)}"
+        )
+    return _safe_indexing(_safe_indexing(X, rows), rows if cols is None else cols, axis=1), y_sub
 
 
 def nested_order(y: Any, rng: np.random.Generator, stratify: bool = True) -> np.ndarray:
@@ -173,6 +212,13 @@ class Resource:
         """Per-search data the fits need (picklable); None by default."""
         return None
 
+    def train_rows(self, rows: np.ndarray, amount: int, setup: Any, split: int) -> np.ndarray:
+        """The rows of the training part ``rows`` that a fit with ``amount`` of the resource uses (all by default).
+
+        The columns of a precomputed kernel that the validation part is scored with.
+        """
+        return rows
+
     def fit(self, estimator: Any, X: Any, y: Any, rows: np.ndarray, amount: int, fit_params: Mapping,
             n_samples: int, setup: Any, split: int, state: Any = None, done: int = 0) -> tuple[Any, int]:
         """Fit ``estimator`` (configured, unfitted) on ``rows`` with ``amount`` of the resource.
@@ -195,9 +241,12 @@ class Resource:
 
 
 def _fit(est: Any, X: Any, y: Any, fit_params: Mapping) -> Any:
+    """``est`` fitted (itself, whatever its ``fit`` returns: some return None)."""
     if y is None:
-        return est.fit(X, **fit_params)
-    return est.fit(X, y, **fit_params)
+        est.fit(X, **fit_params)
+    else:
+        est.fit(X, y, **fit_params)
+    return est
 
 
 class Samples(Resource):
@@ -237,11 +286,13 @@ class Samples(Resource):
                                                          rng, stratify)])
         return orders
 
+    def train_rows(self, rows, amount, setup, split):
+        return np.sort(setup[split][:amount])
+
     def fit(self, estimator, X, y, rows, amount, fit_params, n_samples, setup, split, state=None, done=0):
-        chosen = np.sort(setup[split][:amount])
-        X_sub = _safe_indexing(X, chosen)
-        y_sub = None if y is None else _safe_indexing(y, chosen)
-        return _fit(estimator, X_sub, y_sub, _fit_params_for(fit_params, chosen, n_samples)), int(amount)
+        chosen = self.train_rows(rows, amount, setup, split)
+        X_sub, y_sub = subset(estimator, X, y, chosen)
+        return _fit(estimator, X_sub, y_sub, fit_params_for(fit_params, chosen, n_samples)), int(amount)
 
     def refit(self, estimator, X, y, amount, fit_params):
         return _fit(estimator, X, y, fit_params)  # every row, as scikit-learn's halving searches refit
@@ -258,6 +309,8 @@ def _owner(estimator: Any, name: str) -> tuple[Any, str, str]:
 def _integer_param(owner: Any, param: str, value: Any) -> bool | None:
     """Whether the parameter takes integers: from scikit-learn's constraints, else its value (None: unknown)."""
     constraints = getattr(type(owner), "_parameter_constraints", {}).get(param)
+    if isinstance(constraints, str):  # "no_validation": the class says nothing about the type
+        constraints = None
     if constraints:
         for c in constraints:
             kind = getattr(c, "type", c)
@@ -348,9 +401,8 @@ class EstimatorParam(Resource):
         return 1, None
 
     def fit(self, estimator, X, y, rows, amount, fit_params, n_samples, setup, split, state=None, done=0):
-        X_train = _safe_indexing(X, rows)
-        y_train = None if y is None else _safe_indexing(y, rows)
-        params = _fit_params_for(fit_params, rows, n_samples)
+        X_train, y_train = subset(state if state is not None else estimator, X, y, rows)
+        params = fit_params_for(fit_params, rows, n_samples)
         if state is not None and done > 0:
             if done == amount:
                 return state, 0
@@ -402,9 +454,8 @@ class Epochs(Resource):
         return None
 
     def fit(self, estimator, X, y, rows, amount, fit_params, n_samples, setup, split, state=None, done=0):
-        X_train = _safe_indexing(X, rows)
-        y_train = None if y is None else _safe_indexing(y, rows)
-        params = dict(_fit_params_for(fit_params, rows, n_samples))
+        X_train, y_train = subset(state if state is not None else estimator, X, y, rows)
+        params = dict(fit_params_for(fit_params, rows, n_samples))
         if state is not None and done > 0:
             est = state
         else:

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 import numbers
+import os
+import re
 import time
+import types
 import warnings
 from collections.abc import Mapping
 from copy import deepcopy
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin
-from sklearn.utils import check_random_state, get_tags, indexable
-from sklearn.utils.metaestimators import available_if
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.exceptions import FitFailedWarning
+from sklearn.utils import _safe_indexing, check_random_state, get_tags, indexable
 from sklearn.utils.validation import check_is_fitted
 
-from .engine import AllTrialsFailedError, SearchLoop, TrialFailedError, run_study
-from .evaluation import EstimatorObjective, classifier_like, make_scorers, make_splits
+from .engine import AllTrialsFailedError, RepeatedFailureError, SearchLoop, TrialFailedError, run_study
+from .evaluation import (
+    EstimatorObjective,
+    accepts_sample_weight,
+    classifier_like,
+    make_scorers,
+    make_splits,
+)
 from .resources import resolve_resource
 from .spaces import Space
 from .strategies import Strategy, make_strategy, plan_options
@@ -26,9 +36,14 @@ __all__ = ["Tuner"]
 
 
 def _estimator_has(attr: str):
-    """For ``available_if``: the best (or the given) estimator has ``attr``."""
+    """The check of :func:`_available_if`: the best (or the given) estimator has ``attr``, and ``refit`` is on."""
 
     def check(self: "Tuner") -> bool:
+        if self.refit is False:
+            raise AttributeError(
+                f"This Tuner instance was initialized with `refit=False`. {attr} is available only after "
+                "refitting on the best parameters (refit=True); best_params_ holds them"
+            )
         if hasattr(self, "best_estimator_"):
             getattr(self.best_estimator_, attr)
             return True
@@ -36,6 +51,34 @@ def _estimator_has(attr: str):
         return True
 
     return check
+
+
+class _AvailableIf:
+    """scikit-learn's ``available_if``, whose AttributeError also says why (``refit=False``).
+
+    ``hasattr(tuner, "predict")`` is False when the check fails; the error
+    reads "This 'Tuner' has no attribute 'predict': <why>", with the check's
+    own error as its cause, as scikit-learn's searches give it.
+    """
+
+    def __init__(self, fn: Any, check: Any) -> None:
+        self.fn = fn
+        self.check = check
+        functools.update_wrapper(self, fn)
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self.fn
+        try:
+            self.check(obj)
+        except Exception as exc:
+            raise AttributeError(f"This {type(obj).__name__!r} has no attribute {self.fn.__name__!r}: {exc}") from exc
+        return types.MethodType(self.fn, obj)
+
+
+def _available_if(check: Any):
+    """Decorate a delegating method: present only while ``check(self)`` passes."""
+    return lambda fn: _AvailableIf(fn, check)
 
 
 class Tuner(MetaEstimatorMixin, BaseEstimator):
@@ -64,11 +107,16 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         group-aware with ``groups``), a number of CV folds, or a scikit-learn
         splitter.
     scoring : str, callable, list or dict, optional
-        As in scikit-learn; ``None`` uses the estimator's ``score``.
-    refit : bool or str, default True
+        As in scikit-learn; ``None`` uses the estimator's ``score``. A
+        callable may return a dict of several metrics. A ``sample_weight``
+        given to ``fit`` weights the validation scores of the scorers that
+        take one, as in scikit-learn's searches (the others are warned about).
+    refit : bool, str or callable, default True
         Refit the best configuration on all of ``X``. With several scorers,
         the name of the one that chooses the best (it is also the one the
-        search optimizes; with ``refit=False`` the first scorer is).
+        search optimizes; with ``refit=False`` or a callable the first scorer
+        is). A callable ``refit(cv_results_) -> int`` chooses ``best_index_``
+        itself, as in scikit-learn (``best_score_`` is then not set).
     n_jobs : int, optional
         Parallel trials (processes); ``None`` is 1.
     random_state : int, RandomState or None
@@ -76,9 +124,19 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
     error_score : "raise" or float, default nan
         The score recorded for a configuration whose fit fails (the trial is
         failed and the search goes on), or ``"raise"`` to stop at once.
+        Failed trials are summed up at the end of ``fit`` in a
+        ``FitFailedWarning`` with the most common error.
+    fail_fast : int or None, default 5
+        When the first ``fail_fast`` trials all fail with one and the same
+        error (a typo, a misconfigured estimator), stop the search and raise
+        that error; a search of fewer trials that all fail with one error
+        raises it too. ``None`` runs every trial whatever fails.
     return_train_score : bool, default False
     verbose : int, default 0
-        1 shows a progress bar.
+        0 silent; 1 a progress bar with the best score so far; 2 one line per
+        trial (number, status, score and the best so far, time, parameters)
+        through the ``"hpo"`` logger, visible without any logging setup
+        (:mod:`hpo.progress`); 3 adds the traceback of each failed trial.
     strategy_options : dict, optional
         Keyword options of the strategy (``{"resolution": 10}`` for grid).
     timeout : float, optional
@@ -119,7 +177,7 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
     best_config_ : dict
         The best configuration as the space holds it.
     best_score_ : float
-        Its mean validation score.
+        Its mean validation score (not set with a callable ``refit``).
     best_index_ : int
         Its row in ``cv_results_``.
     best_estimator_ : estimator
@@ -128,7 +186,10 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         One row per trial, in scikit-learn's layout: ``params``,
         ``param_<name>`` (masked where inactive), ``split<k>_test_<metric>``,
         ``mean_test_<metric>``, ``std_test_<metric>``, ``rank_test_<metric>``,
-        fit and score times, and hpo's ``status`` and ``budget``. With a
+        fit and score times (of a failed trial: the time spent until it
+        failed), and hpo's ``status`` and ``budget``. A ``param_<name>``
+        column has the values' own dtype when they share one (int64,
+        float64...), else object, as in scikit-learn. With a
         resource also ``iter`` (the rung of a successive-halving strategy, 0
         otherwise) and ``n_resources`` (the amount trained with), as in
         scikit-learn's halving searches; trials at the largest budget reached
@@ -164,6 +225,7 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         n_jobs: int | None = None,
         random_state: Any = None,
         error_score: Any = np.nan,
+        fail_fast: int | None = 5,
         return_train_score: bool = False,
         verbose: int = 0,
         strategy_options: dict | None = None,
@@ -185,6 +247,7 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.error_score = error_score
+        self.fail_fast = fail_fast
         self.return_train_score = return_train_score
         self.verbose = verbose
         self.strategy_options = strategy_options
@@ -222,12 +285,20 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
             )
         X, y, groups = indexable(X, y, groups)  # sparse matrices become CSR, array-likes arrays
         seed = self._seed()
-        splits = make_splits(
-            self.validation, X, y, groups, classifier=classifier_like(self.estimator), random_state=seed
-        )
+        classifier = classifier_like(self.estimator)
+        splits = make_splits(self.validation, X, y, groups, classifier=classifier, random_state=seed)
+        _warn_small_validation(splits, y, classifier)
+        if fit_params.get("sample_weight") is not None:
+            for name, scorer in scorers.items():
+                if not accepts_sample_weight(scorer):
+                    warnings.warn(
+                        f"The scoring {name}={scorer!r} does not support sample_weight, which may lead to "
+                        "statistically incorrect results when fitting with sample_weight: its validation scores "
+                        "are unweighted", UserWarning, stacklevel=2,
+                    )
         resource, min_r, max_r, options = resolve_resource(
             self.estimator, space, self.strategy, self.strategy_options, self.resource, self.min_resource,
-            self.max_resource, X, y, splits, classifier_like(self.estimator),
+            self.max_resource, X, y, splits, classifier,
         )
         options = plan_options(self.strategy, options, self.n_trials)  # halving & co. plan to end within n_trials
         objective = EstimatorObjective(
@@ -245,9 +316,10 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
                 UserWarning, stacklevel=2,
             )
         loop_options = dict(
-            n_trials=self.n_trials, timeout=self.timeout, n_jobs=self.n_jobs, direction="minimize",
-            progress=self.verbose > 0, on_error="raise" if self.error_score == "raise" else "record",
-            trial_timeout=self.trial_timeout,
+            n_trials=self.n_trials, timeout=self.timeout, n_jobs=self.n_jobs, direction="maximize",
+            progress=self.verbose == 1, verbose=self.verbose, value_name=primary or "score",
+            on_error="raise" if self.error_score == "raise" else "record",
+            trial_timeout=self.trial_timeout, fail_fast=self.fail_fast,
         )
         if self.storage is None:
             if self.study is not None:
@@ -260,19 +332,32 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         except AllTrialsFailedError as exc:
             self.result_ = exc.result
             self.trials_ = exc.result.trials
-            raise ValueError(
-                f"All the {len(exc.result.trials)} trials of the search failed; the first error:\n{exc}"
-            ) from exc
-        except TrialFailedError as exc:  # error_score="raise"
-            _raise_estimator_error(objective, exc)
+            raise ValueError(_all_failed_message(exc.result.trials, len(splits))) from exc
+        except TrialFailedError as exc:  # error_score="raise", or fail_fast
+            self.result_ = exc.result
+            self.trials_ = exc.result.trials
+            _raise_estimator_error(objective, exc, len(splits))
+        except ValueError as exc:
+            from .storage import StudyMismatchError
+
+            if isinstance(exc, StudyMismatchError) and "direction: 'minimize' in the study" in str(exc):
+                raise StudyMismatchError(
+                    f"{exc}\nThis is a Tuner study stored by an earlier hpo, which minimized minus the validation "
+                    "score; a Tuner now stores the score itself and maximizes it, so it does not resume that "
+                    "study (its sign would flip). Give another study name; hpo show and hpo export still read it."
+                ) from None
+            raise
         self.result_ = result
         self.strategy_ = result.strategy_instance
         self.trials_ = result.trials
-        self.multimetric_ = multimetric
-        self.scorer_ = scorers if multimetric else scorers["score"]
+        self.scorer_ = scorers if multimetric else scorers["score"]  # a callable as given, whatever it returns
+        metrics = _metric_names(result.trials, scorers, self.scoring)
+        self.multimetric_ = multimetric = multimetric or metrics != ["score"]
         self.n_splits_ = len(splits)
         self.resource_ = resource
-        self.cv_results_ = self._cv_results(result, space, list(scorers), len(splits), max_r)
+        self.cv_results_ = self._cv_results(result, space, metrics, len(splits), max_r)
+        self._metric = primary if primary is not None else metrics[0]
+        self._warn_failures(result.trials, metrics)
         if resource is not None:
             self.min_resources_, self.max_resources_ = min_r, max_r
             iters = self.cv_results_["iter"]
@@ -280,11 +365,12 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
             self.n_resources_ = [int(self.cv_results_["n_resources"][iters == i].max()) for i in levels]
             self.n_candidates_ = [int(np.sum(iters == i)) for i in levels]
         if self.refit is not False or not multimetric:
-            best = result.best_trial
-            self.best_index_ = result.trials.index(best)
+            self.best_index_ = self._best_index(result)
+            best = result.trials[self.best_index_]
             self.best_config_ = dict(best.config)
             self.best_params_ = space.to_params(best.config)
-            self.best_score_ = float(self.cv_results_[f"mean_test_{primary}"][self.best_index_])
+            if not callable(self.refit):
+                self.best_score_ = float(self.cv_results_[f"mean_test_{self._metric}"][self.best_index_])
         if self.refit is not False:
             start = time.perf_counter()
             self.best_estimator_ = objective.refit(self.best_params_, X, y, fit_params)
@@ -297,6 +383,46 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         if n_features is not None:
             self.n_features_in_ = n_features
         return self
+
+    def _best_index(self, result) -> int:
+        """The row of the best trial: the search's best, or the one a callable ``refit`` picks."""
+        if not callable(self.refit):
+            return result.trials.index(result.best_trial)
+        index = self.refit(self.cv_results_)
+        if isinstance(index, (bool, np.bool_)) or not isinstance(index, numbers.Integral):
+            raise TypeError(f"best_index_ returned by refit={self.refit!r} is not an integer: {index!r}")
+        if not 0 <= index < len(result.trials):
+            raise IndexError(f"best_index_ index out of range: refit={self.refit!r} returned {index}, and "
+                             f"cv_results_ has {len(result.trials)} rows")
+        return int(index)
+
+    def _warn_failures(self, trials: list, metrics: list[str]) -> None:
+        """scikit-learn's warnings at the end of a search: the failed fits (``FitFailedWarning``, with the
+        most common error first), and non-finite scores (a ``UserWarning`` per kind, test and train)."""
+        k = self.n_splits_
+        failed = [t for t in trials if t.status == FAILED and not _scored(t)]
+        if failed:
+            warnings.warn(
+                f"\n{len(failed) * k} fits failed out of a total of {len(trials) * k} ({len(failed)} of "
+                f"{len(trials)} trials x {k} splits: a trial stops at its first failing fit, and every split of "
+                "a failed trial is scored error_score).\nThe score on these train-test partitions for these "
+                f"parameters will be set to {self.error_score}; such a trial is never chosen as the best.\n"
+                "If these failures are not expected, you can try to debug them by setting error_score='raise'."
+                f"\n\nBelow are more details about the failures:\n{_failure_details(failed, k)}",
+                FitFailedWarning, stacklevel=3,
+            )
+        kinds = ["test", "train"] if self.return_train_score else ["test"]
+        for kind in kinds:
+            bad = [t.number for i, t in enumerate(trials) if (t.status == OK or _scored(t)) and not all(
+                np.isfinite(self.cv_results_[f"mean_{kind}_{m}"][i]) for m in metrics)]
+            if bad:
+                warnings.warn(
+                    f"One or more of the {kind} scores are non-finite: {len(bad)} of {len(trials)} trials have a "
+                    f"NaN or infinite mean {kind} score (trials {bad[:10]}{'...' if len(bad) > 10 else ''})"
+                    + ("; a trial whose optimized score is not finite is recorded as failed and never chosen "
+                       "as the best" if kind == "test" else ""),
+                    UserWarning, stacklevel=3,
+                )
 
     def _stored_search(self, objective, space, options, seed, X, y, groups, loop_options):
         """The search as a stored study (``storage=``): resumed when it exists, checked against these data."""
@@ -322,28 +448,55 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
             raise TypeError(f"space must be a Space or a dict of dimensions, got {type(space).__name__}")
         if not hasattr(self.estimator, "fit"):
             raise TypeError(f"estimator must have a fit method, got {self.estimator!r}")
-        valid = self.estimator.get_params(deep=True)
-        if space._to_params is None:
-            names = space.names
-        else:  # the mapped names of a few configurations (conditional names may come and go)
-            names = list(dict.fromkeys(k for c in space.sample(32, seed=0) for k in space.to_params(c)))
-        for name in names:
-            if name not in valid:
-                raise ValueError(
-                    f"space parameter {name!r} is not a parameter of {type(self.estimator).__name__}; "
-                    f"valid parameters: {sorted(valid)}"
-                )
+        self._check_names(space)
         n = self.n_trials
         if n is not None and (not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1):
             raise ValueError(f"n_trials must be a positive int or None, got {n!r}")
         if not (self.error_score == "raise" or isinstance(self.error_score, numbers.Real)):
             raise ValueError(f"error_score must be 'raise' or a number, got {self.error_score!r}")
-        if not isinstance(self.refit, (bool, str)):
-            raise TypeError(f"refit must be a bool or a scorer name, got {self.refit!r}")
+        if not (isinstance(self.refit, (bool, str)) or callable(self.refit)):
+            raise TypeError(f"refit must be a bool, a scorer name or a callable, got {self.refit!r}")
+        if self.fail_fast is not None and (
+            not isinstance(self.fail_fast, numbers.Integral) or isinstance(self.fail_fast, bool) or self.fail_fast < 1
+        ):
+            raise ValueError(f"fail_fast must be a positive int or None, got {self.fail_fast!r}")
         return space
 
-    def _primary_metric(self, scorers: dict, multimetric: bool) -> str:
+    def _check_names(self, space: Space) -> None:
+        """Check the parameter names of a few configurations as a search will set them.
+
+        ``set_params`` is the judge, as in scikit-learn: an estimator whose
+        ``get_params`` lists only the arguments given (CatBoost) still takes
+        its other parameters, and a Pipeline step chosen by the space takes
+        its own parameters (``clf`` and ``clf__C``). A name that
+        ``get_params(deep=True)`` lists, with no name under it, needs no
+        call; the others are set on a clone, outer names first. A name
+        refused is a ``ValueError`` naming it, before any fit.
+        """
+        listed = self.estimator.get_params(deep=True)
+        for config in space.sample(32, seed=0):
+            params = space.to_params(config)
+            est, valid = None, listed
+            for name in sorted(params, key=lambda k: k.count("__")):
+                if name in valid and not any(other.startswith(name + "__") for other in params):
+                    continue
+                est = clone(self.estimator) if est is None else est
+                try:
+                    est.set_params(**{name: clone(params[name], safe=False)})
+                except Exception as exc:
+                    owners = [p for p in params if name.startswith(p + "__")]
+                    where = f" with {', '.join(f'{p}={params[p]!r}' for p in owners)}" if owners else ""
+                    raise ValueError(
+                        f"space parameter {name!r} is not a parameter of {type(self.estimator).__name__}{where}: "
+                        f"set_params refused it ({type(exc).__name__}: {exc})"
+                    ) from None
+                valid = est.get_params(deep=True)
+
+    def _primary_metric(self, scorers: dict, multimetric: bool) -> str | None:
+        """The metric the search optimizes; None: the first the scorer returns (a callable may give several)."""
         if not multimetric:
+            if callable(self.scoring):  # its metrics are known from its first result, as in scikit-learn
+                return self.refit if isinstance(self.refit, str) else "score" if self.refit is True else None
             if isinstance(self.refit, str):
                 raise ValueError(f"refit={self.refit!r} names a scorer, but scoring is a single metric")
             return "score"
@@ -371,10 +524,9 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         error_score = np.nan if self.error_score == "raise" else float(self.error_score)
         out: dict[str, Any] = {}
 
-        def column(key: str) -> np.ndarray:
-            return np.array([t.metrics.get(key, np.nan) if t.status == OK else
-                             t.metrics.get(key, error_score if "_score" in key else np.nan) for t in trials],
-                            dtype=float)
+        def column(key: str, failed: float = np.nan) -> np.ndarray:
+            """``key`` of each trial's metrics; ``failed`` for a failed trial without it (its scores)."""
+            return np.array([t.metrics.get(key, np.nan if t.status == OK else failed) for t in trials], dtype=float)
 
         out["mean_fit_time"] = column("fit_time")
         out["std_fit_time"] = np.array([np.std(t.metrics["fit_times"]) if "fit_times" in t.metrics else np.nan
@@ -383,13 +535,8 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         out["std_score_time"] = np.array([np.std(t.metrics["score_times"]) if "score_times" in t.metrics else np.nan
                                           for t in trials])
         for name in space.names:
-            values = np.empty(n, dtype=object)
-            mask = np.ones(n, dtype=bool)
-            for i, t in enumerate(trials):
-                if name in t.config:
-                    values[i] = t.config[name]
-                    mask[i] = False
-            out[f"param_{name}"] = np.ma.MaskedArray(values, mask=mask)
+            rows = [i for i, t in enumerate(trials) if name in t.config]
+            out[f"param_{name}"] = _param_column([trials[i].config[name] for i in rows], rows, n)
         out["params"] = [space.to_params(t.config) for t in trials]
         sets = ["test", "train"] if self.return_train_score else ["test"]
         ok = np.array([t.status == OK for t in trials], dtype=bool)
@@ -400,7 +547,8 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
                             for t in trials], dtype=bool) if reached else None
         for metric in metrics:
             for which in sets:
-                splits = np.column_stack([column(f"split{k}_{which}_{metric}") for k in range(n_splits)]) \
+                splits = np.column_stack([column(f"split{k}_{which}_{metric}", error_score)
+                                          for k in range(n_splits)]) \
                     if n else np.empty((0, n_splits))
                 for k in range(n_splits):
                     out[f"split{k}_{which}_{metric}"] = splits[:, k]
@@ -422,43 +570,43 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         if self.refit is False:
             raise AttributeError(f"{method} is not available: this Tuner was fitted with refit=False")
 
-    @available_if(_estimator_has("predict"))
+    @_available_if(_estimator_has("predict"))
     def predict(self, X: Any) -> Any:
         """Predict with the best estimator."""
         self._check_refitted("predict")
         return self.best_estimator_.predict(X)
 
-    @available_if(_estimator_has("predict_proba"))
+    @_available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X: Any) -> Any:
         """Class probabilities from the best estimator."""
         self._check_refitted("predict_proba")
         return self.best_estimator_.predict_proba(X)
 
-    @available_if(_estimator_has("predict_log_proba"))
+    @_available_if(_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X: Any) -> Any:
         """Log class probabilities from the best estimator."""
         self._check_refitted("predict_log_proba")
         return self.best_estimator_.predict_log_proba(X)
 
-    @available_if(_estimator_has("decision_function"))
+    @_available_if(_estimator_has("decision_function"))
     def decision_function(self, X: Any) -> Any:
         """Decision function of the best estimator."""
         self._check_refitted("decision_function")
         return self.best_estimator_.decision_function(X)
 
-    @available_if(_estimator_has("transform"))
+    @_available_if(_estimator_has("transform"))
     def transform(self, X: Any) -> Any:
         """Transform with the best estimator."""
         self._check_refitted("transform")
         return self.best_estimator_.transform(X)
 
-    @available_if(_estimator_has("inverse_transform"))
+    @_available_if(_estimator_has("inverse_transform"))
     def inverse_transform(self, X: Any) -> Any:
         """Inverse transform with the best estimator."""
         self._check_refitted("inverse_transform")
         return self.best_estimator_.inverse_transform(X)
 
-    @available_if(_estimator_has("score_samples"))
+    @_available_if(_estimator_has("score_samples"))
     def score_samples(self, X: Any) -> Any:
         """Score samples with the best estimator."""
         self._check_refitted("score_samples")
@@ -467,14 +615,29 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
     def score(self, X: Any, y: Any = None) -> float:
         """The refit metric of the best estimator on (X, y) (its ``score`` without ``scoring``)."""
         self._check_refitted("score")
-        scorer = self.scorer_[self.refit] if self.multimetric_ else self.scorer_
-        return float(scorer(self.best_estimator_, X) if y is None else scorer(self.best_estimator_, X, y))
+        scorer = self.scorer_[self._metric] if isinstance(self.scorer_, dict) else self.scorer_
+        value = scorer(self.best_estimator_, X) if y is None else scorer(self.best_estimator_, X, y)
+        return float(value[self._metric] if isinstance(value, Mapping) else value)
 
     @property
     def classes_(self) -> np.ndarray:
         """Class labels of the best estimator."""
         self._check_refitted("classes_")
         return self.best_estimator_.classes_
+
+    def _sk_visual_block_(self):
+        """The HTML repr shows ``best_estimator_`` once fitted (else ``estimator``), as scikit-learn's searches."""
+        try:
+            from sklearn.utils._repr_html.estimator import _VisualBlock
+        except ImportError:  # scikit-learn < 1.7
+            from sklearn.utils._estimator_html_repr import _VisualBlock
+
+        if hasattr(self, "best_estimator_"):
+            key, estimator = "best_estimator_", self.best_estimator_
+        else:
+            key, estimator = "estimator", self.estimator
+        return _VisualBlock("parallel", [estimator], names=[f"{key}: {type(estimator).__name__}"],
+                            name_details=[str(estimator)])
 
     def __sklearn_tags__(self):
         from sklearn.utils import get_tags
@@ -492,16 +655,18 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
-def _raise_estimator_error(objective: EstimatorObjective, exc: TrialFailedError) -> None:
-    """``error_score="raise"``: raise the estimator's own exception, as scikit-learn does.
+def _raise_estimator_error(objective: EstimatorObjective, exc: TrialFailedError, n_splits: int) -> None:
+    """``error_score="raise"`` or ``fail_fast``: raise the estimator's own exception, as scikit-learn does.
 
     With one worker the objective ran in this process and kept it; a trial
     that ran in a worker process is run again here to raise it. A failure that
     was no exception (a NaN score), or that does not recur, raises ``exc``.
+    With ``fail_fast``, a note says what happened (Python 3.11+).
     """
     error = objective.last_error
     if error is None:
-        failed = next(t for t in exc.result.trials if t.status == FAILED)
+        failed = exc.trial if isinstance(exc, RepeatedFailureError) else \
+            next(t for t in exc.result.trials if t.status == FAILED)
         if failed.traceback is not None:
             try:
                 objective(failed.config, failed.budget)
@@ -509,7 +674,124 @@ def _raise_estimator_error(objective: EstimatorObjective, exc: TrialFailedError)
                 error = again
     if error is None:
         raise exc
+    if isinstance(exc, RepeatedFailureError) and hasattr(error, "add_note"):
+        n = exc.count
+        fits = f"{n * n_splits} fits failed ({n} trials x {n_splits} splits)"
+        head = (f"All the {fits}" if exc.every else f"The first {fits}, so the search stopped (fail_fast={n})")
+        error.add_note(
+            f"hpo.Tuner: {head}. It is very likely that your model is misconfigured. {n * n_splits} fits failed "
+            f"with the following error:\n{_clip(exc.trial.error or '')}\nThis is that error, raised; "
+            "Tuner(fail_fast=None) runs every trial whatever fails."
+        )
     raise error from None
+
+
+def _all_failed_message(trials: list, n_splits: int) -> str:
+    """Every trial failed, not all with one error: how many fits with which error, as scikit-learn says it."""
+    n = len(trials)
+    return (
+        f"All the {n} trials of the search failed: all the {n * n_splits} fits ({n} trials x {n_splits} splits; "
+        "a trial stops at its first failing fit).\nIt is very likely that your model is misconfigured.\n"
+        "You can try to debug the error by setting error_score='raise'.\n\n"
+        f"Below are more details about the failures:\n{_failure_details(trials, n_splits)}"
+    )
+
+
+def _failure_details(trials: list, n_splits: int) -> str:
+    """scikit-learn's list of errors with their counts of fits, most common first, each with a traceback."""
+    out = []
+    for text, count, example in _error_groups(trials)[:5]:
+        out.append(f"{'-' * 80}\n{count * n_splits} fits failed with the following error:\n"
+                   f"{_clip(example.traceback or text)}")
+    return "\n".join(out)
+
+
+def _error_groups(trials: list) -> list[tuple[str, int, Any]]:
+    """Failed trials by error, most common first: ``(text, count, a trial)``.
+
+    One exception type raised at one place (the last frame of its traceback)
+    is one error, whatever values its message quotes; the text is the first
+    such message.
+    """
+    groups: dict[Any, list] = {}
+    for t in trials:
+        text = t.error or "unknown error"
+        where = _raised_at(t.traceback)
+        key = (text.split(":", 1)[0], where) if where else text
+        entry = groups.setdefault(key, [text, 0, set(), where, t])
+        entry[1] += 1
+        entry[2].add(text)
+    out = []
+    for text, n, texts, where, example in groups.values():
+        if len(texts) > 1:
+            text += f"\n(and {len(texts) - 1} other messages of the same error, raised at {where})"
+        out.append((text, n, example))
+    return sorted(out, key=lambda e: -e[1])
+
+
+def _raised_at(traceback: str | None) -> str | None:
+    """``file:line`` of the last frame of a formatted traceback (where the error was raised)."""
+    frames = re.findall(r'File "([^"]+)", line (\d+)', traceback or "")
+    return f"{os.path.basename(frames[-1][0])}:{frames[-1][1]}" if frames else None
+
+
+def _clip(text: str, limit: int = 2000) -> str:
+    return text if len(text) <= limit else text[:limit] + " [...]"
+
+
+def _scored(trial) -> bool:
+    """Whether a failed trial was scored (its optimized score was not finite) rather than raising."""
+    return any(k.startswith("split0_test_") for k in trial.metrics)
+
+
+def _metric_names(trials: list, scorers: dict, scoring: Any) -> list[str]:
+    """The metrics of ``cv_results_``: the scorers' names, or those a callable scorer returned."""
+    if len(scorers) > 1 or not callable(scoring):
+        return list(scorers)
+    for t in trials:
+        names = [k[len("split0_test_"):] for k in t.metrics if k.startswith("split0_test_")]
+        if t.status == OK and names:
+            return names
+    return list(scorers)
+
+
+def _param_column(values: list, rows: list[int], n: int) -> np.ma.MaskedArray:
+    """A ``param_<name>`` column, masked where inactive, with the values' own dtype when they share one
+    (as scikit-learn's ``_yield_masked_array_for_each_param``: strings and sequences are objects)."""
+    try:
+        array = np.array(values)
+    except ValueError:  # sequences of different lengths
+        dtype = np.dtype(object)
+    else:
+        dtype = array.dtype if values and array.dtype.kind != "U" and array.ndim == 1 else np.dtype(object)
+    column = np.ma.MaskedArray(np.empty(n, dtype=dtype), mask=True)
+    for i, value in zip(rows, values):
+        column[i] = value
+    return column
+
+
+def _warn_small_validation(splits: list, y: Any, classifier: bool) -> None:
+    """Warn when a single holdout has too few rows to rank candidates (fewer than 100, or 10 of a class)."""
+    if len(splits) != 1:
+        return
+    val = splits[0][1]
+    few = [f"{len(val)} rows"] if len(val) < 100 else []
+    if classifier and y is not None:
+        y_val = np.asarray(_safe_indexing(y, val))
+        if y_val.ndim == 2 and y_val.shape[1] == 1:
+            y_val = y_val.ravel()
+        if y_val.ndim == 1 and len(y_val):
+            labels, counts = np.unique(y_val, return_counts=True)
+            if counts.min() < 10:
+                label = labels[np.argmin(counts)]
+                few.append(f"{counts.min()} of class {label.item() if isinstance(label, np.generic) else label!r}")
+    if few:
+        warnings.warn(
+            f"the validation holdout has only {' and '.join(few)}: too few to rank candidates reliably "
+            "(fewer than 100 rows, or 10 of a class); a lucky split can make a poor candidate the best. "
+            "Use cross-validation folds instead: validation=5",
+            UserWarning, stacklevel=3,
+        )
 
 
 def _rank(scores: np.ndarray, ok: np.ndarray, top: np.ndarray | None = None) -> np.ndarray:

@@ -26,11 +26,11 @@ from sklearn.preprocessing import StandardScaler
 from hpo import Float, Space
 from hpo.evaluation import (
     EstimatorObjective,
-    _fit_params_for,
     classifier_like,
     make_scorers,
     make_splits,
 )
+from hpo.resources import fit_params_for
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +176,7 @@ def test_fit_params_cut_sample_aligned_arrays_only():
         "text": "abcdef",  # six characters, but a string is never cut
         "none": None,
     }
-    out = _fit_params_for(params, idx, 6)
+    out = fit_params_for(params, idx, 6)
     assert_array_equal(out["sample_weight"], [0.0, 2.0, 4.0])
     assert list(out["as_list"]) == [10, 12, 14]
     assert_array_equal(out["other_length"], np.arange(3))
@@ -192,7 +192,7 @@ class Boom(ClassifierMixin, BaseEstimator):
         raise ArithmeticError(f"boom at C={self.C}")
 
 
-def test_objective_scores_each_split_and_returns_minus_the_mean(data):
+def test_objective_scores_each_split_and_returns_the_mean(data):
     X, y = data
     space = Space(C=Float(0.1, 10.0))
     splits = make_splits(3, X, y, classifier=True)
@@ -207,7 +207,7 @@ def test_objective_scores_each_split_and_returns_minus_the_mean(data):
         assert out[f"split{k}_test_neg_log_loss"] == pytest.approx(scorers["neg_log_loss"](est, X[val], y[val]))
         assert out[f"split{k}_train_accuracy"] == pytest.approx(est.score(X[train], y[train]))
         want.append(out[f"split{k}_test_neg_log_loss"])
-    assert out["value"] == pytest.approx(-np.mean(want))
+    assert out["value"] == pytest.approx(np.mean(want))  # the score as it is: the Tuner maximizes
     assert len(out["fit_times"]) == len(out["score_times"]) == 3
     assert out["fit_time"] == pytest.approx(np.mean(out["fit_times"]))
 

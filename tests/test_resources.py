@@ -309,7 +309,7 @@ def test_epochs_of_a_pipeline_fit_the_preprocessing_once(digits):
     out = objective(config, 4)
     scaler = StandardScaler().fit(X[train])
     want = sgd_after(4, scaler.transform(X[train]), y[train], 1e-3)
-    assert out["value"] == pytest.approx(-want.score(scaler.transform(X[val]), y[val]))
+    assert out["value"] == pytest.approx(want.score(scaler.transform(X[val]), y[val]))
 
 
 def test_paused_memory_is_bounded_and_keeps_the_best_ranked(digits):
@@ -318,7 +318,7 @@ def test_paused_memory_is_bounded_and_keeps_the_best_ranked(digits):
     configs = [{"alpha": a} for a in (1e-5, 1e-4, 1e-3, 1e-2, 1e-1)]
     scores = {}
     for c in configs:
-        scores[config_key(c)] = -objective(c, 1)["value"]
+        scores[config_key(c)] = objective(c, 1)["value"]
         assert len(objective.paused) <= 2
     kept = set(objective.paused.amounts())
     best_two = set(sorted(scores, key=scores.get, reverse=True)[:2])  # the earliest among equal scores
@@ -414,7 +414,7 @@ def test_tuner_hyperband_by_trees_spends_less_than_its_budgets(binary):
 def test_tuner_sizes_the_halving_plan_to_n_trials(digits):
     X, y = digits
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # the plan fits: no warning that n_trials cuts it
+        warnings.filterwarnings("error", message=".*stops strategy")  # the plan fits: no warning that n_trials cuts it
         tuner = Tuner(SGDClassifier(random_state=0), SGD_SPACE, strategy="halving", n_trials=5, resource="epochs",
                       max_resource=9, random_state=0).fit(X, y)
     assert len(tuner.trials_) <= 5 and tuner.n_resources_[-1] == 9

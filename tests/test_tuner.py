@@ -300,7 +300,8 @@ def test_best_attributes_agree_with_cv_results(clf_data):
     assert list(res["status"]) == ["ok"] * 6
     assert len(tuner.trials_) == 6
     assert [t.config for t in tuner.trials_] == res["params"]
-    assert_allclose([-t.value for t in tuner.trials_], res["mean_test_score"])
+    assert_allclose([t.value for t in tuner.trials_], res["mean_test_score"])  # the score, maximized
+    assert tuner.result_.direction == "maximize" and tuner.result_.best_value == tuner.best_score_
     for key in ("mean_fit_time", "std_fit_time", "mean_score_time", "std_score_time"):
         assert res[key].shape == (6,) and np.all(res[key] >= 0)
     assert tuner.scorer_(tuner.best_estimator_, X, y) == tuner.score(X, y)

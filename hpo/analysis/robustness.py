@@ -219,10 +219,11 @@ class _SeededObjective:
         return self.sign * value
 
 
-def _loss(objective: Callable, config: dict) -> tuple[float, str | None]:
+def _loss(objective: Callable, config: dict, sign: float = 1.0) -> tuple[float, str | None]:
+    """``sign * value`` of ``objective(config)`` (a loss: -1 for a value to maximize), or NaN and the error."""
     try:
         out = objective(dict(config))
-        loss = float(out["value"]) if isinstance(out, dict) else float(out)
+        loss = sign * float(out["value"] if isinstance(out, dict) else out)
     except Exception as exc:  # a failing configuration is recorded, as in a search
         return math.nan, f"{type(exc).__name__}: {exc}"
     if not math.isfinite(loss):
@@ -319,17 +320,17 @@ def seed_robustness(
     if not top:
         raise ValueError(f"the search has no ok trial to re-score ({result!r})")
     objectives, what = _objectives(search, result, seeds, X, y, objective, groups, fit_params)
-    if objective is None:  # a Tuner: its loss is minus the validation score
-        value_name, sign = "validation score", -1.0
-    else:
-        value_name, sign = "value", (1.0 if result.direction == "minimize" else -1.0)
+    if objective is None:  # a Tuner: the value of its objective is the validation score, maximized
+        value_name, sign, to_loss = "validation score", -1.0, -1.0
+    else:  # _SeededObjective gives the loss already
+        value_name, sign, to_loss = "value", (1.0 if result.direction == "minimize" else -1.0), 1.0
     tasks = [(i, j) for j in range(len(seeds)) for i in range(len(top))]
     if n_jobs in (None, 1):
-        outs = [_loss(objectives[j], top[i].config) for i, j in tasks]
+        outs = [_loss(objectives[j], top[i].config, to_loss) for i, j in tasks]
     else:
         from joblib import Parallel, delayed
 
-        outs = Parallel(n_jobs=n_jobs)(delayed(_loss)(objectives[j], top[i].config) for i, j in tasks)
+        outs = Parallel(n_jobs=n_jobs)(delayed(_loss)(objectives[j], top[i].config, to_loss) for i, j in tasks)
     losses = np.full((len(top), len(seeds)), np.nan)
     errors = []
     for (i, j), (loss, error) in zip(tasks, outs):

@@ -309,7 +309,7 @@ class _Loss:
         with warnings.catch_warnings(), _one_thread():
             warnings.simplefilter("ignore", ConvergenceWarning)
             out = self.evaluator(config)
-        return self.offset + float(out["value"])
+        return self.offset - float(out["value"])  # the value is the mean validation score
 
 
 class _TestLoss:

@@ -462,7 +462,7 @@ def knn_problem() -> Problem:
     evaluator = EstimatorObjective(estimator, KNN_SPACE, X, y, folds, scorers, "score")
 
     def objective(config, budget=None):
-        return 1.0 + evaluator(config)["value"]
+        return 1.0 - evaluator(config)["value"]
 
     tags = {"estimator": estimator, "X_train": X, "y_train": y, "scoring": "accuracy", "cv": folds,
             "loss_offset": 1.0}

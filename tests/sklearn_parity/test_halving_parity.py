@@ -55,9 +55,6 @@ from ._support import (
     halving,
 )
 
-DTYPE = "issue 19 #3: cv_results_['param_<name>'] is always object dtype, not the values' shared native dtype"
-NO_VALIDATION = ("issue 19 #10: a parameter whose constraint is 'no_validation' is read character by character "
-                 "as a resource ('not an integer parameter')")
 RESOURCE_IN_PARAMS = ("new: with a parameter resource, cv_results_['params'] (so best_params_) and a "
                       "param_<resource> column lack the amount trained with; scikit-learn puts it in both")
 ITERATION_ATTRS = ("new: the Tuner has no n_iterations_, n_required_iterations_, n_possible_iterations_, "
@@ -207,7 +204,7 @@ def test_iteration_attributes(rows, validation, space, options, expected):
 
 
 # ====================================================================== the resource
-@pytest.mark.xfail(strict=True, reason=f"{NO_VALIDATION}; {RESOURCE_IN_PARAMS}")
+@pytest.mark.xfail(strict=True, reason=RESOURCE_IN_PARAMS)
 @SAMPLERS
 def test_resource_parameter(grid):
     # test_resource_parameter: an estimator parameter as the resource (scikit-learn's max_resources=10
@@ -231,7 +228,6 @@ def test_resource_parameter_unknown():
         tuner.fit(X, y)
 
 
-@pytest.mark.xfail(strict=True, reason=NO_VALIDATION)
 def test_resource_parameter_searched():
     # test_resource_parameter: the resource cannot be a searched parameter too (message: hpo's)
     X, y = make_classification(n_samples=1000, random_state=0)
@@ -271,10 +267,8 @@ def test_random_search_discrete_distributions():
     "params, match",
     [
         ({"resource": "not_a_parameter"}, "'not_a_parameter'"),
-        pytest.param({"resource": "a", "max_resource": 100}, "resource 'a' is also a parameter of the search space",
-                     marks=pytest.mark.xfail(strict=True, reason=NO_VALIDATION)),
-        pytest.param({"resource": "b"}, "resource='b' needs max_resource",
-                     marks=pytest.mark.xfail(strict=True, reason=NO_VALIDATION)),
+        pytest.param({"resource": "a", "max_resource": 100}, "resource 'a' is also a parameter of the search space"),
+        pytest.param({"resource": "b"}, "resource='b' needs max_resource"),
         ({"min_resource": 15, "max_resource": 14}, "min_resource=15 is larger than max_resource=14"),
     ],
 )
@@ -451,7 +445,6 @@ def test_halving_random_search_list_of_dicts():
     check_rbf_or_poly_masks(cv_results, n_candidates)
 
 
-@pytest.mark.xfail(strict=True, reason=DTYPE)
 def test_halving_random_search_list_of_dicts_param_dtypes():
     # test_halving_random_search_list_of_dicts (the param_ dtypes)
     check_cv_results_array_types(_halving_rbf_poly(), RBF_OR_POLY_PARAM_KEYS, SCORE_KEYS_3_FOLDS,

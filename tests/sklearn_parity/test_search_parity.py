@@ -90,26 +90,7 @@ from ._support import (
 
 X, y = X4, y4
 
-# ---------------------------------------------------------------- xfail reasons: issue 19 and new
-CLONE = "issue 19 #1: estimator choices of a Categorical are set (and fitted) in place, never cloned"
-PAIRWISE = "issue 19 #2: pairwise X (precomputed kernel/distances) is split by rows only, not rows and columns"
-DTYPE = "issue 19 #3: cv_results_['param_<name>'] is always object dtype, not the values' shared native dtype"
-WEIGHTED_SCORES = "issue 19 #4: fit's sample_weight never reaches the validation scorers"
-FAILED_TIMES = "issue 19 #5: a failed trial gets NaN mean_fit_time/mean_score_time, not the time spent (score 0)"
-DICT_SCORER = "issue 19 #6: a callable scorer returning a dict (multimetric) fails every trial"
-FIT_NONE = "issue 19 #7: an estimator whose fit returns None leaves best_estimator_ None"
-STEP_AND_PARAM = "issue 19 #8: a pipeline step and that step's own parameter in one Space are refused before any fit"
-HTML_REPR = "issue 19 #9: the HTML repr of a fitted Tuner shows the unfitted estimator, not best_estimator_"
-SET_PARAMS_NAMES = ("issue 19 #11: space names are checked against get_params(deep=True), not against what "
-                    "set_params accepts")
-REFIT_CALLABLE = "issue 19 (refit callable): refit must be a bool or a scorer name; a callable is refused"
-REFIT_FALSE_HASATTR = ("issue 19 (refit=False): predict & co. are present (hasattr True) and raise a plain "
-                       "AttributeError when called, not \"has no attribute 'predict'\" caused by a refit=False error")
-FIT_FAILED = "issue 19 §3: no FitFailedWarning 'N fits failed out of a total of M' with the most common error"
-ALL_FAILED = ("issue 19 §3: all-failed error counts trials ('All the 3 trials'), not fits ('All the 15 fits "
-              "failed ... 15 fits failed with the following error')")
-NON_FINITE = "issue 19 §3: no UserWarning 'One or more of the test (train) scores are non-finite'"
-VERBOSE = "issue 19 §3: verbose >= 2 does not log one line per trial (parameters, score) to logger 'hpo'"
+# ---------------------------------------------------------------- xfail reasons (issue 19's items are fixed)
 # Not in issue 19: found by this port.
 REFIT_NAME_SINGLE = ("new: refit='<name>' with a single scorer is refused ('names a scorer, but scoring is a "
                      "single metric'); scikit-learn accepts any truthy refit with one metric")
@@ -123,9 +104,15 @@ NAN_SCORES_FAIL = ("new: a NaN validation score makes the trial failed, and when
 
 
 def _rows_by(tuner: Tuner, name: str, values: list) -> list[int]:
-    """The cv_results_ rows of ``name`` = each of ``values`` (random search rows come in its own order)."""
-    column = list(tuner.cv_results_[f"param_{name}"])
+    """The cv_results_ rows of ``name`` = each of ``values`` (random search rows come in its own order).
+
+    Read from ``params``, which hold the values as given (1 and 1.0 and True stay apart there; a
+    ``param_<name>`` column has the values' shared numpy dtype, as scikit-learn's)."""
+    column = [p.get(name, _ABSENT) for p in tuner.cv_results_["params"]]
     return [next(i for i, v in enumerate(column) if v == value and type(v) is type(value)) for value in values]
+
+
+_ABSENT = object()
 
 
 # ====================================================================== ParameterGrid / ParameterSampler
@@ -212,7 +199,6 @@ def test_grid_search(capsys):
         tuner.fit(X, y)
 
 
-@pytest.mark.xfail(strict=True, reason=CLONE)
 def test_grid_search_pipeline_steps():
     # test_grid_search_pipeline_steps: estimators given as choices are cloned before fitting
     pipe = Pipeline([("regressor", LinearRegression())])
@@ -324,7 +310,6 @@ def test_no_refit():
     assert hasattr(tuner, "best_params_")
 
 
-@pytest.mark.xfail(strict=True, reason=REFIT_FALSE_HASATTR)
 def test_no_refit_methods_are_absent():
     # test_no_refit (second part): without refit, predict & co. are absent, and say why
     tuner = grid(MockClassifier(), {"foo_param": [1, 2, 3]}, refit=False, validation=2).fit(X, y)
@@ -420,7 +405,6 @@ def test_grid_search_sparse_scoring(csr_container):
     assert_array_equal(y_pred, tuner.predict(X_[180:]))
 
 
-@pytest.mark.xfail(strict=True, reason=PAIRWISE)
 def test_grid_search_precomputed_kernel():
     # test_grid_search_precomputed_kernel
     X_, y_ = make_classification(n_samples=200, n_features=100, random_state=0)
@@ -455,7 +439,6 @@ def _linear_svc_precision_search(**kwargs):
     return grid(LinearSVC(random_state=42), {"C": [0.01, 0.1, 1]}, **kwargs), X_, y_
 
 
-@pytest.mark.xfail(strict=True, reason=REFIT_CALLABLE)
 def test_refit_callable():
     # test_refit_callable
     def refit_callable(cv_results):
@@ -472,7 +455,6 @@ def test_refit_callable():
     assert not hasattr(tuner, "best_score_")
 
 
-@pytest.mark.xfail(strict=True, reason=REFIT_CALLABLE)
 def test_refit_callable_invalid_type():
     # test_refit_callable_invalid_type
     tuner, X_, y_ = _linear_svc_precision_search(scoring="precision", refit=lambda cv_results: None)
@@ -480,7 +462,6 @@ def test_refit_callable_invalid_type():
         tuner.fit(X_, y_)
 
 
-@pytest.mark.xfail(strict=True, reason=REFIT_CALLABLE)
 @pytest.mark.parametrize("out_bound_value", [-1, 2])
 @pytest.mark.parametrize("search", ["random", "grid"])
 def test_refit_callable_out_bound(out_bound_value, search):
@@ -492,7 +473,6 @@ def test_refit_callable_out_bound(out_bound_value, search):
         tuner.fit(X_, y_)
 
 
-@pytest.mark.xfail(strict=True, reason=REFIT_CALLABLE)
 def test_refit_callable_multi_metric():
     # test_refit_callable_multi_metric
     def refit_callable(cv_results):
@@ -603,7 +583,6 @@ def test_grid_search_cv_results():
     check_rbf_or_poly_masks(cv_results, n_candidates, n_poly=2, n_rbf=4)
 
 
-@pytest.mark.xfail(strict=True, reason=DTYPE)
 def test_grid_search_cv_results_param_dtypes():
     # test_grid_search_cv_results (the param_ dtypes)
     tuner = _grid_rbf_poly()
@@ -625,7 +604,6 @@ def test_random_search_cv_results():
     check_rbf_or_poly_masks(tuner.cv_results_, 30)
 
 
-@pytest.mark.xfail(strict=True, reason=DTYPE)
 def test_random_search_cv_results_param_dtypes():
     # test_random_search_cv_results (the param_ dtypes)
     check_cv_results_array_types(_random_rbf_poly(), RBF_OR_POLY_PARAM_KEYS, SCORE_KEYS_3_FOLDS,
@@ -721,7 +699,6 @@ def test_search_cv_score_samples_error(search):
     assert str(info.value.__cause__) == "'DecisionTreeClassifier' object has no attribute 'score_samples'"
 
 
-@pytest.mark.xfail(strict=True, reason=WEIGHTED_SCORES)
 def test_unsupported_sample_weight_scorer():
     # test_unsupported_sample_weight_scorer: a scorer that cannot take sample_weight is warned about
     def fake_score_func(y_true, y_pred):
@@ -744,7 +721,6 @@ def test_unsupported_sample_weight_scorer():
         tuner.fit(X_, y_, sample_weight=sw)
 
 
-@pytest.mark.xfail(strict=True, reason=WEIGHTED_SCORES)
 @pytest.mark.parametrize("make", [
     lambda: grid(LogisticRegression(), {"C": [1, 10, 100]}),
     lambda: randomized(Ridge(), {"alpha": [1, 0.1, 0.01]}),
@@ -818,7 +794,6 @@ def test_search_cv_results_none_param(est):
     assert_array_equal(tuner.cv_results_["param_random_state"], [0, None])
 
 
-@pytest.mark.xfail(strict=True, reason=FAILED_TIMES)
 def test_search_cv_timing():
     # test_search_cv_timing: LinearSVC(C=0) fails to fit; its times are real, its score time 0
     X_ = [[1], [2], [3], [4]]
@@ -932,7 +907,6 @@ def test_grid_search_failing_classifier():
     assert tuner.best_index_ != failing
 
 
-@pytest.mark.xfail(strict=True, reason=FIT_FAILED)
 def test_grid_search_failing_classifier_warns():
     # test_grid_search_failing_classifier (the FitFailedWarning)
     X_, y_ = make_classification(n_samples=20, n_features=10, random_state=0)
@@ -946,7 +920,6 @@ def test_grid_search_failing_classifier_warns():
             _failing_search(error_score).fit(X_, y_)
 
 
-@pytest.mark.xfail(strict=True, reason=ALL_FAILED)
 def test_grid_search_classifier_all_fits_fail():
     # test_grid_search_classifier_all_fits_fail (scikit-learn repeats the failing value three times; a
     # Categorical holds distinct choices, so here every value fails)
@@ -1198,7 +1171,6 @@ def test_searchcv_raise_warning_with_non_finite_score(search, return_train_score
     assert np.all(ranks[~non_finite] < last_rank)
 
 
-@pytest.mark.xfail(strict=True, reason=NON_FINITE)
 @pytest.mark.parametrize("return_train_score", [False, True])
 @pytest.mark.parametrize("search", ["grid", "random"])
 def test_searchcv_raise_warning_with_non_finite_score_warns(search, return_train_score):
@@ -1213,7 +1185,6 @@ def test_searchcv_raise_warning_with_non_finite_score_warns(search, return_train
 
 
 # ====================================================================== callable scorers
-@pytest.mark.xfail(strict=True, reason=DICT_SCORER)
 def test_callable_multimetric_confusion_matrix():
     # test_callable_multimetric_confusion_matrix
     def custom_scorer(clf, X, y):
@@ -1228,7 +1199,6 @@ def test_callable_multimetric_confusion_matrix():
     assert tuner.score(X_, y_) == pytest.approx(cm[0, 1])
 
 
-@pytest.mark.xfail(strict=True, reason=DICT_SCORER)
 def test_callable_multimetric_same_as_list_of_strings():
     # test_callable_multimetric_same_as_list_of_strings
     def custom_scorer(est, X, y):
@@ -1272,7 +1242,6 @@ def test_callable_multimetric_error_on_invalid_key():
         tuner.fit(X_, y_)
 
 
-@pytest.mark.xfail(strict=True, reason=f"{DICT_SCORER}; {FIT_FAILED}")
 def test_callable_multimetric_error_failing_clf():
     # test_callable_multimetric_error_failing_clf
     def custom_scorer(est, X, y):
@@ -1287,7 +1256,6 @@ def test_callable_multimetric_error_failing_clf():
     assert_allclose(tuner.cv_results_["mean_test_acc"], [1, 1, 0.1])
 
 
-@pytest.mark.xfail(strict=True, reason=ALL_FAILED)
 def test_callable_multimetric_clf_all_fits_fail():
     # test_callable_multimetric_clf_all_fits_fail (every value fails, as in test_grid_search_classifier_all_fits_fail)
     def custom_scorer(est, X, y):
@@ -1348,7 +1316,6 @@ def test_search_cv__pairwise_property_delegated_to_base_estimator():
         assert setting == grid(est, {"n_neighbors": [10]}).__sklearn_tags__().input_tags.pairwise
 
 
-@pytest.mark.xfail(strict=True, reason=PAIRWISE)
 def test_search_cv_pairwise_property_equivalence_of_precomputed():
     # test_search_cv_pairwise_property_equivalence_of_precomputed
     X_, y_ = make_classification(n_samples=50, random_state=0)
@@ -1371,7 +1338,6 @@ class _ScalarFitParamEstimator(ClassifierMixin, BaseEstimator):
         return np.zeros(shape=(len(X)))
 
 
-@pytest.mark.xfail(strict=True, reason=FIT_NONE)
 @pytest.mark.parametrize("search, space", [
     ("grid", {"a": [0.1, 0.01]}),
     ("random", Space(a=Float(1, 4))),  # scikit-learn: uniform(1, 3)
@@ -1405,7 +1371,6 @@ def test_scalar_fit_param_compat(search, space):
     SEARCHES[search](_FitParamClassifier(), space).fit(X_train, y_train, **fit_params)
 
 
-@pytest.mark.xfail(strict=True, reason=SET_PARAMS_NAMES)
 @pytest.mark.filterwarnings("ignore:The total space of parameters 4 is")
 @pytest.mark.parametrize("search", ["grid", "random"])
 @pytest.mark.parametrize("Predictor", [MinimalRegressor, MinimalClassifier])
@@ -1428,7 +1393,6 @@ def test_search_cv_using_minimal_compatible_estimator(search, Predictor):
         assert tuner.score(X_, y_) == pytest.approx(r2_score(y_, y_pred))
 
 
-@pytest.mark.xfail(strict=True, reason=VERBOSE)
 @pytest.mark.parametrize("return_train_score", [True, False])
 def test_search_cv_verbose_3(caplog, capsys, return_train_score):
     # test_search_cv_verbose_3: verbose shows each candidate's score. Deliberate difference (issue 19 §3):
@@ -1445,7 +1409,6 @@ def test_search_cv_verbose_3(caplog, capsys, return_train_score):
         assert "train" in lines[0]
 
 
-@pytest.mark.xfail(strict=True, reason=f"{STEP_AND_PARAM} (and {CLONE})")
 @pytest.mark.parametrize("search", ["grid", "random", "halving-grid"])
 def test_search_estimator_param(search):
     # test_search_estimator_param: a step given with its own parameter; the choice object is untouched
@@ -1482,7 +1445,6 @@ def test_search_with_2d_array():
     np.testing.assert_array_equal(result.data, expected)
 
 
-@pytest.mark.xfail(strict=True, reason=HTML_REPR)
 def test_search_html_repr():
     # test_search_html_repr
     X_, y_ = make_classification(random_state=42)
@@ -1655,13 +1617,12 @@ _MASKED_TUPLES[1] = (3, 4)
 @pytest.mark.parametrize("space, candidates, expected", [
     pytest.param(Space(foo=Categorical([1, 2])), [{"foo": 1}, {"foo": 2}],
                  [("param_foo", np.ma.MaskedArray(np.array([1, 2])))],
-                 id="simple numeric, single param", marks=pytest.mark.xfail(strict=True, reason=DTYPE)),
+                 id="simple numeric, single param"),
     pytest.param(Space(foo=Categorical([1, 2, 3]), bar=Categorical([3, 4]).when(foo=one_of(1, 2))),
                  [{"foo": 1, "bar": 3}, {"foo": 2, "bar": 4}, {"foo": 3}],
                  [("param_foo", np.ma.MaskedArray(np.array([1, 2, 3]))),
                   ("param_bar", np.ma.MaskedArray(np.array([3, 4, 0]), mask=[False, False, True]))],
-                 id="simple numeric, one param is missing in one round",
-                 marks=pytest.mark.xfail(strict=True, reason=DTYPE)),
+                 id="simple numeric, one param is missing in one round"),
     pytest.param(Space(foo=Categorical([(1, 2), (3, 4)])), [{"foo": (1, 2)}, {"foo": (3, 4)}],
                  [("param_foo", _MASKED_TUPLES)], id="lists tuples"),
     pytest.param(Space(foo=Categorical([_ORDINAL, _ONE_HOT])), [{"foo": _ORDINAL}, {"foo": _ONE_HOT}],
@@ -1778,7 +1739,7 @@ def test_search_callbacks_receive_search_instance(which):
         assert entry["estimator"] is tuner
 
 
-@pytest.mark.xfail(strict=True, reason=f"{CALLBACKS}; {FIT_FAILED}")
+@pytest.mark.xfail(strict=True, reason=CALLBACKS)
 def test_search_callbacks_with_partial_fit_failures():
     # test_search_callbacks_with_partial_fit_failures
     u = _callback_utils()
