@@ -16,10 +16,16 @@ from hpo.strategies import available_strategies, get_strategy_class
 from .common import SPACE, add_session, bowl, dead_pid, facts
 
 
-def _quick_options(strategy: str) -> dict | None:
-    """A short initial design for model-based strategies, so that the resume lands in the model-based phase."""
-    params = inspect.signature(get_strategy_class(strategy).__init__).parameters
-    return {"n_initial": 4} if "n_initial" in params else None
+def _quick_options(strategy: str, n_trials: int = 12) -> dict | None:
+    """A short initial design for model-based strategies, so that the resume lands in the model-based phase;
+    for a strategy that plans to its ``n_trials``, the whole search's, so that a run stopped early (as a kill
+    would stop it) follows the same plan."""
+    cls = get_strategy_class(strategy)
+    params = inspect.signature(cls.__init__).parameters
+    options = {"n_initial": 4} if "n_initial" in params else {}
+    if cls.plans_n_trials:
+        options["n_trials"] = n_trials
+    return options or None
 
 
 @pytest.mark.parametrize("strategy", available_strategies())

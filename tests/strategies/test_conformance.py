@@ -119,7 +119,9 @@ def test_failing_and_nan_trials_do_not_stop_the_search(strategy_name):
         return loss_of(config)
 
     result = optimize(objective, space, strategy_name, n_trials=30, seed=2)
-    assert len(result.trials) == min(30, make_strategy(strategy_name, space).max_trials or 30)
+    # the search stops only at n_trials or when the strategy has nothing left (a planned multi-fidelity
+    # search runs fewer trials when failed candidates are not promoted)
+    assert len(result.trials) <= 30 and (len(result.trials) == 30 or result.strategy_instance.finished)
     statuses = [t.status for t in result.trials]
     assert statuses.count(FAILED) >= 2 * len(statuses) // 3 - 1
     assert OK in statuses
