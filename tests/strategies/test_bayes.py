@@ -397,22 +397,65 @@ def test_a_ranking_explores_or_exploits_not_both():
     assert np.allclose(values, -_posterior_mean(strategy, U))
 
 
+def _hartmann6_face_trap(names: list[str]) -> list[dict]:
+    """25 configurations that lead a model onto Hartmann-6's face x0 = 0, as natural runs get there.
+
+    Hartmann-6 is a sum of four bumps. 10 uniform points; 10 in the second bump
+    (centre P[1]) with x0 and x3 uniform, since there they barely matter
+    (coefficients 0.05 and 0.1): the model learns to write x0 off; then 5 steps on
+    the face x0 = 0 from that bump toward the third (the global basin, centre P[2]),
+    whose best point on the face is -2.84 (the global minimum, -3.32, is at x0 = 0.2).
+    Fixed points from numpy's PCG64 stream (the same on every platform).
+    """
+    rng = np.random.default_rng(0)
+    second = np.array([0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991])
+    third = np.array([0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.665])
+    uniform = rng.random((10, 6))
+    in_second = np.clip(second + rng.normal(0.0, 0.04, (10, 6)), 0.0, 1.0)
+    in_second[:, [0, 3]] = rng.random((10, 2))
+    step = np.linspace(0.2, 0.6, 5)[:, None]
+    on_face = (1.0 - step) * second + step * third
+    on_face[:, 0] = 0.0
+    U = np.vstack([uniform, in_second, on_face])
+    return [dict(zip(names, map(float, u))) for u in U]
+
+
 @pytest.mark.slow
 def test_exploring_with_the_humbler_model_leaves_hartmann6_boundary_optimum():
-    """Seeds on which the fitted model alone refines a local optimum at the box's boundary for good."""
+    """From a start that leads onto a face of the box, the fitted model alone refines the face's optimum
+    for good; the exploring step (``patience=1``, length scales capped at 0.3) leaves it.
+
+    Natural runs get there too (80 evaluations, seeds 0-119, OpenBLAS's Haswell kernel: the model alone
+    ends above -3.0 on seeds 73 and 115 only, exploring on none), but too rarely to test on a few
+    seeds, and how one seed ends depends on the BLAS kernel's rounding (seed 73 with exploring: -3.018
+    with the Haswell kernel, -3.226 with the Sandybridge one; seed 41, stuck where it was chosen, is
+    not stuck here). From the fixed start below, 40 model proposals, seeds 0-59: the model alone ends
+    at the face's optimum, -2.841, on 60 of 60 (seeds 0-11: still after 80), exploring below -3.31 on
+    60 of 60 (the slowest below -3.0 after 38); the same on seeds 0-29 with the Sandybridge and the
+    Prescott kernels (OPENBLAS_CORETYPE), whose numbers differ in every run. A cap that caps nothing
+    (``explore_lengthscale=100``) stays on the face on 60 of 60. Other draws of the same recipe trap
+    the model alone less surely (``default_rng(1..5)``, seeds 0-9: 10, 0, 3, 9, 1 of 10 stuck), while
+    exploring ends below -3.2 on 49 of 50: the draw kept is the one that traps, the claim holds on all.
+    """
     from hpo.benchmarking import make_problem
 
     problem = make_problem("hartmann6")
+    start = _hartmann6_face_trap(problem.space.names)
+    assert min(problem.objective(c, None) for c in start) > -2.2  # the start is not in the global basin yet
 
     def best(seed, **options):
-        result = hpo.optimize(lambda c: problem.objective(c, None), problem.space, "bayes", n_trials=80,
-                              seed=seed, strategy_options=options)
-        return result.best_value
+        result = hpo.optimize(lambda c: problem.objective(c, None), problem.space, "bayes",
+                              n_trials=len(start) + 40, seed=seed,
+                              strategy_options={"initial_configs": start, "n_initial": len(start), **options})
+        return min(t.value for t in result.trials[len(start):])
 
-    # 2 of seeds 0-119 (with the length-scale prior's mode as the pull; 107 and 109 were before)
-    stuck = [best(seed, patience=None) for seed in (41, 73)]
-    assert max(stuck) > -3.0  # the fitted model alone stays in a local optimum (global: -3.32)
-    assert max(best(seed) for seed in (41, 73)) < -3.15
+    # on the seeds where the model alone stays on the face, exploring must leave it
+    alone = {seed: best(seed, patience=None) for seed in range(8)}
+    stuck = [seed for seed, value in alone.items() if value > -3.0]  # the face's optimum: -2.84
+    assert len(stuck) >= 4, alone  # the start is a trap (measured: stuck on every seed)
+    exploring = {seed: best(seed) for seed in stuck}
+    escaped = [seed for seed, value in exploring.items() if value < -3.2]  # into the global basin
+    assert len(escaped) >= 0.75 * len(stuck), exploring  # measured: every one
 
 
 def test_inside_hyperband_it_learns_from_the_largest_budget_with_enough_results():
