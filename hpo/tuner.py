@@ -371,6 +371,13 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
             self.best_params_ = space.to_params(best.config)
             if not callable(self.refit):
                 self.best_score_ = float(self.cv_results_[f"mean_test_{self._metric}"][self.best_index_])
+            if resource is not None and self.cv_results_["n_resources"][self.best_index_] < max_r:
+                warnings.warn(
+                    f"no candidate reached the full budget ({resource.name}={max_r}) before the search stopped: "
+                    f"the best was trained with {self.cv_results_['n_resources'][self.best_index_]}, and "
+                    f"best_estimator_ is refitted with {max_r}; give a larger n_trials (or n_trials=None) or "
+                    "timeout, or fewer n_candidates", UserWarning, stacklevel=2,
+                )
         if self.refit is not False:
             start = time.perf_counter()
             self.best_estimator_ = objective.refit(self.best_params_, X, y, fit_params)

@@ -423,9 +423,12 @@ def test_tuner_sizes_the_halving_plan_to_n_trials(digits):
 
 def test_tuner_warns_when_n_trials_cuts_a_plan_the_user_fixed(digits):
     X, y = digits
-    with pytest.warns(UserWarning, match="n_trials=5 stops strategy 'halving'"):
+    with pytest.warns(UserWarning) as record:
         tuner = Tuner(SGDClassifier(random_state=0), SGD_SPACE, strategy="halving", n_trials=5, resource="epochs",
                       max_resource=9, random_state=0, strategy_options={"n_candidates": 9}).fit(X, y)
+    messages = [str(w.message) for w in record]
+    assert any("n_trials=5 stops strategy 'halving'" in m for m in messages)
+    assert any("no candidate reached the full budget (epochs=9)" in m and "trained with 1" in m for m in messages)
     assert len(tuner.trials_) == 5 and tuner.cv_results_["n_resources"][tuner.best_index_] == 1
 
 
