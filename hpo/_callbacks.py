@@ -28,7 +28,8 @@ evaluations, as in scikit-learn's halving searches.
   process (``sklearn.callback._transport``), so a ``ProgressBar`` or a
   ``ScoringMonitor`` shows every trial. A callback of your own that only
   changes its own attributes records, in the search process, only what ran
-  there.
+  there. A callback that does not pickle is a ``TypeError`` naming it,
+  before any fit.
 * A trial stops at its first failing fit: its later splits get a
   ``candidate-split-skipped`` task, begun and ended at once, so that every
   task of the tree begins and ends.
@@ -86,7 +87,8 @@ class fit_with_callbacks:
 
     The teardown wrapper is used only when a callback watches the fit: a fit
     without callbacks runs as written, with no frame added, so that its
-    warnings still point at the caller's line.
+    warnings still point at the caller's line (with callbacks they point at
+    scikit-learn's wrapper).
     """
 
     def __init__(self, fit: Callable) -> None:
