@@ -14,6 +14,7 @@ import time
 import traceback as traceback_module
 import warnings
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -26,7 +27,7 @@ from .strategies import Strategy, get_strategy_class, make_strategy, plan_option
 from .trial import FAILED, OK, PRUNED, Candidate, Trial
 
 __all__ = [
-    "optimize", "run_study", "SearchLoop", "evaluate", "Outcome", "TrialPruned", "StopSearch",
+    "optimize", "run_study", "SearchLoop", "evaluate", "current_candidate", "Outcome", "TrialPruned", "StopSearch",
     "AllTrialsFailedError", "TrialFailedError", "RepeatedFailureError",
 ]
 
@@ -101,6 +102,22 @@ def _plain(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
+#: The candidate that :func:`evaluate` is running the objective on, in this thread (see :func:`current_candidate`).
+_CURRENT: ContextVar[Candidate | None] = ContextVar("hpo_current_candidate", default=None)
+
+
+def current_candidate() -> Candidate | None:
+    """The candidate being evaluated, when called from inside an objective that :func:`evaluate` runs; else None.
+
+    It holds the candidate's ``id`` (its position in the strategy's asks)
+    and the strategy's ``info`` (a halving rung): what an objective that
+    reports on its own work needs to say which trial it is (the Tuner's
+    scikit-learn callbacks name their tasks by it). Set in whatever
+    process or thread runs the evaluation.
+    """
+    return _CURRENT.get()
+
+
 def evaluate(objective: Callable, candidate: Candidate, pass_budget: bool) -> Outcome:
     """Call the objective on one candidate, catching every error (the evaluation boundary).
 
@@ -112,6 +129,7 @@ def evaluate(objective: Callable, candidate: Candidate, pass_budget: bool) -> Ou
     on the failed trial.
     """
     started = time.time()
+    token = _CURRENT.set(candidate)
     try:
         if pass_budget:
             out = objective(candidate.config, candidate.budget)
@@ -124,6 +142,8 @@ def evaluate(objective: Callable, candidate: Candidate, pass_budget: bool) -> Ou
         spent = getattr(exc, "hpo_metrics", None)
         return (FAILED, None, f"{type(exc).__name__}: {exc}", traceback_module.format_exc(),
                 started, time.time(), {k: _plain(v) for k, v in spent.items()} if isinstance(spent, Mapping) else {})
+    finally:
+        _CURRENT.reset(token)
     finished = time.time()
     if not math.isfinite(value):
         return (FAILED, None, f"the objective returned {value}", None, started, finished, metrics)
@@ -221,6 +241,11 @@ class SearchLoop:
         Default "completed" with a Dask Client, else "asked".
     study : hpo.storage.Study, optional
         Store trials as they finish, resume the study, share it with other processes.
+    on_submit : callable, optional
+        ``on_submit(number, candidate)``, called in this process just before
+        each evaluation is handed to its worker (the Tuner begins a halving
+        rung's callback task there). Not called for the stored trials of a
+        resumed study, which do not run again.
     """
 
     def __init__(
@@ -243,6 +268,7 @@ class SearchLoop:
         verbose: int = 0,
         value_name: str = "value",
         fail_fast: int | None = None,
+        on_submit: Callable[[int, Candidate], Any] | None = None,
     ) -> None:
         if not callable(objective):
             raise TypeError(f"the objective must be callable, got {objective!r}")
@@ -295,6 +321,9 @@ class SearchLoop:
         self.verbose = int(verbose)
         self.value_name = value_name
         self.fail_fast = None if fail_fast is None else int(fail_fast)
+        if on_submit is not None and not callable(on_submit):
+            raise TypeError(f"on_submit must be callable, got {on_submit!r}")
+        self.on_submit = on_submit
         self.pass_budget = takes_budget(objective)
         self.result = Result(strategy.space, direction=direction, strategy=strategy.name)
         self.result.strategy_instance = strategy
@@ -338,6 +367,8 @@ class SearchLoop:
                             pending[number] = [candidate, None, None]
                             self._check_budget(candidate)
                             pending[number][2] = time.monotonic() + self.trial_timeout if soft_deadlines else None
+                            if self.on_submit is not None:
+                                self.on_submit(number, candidate)
                             pending[number][1] = runner.submit(candidate)
                         if why or not batch:
                             break

@@ -25,6 +25,7 @@ from sklearn.model_selection import (
     check_cv,
 )
 
+from ._callbacks import NO_TASK, NO_TRIAL
 from .resources import PausedModels, Resource, fit_params_for, subset
 from .spaces import Space
 from .strategies.base import config_key
@@ -182,6 +183,10 @@ class EstimatorObjective:
     it continued from, 0 for a fit from scratch). Paused models live in
     :attr:`paused` (bounded; see :mod:`hpo.resources`); a pickled copy
     starts with none.
+
+    :attr:`tasks` (None, or set by the Tuner when scikit-learn callbacks
+    watch the fit: :mod:`hpo._callbacks`) begins and ends a callback task
+    for each split of a trial and for the refit.
     """
 
     def __init__(
@@ -223,6 +228,8 @@ class EstimatorObjective:
         self.paused = PausedModels(resource.max_paused if resource is not None and resource.continues else 0)
         #: The last exception raised by a fit or a score in this process (for ``error_score="raise"``).
         self.last_error: BaseException | None = None
+        #: scikit-learn callbacks' tasks of the search (:class:`hpo._callbacks.TunerTasks`), or None.
+        self.tasks: Any = None
 
     def __call__(self, config: dict, budget: Any = None) -> dict:
         try:
@@ -265,6 +272,7 @@ class EstimatorObjective:
         done, states = paused if paused is not None else (0, None)
         models, spent = [], 0
         timing, start = None, 0.0  # the list of times being measured, and since when
+        tasks = self.tasks.trial() if self.tasks is not None else NO_TRIAL  # callbacks' task per split
         try:
             for k, (train, val) in enumerate(self.splits):
                 timing, start = fit_times, time.perf_counter()
@@ -272,19 +280,23 @@ class EstimatorObjective:
                     est = configured(self.estimator, params)
                     X_train, y_train = subset(est, self.X, self.y, train)
                     train_params = fit_params_for(self.fit_params, train, n)
-                    if y_train is None:
-                        est.fit(X_train, **train_params)
-                    else:
-                        est.fit(X_train, y_train, **train_params)
+                    with tasks.fitting(k, est, (X_train, y_train, train_params)):
+                        if y_train is None:
+                            est.fit(X_train, **train_params)
+                        else:
+                            est.fit(X_train, y_train, **train_params)
                     rows = train
                 else:
                     fresh = None if states is not None else configured(self.estimator, params)
-                    est, units = self.resource.fit(
-                        fresh, self.X, self.y, train, amount, self.fit_params, n, self._setup, k,
-                        state=None if states is None else states[k], done=done,
-                    )
-                    spent += units
                     rows = self.resource.train_rows(train, amount, self._setup, k)
+                    target = fresh if fresh is not None else states[k]
+                    with tasks.fitting(k, target, lambda: (*subset(target, self.X, self.y, rows),
+                                                           fit_params_for(self.fit_params, rows, n))):
+                        est, units = self.resource.fit(
+                            fresh, self.X, self.y, train, amount, self.fit_params, n, self._setup, k,
+                            state=None if states is None else states[k], done=done,
+                        )
+                    spent += units
                 fit_times.append(time.perf_counter() - start)
                 models.append(est)
                 timing, start = score_times, time.perf_counter()
@@ -298,7 +310,9 @@ class EstimatorObjective:
                     X_fit, y_fit = subset(est, self.X, self.y, rows)
                     for name, score in self._scores(est, X_fit, y_fit, rows, n).items():
                         metrics[f"split{k}_train_{name}"] = score
+                tasks.end_split()
         except Exception as exc:
+            tasks.fail()
             if timing is not None:  # the time spent until the error, as scikit-learn records it
                 timing.append(time.perf_counter() - start)
                 if timing is fit_times:
@@ -354,12 +368,15 @@ class EstimatorObjective:
     def refit(self, params: Mapping[str, Any], X: Any, y: Any, fit_params: Mapping[str, Any]) -> Any:
         """A model with ``params`` fitted on all of ``X`` (at ``max_resource`` with a resource)."""
         est = configured(self.estimator, params)
-        if self.resource is not None:
-            return self.resource.refit(est, X, y, self.max_resource, fit_params)
-        if y is None:
-            est.fit(X, **fit_params)
-        else:
-            est.fit(X, y, **fit_params)
+        task = self.tasks.refit() if self.tasks is not None else NO_TASK
+        with task.fitting(est, (X, y, fit_params)):
+            if self.resource is not None:
+                est = self.resource.refit(est, X, y, self.max_resource, fit_params)
+            elif y is None:
+                est.fit(X, **fit_params)
+            else:
+                est.fit(X, y, **fit_params)
+        task.end()
         return est  # not what fit returned: some estimators return None
 
 

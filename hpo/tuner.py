@@ -19,6 +19,7 @@ from sklearn.exceptions import FitFailedWarning
 from sklearn.utils import _safe_indexing, check_random_state, get_tags, indexable
 from sklearn.utils.validation import check_is_fitted
 
+from . import _callbacks
 from .engine import AllTrialsFailedError, RepeatedFailureError, SearchLoop, TrialFailedError, run_study
 from .evaluation import (
     EstimatorObjective,
@@ -81,7 +82,7 @@ def _available_if(check: Any):
     return lambda fn: _AvailableIf(fn, check)
 
 
-class Tuner(MetaEstimatorMixin, BaseEstimator):
+class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
     """Tune any scikit-learn estimator (or Pipeline) over a :class:`~hpo.Space`.
 
     Candidates are fitted on the training part of the data given to ``fit``
@@ -260,6 +261,7 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
         self.max_resource = max_resource
 
     # ------------------------------------------------------------------ fit
+    @_callbacks.fit_with_callbacks  # with scikit-learn callbacks: their teardown, however fit ends
     def fit(self, X: Any, y: Any = None, *, groups: Any = None, **fit_params: Any) -> "Tuner":
         """Search the space, then refit the best configuration on all of ``X`` (with ``refit``).
 
@@ -284,6 +286,7 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
                 f"This {type(self.estimator).__name__} estimator requires y to be passed, but the target y is None."
             )
         X, y, groups = indexable(X, y, groups)  # sparse matrices become CSR, array-likes arrays
+        tasks = _callbacks.start(self, X, y, fit_params)  # scikit-learn callbacks' root task (None: no callbacks)
         seed = self._seed()
         classifier = classifier_like(self.estimator)
         splits = make_splits(self.validation, X, y, groups, classifier=classifier, random_state=seed)
@@ -321,6 +324,8 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
             on_error="raise" if self.error_score == "raise" else "record",
             trial_timeout=self.trial_timeout, fail_fast=self.fail_fast,
         )
+        if tasks is not None:
+            loop_options["on_submit"] = tasks.search(objective, strategy, len(splits))
         if self.storage is None:
             if self.study is not None:
                 raise ValueError(f"study={self.study!r} needs storage= (a path such as 'results.db')")
@@ -347,6 +352,8 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
                     "study (its sign would flip). Give another study name; hpo show and hpo export still read it."
                 ) from None
             raise
+        if tasks is not None:
+            tasks.end_search()
         self.result_ = result
         self.strategy_ = result.strategy_instance
         self.trials_ = result.trials
@@ -389,6 +396,8 @@ class Tuner(MetaEstimatorMixin, BaseEstimator):
             n_features = X.shape[1]
         if n_features is not None:
             self.n_features_in_ = n_features
+        if tasks is not None:
+            tasks.end()
         return self
 
     def _best_index(self, result) -> int:

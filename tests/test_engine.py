@@ -20,7 +20,8 @@ from hpo import (
     TrialPruned,
     optimize,
 )
-from hpo.engine import evaluate, takes_budget
+from hpo.engine import SearchLoop, current_candidate, evaluate, takes_budget
+from hpo.strategies import make_strategy
 from hpo.trial import Candidate
 
 SPACE = Space(x=Float(-5.0, 5.0), y=Float(1e-3, 10.0, log=True), k=Categorical(["a", "b"]))
@@ -287,3 +288,29 @@ def test_joblib_parallel_still_works_after_a_parallel_search():
     assert Parallel(n_jobs=2)(delayed(_square)(i) for i in range(4)) == [0, 1, 4, 9]
     result = optimize(_pid_objective, SPACE, n_trials=4, seed=0, n_jobs=2)
     assert result.n_ok == 4
+
+
+def _which_candidate(config):
+    """An objective that reports the candidate it is evaluating (``current_candidate``), from wherever it runs."""
+    candidate = current_candidate()
+    return {"value": config["x"], "id": candidate.id, "same_config": candidate.config == config}
+
+
+@pytest.mark.parametrize("n_jobs", [1, pytest.param(2, marks=pytest.mark.slow)])
+def test_an_objective_knows_its_candidate_and_on_submit_comes_first(n_jobs):
+    submitted = []
+
+    def on_submit(number, candidate):
+        assert current_candidate() is None  # in the search process, before the evaluation
+        submitted.append((number, candidate.id))
+
+    strategy = make_strategy("random", Space(x=Float(0.0, 1.0)), seed=0)
+    result = SearchLoop(_which_candidate, strategy, n_trials=6, n_jobs=n_jobs, on_submit=on_submit).run()
+    assert [t.metrics["id"] for t in result.trials] == [t.candidate.id for t in result.trials] == list(range(6))
+    assert all(t.metrics["same_config"] for t in result.trials)
+    assert submitted == [(n, n) for n in range(6)]
+    assert current_candidate() is None  # reset after each evaluation
+    evaluate(_which_candidate, Candidate({"x": 0.5}, id=7), pass_budget=False)
+    assert current_candidate() is None
+    with pytest.raises(TypeError, match="on_submit must be callable"):
+        SearchLoop(bowl, make_strategy("random", SPACE, seed=0), n_trials=1, on_submit=3)

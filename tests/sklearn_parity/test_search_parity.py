@@ -97,7 +97,6 @@ REFIT_NAME_SINGLE = ("new: refit='<name>' with a single scorer is refused ('name
 N_SPLITS_CHECK = "new: a splitter whose get_n_splits() disagrees with its split() is not detected"
 FINITE_SPACE_WARNING = "new: random search over a finite space smaller than n_trials runs fewer trials without a word"
 ROUTING = "new: no metadata routing (enable_metadata_routing: fit params routed to scorers, score(**params))"
-CALLBACKS = "new: no scikit-learn callback support (set_callbacks, sklearn.callback)"
 NAN_SCORES_FAIL = ("new: a NaN validation score makes the trial failed, and when every trial is NaN fit raises "
                    "'All the 2 trials of the search failed ... the objective returned nan'; scikit-learn keeps "
                    "the NaN scores (ranked last, with a warning) and completes the search")
@@ -1683,11 +1682,11 @@ def _check_hook_counts(callback, n_tasks):
 def _expected_tasks(tuner, refit):
     n_splits = tuner.n_splits_
     if tuner.strategy == "halving":
-        return 1 + (1 + refit) + tuner.n_iterations_ + sum(n * n_splits for n in tuner.n_candidates_)
+        # scikit-learn's n_iterations_ is len(n_candidates_), one entry per iteration (rung) run
+        return 1 + (1 + refit) + len(tuner.n_candidates_) + sum(n * n_splits for n in tuner.n_candidates_)
     return 1 + (1 + refit) + 3 * n_splits
 
 
-@pytest.mark.xfail(strict=True, reason=CALLBACKS)
 @pytest.mark.parametrize("refit", [True, False])
 @pytest.mark.parametrize("which", range(4), ids=["grid", "random", "halving-grid", "halving-random"])
 def test_search_callbacks_no_propagation(which, refit):
@@ -1697,7 +1696,6 @@ def test_search_callbacks_no_propagation(which, refit):
         _check_hook_counts(callback, _expected_tasks(tuner, refit))
 
 
-@pytest.mark.xfail(strict=True, reason=CALLBACKS)
 @pytest.mark.parametrize("refit", [True, False])
 @pytest.mark.parametrize("which", range(4), ids=["grid", "random", "halving-grid", "halving-random"])
 def test_search_callbacks_propagation(which, refit):
@@ -1710,7 +1708,6 @@ def test_search_callbacks_propagation(which, refit):
     _check_hook_counts(callbacks[1], search_tasks + inner + refit_inner)
 
 
-@pytest.mark.xfail(strict=True, reason=CALLBACKS)
 def test_search_callbacks_receive_sample_weight():
     # test_search_callbacks_receive_sample_weight
     u = _callback_utils()
@@ -1728,7 +1725,6 @@ def test_search_callbacks_receive_sample_weight():
         assert_array_equal(entry["kwargs"]["metadata"]["sample_weight"], sample_weight)
 
 
-@pytest.mark.xfail(strict=True, reason=CALLBACKS)
 @pytest.mark.parametrize("which", range(4), ids=["grid", "random", "halving-grid", "halving-random"])
 def test_search_callbacks_receive_search_instance(which):
     # test_search_callbacks_receive_search_instance
@@ -1739,7 +1735,6 @@ def test_search_callbacks_receive_search_instance(which):
         assert entry["estimator"] is tuner
 
 
-@pytest.mark.xfail(strict=True, reason=CALLBACKS)
 def test_search_callbacks_with_partial_fit_failures():
     # test_search_callbacks_with_partial_fit_failures
     u = _callback_utils()
