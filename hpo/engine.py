@@ -304,6 +304,7 @@ class SearchLoop:
         for cb in callbacks:
             if not callable(cb):
                 raise TypeError(f"callbacks must be callable, got {cb!r}")
+        _warn_small_space(strategy, n_trials)
         self.objective = objective
         self.strategy = strategy
         self.n_trials = None if n_trials is None else int(n_trials)
@@ -531,6 +532,18 @@ class SearchLoop:
 
         total = self.n_trials if self.n_trials is not None else self.strategy.max_trials
         return tqdm(total=total, initial=len(self.result.trials), desc=f"hpo {self.strategy.name}", unit="trial")
+
+
+def _warn_small_space(strategy: Strategy, n_trials: int | None) -> None:
+    """Warn, in scikit-learn's words, when a strategy's finite space ends the search before ``n_trials``."""
+    size, runs = strategy.space_size, strategy.max_trials
+    if n_trials is None or size is None or runs is None or not (size < n_trials and runs < n_trials):
+        return
+    warnings.warn(
+        f"The total space of parameters {size} is smaller than n_trials={n_trials}. Running {runs} trials "
+        f"(strategy {strategy.name!r} never repeats a configuration). For exhaustive searches, use "
+        "strategy='grid'.", UserWarning, stacklevel=4,
+    )
 
 
 class _Backoff:

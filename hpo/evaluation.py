@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any, Callable
 
 import numpy as np
+from sklearn import config_context, get_config
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import (
@@ -24,13 +25,17 @@ from sklearn.model_selection import (
     StratifiedShuffleSplit,
     check_cv,
 )
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
 from ._callbacks import NO_TASK, NO_TRIAL
 from .resources import PausedModels, Resource, fit_params_for, subset
 from .spaces import Space
 from .strategies.base import config_key
 
-__all__ = ["make_splits", "make_scorers", "EstimatorObjective", "configured", "accepts_sample_weight"]
+__all__ = [
+    "make_splits", "make_scorers", "EstimatorObjective", "configured", "accepts_sample_weight", "ScorerRouter",
+    "routing_splitter", "routing_enabled",
+]
 
 
 def make_splits(
@@ -52,7 +57,22 @@ def make_splits(
         folds (stratified for classifiers, ``GroupKFold`` with ``groups``).
         Any scikit-learn splitter (an object with ``split``) or iterable of
         (train, validation) pairs: used as given.
+
+    Raises
+    ------
+    ValueError
+        For an ``X`` without rows, a splitter that gives no split, a split
+        without training or validation rows, or a splitter whose
+        ``get_n_splits`` disagrees with what its ``split`` gave (as
+        scikit-learn's searches check).
     """
+    n_samples = _num_samples(X)
+    if n_samples == 0:
+        shape = f" (shape={X.shape})" if hasattr(X, "shape") else ""
+        raise ValueError(
+            f"Found array with 0 sample(s){shape} while a minimum of 2 is required: X is empty (n_samples=0), "
+            "so there is nothing to train and validate candidates on"
+        )
     if isinstance(validation, numbers.Real) and not isinstance(validation, numbers.Integral):
         if not 0.0 < validation < 1.0:
             raise ValueError(f"validation as a fraction must lie in (0, 1), got {validation!r}")
@@ -79,6 +99,14 @@ def make_splits(
     splits = [(np.asarray(tr), np.asarray(va)) for tr, va in splitter.split(X, y, groups)]
     if not splits:
         raise ValueError(f"the validation splitter {splitter!r} gave no split")
+    if hasattr(splitter, "get_n_splits"):
+        n_splits = splitter.get_n_splits(X, y, groups=groups)
+        if n_splits != len(splits):
+            raise ValueError(
+                f"cv.split and cv.get_n_splits return inconsistent results. Expected {n_splits} splits, got "
+                f"{len(splits)} (validation={validation!r}: its get_n_splits() says {n_splits}, its split() "
+                f"gave {len(splits)})"
+            )
     for train, val in splits:
         if len(train) == 0 or len(val) == 0:
             raise ValueError(
@@ -145,6 +173,47 @@ def accepts_sample_weight(scorer: Callable) -> bool:
         return False
 
 
+def routing_enabled() -> bool:
+    """Whether scikit-learn's metadata routing is on (``sklearn.set_config(enable_metadata_routing=True)``)."""
+    return bool(get_config().get("enable_metadata_routing", False))
+
+
+class ScorerRouter:
+    """The scorers of a search as one metadata router, as scikit-learn's multi-metric scorer routes.
+
+    Each scorer is a child under its name (``score`` to ``score``), so that
+    metadata requested by a scorer (``scorer.set_score_request(...)``)
+    reaches it under the scorer's own parameter names.
+    """
+
+    def __init__(self, scorers: Mapping[str, Callable]) -> None:
+        self.scorers = dict(scorers)
+
+    def get_metadata_routing(self) -> MetadataRouter:
+        router = MetadataRouter(owner=self)
+        for name, scorer in self.scorers.items():
+            router.add(**{name: scorer}, method_mapping=MethodMapping().add(caller="score", callee="score"))
+        return router
+
+    def route(self, params: Mapping[str, Any]) -> dict[str, dict]:
+        """The parameters of each scorer's call, by scorer name (routing must be on when ``params`` are given)."""
+        if not params:
+            return {name: {} for name in self.scorers}
+        routed = process_routing(self, "score", **params)
+        return {name: dict(routed[name].score) for name in self.scorers}
+
+    def __repr__(self) -> str:
+        return f"ScorerRouter({list(self.scorers)})"
+
+
+def routing_splitter(validation: Any) -> Any:
+    """What a search's ``validation`` is to metadata routing: a splitter as given; for a fraction or a
+    number of folds, a splitter that requests ``groups`` (hpo makes those group-aware when given groups)."""
+    if isinstance(validation, numbers.Real):
+        return GroupKFold()
+    return validation
+
+
 def configured(estimator: Any, params: Mapping[str, Any]) -> Any:
     """A clone of ``estimator`` with ``params`` set.
 
@@ -205,6 +274,7 @@ class EstimatorObjective:
         min_resource: int | None = None,
         max_resource: int | None = None,
         random_state: Any = None,
+        score_params: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.estimator = estimator
         self.space = space
@@ -215,7 +285,12 @@ class EstimatorObjective:
         self.primary = primary
         self.fit_params = dict(fit_params or {})
         self.return_train_score = return_train_score
-        self._weighted = {name: accepts_sample_weight(scorer) for name, scorer in scorers.items()}
+        if score_params is None:  # no metadata routing: sample_weight to the scorers that take one
+            weights = self.fit_params.get("sample_weight")
+            score_params = {name: {"sample_weight": weights} if weights is not None and accepts_sample_weight(scorer)
+                            else {} for name, scorer in scorers.items()}
+        self.score_params = {name: dict(score_params.get(name, {})) for name in scorers}
+        self._sklearn_config = get_config()
         self.resource = resource
         self.min_resource = min_resource
         self.max_resource = max_resource
@@ -233,7 +308,8 @@ class EstimatorObjective:
 
     def __call__(self, config: dict, budget: Any = None) -> dict:
         try:
-            return self._evaluate(config, budget)
+            with config_context(**self._sklearn_config):
+                return self._evaluate(config, budget)
         except Exception as exc:
             self.last_error = exc
             raise
@@ -337,12 +413,9 @@ class EstimatorObjective:
 
     def _scores(self, est: Any, X: Any, y: Any, rows: np.ndarray, n: int) -> dict[str, float]:
         """Every metric of ``est`` on ``(X, y)``, the rows ``rows`` of the data (for their sample weights)."""
-        weights = self.fit_params.get("sample_weight")
         out: dict[str, float] = {}
         for name, scorer in self.scorers.items():
-            kwargs = {}
-            if weights is not None and self._weighted[name]:
-                kwargs = fit_params_for({"sample_weight": weights}, rows, n)
+            kwargs = fit_params_for(self.score_params[name], rows, n)
             score = scorer(est, X, **kwargs) if y is None else scorer(est, X, y, **kwargs)
             if isinstance(score, Mapping) and len(self.scorers) == 1:  # a callable giving several metrics
                 if not score:
@@ -358,6 +431,8 @@ class EstimatorObjective:
             return names[0]
         if self.primary in names:
             return self.primary
+        if names == ["score"]:  # one metric: any refit chooses by it, as in scikit-learn
+            return "score"
         if self.primary == "score":
             raise ValueError(
                 f"the scorer returned several metrics {names}: refit must name the one that chooses the "
@@ -365,13 +440,14 @@ class EstimatorObjective:
             )
         raise ValueError(f"refit={self.primary!r} is not one of the metrics the scorer returned: {names}")
 
-    def refit(self, params: Mapping[str, Any], X: Any, y: Any, fit_params: Mapping[str, Any]) -> Any:
-        """A model with ``params`` fitted on all of ``X`` (at ``max_resource`` with a resource)."""
+    def refit(self, params: Mapping[str, Any], X: Any, y: Any, fit_params: Mapping[str, Any],
+              amount: int | None = None) -> Any:
+        """A model with ``params`` fitted on all of ``X`` (with a resource: ``amount`` of it, default ``max_resource``)."""
         est = configured(self.estimator, params)
         task = self.tasks.refit() if self.tasks is not None else NO_TASK
         with task.fitting(est, (X, y, fit_params)):
             if self.resource is not None:
-                est = self.resource.refit(est, X, y, self.max_resource, fit_params)
+                est = self.resource.refit(est, X, y, self.max_resource if amount is None else amount, fit_params)
             elif y is None:
                 est.fit(X, **fit_params)
             else:

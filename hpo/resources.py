@@ -228,6 +228,11 @@ class Resource:
         """
         raise NotImplementedError
 
+    def params(self, amount: int) -> dict:
+        """The estimator parameters a fit with ``amount`` of the resource sets (none by default): a
+        candidate's parameters with these reproduce the model it was scored with."""
+        return {}
+
     def refit(self, estimator: Any, X: Any, y: Any, amount: int, fit_params: Mapping) -> Any:
         """Fit ``estimator`` on all of ``X`` with ``amount`` of the resource (the final refit)."""
         n = _num_samples(X)
@@ -411,8 +416,11 @@ class EstimatorParam(Resource):
         estimator.set_params(**{self.name: int(amount)})
         return _fit(estimator, X_train, y_train, params), int(amount)
 
+    def params(self, amount):
+        return {self.name: int(amount)}
+
     def refit(self, estimator, X, y, amount, fit_params):
-        return _fit(estimator.set_params(**{self.name: int(amount)}), X, y, fit_params)
+        return _fit(estimator.set_params(**self.params(amount)), X, y, fit_params)
 
     def __repr__(self) -> str:
         return f"EstimatorParam({self.name!r}, warm_start={self.warm_start!r}, max_paused={self.max_paused})"

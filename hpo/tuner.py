@@ -17,20 +17,24 @@ import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.exceptions import FitFailedWarning
 from sklearn.utils import _safe_indexing, check_random_state, get_tags, indexable
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.validation import check_is_fitted
 
 from . import _callbacks
 from .engine import AllTrialsFailedError, RepeatedFailureError, SearchLoop, TrialFailedError, run_study
 from .evaluation import (
     EstimatorObjective,
+    ScorerRouter,
     accepts_sample_weight,
     classifier_like,
     make_scorers,
     make_splits,
+    routing_enabled,
+    routing_splitter,
 )
 from .resources import resolve_resource
 from .spaces import Space
-from .strategies import Strategy, make_strategy, plan_options
+from .strategies import Strategy, SuccessiveHalving, make_strategy, plan_options
 from .trial import FAILED, OK
 
 __all__ = ["Tuner"]
@@ -116,7 +120,8 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         Refit the best configuration on all of ``X``. With several scorers,
         the name of the one that chooses the best (it is also the one the
         search optimizes; with ``refit=False`` or a callable the first scorer
-        is). A callable ``refit(cv_results_) -> int`` chooses ``best_index_``
+        is); with one, any value but False refits by it (a name other than
+        ``scoring``'s is warned about), as in scikit-learn. A callable ``refit(cv_results_) -> int`` chooses ``best_index_``
         itself, as in scikit-learn (``best_score_`` is then not set).
     n_jobs : int, optional
         Parallel trials (processes); ``None`` is 1.
@@ -174,7 +179,9 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
     Attributes
     ----------
     best_params_ : dict
-        Estimator parameters of the best configuration (after ``to_params``).
+        Estimator parameters of the best configuration (after ``to_params``;
+        with a parameter resource, also the amount it trained with), its
+        ``cv_results_["params"]`` row: ``best_estimator_`` is refitted with them.
     best_config_ : dict
         The best configuration as the space holds it.
     best_score_ : float
@@ -194,8 +201,11 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         resource also ``iter`` (the rung of a successive-halving strategy, 0
         otherwise) and ``n_resources`` (the amount trained with), as in
         scikit-learn's halving searches; trials at the largest budget reached
-        rank first (the best is chosen among them).
-        ``pandas.DataFrame`` reads it.
+        rank first (the best is chosen among them). A parameter resource
+        (``resource="max_iter"``) is in ``params`` and has its
+        ``param_<name>`` column, at the amount each trial trained with. A
+        trial whose score is NaN or infinite keeps its split scores and
+        times and ranks last. ``pandas.DataFrame`` reads it.
     strategy_ : Strategy
         The strategy that ran the search, in its final state (``ranges_`` and
         ``rounds_`` of ``"coarse_to_fine"``, the fitted model of ``"bayes"``).
@@ -205,6 +215,11 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         Its range (with a resource).
     n_resources_, n_candidates_ : list of int
         Per ``iter``: the largest amount used and how many trials ran (with a resource).
+    n_iterations_, n_required_iterations_, n_possible_iterations_, n_remaining_candidates_ : int
+        scikit-learn's halving attributes, with ``strategy="halving"``: the
+        rungs run, the rungs needed to bring the first rung's candidates
+        below ``eta``, the rungs between ``min_resources_`` and
+        ``max_resources_``, and ``ceil(n_candidates_[-1] / eta)``.
     scorer_ : scorer or dict of scorers
     multimetric_ : bool
     refit_time_ : float
@@ -274,7 +289,11 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
             Group labels for a group-aware holdout or group folds.
         **fit_params
             Passed to the estimator's ``fit``; sample-aligned arrays are cut
-            to each training part.
+            to each training part (and to each validation part for the
+            scorers). With scikit-learn's metadata routing on, routed as its
+            searches route them (with ``groups``): to the estimator's
+            ``fit``, the splitter and the scorers, each taking what it
+            requested (:meth:`get_metadata_routing`).
         """
         for attr in [a for a in vars(self) if a.endswith("_") and not a.startswith("_")]:
             delattr(self, attr)  # nothing of an earlier fit outlives this one (best_estimator_ of refit=True)
@@ -285,13 +304,14 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
             raise ValueError(
                 f"This {type(self.estimator).__name__} estimator requires y to be passed, but the target y is None."
             )
+        estimator_params, groups, score_params = self._route(fit_params, groups, scorers)  # metadata routing
         X, y, groups = indexable(X, y, groups)  # sparse matrices become CSR, array-likes arrays
         tasks = _callbacks.start(self, X, y, fit_params)  # scikit-learn callbacks' root task (None: no callbacks)
         seed = self._seed()
         classifier = classifier_like(self.estimator)
         splits = make_splits(self.validation, X, y, groups, classifier=classifier, random_state=seed)
         _warn_small_validation(splits, y, classifier)
-        if fit_params.get("sample_weight") is not None:
+        if score_params is None and estimator_params.get("sample_weight") is not None:
             for name, scorer in scorers.items():
                 if not accepts_sample_weight(scorer):
                     warnings.warn(
@@ -305,8 +325,8 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         )
         options = plan_options(self.strategy, options, self.n_trials)  # halving & co. plan to end within n_trials
         objective = EstimatorObjective(
-            self.estimator, space, X, y, splits, scorers, primary, fit_params, self.return_train_score,
-            resource=resource, min_resource=min_r, max_resource=max_r, random_state=seed,
+            self.estimator, space, X, y, splits, scorers, primary, estimator_params, self.return_train_score,
+            resource=resource, min_resource=min_r, max_resource=max_r, random_state=seed, score_params=score_params,
         )
         strategy = make_strategy(
             deepcopy(self.strategy) if isinstance(self.strategy, Strategy) else self.strategy,
@@ -321,7 +341,7 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         loop_options = dict(
             n_trials=self.n_trials, timeout=self.timeout, n_jobs=self.n_jobs, direction="maximize",
             progress=self.verbose == 1, verbose=self.verbose, value_name=primary or "score",
-            on_error="raise" if self.error_score == "raise" else "record",
+            callbacks=[_raise_fit_error] if self.error_score == "raise" else [],
             trial_timeout=self.trial_timeout, fail_fast=self.fail_fast,
         )
         if tasks is not None:
@@ -337,7 +357,9 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         except AllTrialsFailedError as exc:
             self.result_ = exc.result
             self.trials_ = exc.result.trials
-            raise ValueError(_all_failed_message(exc.result.trials, len(splits))) from exc
+            if not any(_scored(t) for t in exc.result.trials):
+                raise ValueError(_all_failed_message(exc.result.trials, len(splits))) from exc
+            result = exc.result  # some fits succeeded, their scores not finite: the search completes (scikit-learn)
         except TrialFailedError as exc:  # error_score="raise", or fail_fast
             self.result_ = exc.result
             self.trials_ = exc.result.trials
@@ -362,8 +384,8 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         self.multimetric_ = multimetric = multimetric or metrics != ["score"]
         self.n_splits_ = len(splits)
         self.resource_ = resource
-        self.cv_results_ = self._cv_results(result, space, metrics, len(splits), max_r)
-        self._metric = primary if primary is not None else metrics[0]
+        self.cv_results_ = self._cv_results(result, space, metrics, len(splits), resource, max_r)
+        self._metric = primary if primary in metrics else metrics[0]
         self._warn_failures(result.trials, metrics)
         if resource is not None:
             self.min_resources_, self.max_resources_ = min_r, max_r
@@ -371,11 +393,12 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
             levels = sorted(set(iters.tolist()))
             self.n_resources_ = [int(self.cv_results_["n_resources"][iters == i].max()) for i in levels]
             self.n_candidates_ = [int(np.sum(iters == i)) for i in levels]
+            self._set_iterations(self.strategy_)
         if self.refit is not False or not multimetric:
             self.best_index_ = self._best_index(result)
             best = result.trials[self.best_index_]
             self.best_config_ = dict(best.config)
-            self.best_params_ = space.to_params(best.config)
+            self.best_params_ = dict(self.cv_results_["params"][self.best_index_])  # with a parameter resource's amount
             if not callable(self.refit):
                 self.best_score_ = float(self.cv_results_[f"mean_test_{self._metric}"][self.best_index_])
             if resource is not None and self.cv_results_["n_resources"][self.best_index_] < max_r:
@@ -387,7 +410,8 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
                 )
         if self.refit is not False:
             start = time.perf_counter()
-            self.best_estimator_ = objective.refit(self.best_params_, X, y, fit_params)
+            amount = None if resource is None else int(self.cv_results_["n_resources"][self.best_index_])
+            self.best_estimator_ = objective.refit(self.best_params_, X, y, estimator_params, amount)
             self.refit_time_ = time.perf_counter() - start
             if hasattr(self.best_estimator_, "feature_names_in_"):
                 self.feature_names_in_ = self.best_estimator_.feature_names_in_
@@ -403,7 +427,10 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
     def _best_index(self, result) -> int:
         """The row of the best trial: the search's best, or the one a callable ``refit`` picks."""
         if not callable(self.refit):
-            return result.trials.index(result.best_trial)
+            if result.n_ok:
+                return result.trials.index(result.best_trial)
+            # no finite score: every row ranks first, and the first is the best, as in scikit-learn
+            return int(np.argmin(self.cv_results_[f"rank_test_{self._metric}"]))
         index = self.refit(self.cv_results_)
         if isinstance(index, (bool, np.bool_)) or not isinstance(index, numbers.Integral):
             raise TypeError(f"best_index_ returned by refit={self.refit!r} is not an integer: {index!r}")
@@ -435,8 +462,9 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
                 warnings.warn(
                     f"One or more of the {kind} scores are non-finite: {len(bad)} of {len(trials)} trials have a "
                     f"NaN or infinite mean {kind} score (trials {bad[:10]}{'...' if len(bad) > 10 else ''})"
-                    + ("; a trial whose optimized score is not finite is recorded as failed and never chosen "
-                       "as the best" if kind == "test" else ""),
+                    + ("; such a trial ranks last and is chosen as the best only when no score is finite (its fits "
+                       "succeeded: it is no fit failure; hpo's trial log records it as failed, so that strategies "
+                       "take it as the worst)" if kind == "test" else ""),
                     UserWarning, stacklevel=3,
                 )
 
@@ -513,8 +541,13 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         if not multimetric:
             if callable(self.scoring):  # its metrics are known from its first result, as in scikit-learn
                 return self.refit if isinstance(self.refit, str) else "score" if self.refit is True else None
-            if isinstance(self.refit, str):
-                raise ValueError(f"refit={self.refit!r} names a scorer, but scoring is a single metric")
+            if isinstance(self.refit, str) and self.refit != self.scoring:  # scikit-learn takes any refit
+                what = f"scoring={self.scoring!r}" if self.scoring is not None else "the estimator's score"
+                warnings.warn(
+                    f"refit={self.refit!r} names a metric, but the search has one metric, {what}: the best is "
+                    "chosen by it (as scikit-learn's searches do with a single metric and any refit)",
+                    UserWarning, stacklevel=3,
+                )
             return "score"
         if self.refit is True:
             raise ValueError(
@@ -527,6 +560,33 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
             return self.refit
         return next(iter(scorers))
 
+    def _route(self, fit_params: dict, groups: Any, scorers: dict) -> tuple[dict, Any, dict | None]:
+        """``(fit parameters of the estimator, groups, parameters of each scorer)``.
+
+        With scikit-learn's metadata routing on, ``fit``'s parameters (and
+        ``groups``) are routed as its searches route them: to the
+        estimator's ``fit``, the splitter's ``split`` and the scorers, each
+        taking what it requested (else scikit-learn's error). Off, they go
+        to the estimator's ``fit`` as given, and the scorers' parameters
+        are None (``sample_weight`` reaches the scorers that take one).
+        """
+        if not routing_enabled():
+            return fit_params, groups, None
+        params = dict(fit_params) if groups is None else {**fit_params, "groups": groups}
+        routed = process_routing(self, "fit", **params)
+        return (dict(routed.estimator.fit), routed.splitter.split.get("groups"),
+                ScorerRouter(scorers).route(routed.scorer.score))
+
+    def _set_iterations(self, strategy: Strategy) -> None:
+        """scikit-learn's ``n_iterations_``, ``n_required_iterations_``, ``n_possible_iterations_`` and
+        ``n_remaining_candidates_``, for ``strategy="halving"`` (one round of rungs, as its searches)."""
+        if not isinstance(strategy, SuccessiveHalving) or not self.n_candidates_:
+            return
+        self.n_iterations_ = len(self.n_resources_)  # the rungs run (all of the plan unless the search was cut)
+        self.n_required_iterations_ = 1 + int(np.floor(np.log(strategy.sizes[0]) / np.log(strategy.eta) + 1e-9))
+        self.n_possible_iterations_ = len(strategy.budgets)  # the rungs from min_resources_ to max_resources_
+        self.n_remaining_candidates_ = int(np.ceil(self.n_candidates_[-1] / strategy.eta))
+
     def _seed(self) -> int | None:
         if self.random_state is None:
             return None
@@ -534,9 +594,11 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
             return int(self.random_state)
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
-    def _cv_results(self, result, space: Space, metrics: list[str], n_splits: int, max_resource: int | None = None) -> dict:
+    def _cv_results(self, result, space: Space, metrics: list[str], n_splits: int, resource: Any = None,
+                    max_resource: int | None = None) -> dict:
         trials = result.trials
         n = len(trials)
+        amounts = [max_resource if t.budget is None else int(round(t.budget)) for t in trials]
         error_score = np.nan if self.error_score == "raise" else float(self.error_score)
         out: dict[str, Any] = {}
 
@@ -553,7 +615,11 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         for name in space.names:
             rows = [i for i, t in enumerate(trials) if name in t.config]
             out[f"param_{name}"] = _param_column([trials[i].config[name] for i in rows], rows, n)
-        out["params"] = [space.to_params(t.config) for t in trials]
+        # a parameter resource is a parameter of each candidate at the amount it was trained with (scikit-learn)
+        extra = [{} if resource is None else resource.params(a) for a in amounts]
+        for name in sorted({k for e in extra for k in e} - set(space.names)):
+            out[f"param_{name}"] = _param_column([e[name] for e in extra], list(range(n)), n)
+        out["params"] = [{**space.to_params(t.config), **e} for t, e in zip(trials, extra)]
         sets = ["test", "train"] if self.return_train_score else ["test"]
         ok = np.array([t.status == OK for t in trials], dtype=bool)
         top = None
@@ -576,8 +642,7 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         out["budget"] = np.array([np.nan if t.budget is None else t.budget for t in trials], dtype=float)
         if max_resource is not None:  # scikit-learn's halving columns
             out["iter"] = np.array([int(t.candidate.info.get("rung", 0)) for t in trials], dtype=np.int64)
-            out["n_resources"] = np.array([max_resource if t.budget is None else int(round(t.budget))
-                                           for t in trials], dtype=np.int64)
+            out["n_resources"] = np.array(amounts, dtype=np.int64)
         return out
 
     # ----------------------------------------------------------- delegation
@@ -628,12 +693,44 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         self._check_refitted("score_samples")
         return self.best_estimator_.score_samples(X)
 
-    def score(self, X: Any, y: Any = None) -> float:
-        """The refit metric of the best estimator on (X, y) (its ``score`` without ``scoring``)."""
+    def score(self, X: Any, y: Any = None, **params: Any) -> float:
+        """The refit metric of the best estimator on (X, y) (its ``score`` without ``scoring``).
+
+        ``params`` go to the scorer, with scikit-learn's metadata routing on
+        only (``sklearn.set_config(enable_metadata_routing=True)``), as in
+        its searches.
+        """
         self._check_refitted("score")
-        scorer = self.scorer_[self._metric] if isinstance(self.scorer_, dict) else self.scorer_
-        value = scorer(self.best_estimator_, X) if y is None else scorer(self.best_estimator_, X, y)
+        if params and not routing_enabled():
+            raise ValueError(
+                f"Passing extra keyword arguments to {type(self).__name__}.score is only supported if "
+                "enable_metadata_routing=True, which you can set using `sklearn.set_config`. See the User Guide "
+                "<https://scikit-learn.org/stable/metadata_routing.html> for more details. Extra parameters "
+                f"passed are: {set(params)}"
+            )
+        scorers = self.scorer_ if isinstance(self.scorer_, dict) else {"score": self.scorer_}
+        name = self._metric if isinstance(self.scorer_, dict) else "score"
+        kwargs = ScorerRouter(scorers).route(process_routing(self, "score", **params).scorer.score)[name] \
+            if params else {}
+        scorer = scorers[name]
+        value = scorer(self.best_estimator_, X, **kwargs) if y is None else scorer(self.best_estimator_, X, y, **kwargs)
         return float(value[self._metric] if isinstance(value, Mapping) else value)
+
+    def get_metadata_routing(self) -> MetadataRouter:
+        """How ``fit`` and ``score`` route metadata (scikit-learn's metadata routing), as its searches do.
+
+        ``fit``'s parameters go to the estimator's ``fit``, the splitter's
+        ``split`` (a fraction or number of folds takes ``groups``) and the
+        scorers; ``score``'s to the scorers.
+        """
+        router = MetadataRouter(owner=self)
+        router.add(estimator=self.estimator, method_mapping=MethodMapping().add(caller="fit", callee="fit"))
+        scorers, _ = make_scorers(self.estimator, self.scoring)
+        router.add(scorer=ScorerRouter(scorers),
+                   method_mapping=MethodMapping().add(caller="score", callee="score").add(caller="fit", callee="score"))
+        router.add(splitter=routing_splitter(self.validation),
+                   method_mapping=MethodMapping().add(caller="fit", callee="split"))
+        return router
 
     @property
     def classes_(self) -> np.ndarray:
@@ -671,6 +768,13 @@ class Tuner(_callbacks.CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
+def _raise_fit_error(result, trial) -> None:
+    """``error_score="raise"``: stop the search at a trial whose fit or score raised (a score that is not
+    finite raises nothing, as in scikit-learn)."""
+    if trial.status == FAILED and not _scored(trial):
+        raise TrialFailedError(f"trial {trial.number} failed with {trial.error}\n{trial.traceback or ''}", result)
+
+
 def _raise_estimator_error(objective: EstimatorObjective, exc: TrialFailedError, n_splits: int) -> None:
     """``error_score="raise"`` or ``fail_fast``: raise the estimator's own exception, as scikit-learn does.
 
@@ -682,7 +786,7 @@ def _raise_estimator_error(objective: EstimatorObjective, exc: TrialFailedError,
     error = objective.last_error
     if error is None:
         failed = exc.trial if isinstance(exc, RepeatedFailureError) else \
-            next(t for t in exc.result.trials if t.status == FAILED)
+            next(t for t in reversed(exc.result.trials) if t.status == FAILED and not _scored(t))
         if failed.traceback is not None:
             try:
                 objective(failed.config, failed.budget)

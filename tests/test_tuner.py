@@ -413,8 +413,12 @@ def test_several_scorers_need_refit_to_name_one(clf_data):
         tuner.fit(X, y)
     with pytest.raises(ValueError, match="'recall'.*not one of the scorers"):
         tuner.set_params(refit="recall").fit(X, y)
-    with pytest.raises(ValueError, match="'accuracy' names a scorer"):
-        Tuner(LogisticRegression(), C_SPACE, n_trials=2, scoring="f1", refit="accuracy").fit(X, y)
+    # one metric: any refit chooses by it, as scikit-learn's searches do (issue 19: it was refused), with a word
+    # when refit names another metric than scoring
+    with pytest.warns(UserWarning, match="refit='accuracy' names a metric, but the search has one metric, "
+                                         "scoring='f1': the best is chosen by it"):
+        tuner = Tuner(LogisticRegression(), C_SPACE, n_trials=2, scoring="f1", refit="accuracy").fit(X, y)
+    assert tuner.best_score_ == tuner.cv_results_["mean_test_score"].max() and not tuner.multimetric_
 
 
 # ----------------------------------------------------------- pipelines and delegation

@@ -108,6 +108,13 @@ class Strategy:
         """How many candidates the strategy can propose at most (None: no limit)."""
         return None
 
+    @property
+    def space_size(self) -> int | None:
+        """For a strategy that samples a finite space without repeating a configuration (and so ends when
+        none is left), the number of configurations; None otherwise. A search asking for more trials than
+        this is warned (:class:`hpo.engine.SearchLoop`), as scikit-learn's random search warns."""
+        return None
+
     # -------------------------------------------------------------- hooks
     def _ask(self, n: int) -> list[Candidate | dict]:
         raise NotImplementedError

@@ -544,6 +544,10 @@ class BayesianOptimization(Strategy):
     def max_trials(self) -> int | None:
         return self._cardinality
 
+    @property
+    def space_size(self) -> int | None:
+        return self._cardinality
+
     def __getstate__(self) -> dict:
         # the BLAS controller holds C function pointers; it is made again on the next ask
         return {**self.__dict__, "_blas": None}

@@ -340,6 +340,10 @@ class CoarseToFine(Strategy):
         limits = [m for m in (self.n_trials, cardinality) if m is not None]
         return min(limits) if limits else None
 
+    @property
+    def space_size(self) -> int | None:
+        return self._cardinality
+
     def _ask(self, n: int) -> list[Candidate]:
         out: list[Candidate] = []
         while len(out) < n and not self._exhausted:

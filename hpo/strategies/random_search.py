@@ -42,6 +42,10 @@ class _UnitStreamSearch(Strategy):
     def max_trials(self) -> int | None:
         return self._cardinality
 
+    @property
+    def space_size(self) -> int | None:
+        return self._cardinality
+
     def _draw(self, k: int) -> np.ndarray:
         raise NotImplementedError
 

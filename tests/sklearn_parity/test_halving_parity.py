@@ -55,11 +55,6 @@ from ._support import (
     halving,
 )
 
-RESOURCE_IN_PARAMS = ("new: with a parameter resource, cv_results_['params'] (so best_params_) and a "
-                      "param_<resource> column lack the amount trained with; scikit-learn puts it in both")
-ITERATION_ATTRS = ("new: the Tuner has no n_iterations_, n_required_iterations_, n_possible_iterations_, "
-                   "n_remaining_candidates_ of scikit-learn's halving searches")
-
 SAMPLERS = pytest.mark.parametrize("grid", [True, False], ids=["grid", "random"])
 
 
@@ -173,15 +168,18 @@ def test_n_iterations(grid, max_resource, n_iterations):
     assert len(tuner.n_resources_) == n_iterations
 
 
-@pytest.mark.xfail(strict=True, reason=ITERATION_ATTRS)
 @pytest.mark.parametrize(
     "rows, validation, space, options, expected",
     [
         # test_aggressive_elimination, limited, aggressive: iterations, required, possible, remaining
         (1250, 5, {"a": ["l1", "l2"], "b": list(range(30))},
          dict(factor=3, aggressive=True, max_resource=180, n_candidates=60), (4, 4, 3, 1)),
-        # test_min_max_resources, exhaust/600: the rungs exhaust the resource
-        (1250, 5, {"a": [1, 2], "b": [1, 2, 3]}, dict(factor=3, max_resource=600, n_candidates=6), (2, 2, 2, None)),
+        # test_min_max_resources, exhaust/600: the rungs exhaust the resource. scikit-learn's
+        # min_resources="exhaust" sets min_resources_ = max(smallest, 600 // 3) = 200, and counts the possible
+        # iterations from it; hpo has no "exhaust" for min_resource (its rungs always end at max_resource, and
+        # min_resources_ stays the floor, "smallest" = 20 by default: 4 rungs possible), so it is given here
+        (1250, 5, {"a": [1, 2], "b": [1, 2, 3]}, dict(factor=3, max_resource=600, min_resource=200, n_candidates=6),
+         (2, 2, 2, None)),
         # test_n_iterations, 511
         (2048, 2, {"a": [1, 2], "b": list(range(10))},
          dict(factor=2, max_resource=511, min_resource=4, n_candidates=20), (5, 5, 7, None)),
@@ -204,7 +202,6 @@ def test_iteration_attributes(rows, validation, space, options, expected):
 
 
 # ====================================================================== the resource
-@pytest.mark.xfail(strict=True, reason=RESOURCE_IN_PARAMS)
 @SAMPLERS
 def test_resource_parameter(grid):
     # test_resource_parameter: an estimator parameter as the resource (scikit-learn's max_resources=10

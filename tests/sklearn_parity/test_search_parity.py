@@ -90,16 +90,8 @@ from ._support import (
 
 X, y = X4, y4
 
-# ---------------------------------------------------------------- xfail reasons (issue 19's items are fixed)
-# Not in issue 19: found by this port.
-REFIT_NAME_SINGLE = ("new: refit='<name>' with a single scorer is refused ('names a scorer, but scoring is a "
-                     "single metric'); scikit-learn accepts any truthy refit with one metric")
-N_SPLITS_CHECK = "new: a splitter whose get_n_splits() disagrees with its split() is not detected"
-FINITE_SPACE_WARNING = "new: random search over a finite space smaller than n_trials runs fewer trials without a word"
-ROUTING = "new: no metadata routing (enable_metadata_routing: fit params routed to scorers, score(**params))"
-NAN_SCORES_FAIL = ("new: a NaN validation score makes the trial failed, and when every trial is NaN fit raises "
-                   "'All the 2 trials of the search failed ... the objective returned nan'; scikit-learn keeps "
-                   "the NaN scores (ranked last, with a warning) and completes the search")
+# ---------------------------------------------------------------- issue 19's items and the defects this
+# port found are fixed: no xfail is left.
 
 
 def _rows_by(tuner: Tuner, name: str, values: list) -> list[int]:
@@ -672,7 +664,7 @@ def test_grid_search_cv_results_multimetric():
 
 
 @pytest.mark.parametrize("refit", [
-    pytest.param(True, marks=pytest.mark.xfail(strict=True, reason=REFIT_NAME_SINGLE)), False,
+    True, False,
 ])
 def test_random_search_cv_results_multimetric(refit):
     # test_random_search_cv_results_multimetric (scikit-learn loops over refit; here a parameter)
@@ -780,7 +772,7 @@ def test_search_cv_results_rank_tie_breaking():
 
 
 @pytest.mark.parametrize("est", [
-    pytest.param(DecisionTreeRegressor(), marks=pytest.mark.xfail(strict=True, reason=NAN_SCORES_FAIL)),
+    DecisionTreeRegressor(),
     DecisionTreeClassifier(),
 ], ids=["regressor", "classifier"])
 def test_search_cv_results_none_param(est):
@@ -977,7 +969,6 @@ def test_parameters_sampler_replacement():
     assert len(randomized(_fast(), space, n_iter=7, validation=2).fit(X_, y_).cv_results_["params"]) == 6
 
 
-@pytest.mark.xfail(strict=True, reason=FINITE_SPACE_WARNING)
 def test_parameters_sampler_replacement_warns():
     # test_parameters_sampler_replacement (the warning: n_iter is larger than the space)
     X_, y_ = make_classification(n_samples=40, random_state=0)
@@ -1126,7 +1117,6 @@ def test_empty_cv_iterator_error():
         tuner.fit(X[:100], y[:100])
 
 
-@pytest.mark.xfail(strict=True, reason=N_SPLITS_CHECK)
 def test_random_search_bad_cv():
     # test_random_search_bad_cv
     class BrokenKFold(KFold):
@@ -1213,7 +1203,6 @@ def test_callable_multimetric_same_as_list_of_strings():
     assert by_callable.score(X_, y_) == pytest.approx(by_names.score(X_, y_))
 
 
-@pytest.mark.xfail(strict=True, reason=REFIT_NAME_SINGLE)
 def test_callable_single_metric_same_as_single_string():
     # test_callable_single_metric_same_as_single_string
     def custom_scorer(est, X, y):
@@ -1463,7 +1452,6 @@ def test_search_html_repr():
 
 
 # ====================================================================== metadata routing
-@pytest.mark.xfail(strict=True, reason=ROUTING)
 @pytest.mark.parametrize("search", ["grid", "random"])
 @config_context(enable_metadata_routing=True)
 def test_multi_metric_search_forwards_metadata(search):
@@ -1487,7 +1475,6 @@ def test_multi_metric_search_forwards_metadata(search):
                                 metadata=score_metadata)
 
 
-@pytest.mark.xfail(strict=True, reason=ROUTING)
 @pytest.mark.parametrize("search", ["grid", "random", "halving-grid"])
 def test_score_rejects_params_with_no_routing_enabled(search):
     # test_score_rejects_params_with_no_routing_enabled
