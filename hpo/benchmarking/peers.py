@@ -553,7 +553,7 @@ class HyperoptContender(Contender):
             config = self.to_config(space, sample, nested)
             candidate = Candidate(config, None, len(losses), {})
             t0 = time.perf_counter()
-            status, value, error, _, _, _, _ = evaluate(problem.objective, candidate, pass_budget)
+            status, value, error, *_ = evaluate(problem.objective, candidate, pass_budget)
             eval_seconds.append(time.perf_counter() - t0)
             configs.append(config)
             if status == OK:
