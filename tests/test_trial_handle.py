@@ -448,3 +448,20 @@ def test_learning_curves_continue_across_rungs_and_pruned_runs_are_grey(tmp_path
     assert os.path.exists(tmp_path / "report_files" / "learning_curves.png")
     with pytest.raises(ValueError, match="no trial reported intermediate values"):
         plot_learning_curves(optimize(lambda c: c["lr"], SPACE, n_trials=3, seed=0))
+
+
+# ------------------------------------------------------------------ the README
+@pytest.mark.slow
+def test_the_readme_training_loop_runs_as_written():
+    import re
+
+    readme = open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")).read()
+    section = readme[readme.index("## Your own training loop"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    result = namespace["result"]
+    assert len(result) == 100 and result.best_trial.budget == 30
+    continued = [t for t in result.trials if t.budget > 1 and t.intermediate[0][0] > 1]
+    assert continued, "promoted candidates continued from their paused state"
+    assert sum(len(t.intermediate) for t in result.trials) < 100 * 30 / 5
