@@ -792,6 +792,7 @@ def optimize(
         space = Space(space)
     if not isinstance(space, Space):
         raise TypeError(f"space must be a Space, got {type(space).__name__}")
+    check_max_states(max_states)  # before a study's storage is touched
     strategy_options = plan_options(strategy, strategy_options, n_trials)
     loop_options = dict(
         n_trials=n_trials, timeout=timeout, n_jobs=n_jobs, direction=direction, callbacks=callbacks,

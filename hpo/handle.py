@@ -61,7 +61,7 @@ class TrialHandle:
     config : dict
         The configuration (as the first argument).
     number : int
-        The trial's number in the search.
+        The trial's number in the search (-1 for a handle made outside a search).
     budget : float or None
         The candidate's budget (epochs, say) from a multi-fidelity strategy; None
         when the strategy gives none.

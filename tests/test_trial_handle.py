@@ -138,7 +138,7 @@ def test_asha_with_threads():
 def test_asha_on_dask_continues_promoted_runs_on_the_workers():
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                       dashboard_address=None, silence_logs=40)
+                                       dashboard_address=":0", silence_logs=40)
     try:
         with distributed.Client(cluster) as client:
             result = optimize(training, SPACE, "asha", n_trials=30, seed=0, executor=client,
@@ -148,13 +148,17 @@ def test_asha_on_dask_continues_promoted_runs_on_the_workers():
     check_asha_run(result)
 
 
-def test_without_room_for_states_a_promoted_run_starts_over():
+def test_without_room_for_states_a_promoted_run_starts_over(tmp_path):
     result = optimize(training, SPACE, "asha", n_trials=30, seed=0, strategy_options=ASHA, max_states=0)
     assert all(t.metrics["done"] == 0 and not t.metrics["loaded"] for t in result.trials)
     promoted = [t for t in result.trials if t.budget > 1]
     assert promoted and all([s for s, _ in t.intermediate] == list(range(1, t.budget + 1)) for t in promoted)
     with pytest.raises(ValueError, match="max_states must be a non-negative int, got -1"):
         optimize(training, SPACE, "asha", n_trials=3, strategy_options=ASHA, max_states=-1)
+    with pytest.raises(ValueError, match="max_states"):
+        optimize(training, SPACE, "asha", n_trials=3, strategy_options=ASHA, max_states=1.5,
+                 storage=str(tmp_path / "s.db"))
+    assert not os.listdir(tmp_path), "the storage was touched before the bad option was named"
 
 
 # ------------------------------------------------------------------ the median rule
