@@ -124,7 +124,7 @@ class _Shared:
 
 
 class _Task:
-    __slots__ = ("id", "future", "payload", "keys", "timeout")
+    __slots__ = ("id", "future", "payload", "keys", "timeout", "started")
 
     def __init__(self, task_id: int, future: Future, payload: bytes, keys: list[str], timeout: float | None) -> None:
         self.id = task_id
@@ -132,14 +132,21 @@ class _Task:
         self.payload = payload
         self.keys = keys
         self.timeout = timeout
+        self.started = False  # its future was marked running (it stays so if the task goes back to the queue)
+
+    def drop(self) -> None:
+        """The task will not run: cancel its future (one marked running already fails as cancelled)."""
+        if not self.future.cancel() and not self.future.done():
+            self.future.set_exception(cf.CancelledError("the task was cancelled before it ran"))
 
 
 class _Worker:
-    __slots__ = ("process", "conn", "ready", "task", "deadline", "sent")
+    __slots__ = ("process", "conn", "lifeline", "ready", "task", "deadline", "sent")
 
-    def __init__(self, process: Any, conn: Any) -> None:
+    def __init__(self, process: Any, conn: Any, lifeline: Any) -> None:
         self.process = process
         self.conn = conn
+        self.lifeline = lifeline  # the worker ends itself (and its children) when this closes: the pool is gone
         self.ready = False
         self.task: _Task | None = None
         self.deadline: float | None = None
@@ -165,8 +172,15 @@ class ProcessPool:
     -----
     * A task whose worker dies fails with :class:`WorkerDiedError`; a task
       given a ``timeout`` (:meth:`submit_with_timeout`) that runs past it fails
-      with :class:`TrialTimeoutError` and its worker is killed. Other tasks
-      are not affected and a new worker replaces the lost one.
+      with :class:`TrialTimeoutError` and its worker is killed, as is a
+      running task given to :meth:`cancel`. Other tasks are not affected and
+      a new worker replaces the lost one.
+    * Each worker leads its own process group: killing a worker (SIGKILL)
+      ends the processes its task started too (a ``subprocess``, joblib's
+      workers), unless one of them left the group (``setsid``). A worker
+      also ends itself and its group when the pool's process dies. A
+      terminal's Ctrl-C reaches the search process only, which stops the
+      workers (see :func:`hpo.optimize`).
     * Functions and arguments travel with cloudpickle (lambdas and functions
       of ``__main__`` work, without an ``if __name__ == "__main__"`` guard).
       :meth:`share` sends a large object (the objective and its data) to
@@ -266,10 +280,30 @@ class ProcessPool:
             self._kill = self._kill or kill_workers
             if cancel_futures or kill_workers:
                 while self._queue:
-                    self._queue.popleft().future.cancel()
+                    self._queue.popleft().drop()
         self._wake()
         if wait and threading.current_thread() is not self._thread:
             self._thread.join()
+
+    def cancel(self, future: Future) -> bool:
+        """Cancel a task of this pool: a waiting one does not start, a running one is stopped at once.
+
+        A running task's worker is killed (with the processes it started)
+        and replaced; its future fails with ``concurrent.futures.CancelledError``.
+        Returns whether the task was waiting or running (False: done already,
+        or not a task of this pool).
+        """
+        with self._lock:
+            for task in self._queue:
+                if task.future is future:
+                    self._queue.remove(task)
+                    task.drop()
+                    return True
+            for w in self._workers:
+                if w.task is not None and w.task.future is future:
+                    self._lost(w, cf.CancelledError("the evaluation was cancelled and its worker process killed"))
+                    return True
+        return False
 
     def __enter__(self) -> "ProcessPool":
         return self
@@ -289,10 +323,12 @@ class ProcessPool:
 
     def _start_worker(self) -> _Worker:
         parent, child = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(target=_worker_main, args=(child,), env=self._env)
+        lifeline_r, lifeline_w = self._ctx.Pipe(duplex=False)
+        process = self._ctx.Process(target=_worker_main, args=(child, lifeline_r), env=self._env)
         process.start()
         child.close()
-        return _Worker(process, parent)
+        lifeline_r.close()
+        return _Worker(process, parent, lifeline_w)
 
     def _manage(self) -> None:
         try:
@@ -348,15 +384,15 @@ class ProcessPool:
             if not w.ready or w.task is not None:
                 continue
             task = self._queue.popleft()
-            if not task.future.set_running_or_notify_cancel():
+            if not task.started and not task.future.set_running_or_notify_cancel():
                 continue
+            task.started = True
             drops = [k for k in w.sent if k in self._dropped]
             w.sent.difference_update(drops)
             shares = [(k, self._shared[k]) for k in task.keys if k not in w.sent]
             try:
                 w.conn.send_bytes(pickle.dumps(("task", task.id, drops, shares, task.payload)))
             except OSError:  # it died just now: give the task to another worker
-                task.future = _requeue(task.future)
                 self._queue.appendleft(task)
                 self._lost(w, None)
                 continue
@@ -390,26 +426,25 @@ class ProcessPool:
 
     def _lost(self, w: _Worker, error: BaseException | None) -> None:
         """Worker ``w`` died (``error`` None) or must be killed (``error``): fail its task, start another."""
-        if error is not None or w.process.is_alive():
-            _kill(w.process)
+        _kill(w.process)  # dead or not: what its task started dies with it
         w.process.join(timeout=5)
         code = w.process.exitcode
         task = w.task
+        w.task = None
         if task is not None:
             if error is None:
                 error = WorkerDiedError(f"the worker process running this evaluation died ({_exit_text(code)})")
             task.future.set_exception(error)
-        try:
-            w.conn.close()
-        except OSError:  # pragma: no cover
-            pass
+        _close(w)
         self._workers.remove(w)
         if not w.ready:
             self._start_failures += 1
             if self._start_failures >= _MAX_START_FAILURES:
                 self._broken = f"hpo's worker processes cannot start ({_exit_text(code)}, {self._start_failures} times)"
                 while self._queue:
-                    self._queue.popleft().future.set_exception(RuntimeError(self._broken))
+                    task = self._queue.popleft()
+                    if not task.future.done():
+                        task.future.set_exception(RuntimeError(self._broken))
                 return
         if not self._shutdown or self._queue or any(x.task for x in self._workers):
             self._workers.append(self._start_worker())
@@ -421,7 +456,7 @@ class ProcessPool:
                 w.task.future.set_exception(RuntimeError(reason))
                 w.task = None
         while self._queue:
-            self._queue.popleft().future.cancel()
+            self._queue.popleft().drop()
 
     def _retire_workers(self) -> None:
         """Idle for ``idle_timeout``: let the workers exit (the next task starts new ones)."""
@@ -431,13 +466,7 @@ class ProcessPool:
             except OSError:
                 pass
         for w in self._workers:
-            w.process.join(timeout=2)
-            if w.process.is_alive():
-                _kill(w.process)
-            try:
-                w.conn.close()
-            except OSError:  # pragma: no cover
-                pass
+            _stop(w)
         self._workers = []
 
     @property
@@ -454,14 +483,7 @@ class ProcessPool:
             except OSError:
                 pass
         for w in workers:
-            w.process.join(timeout=2)
-            if w.process.is_alive():
-                _kill(w.process)
-                w.process.join(timeout=2)
-            try:
-                w.conn.close()
-            except OSError:  # pragma: no cover
-                pass
+            _stop(w)
         _LIVE_POOLS.discard(self)
 
 
@@ -490,27 +512,48 @@ def reusable_pool(n_workers: int) -> ProcessPool:
         return pool
 
 
-def _requeue(future: Future) -> Future:
-    """A future already marked running cannot be re-run: give the caller's future a fresh pending twin."""
-    twin: Future = Future()
-    twin.add_done_callback(lambda f: _copy_outcome(f, future))
-    return twin
-
-
-def _copy_outcome(source: Future, target: Future) -> None:
-    if source.cancelled():
-        target.cancel()
-    elif source.exception() is not None:
-        target.set_exception(source.exception())
-    else:
-        target.set_result(source.result())
-
-
 def _kill(process: Any) -> None:
+    """End a worker process and the processes its task started (its process group) with SIGKILL, at once.
+
+    Only before the process is reaped (``join``, ``is_alive``): its pid then
+    still names it and its group. A worker that has not made its own group
+    yet (still starting) has started nothing: it alone is killed.
+    """
+    pid = process.pid
+    if pid is None or getattr(process._popen, "returncode", None) is not None:
+        return  # never started, or reaped already: the pid may name another process now
+    if not hasattr(os, "killpg"):  # pragma: no cover - Windows
+        process.terminate()
+        return
     try:
-        process.kill()
-    except (OSError, ValueError, AttributeError):  # pragma: no cover - gone already
+        os.killpg(pid, signal.SIGKILL)
+        return
+    except ProcessLookupError:  # no group of its own yet
         pass
+    except PermissionError:  # pragma: no cover - a group of the same number that is not ours
+        pass
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:  # pragma: no cover - gone already
+        pass
+
+
+def _close(w: _Worker) -> None:
+    """Close the pool's ends of a worker's pipes (its lifeline last: closing it ends a worker still there)."""
+    for conn in (w.conn, w.lifeline):
+        try:
+            conn.close()
+        except OSError:  # pragma: no cover
+            pass
+
+
+def _stop(w: _Worker) -> None:
+    """Wait briefly for a worker told to exit, kill it if it does not, and close its pipes."""
+    w.process.join(timeout=2)
+    if w.process.exitcode is None:
+        _kill(w.process)
+        w.process.join(timeout=2)
+    _close(w)
 
 
 def _exit_text(code: int | None) -> str:
@@ -524,10 +567,28 @@ def _exit_text(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _worker_main(conn: Any) -> None:
+def _end_with_the_pool(lifeline: Any) -> None:
+    """In a worker: wait until the pool's end of ``lifeline`` closes (its process died), then end this process group.
+
+    A worker that is busy when its pool's process is killed would otherwise
+    run its task to the end (an hour's training, a hang) before it noticed.
+    """
+    try:
+        lifeline.recv_bytes()
+    except (EOFError, OSError):
+        pass
+    if hasattr(os, "killpg") and os.getpgrp() == os.getpid():
+        os.killpg(os.getpid(), signal.SIGKILL)
+    os._exit(1)
+
+
+def _worker_main(conn: Any, lifeline: Any) -> None:
     """A worker process: receive a task, run it, send its result back; until told to stop or the parent goes."""
     import cloudpickle
 
+    if hasattr(os, "setpgid"):
+        os.setpgid(0, 0)  # lead a process group of our own: the pool kills it whole, with what a task started
+    threading.Thread(target=_end_with_the_pool, args=(lifeline,), name="hpo-lifeline", daemon=True).start()
     cache: dict[str, Any] = {}
     try:
         conn.send_bytes(cloudpickle.dumps(("ready", os.getpid())))
@@ -599,7 +660,12 @@ class InlineRunner:
 
 
 class FuturesRunner:
-    """Evaluations through a ``concurrent.futures`` executor (threads, a user's executor, a ProcessPool)."""
+    """Evaluations through a ``concurrent.futures`` executor (threads, a user's executor).
+
+    ``cancel`` drops an evaluation that has not started; a running one cannot
+    be stopped in a thread: it runs to its end, unread (and the interpreter
+    waits for a thread pool's running evaluations at exit).
+    """
 
     hard_timeout = False
 
@@ -659,6 +725,9 @@ class PoolRunner(FuturesRunner):
     def submit(self, candidate: Any, spec: Any = None) -> Any:
         return self.executor.submit_with_timeout(
             self.trial_timeout, self._evaluate, self._shared, candidate, self._pass_budget, spec)
+
+    def cancel(self, handle: Any) -> None:
+        self.executor.cancel(handle)  # a running evaluation is stopped: its worker is killed
 
     def close(self, interrupted: bool = False) -> None:
         if self._shared is not None and not self.owned:
