@@ -379,6 +379,7 @@ class SearchLoop:
     def run(self) -> Result:
         """Run the search to its end and return the result (also on Ctrl-C)."""
         runner = make_runner(self.executor, self.n_jobs, self.backend, self.trial_timeout)
+        self.result.inner_threads = runner.inner_threads
         log: Any = self.study if self.study is not None else _LocalLog(self.strategy)
         soft_deadlines = self.trial_timeout is not None and not runner.hard_timeout
         # number -> [candidate, handle, deadline]; in-process evaluation needs no Future: the

@@ -38,9 +38,9 @@ __all__ = [
     "make_runner", "is_dask_client", "reusable_pool", "IDLE_WORKER_SECONDS",
 ]
 
-#: Threads that BLAS libraries may use inside each worker: the cores shared out among the workers.
-_BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                     "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+#: The variables that limit the OpenMP and BLAS threads of a process (the ones joblib sets in its workers).
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 #: Worker processes that die before they are ready, in a row, after which a pool gives up.
 _MAX_START_FAILURES = 3
 
@@ -86,8 +86,49 @@ def effective_n_jobs(n_jobs: int | None) -> int:
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValueError(f"n_jobs must be a non-zero int or None, got {n_jobs!r}")
     if n_jobs < 0:
-        return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+        return max(1, _cores() + 1 + n_jobs)
     return n_jobs
+
+
+def _cores() -> int:
+    """The cores this process may use (CPU affinity and cgroup quotas counted, as joblib counts them)."""
+    from joblib import cpu_count
+
+    return max(1, cpu_count())
+
+
+def _shared_cores(n_workers: int) -> int:
+    """The cores shared out among ``n_workers`` parallel workers, at least 1 each."""
+    return max(1, _cores() // n_workers)
+
+
+def _omp_threads(env: Any) -> int | None:
+    """The ``OMP_NUM_THREADS`` of an environment, if it is a positive int."""
+    given = str(env.get("OMP_NUM_THREADS", "")).strip()
+    return int(given) if given.isdigit() and int(given) > 0 else None
+
+
+def _inner_threads(n_workers: int) -> int:
+    """The OpenMP and BLAS threads each of ``n_workers`` parallel workers may use.
+
+    The user's ``OMP_NUM_THREADS`` when it is set, else the cores shared out
+    among the workers: so that workers x threads do not exceed the cores, as
+    joblib caps the workers of scikit-learn's searches.
+    """
+    return _omp_threads(os.environ) or _shared_cores(n_workers)
+
+
+def _thread_env(n_workers: int) -> dict[str, str]:
+    """The thread variables of a worker process: the cores shared out, except those the user set already (as joblib)."""
+    threads = str(_shared_cores(n_workers))
+    return {var: os.environ.get(var, threads) for var in _THREAD_VARS}
+
+
+def _limit_openmp(threads: int) -> None:
+    """Limit the OpenMP threads of the calling thread (OpenMP's limit is per thread; a thread pool's initializer)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(threads, user_api="openmp")
 
 
 def make_executor(n_jobs: int, backend: str = "processes") -> Any:
@@ -96,14 +137,15 @@ def make_executor(n_jobs: int, backend: str = "processes") -> Any:
     ``backend="processes"``: the :func:`reusable_pool` of ``n_jobs`` workers
     (each worker's BLAS threads limited so that the workers do not
     oversubscribe the cores; shut it down only to stop its workers early);
-    ``"threads"``: a thread pool, for objectives that release the GIL.
+    ``"threads"``: a thread pool, for objectives that release the GIL (each
+    thread's OpenMP threads limited alike).
     """
     if backend not in ("processes", "threads"):
         raise ValueError(f"backend must be 'processes' or 'threads', got {backend!r}")
     if n_jobs == 1:
         return InlineExecutor()
     if backend == "threads":
-        return ThreadPoolExecutor(max_workers=n_jobs)
+        return ThreadPoolExecutor(max_workers=n_jobs, initializer=_limit_openmp, initargs=(_inner_threads(n_jobs),))
     return reusable_pool(n_jobs)
 
 
@@ -161,9 +203,12 @@ class ProcessPool:
     n_workers : int
         How many processes (started at once, in the background).
     env : mapping, optional
-        Environment variables of the workers. By default the BLAS thread
-        variables (``OMP_NUM_THREADS``...) are set to ``cores // n_workers``
-        unless they are set already.
+        Environment variables of the workers. By default the variables that
+        limit OpenMP and BLAS threads (``OMP_NUM_THREADS``,
+        ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``...) are set to
+        ``cores // n_workers`` (at least 1), except
+        those set in this process's environment already (as joblib does):
+        so that the workers' threads do not oversubscribe the cores.
     idle_timeout : float, optional
         Workers idle for this many seconds exit; the next task starts them
         again. None: they live until :meth:`shutdown`.
@@ -185,6 +230,8 @@ class ProcessPool:
       of ``__main__`` work, without an ``if __name__ == "__main__"`` guard).
       :meth:`share` sends a large object (the objective and its data) to
       each worker once instead of with every task.
+    * :attr:`inner_threads` is the OpenMP thread limit of each worker (its
+      ``OMP_NUM_THREADS``; None if neither ``env`` nor this process sets it).
     * Workers start with the pool. Starting one costs a Python process
       importing hpo (one to a few seconds): searches made with ``n_jobs``
       share a pool per worker count (:func:`reusable_pool`, workers idle for
@@ -199,9 +246,9 @@ class ProcessPool:
 
         self._ctx = get_context("loky")  # spawn-like, and does not re-import the user's __main__
         if env is None:
-            threads = str(max(1, (os.cpu_count() or 1) // n_workers))
-            env = {var: os.environ.get(var, threads) for var in _BLAS_THREAD_VARS}
+            env = _thread_env(n_workers)
         self._env = dict(env)
+        self.inner_threads: int | None = _omp_threads(self._env) or _omp_threads(os.environ)
         self.n_workers = n_workers
         self._lock = threading.Lock()
         self._queue: deque[_Task] = deque()
@@ -497,13 +544,12 @@ _REUSABLE_LOCK = threading.Lock()
 def reusable_pool(n_workers: int) -> ProcessPool:
     """The process pool of ``n_workers`` that searches made with ``n_jobs`` share.
 
-    One per worker count (and BLAS settings), created on first use; its
+    One per worker count (and thread settings), created on first use; its
     workers exit after :data:`IDLE_WORKER_SECONDS` without work and start
     again with the next task. A search interrupted by Ctrl-C kills its
     workers, and the next search gets a new pool.
     """
-    threads = str(max(1, (os.cpu_count() or 1) // n_workers))
-    env = {var: os.environ.get(var, threads) for var in _BLAS_THREAD_VARS}
+    env = _thread_env(n_workers)
     key = (n_workers, tuple(sorted(env.items())))
     with _REUSABLE_LOCK:
         pool = _REUSABLE.get(key)
@@ -636,6 +682,7 @@ class InlineRunner:
 
     hard_timeout = True
     owned = True
+    inner_threads = None  # no limit: one evaluation at a time has the machine
 
     def start(self, evaluate: Callable, objective: Callable, pass_budget: bool | str) -> None:
         self._evaluate, self._objective, self._pass_budget = evaluate, objective, pass_budget
@@ -664,10 +711,12 @@ class FuturesRunner:
 
     ``cancel`` drops an evaluation that has not started; a running one cannot
     be stopped in a thread: it runs to its end, unread (and the interpreter
-    waits for a thread pool's running evaluations at exit).
+    waits for a thread pool's running evaluations at exit). The threads of
+    a user's executor are not limited (``inner_threads`` None).
     """
 
     hard_timeout = False
+    inner_threads: int | None = None
 
     def __init__(self, executor: Any, n_slots: int, owned: bool) -> None:
         self.executor = executor
@@ -702,6 +751,35 @@ class FuturesRunner:
             self.executor.shutdown(wait=False)
 
 
+class ThreadsRunner(FuturesRunner):
+    """Evaluations in a thread pool of its own (``backend="threads"``), each thread's inner threads limited.
+
+    ``inner_threads`` (``cores // n_jobs``, at least 1, unless the user set
+    ``OMP_NUM_THREADS``) is the OpenMP
+    limit of each pool thread (OpenMP's limit is per thread) and the BLAS
+    limit of the process while the search runs (BLAS's limit is process-wide;
+    the previous limits come back at :meth:`close`). Libraries with thread
+    pools of their own (PyTorch's ``torch.set_num_threads``) are not limited.
+    """
+
+    def __init__(self, n_jobs: int) -> None:
+        super().__init__(make_executor(n_jobs, "threads"), n_jobs, owned=True)
+        self.inner_threads = _inner_threads(n_jobs)
+        self._blas_limits: Any = None
+
+    def start(self, evaluate: Callable, objective: Callable, pass_budget: bool) -> None:
+        from threadpoolctl import threadpool_limits
+
+        super().start(evaluate, objective, pass_budget)
+        self._blas_limits = threadpool_limits(self.inner_threads, user_api="blas")
+
+    def close(self, interrupted: bool = False) -> None:
+        if self._blas_limits is not None:
+            self._blas_limits.restore_original_limits()
+            self._blas_limits = None
+        super().close(interrupted)
+
+
 class PoolRunner(FuturesRunner):
     """Evaluations in a :class:`ProcessPool`: the objective is sent to each worker once; time limits are hard.
 
@@ -714,6 +792,7 @@ class PoolRunner(FuturesRunner):
     def __init__(self, pool: ProcessPool, owned: bool, trial_timeout: float | None,
                  kill_on_interrupt: bool = False) -> None:
         super().__init__(pool, pool.n_workers, owned)
+        self.inner_threads = pool.inner_threads
         self.trial_timeout = trial_timeout
         self.kill_on_interrupt = kill_on_interrupt
         self._shared: _Shared | None = None
@@ -749,6 +828,7 @@ class DaskRunner:
 
     hard_timeout = False
     owned = False
+    inner_threads = None  # the cluster's own settings (its workers' environment and nthreads) are left alone
 
     def __init__(self, client: Any) -> None:
         self.client = client
@@ -824,5 +904,5 @@ def make_runner(executor: Any, n_jobs: int, backend: str, trial_timeout: float |
     if n_jobs == 1 and trial_timeout is None:
         return InlineRunner()
     if backend == "threads" and n_jobs > 1:
-        return FuturesRunner(ThreadPoolExecutor(max_workers=n_jobs), n_jobs, owned=True)
+        return ThreadsRunner(n_jobs)
     return PoolRunner(reusable_pool(n_jobs), owned=False, trial_timeout=trial_timeout, kill_on_interrupt=True)

@@ -341,3 +341,42 @@ def test_cancel_drops_a_waiting_task_and_stops_a_running_one(tmp_path):
     finally:
         _kill_leftovers(_pids_in(tmp_path))
         pool.shutdown(wait=False, kill_workers=True)
+
+
+# ------------------------------------------------------------------ threads inside parallel workers
+def _thread_limits(config):
+    import sklearn.ensemble  # noqa: F401 - loads scikit-learn's OpenMP runtime
+    import threadpoolctl
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+    apis = {d["user_api"]: d["num_threads"] for d in threadpoolctl.threadpool_info()}
+    return {"value": config["x"], "openmp": apis["openmp"], "blas": apis["blas"],
+            "sklearn_openmp": _openmp_effective_n_threads()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["processes", "threads"])
+def test_each_parallel_worker_uses_the_cores_shared_out_and_the_result_says_how_many(monkeypatch, backend):
+    import joblib
+    import threadpoolctl
+
+    from hpo.executors import _THREAD_VARS
+
+    for var in _THREAD_VARS:  # the user's own settings would win
+        monkeypatch.delenv(var, raising=False)
+    expected = max(1, joblib.cpu_count() // 2)
+    blas_before = [d["num_threads"] for d in threadpoolctl.threadpool_info() if d["user_api"] == "blas"]
+    result = optimize(_thread_limits, SPACE, n_trials=4, seed=0, n_jobs=2, backend=backend)
+    assert result.inner_threads == expected
+    for trial in result.trials:
+        assert (trial.metrics["openmp"], trial.metrics["blas"], trial.metrics["sklearn_openmp"]) == (
+            expected, expected, expected), trial.metrics
+    assert [d["num_threads"] for d in threadpoolctl.threadpool_info() if d["user_api"] == "blas"] == blas_before
+    assert optimize(_thread_limits, SPACE, n_trials=1, seed=0).inner_threads is None  # in process: no limit
+
+
+@pytest.mark.slow
+def test_the_users_omp_num_threads_wins_as_in_joblib(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    result = optimize(_thread_limits, SPACE, n_trials=2, seed=0, n_jobs=2)
+    assert result.inner_threads == 3 and {t.metrics["sklearn_openmp"] for t in result.trials} == {3}
