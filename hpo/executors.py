@@ -27,6 +27,7 @@ import threading
 import time
 import traceback
 import uuid
+import warnings
 import weakref
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -817,13 +818,21 @@ class PoolRunner(FuturesRunner):
 
 
 class DaskRunner:
-    """Evaluations on a Dask cluster: the objective is scattered to every worker once.
+    """Evaluations on a Dask cluster: the objective is sent to the cluster once, as the result of a task.
 
     As many evaluations run at once as the cluster has worker threads
     (looked up again every few seconds, so a cluster that grows is used).
     A time limit is *soft* here: Dask cannot stop a running task, so a trial
     past ``trial_timeout`` is recorded as failed and its task cancelled, but
     the worker thread runs it to its end.
+
+    Workers that die: Dask runs their evaluations again on other workers,
+    up to the cluster's ``distributed.scheduler.allowed-failures`` times
+    (default 3); a trial whose evaluation killed that many workers fails
+    with :class:`WorkerDiedError`, and the search goes on. The objective is
+    not scattered: scattered data dies with the workers that hold it (and
+    every later evaluation with it, "lost dependencies"), while a task's
+    result is computed again from the pickled objective the scheduler keeps.
     """
 
     hard_timeout = False
@@ -836,8 +845,13 @@ class DaskRunner:
         self._checked = -1e9
 
     def start(self, evaluate: Callable, objective: Callable, pass_budget: bool | str) -> None:
+        import cloudpickle
+
         self._evaluate, self._pass_budget = evaluate, pass_budget
-        [self._objective] = self.client.scatter([objective], broadcast=True, hash=False)
+        with warnings.catch_warnings():  # an objective holding its data is large: that is why it is sent once
+            warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
+            self._objective = self.client.submit(cloudpickle.loads, cloudpickle.dumps(objective), pure=False,
+                                                 key=f"hpo-objective-{uuid.uuid4().hex}")
 
     def slots(self) -> int:
         now = time.monotonic()
@@ -850,7 +864,15 @@ class DaskRunner:
         return self.client.submit(self._evaluate, self._objective, candidate, self._pass_budget, spec, pure=False)
 
     def result(self, handle: Any) -> tuple:
-        return handle.result()
+        from distributed import KilledWorker
+
+        try:
+            return handle.result()
+        except KilledWorker as exc:
+            raise WorkerDiedError(
+                f"the Dask worker running this evaluation died, on each of the {exc.allowed_failures + 1} workers "
+                f"that tried it (the last: {exc.last_worker.address}; distributed.scheduler.allowed-failures="
+                f"{exc.allowed_failures})") from None
 
     def wait_any(self, handles: Sequence, timeout: float | None) -> list:
         from distributed import wait
@@ -858,6 +880,8 @@ class DaskRunner:
         try:
             wait(list(handles), timeout=timeout, return_when="FIRST_COMPLETED")
         except (TimeoutError, cf.TimeoutError):
+            pass
+        except cf.CancelledError:  # some were cancelled (their result is an error): done, all the same
             pass
         return [h for h in handles if h.done()]
 
