@@ -29,7 +29,7 @@ import traceback
 import uuid
 import warnings
 import weakref
-from collections import deque
+from collections import OrderedDict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import wait as wait_for_connections
 from typing import Any, Callable, Sequence
@@ -829,10 +829,15 @@ class DaskRunner:
     Workers that die: Dask runs their evaluations again on other workers,
     up to the cluster's ``distributed.scheduler.allowed-failures`` times
     (default 3); a trial whose evaluation killed that many workers fails
-    with :class:`WorkerDiedError`, and the search goes on. The objective is
-    not scattered: scattered data dies with the workers that hold it (and
-    every later evaluation with it, "lost dependencies"), while a task's
-    result is computed again from the pickled objective the scheduler keeps.
+    with :class:`WorkerDiedError`, and the search goes on.
+
+    The objective is the result of a task (unpickling it), which Dask
+    computes again when the workers that held it die; scattered data would
+    die with them, and every later evaluation with it ("lost
+    dependencies"). An evaluation does not depend on that task in the
+    graph (Dask runs a task only on workers that hold its dependencies):
+    it fetches the objective, published as a dataset under the task's key,
+    once per worker process (:func:`_evaluate_on_dask`).
     """
 
     hard_timeout = False
@@ -852,6 +857,7 @@ class DaskRunner:
             warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
             self._objective = self.client.submit(cloudpickle.loads, cloudpickle.dumps(objective), pure=False,
                                                  key=f"hpo-objective-{uuid.uuid4().hex}")
+        self.client.publish_dataset(self._objective, name=self._objective.key)  # how the evaluations find it
 
     def slots(self) -> int:
         now = time.monotonic()
@@ -861,7 +867,9 @@ class DaskRunner:
         return self._slots
 
     def submit(self, candidate: Any, spec: Any = None) -> Any:
-        return self.client.submit(self._evaluate, self._objective, candidate, self._pass_budget, spec, pure=False)
+        # the objective's key, not its future: a task that depends on data runs only where the data is
+        return self.client.submit(_evaluate_on_dask, self._objective.key, self._evaluate, candidate,
+                                  self._pass_budget, spec, pure=False)
 
     def result(self, handle: Any) -> tuple:
         from distributed import KilledWorker
@@ -890,9 +898,32 @@ class DaskRunner:
 
     def close(self, interrupted: bool = False) -> None:
         try:
+            self.client.unpublish_dataset(self._objective.key)
             self.client.cancel([self._objective])
         except Exception:  # pragma: no cover - the client is closing
             pass
+
+
+#: In a Dask worker process: the objectives of the last few searches, by key (see DaskRunner).
+_DASK_OBJECTIVES: "OrderedDict[str, Any]" = OrderedDict()
+_DASK_OBJECTIVES_KEPT = 4
+_DASK_OBJECTIVES_LOCK = threading.Lock()
+
+
+def _evaluate_on_dask(key: str, evaluate: Callable, candidate: Any, pass_budget: bool | str, spec: Any) -> tuple:
+    """A Dask task: fetch the objective published as dataset ``key`` (once per worker process), then evaluate."""
+    with _DASK_OBJECTIVES_LOCK:
+        objective = _DASK_OBJECTIVES.get(key)
+    if objective is None:
+        from distributed import worker_client
+
+        with worker_client() as client:  # leaves the worker's thread pool while it waits: no deadlock on 1 thread
+            objective = client.get_dataset(key).result()
+        with _DASK_OBJECTIVES_LOCK:
+            _DASK_OBJECTIVES[key] = objective
+            while len(_DASK_OBJECTIVES) > _DASK_OBJECTIVES_KEPT:
+                _DASK_OBJECTIVES.popitem(last=False)
+    return evaluate(objective, candidate, pass_budget, spec)
 
 
 def make_runner(executor: Any, n_jobs: int, backend: str, trial_timeout: float | None) -> Any:
