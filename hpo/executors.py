@@ -27,9 +27,8 @@ import threading
 import time
 import traceback
 import uuid
-import warnings
 import weakref
-from collections import OrderedDict, deque
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import wait as wait_for_connections
 from typing import Any, Callable, Sequence
@@ -818,7 +817,7 @@ class PoolRunner(FuturesRunner):
 
 
 class DaskRunner:
-    """Evaluations on a Dask cluster: the objective is sent to the cluster once, as the result of a task.
+    """Evaluations on a Dask cluster: the objective is sent once, as a worker plugin of the cluster.
 
     As many evaluations run at once as the cluster has worker threads
     (looked up again every few seconds, so a cluster that grows is used).
@@ -831,13 +830,13 @@ class DaskRunner:
     (default 3); a trial whose evaluation killed that many workers fails
     with :class:`WorkerDiedError`, and the search goes on.
 
-    The objective is the result of a task (unpickling it), which Dask
-    computes again when the workers that held it die; scattered data would
-    die with them, and every later evaluation with it ("lost
-    dependencies"). An evaluation does not depend on that task in the
-    graph (Dask runs a task only on workers that hold its dependencies):
-    it fetches the objective, published as a dataset under the task's key,
-    once per worker process (:func:`_evaluate_on_dask`).
+    The objective is a worker plugin (``hpo._dask.ObjectivePlugin``): Dask
+    installs it on every worker, and on every worker that joins later (one
+    that a nanny restarted included), and the plugin is removed when the
+    search ends. Scattered data would die with the workers that held it,
+    and every later evaluation with it ("lost dependencies"); and an
+    evaluation that depended on data would run only on the workers that
+    hold it, while the others idle.
     """
 
     hard_timeout = False
@@ -848,16 +847,14 @@ class DaskRunner:
         self.client = client
         self._slots = 0
         self._checked = -1e9
+        self._plugin: str | None = None
 
     def start(self, evaluate: Callable, objective: Callable, pass_budget: bool | str) -> None:
-        import cloudpickle
+        from ._dask import ObjectivePlugin
 
         self._evaluate, self._pass_budget = evaluate, pass_budget
-        with warnings.catch_warnings():  # an objective holding its data is large: that is why it is sent once
-            warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
-            self._objective = self.client.submit(cloudpickle.loads, cloudpickle.dumps(objective), pure=False,
-                                                 key=f"hpo-objective-{uuid.uuid4().hex}")
-        self.client.publish_dataset(self._objective, name=self._objective.key)  # how the evaluations find it
+        self._plugin = f"hpo-objective-{uuid.uuid4().hex}"
+        self.client.register_plugin(ObjectivePlugin(self._plugin, objective), name=self._plugin)
 
     def slots(self) -> int:
         now = time.monotonic()
@@ -867,9 +864,10 @@ class DaskRunner:
         return self._slots
 
     def submit(self, candidate: Any, spec: Any = None) -> Any:
-        # the objective's key, not its future: a task that depends on data runs only where the data is
-        return self.client.submit(_evaluate_on_dask, self._objective.key, self._evaluate, candidate,
-                                  self._pass_budget, spec, pure=False)
+        from ._dask import evaluate_on_worker
+
+        return self.client.submit(evaluate_on_worker, self._plugin, self._evaluate, candidate, self._pass_budget,
+                                  spec, pure=False)
 
     def result(self, handle: Any) -> tuple:
         from distributed import KilledWorker
@@ -897,33 +895,12 @@ class DaskRunner:
         handle.cancel()
 
     def close(self, interrupted: bool = False) -> None:
+        if self._plugin is None:
+            return
         try:
-            self.client.unpublish_dataset(self._objective.key)
-            self.client.cancel([self._objective])
-        except Exception:  # pragma: no cover - the client is closing
+            self.client.unregister_worker_plugin(self._plugin)  # the workers let go of the objective
+        except Exception:  # pragma: no cover - the client or the cluster is closing
             pass
-
-
-#: In a Dask worker process: the objectives of the last few searches, by key (see DaskRunner).
-_DASK_OBJECTIVES: "OrderedDict[str, Any]" = OrderedDict()
-_DASK_OBJECTIVES_KEPT = 4
-_DASK_OBJECTIVES_LOCK = threading.Lock()
-
-
-def _evaluate_on_dask(key: str, evaluate: Callable, candidate: Any, pass_budget: bool | str, spec: Any) -> tuple:
-    """A Dask task: fetch the objective published as dataset ``key`` (once per worker process), then evaluate."""
-    with _DASK_OBJECTIVES_LOCK:
-        objective = _DASK_OBJECTIVES.get(key)
-    if objective is None:
-        from distributed import worker_client
-
-        with worker_client() as client:  # leaves the worker's thread pool while it waits: no deadlock on 1 thread
-            objective = client.get_dataset(key).result()
-        with _DASK_OBJECTIVES_LOCK:
-            _DASK_OBJECTIVES[key] = objective
-            while len(_DASK_OBJECTIVES) > _DASK_OBJECTIVES_KEPT:
-                _DASK_OBJECTIVES.popitem(last=False)
-    return evaluate(objective, candidate, pass_budget, spec)
 
 
 def make_runner(executor: Any, n_jobs: int, backend: str, trial_timeout: float | None) -> Any:
