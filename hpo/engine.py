@@ -379,6 +379,7 @@ class SearchLoop:
     def run(self) -> Result:
         """Run the search to its end and return the result (also on Ctrl-C)."""
         runner = make_runner(self.executor, self.n_jobs, self.backend, self.trial_timeout)
+        self.result.inner_threads = runner.inner_threads
         log: Any = self.study if self.study is not None else _LocalLog(self.strategy)
         soft_deadlines = self.trial_timeout is not None and not runner.hard_timeout
         # number -> [candidate, handle, deadline]; in-process evaluation needs no Future: the
@@ -468,12 +469,14 @@ class SearchLoop:
                 f"search interrupted: {len(self.result.trials)} finished trials kept", RuntimeWarning, stacklevel=3
             )
         finally:
-            for _, handle, _ in pending.values():  # a stop on an error or Ctrl-C: drop what has not started
+            # a stop on an error or Ctrl-C: what has not started does not start, and a running evaluation
+            # is stopped where the runner can (worker processes); Ctrl-C also kills a pool hpo made
+            for _, handle, _ in pending.values():
                 if handle is not None:
                     runner.cancel(handle)
             for handle in late:
                 runner.cancel(handle)
-            runner.close(interrupted=interrupted)  # Ctrl-C: kill the workers; else running tasks end unread
+            runner.close(interrupted=interrupted)
             if bar is not None:
                 bar.close()
             lines.__exit__(None, None, None)

@@ -38,9 +38,9 @@ __all__ = [
     "make_runner", "is_dask_client", "reusable_pool", "IDLE_WORKER_SECONDS",
 ]
 
-#: Threads that BLAS libraries may use inside each worker: the cores shared out among the workers.
-_BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                     "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+#: The variables that limit the OpenMP and BLAS threads of a process (the ones joblib sets in its workers).
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 #: Worker processes that die before they are ready, in a row, after which a pool gives up.
 _MAX_START_FAILURES = 3
 
@@ -86,8 +86,49 @@ def effective_n_jobs(n_jobs: int | None) -> int:
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValueError(f"n_jobs must be a non-zero int or None, got {n_jobs!r}")
     if n_jobs < 0:
-        return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+        return max(1, _cores() + 1 + n_jobs)
     return n_jobs
+
+
+def _cores() -> int:
+    """The cores this process may use (CPU affinity and cgroup quotas counted, as joblib counts them)."""
+    from joblib import cpu_count
+
+    return max(1, cpu_count())
+
+
+def _shared_cores(n_workers: int) -> int:
+    """The cores shared out among ``n_workers`` parallel workers, at least 1 each."""
+    return max(1, _cores() // n_workers)
+
+
+def _omp_threads(env: Any) -> int | None:
+    """The ``OMP_NUM_THREADS`` of an environment, if it is a positive int."""
+    given = str(env.get("OMP_NUM_THREADS", "")).strip()
+    return int(given) if given.isdigit() and int(given) > 0 else None
+
+
+def _inner_threads(n_workers: int) -> int:
+    """The OpenMP and BLAS threads each of ``n_workers`` parallel workers may use.
+
+    The user's ``OMP_NUM_THREADS`` when it is set, else the cores shared out
+    among the workers: so that workers x threads do not exceed the cores, as
+    joblib caps the workers of scikit-learn's searches.
+    """
+    return _omp_threads(os.environ) or _shared_cores(n_workers)
+
+
+def _thread_env(n_workers: int) -> dict[str, str]:
+    """The thread variables of a worker process: the cores shared out, except those the user set already (as joblib)."""
+    threads = str(_shared_cores(n_workers))
+    return {var: os.environ.get(var, threads) for var in _THREAD_VARS}
+
+
+def _limit_openmp(threads: int) -> None:
+    """Limit the OpenMP threads of the calling thread (OpenMP's limit is per thread; a thread pool's initializer)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(threads, user_api="openmp")
 
 
 def make_executor(n_jobs: int, backend: str = "processes") -> Any:
@@ -96,14 +137,15 @@ def make_executor(n_jobs: int, backend: str = "processes") -> Any:
     ``backend="processes"``: the :func:`reusable_pool` of ``n_jobs`` workers
     (each worker's BLAS threads limited so that the workers do not
     oversubscribe the cores; shut it down only to stop its workers early);
-    ``"threads"``: a thread pool, for objectives that release the GIL.
+    ``"threads"``: a thread pool, for objectives that release the GIL (each
+    thread's OpenMP threads limited alike).
     """
     if backend not in ("processes", "threads"):
         raise ValueError(f"backend must be 'processes' or 'threads', got {backend!r}")
     if n_jobs == 1:
         return InlineExecutor()
     if backend == "threads":
-        return ThreadPoolExecutor(max_workers=n_jobs)
+        return ThreadPoolExecutor(max_workers=n_jobs, initializer=_limit_openmp, initargs=(_inner_threads(n_jobs),))
     return reusable_pool(n_jobs)
 
 
@@ -124,7 +166,7 @@ class _Shared:
 
 
 class _Task:
-    __slots__ = ("id", "future", "payload", "keys", "timeout")
+    __slots__ = ("id", "future", "payload", "keys", "timeout", "started")
 
     def __init__(self, task_id: int, future: Future, payload: bytes, keys: list[str], timeout: float | None) -> None:
         self.id = task_id
@@ -132,14 +174,21 @@ class _Task:
         self.payload = payload
         self.keys = keys
         self.timeout = timeout
+        self.started = False  # its future was marked running (it stays so if the task goes back to the queue)
+
+    def drop(self) -> None:
+        """The task will not run: cancel its future (one marked running already fails as cancelled)."""
+        if not self.future.cancel() and not self.future.done():
+            self.future.set_exception(cf.CancelledError("the task was cancelled before it ran"))
 
 
 class _Worker:
-    __slots__ = ("process", "conn", "ready", "task", "deadline", "sent")
+    __slots__ = ("process", "conn", "lifeline", "ready", "task", "deadline", "sent")
 
-    def __init__(self, process: Any, conn: Any) -> None:
+    def __init__(self, process: Any, conn: Any, lifeline: Any) -> None:
         self.process = process
         self.conn = conn
+        self.lifeline = lifeline  # the worker ends itself (and its children) when this closes: the pool is gone
         self.ready = False
         self.task: _Task | None = None
         self.deadline: float | None = None
@@ -154,9 +203,12 @@ class ProcessPool:
     n_workers : int
         How many processes (started at once, in the background).
     env : mapping, optional
-        Environment variables of the workers. By default the BLAS thread
-        variables (``OMP_NUM_THREADS``...) are set to ``cores // n_workers``
-        unless they are set already.
+        Environment variables of the workers. By default the variables that
+        limit OpenMP and BLAS threads (``OMP_NUM_THREADS``,
+        ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``...) are set to
+        ``cores // n_workers`` (at least 1), except
+        those set in this process's environment already (as joblib does):
+        so that the workers' threads do not oversubscribe the cores.
     idle_timeout : float, optional
         Workers idle for this many seconds exit; the next task starts them
         again. None: they live until :meth:`shutdown`.
@@ -165,12 +217,21 @@ class ProcessPool:
     -----
     * A task whose worker dies fails with :class:`WorkerDiedError`; a task
       given a ``timeout`` (:meth:`submit_with_timeout`) that runs past it fails
-      with :class:`TrialTimeoutError` and its worker is killed. Other tasks
-      are not affected and a new worker replaces the lost one.
+      with :class:`TrialTimeoutError` and its worker is killed, as is a
+      running task given to :meth:`cancel`. Other tasks are not affected and
+      a new worker replaces the lost one.
+    * Each worker leads its own process group: killing a worker (SIGKILL)
+      ends the processes its task started too (a ``subprocess``, joblib's
+      workers), unless one of them left the group (``setsid``). A worker
+      also ends itself and its group when the pool's process dies. A
+      terminal's Ctrl-C reaches the search process only, which stops the
+      workers (see :func:`hpo.optimize`).
     * Functions and arguments travel with cloudpickle (lambdas and functions
       of ``__main__`` work, without an ``if __name__ == "__main__"`` guard).
       :meth:`share` sends a large object (the objective and its data) to
       each worker once instead of with every task.
+    * :attr:`inner_threads` is the OpenMP thread limit of each worker (its
+      ``OMP_NUM_THREADS``; None if neither ``env`` nor this process sets it).
     * Workers start with the pool. Starting one costs a Python process
       importing hpo (one to a few seconds): searches made with ``n_jobs``
       share a pool per worker count (:func:`reusable_pool`, workers idle for
@@ -185,9 +246,9 @@ class ProcessPool:
 
         self._ctx = get_context("loky")  # spawn-like, and does not re-import the user's __main__
         if env is None:
-            threads = str(max(1, (os.cpu_count() or 1) // n_workers))
-            env = {var: os.environ.get(var, threads) for var in _BLAS_THREAD_VARS}
+            env = _thread_env(n_workers)
         self._env = dict(env)
+        self.inner_threads: int | None = _omp_threads(self._env) or _omp_threads(os.environ)
         self.n_workers = n_workers
         self._lock = threading.Lock()
         self._queue: deque[_Task] = deque()
@@ -266,10 +327,30 @@ class ProcessPool:
             self._kill = self._kill or kill_workers
             if cancel_futures or kill_workers:
                 while self._queue:
-                    self._queue.popleft().future.cancel()
+                    self._queue.popleft().drop()
         self._wake()
         if wait and threading.current_thread() is not self._thread:
             self._thread.join()
+
+    def cancel(self, future: Future) -> bool:
+        """Cancel a task of this pool: a waiting one does not start, a running one is stopped at once.
+
+        A running task's worker is killed (with the processes it started)
+        and replaced; its future fails with ``concurrent.futures.CancelledError``.
+        Returns whether the task was waiting or running (False: done already,
+        or not a task of this pool).
+        """
+        with self._lock:
+            for task in self._queue:
+                if task.future is future:
+                    self._queue.remove(task)
+                    task.drop()
+                    return True
+            for w in self._workers:
+                if w.task is not None and w.task.future is future:
+                    self._lost(w, cf.CancelledError("the evaluation was cancelled and its worker process killed"))
+                    return True
+        return False
 
     def __enter__(self) -> "ProcessPool":
         return self
@@ -289,10 +370,12 @@ class ProcessPool:
 
     def _start_worker(self) -> _Worker:
         parent, child = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(target=_worker_main, args=(child,), env=self._env)
+        lifeline_r, lifeline_w = self._ctx.Pipe(duplex=False)
+        process = self._ctx.Process(target=_worker_main, args=(child, lifeline_r), env=self._env)
         process.start()
         child.close()
-        return _Worker(process, parent)
+        lifeline_r.close()
+        return _Worker(process, parent, lifeline_w)
 
     def _manage(self) -> None:
         try:
@@ -348,15 +431,15 @@ class ProcessPool:
             if not w.ready or w.task is not None:
                 continue
             task = self._queue.popleft()
-            if not task.future.set_running_or_notify_cancel():
+            if not task.started and not task.future.set_running_or_notify_cancel():
                 continue
+            task.started = True
             drops = [k for k in w.sent if k in self._dropped]
             w.sent.difference_update(drops)
             shares = [(k, self._shared[k]) for k in task.keys if k not in w.sent]
             try:
                 w.conn.send_bytes(pickle.dumps(("task", task.id, drops, shares, task.payload)))
             except OSError:  # it died just now: give the task to another worker
-                task.future = _requeue(task.future)
                 self._queue.appendleft(task)
                 self._lost(w, None)
                 continue
@@ -390,26 +473,25 @@ class ProcessPool:
 
     def _lost(self, w: _Worker, error: BaseException | None) -> None:
         """Worker ``w`` died (``error`` None) or must be killed (``error``): fail its task, start another."""
-        if error is not None or w.process.is_alive():
-            _kill(w.process)
+        _kill(w.process)  # dead or not: what its task started dies with it
         w.process.join(timeout=5)
         code = w.process.exitcode
         task = w.task
+        w.task = None
         if task is not None:
             if error is None:
                 error = WorkerDiedError(f"the worker process running this evaluation died ({_exit_text(code)})")
             task.future.set_exception(error)
-        try:
-            w.conn.close()
-        except OSError:  # pragma: no cover
-            pass
+        _close(w)
         self._workers.remove(w)
         if not w.ready:
             self._start_failures += 1
             if self._start_failures >= _MAX_START_FAILURES:
                 self._broken = f"hpo's worker processes cannot start ({_exit_text(code)}, {self._start_failures} times)"
                 while self._queue:
-                    self._queue.popleft().future.set_exception(RuntimeError(self._broken))
+                    task = self._queue.popleft()
+                    if not task.future.done():
+                        task.future.set_exception(RuntimeError(self._broken))
                 return
         if not self._shutdown or self._queue or any(x.task for x in self._workers):
             self._workers.append(self._start_worker())
@@ -421,7 +503,7 @@ class ProcessPool:
                 w.task.future.set_exception(RuntimeError(reason))
                 w.task = None
         while self._queue:
-            self._queue.popleft().future.cancel()
+            self._queue.popleft().drop()
 
     def _retire_workers(self) -> None:
         """Idle for ``idle_timeout``: let the workers exit (the next task starts new ones)."""
@@ -431,13 +513,7 @@ class ProcessPool:
             except OSError:
                 pass
         for w in self._workers:
-            w.process.join(timeout=2)
-            if w.process.is_alive():
-                _kill(w.process)
-            try:
-                w.conn.close()
-            except OSError:  # pragma: no cover
-                pass
+            _stop(w)
         self._workers = []
 
     @property
@@ -454,14 +530,7 @@ class ProcessPool:
             except OSError:
                 pass
         for w in workers:
-            w.process.join(timeout=2)
-            if w.process.is_alive():
-                _kill(w.process)
-                w.process.join(timeout=2)
-            try:
-                w.conn.close()
-            except OSError:  # pragma: no cover
-                pass
+            _stop(w)
         _LIVE_POOLS.discard(self)
 
 
@@ -475,13 +544,12 @@ _REUSABLE_LOCK = threading.Lock()
 def reusable_pool(n_workers: int) -> ProcessPool:
     """The process pool of ``n_workers`` that searches made with ``n_jobs`` share.
 
-    One per worker count (and BLAS settings), created on first use; its
+    One per worker count (and thread settings), created on first use; its
     workers exit after :data:`IDLE_WORKER_SECONDS` without work and start
     again with the next task. A search interrupted by Ctrl-C kills its
     workers, and the next search gets a new pool.
     """
-    threads = str(max(1, (os.cpu_count() or 1) // n_workers))
-    env = {var: os.environ.get(var, threads) for var in _BLAS_THREAD_VARS}
+    env = _thread_env(n_workers)
     key = (n_workers, tuple(sorted(env.items())))
     with _REUSABLE_LOCK:
         pool = _REUSABLE.get(key)
@@ -490,27 +558,48 @@ def reusable_pool(n_workers: int) -> ProcessPool:
         return pool
 
 
-def _requeue(future: Future) -> Future:
-    """A future already marked running cannot be re-run: give the caller's future a fresh pending twin."""
-    twin: Future = Future()
-    twin.add_done_callback(lambda f: _copy_outcome(f, future))
-    return twin
-
-
-def _copy_outcome(source: Future, target: Future) -> None:
-    if source.cancelled():
-        target.cancel()
-    elif source.exception() is not None:
-        target.set_exception(source.exception())
-    else:
-        target.set_result(source.result())
-
-
 def _kill(process: Any) -> None:
+    """End a worker process and the processes its task started (its process group) with SIGKILL, at once.
+
+    Only before the process is reaped (``join``, ``is_alive``): its pid then
+    still names it and its group. A worker that has not made its own group
+    yet (still starting) has started nothing: it alone is killed.
+    """
+    pid = process.pid
+    if pid is None or getattr(process._popen, "returncode", None) is not None:
+        return  # never started, or reaped already: the pid may name another process now
+    if not hasattr(os, "killpg"):  # pragma: no cover - Windows
+        process.terminate()
+        return
     try:
-        process.kill()
-    except (OSError, ValueError, AttributeError):  # pragma: no cover - gone already
+        os.killpg(pid, signal.SIGKILL)
+        return
+    except ProcessLookupError:  # no group of its own yet
         pass
+    except PermissionError:  # pragma: no cover - a group of the same number that is not ours
+        pass
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:  # pragma: no cover - gone already
+        pass
+
+
+def _close(w: _Worker) -> None:
+    """Close the pool's ends of a worker's pipes (its lifeline last: closing it ends a worker still there)."""
+    for conn in (w.conn, w.lifeline):
+        try:
+            conn.close()
+        except OSError:  # pragma: no cover
+            pass
+
+
+def _stop(w: _Worker) -> None:
+    """Wait briefly for a worker told to exit, kill it if it does not, and close its pipes."""
+    w.process.join(timeout=2)
+    if w.process.exitcode is None:
+        _kill(w.process)
+        w.process.join(timeout=2)
+    _close(w)
 
 
 def _exit_text(code: int | None) -> str:
@@ -524,10 +613,28 @@ def _exit_text(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _worker_main(conn: Any) -> None:
+def _end_with_the_pool(lifeline: Any) -> None:
+    """In a worker: wait until the pool's end of ``lifeline`` closes (its process died), then end this process group.
+
+    A worker that is busy when its pool's process is killed would otherwise
+    run its task to the end (an hour's training, a hang) before it noticed.
+    """
+    try:
+        lifeline.recv_bytes()
+    except (EOFError, OSError):
+        pass
+    if hasattr(os, "killpg") and os.getpgrp() == os.getpid():
+        os.killpg(os.getpid(), signal.SIGKILL)
+    os._exit(1)
+
+
+def _worker_main(conn: Any, lifeline: Any) -> None:
     """A worker process: receive a task, run it, send its result back; until told to stop or the parent goes."""
     import cloudpickle
 
+    if hasattr(os, "setpgid"):
+        os.setpgid(0, 0)  # lead a process group of our own: the pool kills it whole, with what a task started
+    threading.Thread(target=_end_with_the_pool, args=(lifeline,), name="hpo-lifeline", daemon=True).start()
     cache: dict[str, Any] = {}
     try:
         conn.send_bytes(cloudpickle.dumps(("ready", os.getpid())))
@@ -575,6 +682,7 @@ class InlineRunner:
 
     hard_timeout = True
     owned = True
+    inner_threads = None  # no limit: one evaluation at a time has the machine
 
     def start(self, evaluate: Callable, objective: Callable, pass_budget: bool | str) -> None:
         self._evaluate, self._objective, self._pass_budget = evaluate, objective, pass_budget
@@ -599,9 +707,16 @@ class InlineRunner:
 
 
 class FuturesRunner:
-    """Evaluations through a ``concurrent.futures`` executor (threads, a user's executor, a ProcessPool)."""
+    """Evaluations through a ``concurrent.futures`` executor (threads, a user's executor).
+
+    ``cancel`` drops an evaluation that has not started; a running one cannot
+    be stopped in a thread: it runs to its end, unread (and the interpreter
+    waits for a thread pool's running evaluations at exit). The threads of
+    a user's executor are not limited (``inner_threads`` None).
+    """
 
     hard_timeout = False
+    inner_threads: int | None = None
 
     def __init__(self, executor: Any, n_slots: int, owned: bool) -> None:
         self.executor = executor
@@ -636,6 +751,35 @@ class FuturesRunner:
             self.executor.shutdown(wait=False)
 
 
+class ThreadsRunner(FuturesRunner):
+    """Evaluations in a thread pool of its own (``backend="threads"``), each thread's inner threads limited.
+
+    ``inner_threads`` (``cores // n_jobs``, at least 1, unless the user set
+    ``OMP_NUM_THREADS``) is the OpenMP
+    limit of each pool thread (OpenMP's limit is per thread) and the BLAS
+    limit of the process while the search runs (BLAS's limit is process-wide;
+    the previous limits come back at :meth:`close`). Libraries with thread
+    pools of their own (PyTorch's ``torch.set_num_threads``) are not limited.
+    """
+
+    def __init__(self, n_jobs: int) -> None:
+        super().__init__(make_executor(n_jobs, "threads"), n_jobs, owned=True)
+        self.inner_threads = _inner_threads(n_jobs)
+        self._blas_limits: Any = None
+
+    def start(self, evaluate: Callable, objective: Callable, pass_budget: bool) -> None:
+        from threadpoolctl import threadpool_limits
+
+        super().start(evaluate, objective, pass_budget)
+        self._blas_limits = threadpool_limits(self.inner_threads, user_api="blas")
+
+    def close(self, interrupted: bool = False) -> None:
+        if self._blas_limits is not None:
+            self._blas_limits.restore_original_limits()
+            self._blas_limits = None
+        super().close(interrupted)
+
+
 class PoolRunner(FuturesRunner):
     """Evaluations in a :class:`ProcessPool`: the objective is sent to each worker once; time limits are hard.
 
@@ -648,6 +792,7 @@ class PoolRunner(FuturesRunner):
     def __init__(self, pool: ProcessPool, owned: bool, trial_timeout: float | None,
                  kill_on_interrupt: bool = False) -> None:
         super().__init__(pool, pool.n_workers, owned)
+        self.inner_threads = pool.inner_threads
         self.trial_timeout = trial_timeout
         self.kill_on_interrupt = kill_on_interrupt
         self._shared: _Shared | None = None
@@ -660,6 +805,9 @@ class PoolRunner(FuturesRunner):
         return self.executor.submit_with_timeout(
             self.trial_timeout, self._evaluate, self._shared, candidate, self._pass_budget, spec)
 
+    def cancel(self, handle: Any) -> None:
+        self.executor.cancel(handle)  # a running evaluation is stopped: its worker is killed
+
     def close(self, interrupted: bool = False) -> None:
         if self._shared is not None and not self.owned:
             self.executor.unshare(self._shared)
@@ -669,26 +817,44 @@ class PoolRunner(FuturesRunner):
 
 
 class DaskRunner:
-    """Evaluations on a Dask cluster: the objective is scattered to every worker once.
+    """Evaluations on a Dask cluster: the objective is sent once, as a worker plugin of the cluster.
 
     As many evaluations run at once as the cluster has worker threads
     (looked up again every few seconds, so a cluster that grows is used).
     A time limit is *soft* here: Dask cannot stop a running task, so a trial
     past ``trial_timeout`` is recorded as failed and its task cancelled, but
     the worker thread runs it to its end.
+
+    Workers that die: Dask runs their evaluations again on other workers,
+    up to the cluster's ``distributed.scheduler.allowed-failures`` times
+    (default 3); a trial whose evaluation killed that many workers fails
+    with :class:`WorkerDiedError`, and the search goes on.
+
+    The objective is a worker plugin (``hpo._dask.ObjectivePlugin``): Dask
+    installs it on every worker, and on every worker that joins later (one
+    that a nanny restarted included), and the plugin is removed when the
+    search ends. Scattered data would die with the workers that held it,
+    and every later evaluation with it ("lost dependencies"); and an
+    evaluation that depended on data would run only on the workers that
+    hold it, while the others idle.
     """
 
     hard_timeout = False
     owned = False
+    inner_threads = None  # the cluster's own settings (its workers' environment and nthreads) are left alone
 
     def __init__(self, client: Any) -> None:
         self.client = client
         self._slots = 0
         self._checked = -1e9
+        self._plugin: str | None = None
 
     def start(self, evaluate: Callable, objective: Callable, pass_budget: bool | str) -> None:
+        from ._dask import ObjectivePlugin
+
         self._evaluate, self._pass_budget = evaluate, pass_budget
-        [self._objective] = self.client.scatter([objective], broadcast=True, hash=False)
+        self._plugin = f"hpo-objective-{uuid.uuid4().hex}"
+        self.client.register_plugin(ObjectivePlugin(self._plugin, objective), name=self._plugin)
 
     def slots(self) -> int:
         now = time.monotonic()
@@ -698,10 +864,21 @@ class DaskRunner:
         return self._slots
 
     def submit(self, candidate: Any, spec: Any = None) -> Any:
-        return self.client.submit(self._evaluate, self._objective, candidate, self._pass_budget, spec, pure=False)
+        from ._dask import evaluate_on_worker
+
+        return self.client.submit(evaluate_on_worker, self._plugin, self._evaluate, candidate, self._pass_budget,
+                                  spec, pure=False)
 
     def result(self, handle: Any) -> tuple:
-        return handle.result()
+        from distributed import KilledWorker
+
+        try:
+            return handle.result()
+        except KilledWorker as exc:
+            raise WorkerDiedError(
+                f"the Dask worker running this evaluation died, on each of the {exc.allowed_failures + 1} workers "
+                f"that tried it (the last: {exc.last_worker.address}; distributed.scheduler.allowed-failures="
+                f"{exc.allowed_failures})") from None
 
     def wait_any(self, handles: Sequence, timeout: float | None) -> list:
         from distributed import wait
@@ -710,15 +887,19 @@ class DaskRunner:
             wait(list(handles), timeout=timeout, return_when="FIRST_COMPLETED")
         except (TimeoutError, cf.TimeoutError):
             pass
+        except cf.CancelledError:  # some were cancelled (their result is an error): done, all the same
+            pass
         return [h for h in handles if h.done()]
 
     def cancel(self, handle: Any) -> None:
         handle.cancel()
 
     def close(self, interrupted: bool = False) -> None:
+        if self._plugin is None:
+            return
         try:
-            self.client.cancel([self._objective])
-        except Exception:  # pragma: no cover - the client is closing
+            self.client.unregister_worker_plugin(self._plugin)  # the workers let go of the objective
+        except Exception:  # pragma: no cover - the client or the cluster is closing
             pass
 
 
@@ -755,5 +936,5 @@ def make_runner(executor: Any, n_jobs: int, backend: str, trial_timeout: float |
     if n_jobs == 1 and trial_timeout is None:
         return InlineRunner()
     if backend == "threads" and n_jobs > 1:
-        return FuturesRunner(ThreadPoolExecutor(max_workers=n_jobs), n_jobs, owned=True)
+        return ThreadsRunner(n_jobs)
     return PoolRunner(reusable_pool(n_jobs), owned=False, trial_timeout=trial_timeout, kill_on_interrupt=True)

@@ -39,6 +39,12 @@ class Result:
         In trial-number order.
     interrupted : bool
         The search was ended by Ctrl-C; the trials that finished are kept.
+    inner_threads : int or None
+        The OpenMP and BLAS threads each parallel worker of this search was
+        limited to (``cores // n_jobs``, at least 1, unless ``OMP_NUM_THREADS``
+        says otherwise); None when hpo set no limit (evaluations in this
+        process one at a time, a user's executor, a Dask cluster) and for a
+        result rebuilt from storage.
     strategy_instance : Strategy or None
         The strategy object that proposed the trials, in its state at the end
         of the search (for example ``ranges_`` of ``"coarse_to_fine"``);
@@ -51,6 +57,7 @@ class Result:
         self.strategy = strategy
         self.trials: list[Trial] = []
         self.interrupted = False
+        self.inner_threads: int | None = None
         self.strategy_instance: Any = None
         self._best_by_budget: dict[float, Trial] = {}
 

@@ -99,3 +99,75 @@ def test_every_strategy_runs_asynchronously_on_the_cluster(client):
         assert [t.number for t in result.trials] == list(range(len(result.trials))), name
         assert len(result) == min(10, get_strategy_class(name)(SPACE, seed=0).max_trials or 10), name
         assert all(t.status == "ok" and t.config in SPACE for t in result.trials), name
+
+
+# ------------------------------------------------------------------ workers that die
+@pytest.fixture
+def fragile_client():
+    """A cluster of its own (its workers get killed) that retries an evaluation once when its worker dies."""
+    import dask
+
+    # allowed-failures=1: an evaluation whose worker died runs once more, then fails (Dask's default is 3);
+    # lost-worker-timeout: the cluster retires a worker that is not back this long after it died (restarts are
+    # slow on a loaded CI machine).
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1, "distributed.deploy.lost-worker-timeout": "120s"}):
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                           dashboard_address=None, silence_logs=50)
+        with distributed.Client(cluster) as c:
+            yield c
+        cluster.close()
+
+
+def _stored_statuses(db, study):
+    return [(t.number, t.status) for t in load_study(db, study).trials]
+
+
+@pytest.mark.slow
+def test_an_evaluation_that_kills_its_worker_fails_only_its_trial_and_the_search_finishes(fragile_client, tmp_path):
+    space = Space(x=Float(0.0, 1.0))
+    xs = [t.config["x"] for t in optimize(lambda c: 0.0, space, n_trials=30, seed=0).trials]
+    deadly = set(sorted(xs)[:2])  # 2 of 30 trials end their worker process
+
+    def objective(config):
+        time.sleep(0.05)
+        if config["x"] in deadly:
+            os._exit(1)
+        return config["x"]
+
+    db = str(tmp_path / "dask.db")
+    result = optimize(objective, space, n_trials=30, seed=0, executor=fragile_client, storage=db, study="s")
+    assert [t.number for t in result.trials] == list(range(30))
+    for trial in result.trials:
+        if trial.config["x"] in deadly:
+            assert trial.status == "failed" and trial.error.startswith(
+                "WorkerDiedError: the Dask worker running this evaluation died, on each of the 2 workers"), trial.error
+        else:
+            assert trial.status == "ok", trial.error
+    assert _stored_statuses(db, "s") == [(t.number, t.status) for t in result.trials]
+    assert len(optimize(objective, space, n_trials=32, seed=0, executor=fragile_client, storage=db, study="s")) == 32
+
+
+@pytest.mark.slow
+def test_a_search_survives_the_death_of_every_worker_it_started_with(fragile_client, tmp_path):
+    import signal
+
+    space = Space(x=Float(0.0, 1.0))
+    first = set(fragile_client.run(os.getpid).values())
+
+    def objective(config):
+        time.sleep(0.3)
+        return {"value": config["x"], "pid": os.getpid()}
+
+    def kill_the_workers(result, trial):
+        if len(result) == 3:
+            for pid in first:
+                os.kill(pid, signal.SIGKILL)  # the nannies start new workers
+
+    db = str(tmp_path / "dask.db")
+    result = optimize(objective, space, n_trials=16, seed=0, executor=fragile_client, storage=db, study="s",
+                      callbacks=[kill_the_workers])
+    assert [t.number for t in result.trials] == list(range(16))
+    assert all(t.status == "ok" or t.error.startswith("WorkerDiedError") for t in result.trials)
+    assert sum(t.status == "ok" for t in result.trials) >= 14  # at most the two running at the kill may fail
+    assert {t.metrics["pid"] for t in result.trials if t.status == "ok"} - first, "no trial ran on a new worker"
+    assert _stored_statuses(db, "s") == [(t.number, t.status) for t in result.trials]

@@ -135,3 +135,248 @@ def test_a_user_executor_and_completed_order():
     serial = optimize(lambda c: c["x"] ** 2, SPACE, n_trials=12, seed=0)
     assert [(t.number, t.config, t.value) for t in result.trials] == [(t.number, t.config, t.value)
                                                                       for t in serial.trials]
+
+
+# ------------------------------------------------ workers end with their evaluation, their search, their interpreter
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, killed and waiting for its parent to read its status, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:  # pragma: no cover - no /proc
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+
+def _pids_in(folder) -> list[int]:
+    """The pids an objective wrote as file names ``<worker pid>-<child pid>`` in ``folder``."""
+    return [int(p) for name in os.listdir(folder) for p in name.split("-")]
+
+
+def _hangs_with_a_child(folder: str) -> str:
+    """Source of an objective that, for x < 0, starts a child process, writes both pids into ``folder``, and hangs."""
+    return f'''
+import os, subprocess, time
+
+def objective(config):
+    if config["x"] < 0:
+        child = subprocess.Popen(["sleep", "1000"])
+        open(os.path.join({folder!r}, f"{{os.getpid()}}-{{child.pid}}"), "w").close()
+        time.sleep(1000)
+    return config["x"]
+'''
+
+
+def _run_script(source: str):
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-c", source], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _kill_leftovers(pids) -> None:
+    """A failing test must not leave hanging processes behind."""
+    import signal
+
+    for pid in pids:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.slow
+def test_a_timed_out_evaluation_ends_its_worker_and_the_processes_it_started_and_the_interpreter_exits(tmp_path):
+    # seed 0: trial 0 returns, trials 1 and 2 hang (one on each worker) for 1000 s, as does a child each starts
+    script = _hangs_with_a_child(str(tmp_path)) + '''
+import json, hpo
+from hpo.executors import reusable_pool
+result = hpo.optimize(objective, hpo.Space(x=hpo.Float(-1, 1)), n_trials=3, seed=0, n_jobs=2, trial_timeout=1)
+busy = [w.process.pid for w in reusable_pool(2)._workers if w.task is not None]
+print(json.dumps({"errors": [t.error for t in result.trials], "busy": busy}), flush=True)
+'''
+    proc = _run_script(script)
+    try:
+        line = proc.stdout.readline()  # the search returned
+        alive_after_search = [p for p in _pids_in(tmp_path) if _alive(p)]
+        proc.wait(timeout=30)  # a hang detector: the evaluations sleep for 1000 s
+    finally:
+        proc.kill()
+        _kill_leftovers(_pids_in(tmp_path))
+    assert proc.returncode == 0, proc.stderr.read()
+    import json
+
+    report = json.loads(line)
+    assert report["errors"][0] is None and all(e.startswith("TrialTimeoutError") for e in report["errors"][1:])
+    assert report["busy"] == []
+    assert len(_pids_in(tmp_path)) == 4  # two workers, two children
+    assert alive_after_search == [], "the timed-out workers or their children outlived the search"
+
+
+@pytest.mark.slow
+def test_ctrl_c_returns_the_finished_trials_and_ends_the_running_evaluations_and_their_children(tmp_path):
+    import signal
+
+    script = _hangs_with_a_child(str(tmp_path)) + '''
+import json, warnings, hpo
+warnings.simplefilter("ignore")
+result = hpo.optimize(objective, hpo.Space(x=hpo.Float(-1, 1)), n_trials=8, seed=0, n_jobs=2)
+print(json.dumps({"interrupted": result.interrupted, "statuses": [t.status for t in result.trials]}), flush=True)
+'''
+    proc = _run_script(script)
+    try:
+        deadline = time.monotonic() + 300
+        while len(os.listdir(tmp_path)) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)  # both workers run a hanging evaluation
+        assert len(os.listdir(tmp_path)) == 2, proc.stderr.read() if proc.poll() is not None else "no hang started"
+        proc.send_signal(signal.SIGINT)  # what Ctrl-C in a terminal sends the search process
+        out, err = proc.communicate(timeout=30)  # a hang detector: the evaluations sleep for 1000 s
+        alive = [p for p in _pids_in(tmp_path) if _alive(p)]
+    finally:
+        proc.kill()
+        _kill_leftovers(_pids_in(tmp_path))
+    assert proc.returncode == 0, err
+    import json
+
+    assert json.loads(out) == {"interrupted": True, "statuses": ["ok"]}
+    assert alive == [], "workers or their children outlived the interrupted search"
+
+
+def _hang_and_tell(folder):
+    open(os.path.join(folder, str(os.getpid())), "w").close()
+    time.sleep(1000)
+
+
+@pytest.mark.slow
+def test_a_stopped_search_stops_its_running_evaluations_on_a_pool_of_its_caller(tmp_path):
+    from hpo import TrialFailedError
+
+    def objective(config):
+        if config["x"] > 0:
+            while len(os.listdir(tmp_path)) < 1:
+                time.sleep(0.01)  # fail once the other evaluation hangs
+            raise ValueError("a bad configuration")
+        _hang_and_tell(str(tmp_path))
+
+    seed = 8  # trial 0 hangs, trial 1 fails
+    assert [c.config["x"] > 0 for c in optimize(lambda c: 0.0, SPACE, n_trials=2, seed=seed).trials] == [False, True]
+    pool = ProcessPool(2)
+    try:
+        with pytest.raises(TrialFailedError, match="a bad configuration"):
+            optimize(objective, SPACE, n_trials=2, seed=seed, executor=pool, on_error="raise", tell_order="completed")
+        assert [w.task for w in pool._workers] == [None, None]
+        assert [p for p in _pids_in(tmp_path) if _alive(p)] == []
+        assert pool.submit(len, "abc").result(timeout=120) == 3  # a fresh worker took the killed one's place
+    finally:
+        _kill_leftovers(_pids_in(tmp_path))
+        pool.shutdown(wait=False, kill_workers=True)
+
+
+@pytest.mark.slow
+def test_workers_end_with_the_process_of_their_pool_even_when_busy(tmp_path):
+    import signal
+
+    script = f'''
+import os, sys, time
+from hpo.executors import ProcessPool, reusable_pool
+
+def _hang_and_tell(folder):
+    open(os.path.join(folder, str(os.getpid())), "w").close()
+    time.sleep(1000)
+
+own = ProcessPool(1)
+shared = reusable_pool(1)
+a = own.submit(_hang_and_tell, {str(tmp_path)!r})
+b = shared.submit(_hang_and_tell, {str(tmp_path)!r})
+while len(os.listdir({str(tmp_path)!r})) < 2:
+    time.sleep(0.05)
+print("busy", flush=True)
+if sys.argv[1:] == ["exit"]:
+    sys.exit(0)  # the interpreter exits with two busy pools
+time.sleep(1000)
+'''
+    for how in ("exit", "sigkill"):
+        for name in os.listdir(tmp_path):
+            os.remove(tmp_path / name)
+        import subprocess
+        import sys
+
+        proc = subprocess.Popen([sys.executable, "-c", script, how], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        try:
+            assert proc.stdout.readline() == "busy\n", proc.stderr.read()
+            if how == "sigkill":
+                proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)  # a hang detector: the tasks sleep for 1000 s
+            deadline = time.monotonic() + 30
+            while any(_alive(p) for p in _pids_in(tmp_path)) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert [p for p in _pids_in(tmp_path) if _alive(p)] == [], f"workers outlived their pool ({how})"
+        finally:
+            proc.kill()
+            _kill_leftovers(_pids_in(tmp_path))  # first: a leftover worker holds the pipes communicate reads
+            proc.communicate()
+
+
+@pytest.mark.slow
+def test_cancel_drops_a_waiting_task_and_stops_a_running_one(tmp_path):
+    import concurrent.futures as cf
+
+    pool = ProcessPool(1)
+    try:
+        running = pool.submit(_hang_and_tell, str(tmp_path))
+        waiting = pool.submit(len, "abc")
+        assert pool.cancel(waiting) and waiting.cancelled()
+        while not os.listdir(tmp_path):
+            time.sleep(0.05)
+        assert pool.cancel(running)
+        with pytest.raises(cf.CancelledError, match="cancelled and its worker process killed"):
+            running.result(timeout=60)
+        assert [p for p in _pids_in(tmp_path) if _alive(p)] == []
+        done = pool.submit(len, "ab")
+        assert done.result(timeout=120) == 2 and not pool.cancel(done)
+    finally:
+        _kill_leftovers(_pids_in(tmp_path))
+        pool.shutdown(wait=False, kill_workers=True)
+
+
+# ------------------------------------------------------------------ threads inside parallel workers
+def _thread_limits(config):
+    import sklearn.ensemble  # noqa: F401 - loads scikit-learn's OpenMP runtime
+    import threadpoolctl
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+    apis = {d["user_api"]: d["num_threads"] for d in threadpoolctl.threadpool_info()}
+    return {"value": config["x"], "openmp": apis["openmp"], "blas": apis["blas"],
+            "sklearn_openmp": _openmp_effective_n_threads()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["processes", "threads"])
+def test_each_parallel_worker_uses_the_cores_shared_out_and_the_result_says_how_many(monkeypatch, backend):
+    import joblib
+    import threadpoolctl
+
+    from hpo.executors import _THREAD_VARS
+
+    for var in _THREAD_VARS:  # the user's own settings would win
+        monkeypatch.delenv(var, raising=False)
+    expected = max(1, joblib.cpu_count() // 2)
+    blas_before = [d["num_threads"] for d in threadpoolctl.threadpool_info() if d["user_api"] == "blas"]
+    result = optimize(_thread_limits, SPACE, n_trials=4, seed=0, n_jobs=2, backend=backend)
+    assert result.inner_threads == expected
+    for trial in result.trials:
+        assert (trial.metrics["openmp"], trial.metrics["blas"], trial.metrics["sklearn_openmp"]) == (
+            expected, expected, expected), trial.metrics
+    assert [d["num_threads"] for d in threadpoolctl.threadpool_info() if d["user_api"] == "blas"] == blas_before
+    assert optimize(_thread_limits, SPACE, n_trials=1, seed=0).inner_threads is None  # in process: no limit
+
+
+@pytest.mark.slow
+def test_the_users_omp_num_threads_wins_as_in_joblib(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    result = optimize(_thread_limits, SPACE, n_trials=2, seed=0, n_jobs=2)
+    assert result.inner_threads == 3 and {t.metrics["sklearn_openmp"] for t in result.trials} == {3}
