@@ -18,7 +18,7 @@ SPACE = Space(x=Float(-5.0, 5.0), n=Int(1, 10))
 @pytest.fixture(scope="module")
 def client():
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=40)
+                                       dashboard_address=":0", silence_logs=40)
     with distributed.Client(cluster) as c:
         yield c
     cluster.close()
@@ -112,7 +112,7 @@ def fragile_client():
     # slow on a loaded CI machine).
     with dask.config.set({"distributed.scheduler.allowed-failures": 1, "distributed.deploy.lost-worker-timeout": "120s"}):
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                           dashboard_address=None, silence_logs=50)
+                                           dashboard_address=":0", silence_logs=50)
         with distributed.Client(cluster) as c:
             yield c
         cluster.close()
