@@ -58,6 +58,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 
 ROWS = ("sigkill", "processes", "worker", "dask", "files")
@@ -103,7 +104,13 @@ def _alive(pid: int) -> bool:
 
 def _python(script: str, *args: str, **popen) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **popen)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_as_in_a_terminal, **popen)
+
+
+def _as_in_a_terminal() -> None:
+    """In the child before it runs Python: SIGINT at its default, as in a terminal (a shell's background job starts
+    with SIGINT ignored, and Python then never raises KeyboardInterrupt: Ctrl-C could not be tested)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _reports(lines):
@@ -300,7 +307,10 @@ def worker_row(folder: str, fault: str) -> dict:
                 time.sleep(0.05)  # a faulty evaluation hangs, with its child
             time.sleep(0.5)
             proc.send_signal(signal.SIGINT)
+        watchdog = threading.Timer(600, proc.kill)  # a search that never returns is a row, not a hung battery
+        watchdog.start()
         line = proc.stdout.readline()
+        watchdog.cancel()
         if not line:
             proc.wait(timeout=60)
             return _row("worker fault", fault, errors=proc.stderr.read().strip().splitlines()[-1][:80],

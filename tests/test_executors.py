@@ -176,7 +176,16 @@ def _run_script(source: str):
     import subprocess
     import sys
 
-    return subprocess.Popen([sys.executable, "-c", source], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen([sys.executable, "-c", source], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_as_in_a_terminal)
+
+
+def _as_in_a_terminal() -> None:
+    """In the child before it runs Python: SIGINT at its default, as in a terminal (a shell's background job, such as
+    a CI runner's, starts with SIGINT ignored, and Python then never raises KeyboardInterrupt)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _kill_leftovers(pids) -> None:
