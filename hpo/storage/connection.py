@@ -40,6 +40,12 @@ class StorageError(ValueError):
     """A storage file that cannot be used (not SQLite, another application's, damaged, locked for too long)."""
 
 
+def _damaged(path: Any, problems: list) -> StorageError:
+    """The error for a file whose SQLite ``quick_check`` found ``problems``, in one line (SQLite's rows hold newlines)."""
+    found = "; ".join(line.strip() for row in problems for line in str(row[0]).splitlines() if line.strip())
+    return StorageError(f"{path} is damaged (SQLite quick_check: {found}); not touching it")
+
+
 def sqlite_path(url: str) -> str:
     """The file path of ``url``: a plain path, or an ``sqlite:///relative`` / ``sqlite:////absolute`` URL."""
     if url.startswith("sqlite:"):
@@ -157,10 +163,7 @@ def open_database(
         if exists and check_integrity:
             problems = retry_locked(lambda: db.execute("PRAGMA quick_check(5)").fetchall(), path)
             if [r[0] for r in problems] != ["ok"]:
-                raise StorageError(
-                    f"{path} is damaged (SQLite quick_check: {'; '.join(str(r[0]) for r in problems)}); "
-                    "not touching it"
-                )
+                raise _damaged(path, problems)
         if not memory:
             retry_locked(lambda: db.execute("PRAGMA journal_mode=WAL").fetchone(), path)
         db.execute("PRAGMA synchronous=NORMAL")
@@ -343,10 +346,7 @@ class ReadOnlyDatabase:
         if self._check_integrity:
             problems = retry_locked(lambda: db.execute("PRAGMA quick_check(5)").fetchall(), self.path)
             if [r[0] for r in problems] != ["ok"]:
-                raise StorageError(
-                    f"{self.path} is damaged (SQLite quick_check: {'; '.join(str(r[0]) for r in problems)}); "
-                    "not touching it"
-                )
+                raise _damaged(self.path, problems)
 
     def _cannot_read(self, exc: BaseException) -> str:
         """Why a read failed: a write-ahead log SQLite cannot read here, or a damaged file."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import sqlite3
@@ -113,6 +114,9 @@ def _bad_file(kind: str, folder) -> str:
         assert len(data) >= 8 * 4096
         if kind == "truncated":
             path.write_bytes(data[: len(data) // 2 + 100])
+        elif kind == "scribbled":  # 4 KB of noise in its middle: SQLite's quick_check reports lines of problems
+            middle = len(data) // 2
+            path.write_bytes(data[:middle] + random.Random(0).randbytes(4096) + data[middle + 4096:])
         else:  # damaged: pages 2-4 scribbled over
             path.write_bytes(data[:4096 + 100] + b"\xff" * (3 * 4096 - 100) + data[4 * 4096:])
     return str(path)
@@ -125,6 +129,7 @@ BAD = {
     "foreign": r"bad\.db is not an hpo study storage \(an SQLite file of another application",
     "truncated": r"bad\.db(: damaged or unreadable| is damaged)",
     "damaged": r"bad\.db(: damaged or unreadable| is damaged)",
+    "scribbled": r"bad\.db(: damaged or unreadable| is damaged)",
 }
 
 
@@ -138,6 +143,7 @@ def test_a_bad_file_is_a_clear_error_on_every_read_path_and_stays_as_it_was(kind
         assert main(_argv(command, path, tmp_path)) == 2, command
         err = capsys.readouterr().err
         assert err.startswith(f"hpo {READ_COMMANDS[command][0]}: ") and len(err.splitlines()) == 1, err
+        assert "\\n" not in err and ": '" not in err, f"a message in one line of plain text, not a repr: {err}"
         assert re.search(BAD[kind], err), (command, err)
     with pytest.raises(StorageError, match=BAD[kind]):
         load_study(path, "s")
