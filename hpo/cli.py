@@ -34,6 +34,7 @@ def bench(argv: list[str]) -> int:
     """``hpo bench ...`` and ``hpo bench report DIR``."""
     from .benchmarking import SUITE_DEFAULTS, build_report, run_benchmark, summarize, suite_problems
     from .benchmarking.report import summary_table
+    from .benchmarking.store import RunStore
 
     if argv[:1] == ["report"]:
         rp = argparse.ArgumentParser(prog="hpo bench report", description="Rebuild the report of a benchmark directory.")
@@ -41,12 +42,13 @@ def bench(argv: list[str]) -> int:
         rp.add_argument("--trials", type=int, default=None, help="which n_trials to report (default: the largest)")
         args = rp.parse_args(argv[1:])
         try:
-            text = build_report(args.dir, args.trials)
+            build_report(args.dir, args.trials)
+            with RunStore(os.path.join(args.dir, "runs.db"), readonly=True) as store:
+                summary = summarize(store, args.trials)
         except (FileNotFoundError, ValueError) as exc:
             print(f"hpo bench report: {exc}", file=sys.stderr)
             return 2
-        print(text.split("## Per problem")[0].rstrip())
-        print(f"\nreport: {os.path.join(args.dir, 'report.md')}")
+        _print_bench_outcome(summary, args.dir)
         return 0
     args = _bench_parser().parse_args(argv)
     try:
@@ -76,12 +78,21 @@ def bench(argv: list[str]) -> int:
     build_report(args.out, trials)
     print(f"{len(summary.problems)} problems x {len(summary.contenders)} strategies x {seeds} seeds, "
           f"{trials} evaluations each\n")
-    print(summary_table(summary))
-    pngs = sorted(f for f in os.listdir(args.out) if f.endswith(".png"))
-    print(f"\nreport: {os.path.join(args.out, 'report.md')}")
-    for png in pngs:
-        print(f"plot:   {os.path.join(args.out, png)}")
+    print(summary_table(summary) + "\n")
+    _print_bench_outcome(summary, args.out)
     return 0
+
+
+def _print_bench_outcome(summary, out_dir: str) -> None:
+    """The benchmark's outcome in a few lines (the report's opening paragraph), then the files written."""
+    import textwrap
+
+    from .benchmarking.report import headline
+
+    print(textwrap.fill(headline(summary), width=100))
+    print(f"\nreport: {os.path.join(out_dir, 'report.md')}")
+    for png in sorted(f for f in os.listdir(out_dir) if f.endswith(".png")):
+        print(f"plot:   {os.path.join(out_dir, png)}")
 
 
 #: The exit status when the reader of standard output goes away (``hpo export ... | head``): 128 + SIGPIPE,
