@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 
 __all__ = ["main"]
@@ -124,6 +125,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
 
 
+def _first_line(doc: str | None) -> str:
+    """The first line of a docstring as plain text: reStructuredText's ``literal`` and `role` markup removed."""
+    line = (doc or "").strip().splitlines()[0] if (doc or "").strip() else ""
+    line = re.sub(r"``([^`]+)``", r"\1", line)
+    return re.sub(r"(?::\w+:)?`([^`]+)`", r"\1", line)
+
+
 def _main(argv: list[str] | None) -> int:
     from . import __version__
 
@@ -148,9 +156,10 @@ def _main(argv: list[str] | None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "strategies":
-        for name in available_strategies():
-            doc = (get_strategy_class(name).__doc__ or "").strip().splitlines()[0]
-            print(f"{name:12s} {doc}")
+        names = available_strategies()
+        width = max(len(n) for n in names)
+        for name in names:
+            print(f"{name:<{width}}  {_first_line(get_strategy_class(name).__doc__)}")
         return 0
     if args.command == "space":
         from .spaces import Space
