@@ -26,7 +26,7 @@ from ..result import Result
 from ..spaces import Categorical, Space
 from ..spaces.conditions import Ref
 from ..trial import OK, PRUNED
-from ._common import as_result, config_key, full_budget, ok_trials_at_budget
+from ._common import as_result, config_key, full_budget, line_styles, ok_trials_at_budget, plain_log_axis
 
 __all__ = [
     "plot_convergence", "plot_importance", "plot_slices", "plot_parallel_coordinates", "plot_ranges",
@@ -98,6 +98,20 @@ def _shows_scores(obj: Any) -> bool:
     return bool(ok) and all(
         "fit_time" in t.metrics and any(k.startswith("split0_test_") for k in t.metrics) for t in ok
     )
+
+
+def _metric_name(obj: Any) -> str:
+    """What the plotted value is called, short: the Tuner's scorer (``accuracy``; ``score`` for the estimator's
+    own ``score``), the metric a stored Tuner study recorded, else ``loss`` (minimized) or ``value`` (maximized)."""
+    if _shows_scores(obj):
+        scoring = getattr(obj, "scoring", None)
+        if isinstance(scoring, str):
+            return scoring
+        result = as_result(obj)
+        ok = [t for t in result.trials if t.status == OK]
+        names = {k[len("split0_test_"):] for t in ok[:1] for k in t.metrics if k.startswith("split0_test_")}
+        return names.pop() if len(names) == 1 else "score"
+    return "value" if as_result(obj).direction == "maximize" else "loss"
 
 
 def _series(obj: Any) -> _Series:
@@ -226,8 +240,8 @@ def plot_slices(search: Any, params: Sequence[str] | None = None, *, cols: int =
     """The value of every trial against each hyperparameter (where it is active).
 
     Log dimensions get a log x axis; categoricals are shown as categories
-    (jittered). Colour: trial number (later trials darker); a red star marks
-    the best trial.
+    (jittered). Colour: trial number (later trials darker, with a colour
+    bar); a red star marks the best trial.
 
     Parameters
     ----------
@@ -285,21 +299,20 @@ def plot_slices(search: Any, params: Sequence[str] | None = None, *, cols: int =
         if best_x is not None:
             ax.scatter([best_x], [values[best]], marker="*", s=180, color="red", edgecolors="black", zorder=3,
                        label="best")
-    fig.suptitle(f"slices: {label} against each parameter (colour: trial number)", fontsize=11)
+    fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), ax=list(axes), label="trial number",
+                 shrink=0.9, aspect=30)
+    fig.suptitle(f"slices: {label} against each parameter (colour: trial number, red star: the best)", fontsize=11)
     return fig
 
 
 def _log_axis(ax: Any, which: str) -> None:
-    """A log scale on ``ax``'s ``which`` axis ("x" or "y"), without labels on the minor ticks
-    (they crowd a range shorter than a decade)."""
-    from matplotlib.ticker import NullFormatter
-
+    """A log scale on ``ax``'s ``which`` axis ("x" or "y") with plain labels (0.5, not 5x10^-1)."""
     if which == "x":
         ax.set_xscale("log")
-        ax.xaxis.set_minor_formatter(NullFormatter())
+        plain_log_axis(ax.xaxis)
     else:
         ax.set_yscale("log")
-        ax.yaxis.set_minor_formatter(NullFormatter())
+        plain_log_axis(ax.yaxis)
 
 
 def _label(value: Any) -> str:
@@ -313,7 +326,8 @@ def plot_parallel_coordinates(search: Any, params: Sequence[str] | None = None, 
 
     Axes are the space's unit scale (log-aware; categoricals at their bins),
     labelled with values; an inactive parameter is drawn in a band below its
-    axis. The last axis is the objective value. The best trials are drawn on top.
+    axis. The last axis is the value, named by its metric (the Tuner's scorer,
+    ``accuracy``; ``loss`` for a minimized objective). The best trials are drawn on top.
 
     Parameters
     ----------
@@ -359,14 +373,16 @@ def plot_parallel_coordinates(search: Any, params: Sequence[str] | None = None, 
     for j, name in enumerate(names):
         ax.axvline(j, color="black", lw=0.8)
         for y, text in _axis_labels(space, name):
-            ax.text(j + 0.04, y, text, fontsize=7, va="center", ha="left",
+            ax.text(j + 0.04, y, text, fontsize=7, va="center", ha="left", zorder=5,
                     bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7})
         if inactive[:, j].any():
             ax.text(j + 0.04, _INACTIVE_Y, "inactive", fontsize=7, va="center", style="italic", color="grey")
     ax.axvline(len(names), color="black", lw=0.8)
-    ax.text(len(names) + 0.04, 0.0, f"{vmin:.4g}", fontsize=7, va="center")
-    ax.text(len(names) + 0.04, 1.0, f"{vmax:.4g}", fontsize=7, va="center")
-    ax.set_xticks(x, [*names, "value"], rotation=20 if len(names) > 5 else 0)
+    for y, v in ((0.0, vmin), (0.5, (vmin + vmax) / 2), (1.0, vmax)) if vmax > vmin else ((0.5, vmin),):
+        ax.text(len(names) + 0.04, y, f"{v:.4g}", fontsize=7, va="center", ha="left", zorder=5,
+                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
+    metric = _metric_name(search)
+    ax.set_xticks(x, [*names, metric], rotation=20 if len(names) > 5 else 0)
     ax.set_xlim(-0.2, len(names) + 0.6)
     ax.set_ylim(_INACTIVE_Y - 0.08, 1.05)
     ax.set_yticks([])

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from ..analysis._common import line_styles, plain_log_axis
 from .store import RunStore
 
 __all__ = ["Summary", "summarize", "build_report", "best_so_far"]
@@ -232,7 +233,7 @@ def ranges_figure(s: Summary):
                 med = _median_box_sides(runs)
                 ax.plot(np.arange(len(med)), med, marker="o", markersize=3, label=p)
         ax.set_yscale("log")
-        _plain_log_labels(ax.yaxis)
+        plain_log_axis(ax.yaxis)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("round (0 = the whole space)")
         ax.set_ylabel("box side (fraction of the space)")
@@ -245,21 +246,6 @@ def ranges_figure(s: Summary):
 def plot_ranges(s: Summary, path: str) -> None:
     """Write :func:`ranges_figure` to ``path``."""
     ranges_figure(s).savefig(path, dpi=90)
-
-
-def _plain_log_labels(axis) -> None:
-    """Plain decimal labels (0.5, 2, 1e-05 only when tiny) on a log axis, on the major and the minor ticks
-    (matplotlib's default writes 5x10^-1 on the minor ticks of a range shorter than a decade)."""
-    from matplotlib.ticker import FuncFormatter, LogLocator
-
-    formatter = FuncFormatter(lambda v, _pos: f"{v:.3g}")
-    axis.set_major_formatter(formatter)
-    lo, hi = axis.get_view_interval()
-    if lo > 0 and hi / lo < 30:  # less than about a decade and a half: label some minor ticks too
-        axis.set_minor_locator(LogLocator(subs=(2.0, 3.0, 5.0)))
-        axis.set_minor_formatter(formatter)
-    else:
-        axis.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
 
 
 def _checkpoints(n_trials: int) -> list[int]:
@@ -442,21 +428,6 @@ def problem_table(s: Summary, problem: str) -> str:
     return "\n".join(lines)
 
 
-#: Line styles that tell contenders apart where their curves coincide (ties): colour, dash and marker vary.
-_DASHES = ["-", "--", "-.", ":"]
-_MARKERS = ["o", "s", "^", "v", "D", "P", "X", "*"]
-
-
-def _contender_styles(contenders: list) -> dict:
-    import matplotlib
-
-    colors = matplotlib.colormaps["tab10"]
-    n = max(1, len(contenders))
-    return {c: {"color": colors(i % 10), "ls": _DASHES[i % len(_DASHES)], "marker": _MARKERS[i % len(_MARKERS)],
-                "offset": i / n}
-            for i, c in enumerate(contenders)}
-
-
 def regret_curves(s: Summary, problem: str) -> tuple[dict, float]:
     """Per contender, the runs' regret (best loss so far minus the known optimum, or minus the best loss any
     run found), and the floor a log axis draws zero regret at (a third of the smallest positive regret)."""
@@ -486,7 +457,7 @@ def convergence_figure(s: Summary, problems: list[str]):
     fig = Figure(figsize=(5 * cols, 3.4 * rows + 0.5), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)
     x = np.arange(1, s.n_trials + 1)
-    styles = _contender_styles(s.contenders)
+    styles = line_styles(s.contenders)
     every = max(1, s.n_trials // 6)
     zero = False
     for ax, p in zip(axes.ravel(), problems):
@@ -505,7 +476,7 @@ def convergence_figure(s: Summary, problems: list[str]):
             zero = True
             ax.axhline(floor, color="grey", lw=0.8, ls=":")
             ax.set_ylim(bottom=floor / 1.6)
-        _plain_log_labels(ax.yaxis)
+        plain_log_axis(ax.yaxis)
         ax.set_ylabel("regret (best loss − " + ("optimum)" if s.known_optimum[p] else "best found)"))
         ax.set_title(p)
         ax.set_xlabel("evaluations")
