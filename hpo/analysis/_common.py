@@ -9,7 +9,7 @@ from ..result import Result
 from ..trial import OK, Trial
 
 __all__ = ["as_result", "full_budget", "auto_budget", "ok_trials_at_budget", "top_trials", "config_key",
-           "AUTO_MIN_TRIALS", "line_styles", "plain_log_axis"]
+           "AUTO_MIN_TRIALS", "line_styles", "plain_log_axis", "plain_number"]
 
 
 def as_result(obj: Any) -> Result:
@@ -152,7 +152,12 @@ def plain_log_axis(axis: Any) -> None:
         if not (lo > 0 and hi / lo < 30) or v <= 0:
             return ""
         mantissa = v / 10 ** math.floor(math.log10(v) + 1e-9)
-        return f"{v:.3g}" if any(abs(mantissa - m) < 1e-6 for m in (2.0, 3.0, 5.0)) else ""
+        return plain_number(v) if any(abs(mantissa - m) < 1e-6 for m in (2.0, 3.0, 5.0)) else ""
 
-    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.3g}"))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: plain_number(v)))
     axis.set_minor_formatter(FuncFormatter(minor))
+
+
+def plain_number(v: float) -> str:
+    """A tick label without exponent between 1e-4 and 1e6 (1000, 0.001), else short (1e-05)."""
+    return f"{v:.6g}" if v == 0 or 1e-4 <= abs(v) < 1e6 else f"{v:.3g}"

@@ -491,6 +491,17 @@ def convergence_figure(s: Summary, problems: list[str]):
     return fig
 
 
+def edf_figure(s: Summary):
+    """The empirical distribution of each strategy's final normalized scores over the (problem, seed) pairs
+    every strategy ran: a curve further right found better configurations more often."""
+    from ..analysis.plots import plot_edf
+
+    _, scores = s.paired()
+    groups = {c: scores[:, j] for j, c in enumerate(s.contenders) if np.isfinite(scores[:, j]).any()}
+    return plot_edf(groups, xlabel="final score (0 = median random configuration, 100 = optimum)",
+                    higher_is_better=True)
+
+
 def plot_convergence(s: Summary, path: str, problems: list[str]) -> None:
     """Write :func:`convergence_figure` to ``path``."""
     convergence_figure(s, problems).savefig(path, dpi=90)
@@ -537,6 +548,12 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
             plot_convergence(s, png, problems)
             plots.append(png)
             parts += [f"![convergence: {kind}](convergence_{kind}.png)", ""]
+        _, scores = s.paired()
+        if scores.size and np.isfinite(scores).any():
+            edf_figure(s).savefig(os.path.join(out_dir, "edf.png"), dpi=90)
+            parts += ["Distribution of the final scores over the (problem, seed) pairs: the share of runs that "
+                      "ended at or below each score; a curve further right is better.", "",
+                      "![empirical distribution of the final scores per strategy](edf.png)", ""]
     except ImportError:
         parts += ["(Install matplotlib, `pip install 'hpo[plot]'`, for the convergence plots.)", ""]
     if s.box_sides:

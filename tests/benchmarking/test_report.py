@@ -150,3 +150,18 @@ def test_the_ranges_figure_has_integer_rounds_and_plain_labels():
     labels = [t.get_text() for t in ax.get_yticklabels() + ax.get_yticklabels(minor=True) if t.get_text()]
     assert labels and not any("times" in t or "^" in t or "$" in t for t in labels), labels
     assert "0.6" in labels or "0.5" in labels
+
+
+def test_the_report_has_an_edf_of_the_final_scores(bench_dir):
+    pytest.importorskip("matplotlib")
+    from hpo.benchmarking.report import edf_figure
+    from hpo.benchmarking.store import RunStore
+
+    text = build_report(str(bench_dir))
+    assert "![empirical distribution of the final scores per strategy](edf.png)" in text
+    assert (bench_dir / "edf.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with RunStore(str(bench_dir / "runs.db"), readonly=True) as store:
+        fig = edf_figure(summarize(store))
+    ax = fig.axes[0]
+    assert ax.get_xlabel().startswith("final score") and "further right" in ax.get_title()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["specialist-test (9)", "allround-test (9)"]
