@@ -14,9 +14,7 @@ from hpo import Categorical, Float, Space  # noqa: E402
 from hpo.analysis import (  # noqa: E402
     importance,
     plot_budgets,
-    plot_contour,
     plot_convergence,
-    plot_edf,
     plot_importance,
     plot_parallel_coordinates,
     plot_ranges,
@@ -214,6 +212,8 @@ def test_log_axes_have_plain_labels(mixed_result):
 
 
 def test_contour_of_the_two_most_important_parameters(mixed_result, tmp_path):
+    from hpo.analysis import plot_contour
+
     table = importance(mixed_result, budget="max")
     fig = plot_contour(mixed_result)
     ax = fig.axes[0]
@@ -232,6 +232,8 @@ def test_contour_of_the_two_most_important_parameters(mixed_result, tmp_path):
 
 
 def test_edf_of_searches_and_of_numbers(tmp_path):
+    from hpo.analysis import plot_edf
+
     space = mixed_space()
     random = [hpo.optimize(mixed_objective, space, n_trials=15, seed=s) for s in range(2)]
     sobol = [hpo.optimize(mixed_objective, space, "sobol", n_trials=15, seed=s) for s in range(2)]

@@ -9,7 +9,6 @@ import pytest
 
 from hpo.benchmarking import RunTrace, build_report, register_contender, run_benchmark, summarize
 from hpo.benchmarking.contenders import Contender
-from hpo.benchmarking.report import headline, ranges_table
 from hpo.cli import main
 
 
@@ -57,6 +56,7 @@ def test_the_report_opens_with_a_paragraph_naming_the_winner_where_it_lost_and_s
 def test_the_winner_follows_the_numbers_not_the_order_of_the_contenders(tmp_path):
     run_benchmark(str(tmp_path), problems=["branin", "hartmann3"], strategies=["far-test", "twin-a-test"],
                   n_trials=4, seeds=4).close()
+    from hpo.benchmarking.report import headline
     from hpo.benchmarking.store import RunStore
 
     with RunStore(str(tmp_path / "runs.db"), readonly=True) as store:
@@ -125,7 +125,7 @@ def test_the_convergence_figure_shows_regret_on_log_axes_with_visible_ties_and_o
 
 
 def test_the_ranges_table_has_no_middle_round_when_there_is_none():
-    from hpo.benchmarking.report import Summary
+    from hpo.benchmarking.report import Summary, ranges_table
 
     s = Summary(n_trials=1, problems=["p", "q"], contenders=["c"], kinds={}, curves={}, seeds={}, reference={},
                 target={}, known_optimum={}, test_losses={}, wall={}, overhead={},
