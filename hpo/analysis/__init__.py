@@ -33,5 +33,6 @@ from .robustness import SeedRobustness, seed_robustness
 __all__ = [
     "importance", "ImportanceTable", "seed_robustness", "SeedRobustness",
     "plot_convergence", "plot_importance", "plot_slices", "plot_parallel_coordinates", "plot_ranges",
-    "plot_budgets", "plot_learning_curves", "plot_contour", "plot_edf", "ranges_from_result", "save_plots", "PlotFiles", "write_report",
+    "plot_budgets", "plot_learning_curves", "plot_contour", "plot_edf", "ranges_from_result", "save_plots",
+    "PlotFiles", "write_report",
 ]

@@ -518,7 +518,9 @@ def _edf_samples(item: Any) -> tuple[np.ndarray, str | None, bool | None]:
     """The values of one group of :func:`plot_edf`: numbers as given, or the plotted values of the ok trials
     of each search (at its largest budget), with their label and direction."""
     items = list(item) if isinstance(item, (list, tuple)) else [item]
-    if items and all(isinstance(x, (int, float, np.integer, np.floating)) for x in items) or isinstance(item, np.ndarray):
+    numbers = isinstance(item, np.ndarray) or (
+        bool(items) and all(isinstance(x, (int, float, np.integer, np.floating)) for x in items))
+    if numbers:
         return np.asarray(item, dtype=float).ravel(), None, None
     series = [_series(x) for x in items]
     values = np.concatenate([s.values for s in series]) if series else np.empty(0)

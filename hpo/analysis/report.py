@@ -215,7 +215,8 @@ def _render_md(blocks: list, base: str) -> str:
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:0.5em 0 1em;font-size:0.9em}td,th{border:1px solid #ccc;padding:3px 8px;
 text-align:left}th{background:#f3f3f3}pre{background:#f6f6f6;padding:0.6em;overflow-x:auto;font-size:0.85em}
-.warn{background:#fff3cd;border:1px solid #e0c36a;padding:0.6em 1em}img{max-width:100%;height:auto;border:1px solid #eee}
+.warn{background:#fff3cd;border:1px solid #e0c36a;padding:0.6em 1em}
+img{max-width:100%;height:auto;border:1px solid #eee}
 code{background:#f3f3f3;padding:0 0.25em;border-radius:3px;font-size:0.92em}.scroll{overflow-x:auto}"""
 
 
