@@ -759,6 +759,9 @@ def plot_budgets(search: Any, *, ax: Any = None, max_lines: int = 200):
             ax.plot(x, y, "-o", color="grey", alpha=0.35, lw=0.8, ms=2.5)
     if budgets[-1] / budgets[0] >= 10:
         _log_axis(ax, "x")
+    if len(budgets) <= 8:  # the rungs themselves as ticks (1, 3, 9, 27)
+        ax.set_xticks(budgets, [plain_number(float(b)) for b in budgets])
+        ax.minorticks_off()
     if has_full:
         ax.axvline(full_x, color="black", lw=0.5, ls=":")
         ax.text(full_x, 1.0, " full", transform=ax.get_xaxis_transform(), fontsize=8, va="top")

@@ -202,7 +202,10 @@ def test_parallel_coordinates_name_the_value_axis_by_its_metric(mixed_result):
     assert len(value_labels) >= 2 and all(t.get_bbox_patch() is not None for t in value_labels)  # readable
 
 
-def test_log_axes_have_plain_labels(mixed_result):
+def test_log_axes_have_plain_labels(mixed_result, multifidelity_result):
+    fig = plot_budgets(multifidelity_result)
+    fig.canvas.draw()
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["1", "3", "9"]  # the rungs, no 10^0
     space = Space(lr=Float(0.3, 0.9, log=True))
     labels = _tick_texts(plot_ranges([{"lr": (0.3, 0.9)}, {"lr": (0.4, 0.7)}], space))
     assert labels and not any("$" in t or "times" in t or "^" in t for t in labels), labels
