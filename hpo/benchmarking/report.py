@@ -255,7 +255,7 @@ def _checkpoints(n_trials: int) -> list[int]:
 
 # Numbers at one precision per kind: ranks 2 decimals, scores 1, seconds 3, p-values 3 significant digits
 # (or "< 0.001"),
-# losses as many decimals as give the largest loss of the table 4 significant digits.
+# losses at one number of decimals per table (see _decimals).
 def _missing(x: float | None) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
@@ -279,13 +279,14 @@ def _pvalue(p: float) -> str:
 
 
 def _decimals(values) -> int:
-    """Decimals that give the largest finite ``values`` 4 significant digits (0 to 8)."""
+    """One number of decimals for a table's ``values``: enough for 4 significant digits on the largest and 3
+    on the smallest non-zero one (0.398 next to 32.990), at most 6."""
     finite = np.abs(np.asarray([v for v in values if not _missing(v)], dtype=float))
-    finite = finite[np.isfinite(finite)]
-    top = float(finite.max()) if finite.size else 0.0
-    if top <= 0:
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    if not finite.size:
         return 3
-    return int(min(8, max(0, 3 - math.floor(math.log10(top)))))
+    need = max(3 - math.floor(math.log10(float(finite.max()))), 2 - math.floor(math.log10(float(finite.min()))))
+    return int(min(6, max(0, need)))
 
 
 def _loss(x: float, decimals: int) -> str:
