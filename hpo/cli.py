@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 
 __all__ = ["main"]
@@ -34,6 +35,7 @@ def bench(argv: list[str]) -> int:
     """``hpo bench ...`` and ``hpo bench report DIR``."""
     from .benchmarking import SUITE_DEFAULTS, build_report, run_benchmark, summarize, suite_problems
     from .benchmarking.report import summary_table
+    from .benchmarking.store import RunStore
 
     if argv[:1] == ["report"]:
         rp = argparse.ArgumentParser(prog="hpo bench report", description="Rebuild the report of a benchmark directory.")
@@ -41,12 +43,13 @@ def bench(argv: list[str]) -> int:
         rp.add_argument("--trials", type=int, default=None, help="which n_trials to report (default: the largest)")
         args = rp.parse_args(argv[1:])
         try:
-            text = build_report(args.dir, args.trials)
+            build_report(args.dir, args.trials)
+            with RunStore(os.path.join(args.dir, "runs.db"), readonly=True) as store:
+                summary = summarize(store, args.trials)
         except (FileNotFoundError, ValueError) as exc:
             print(f"hpo bench report: {exc}", file=sys.stderr)
             return 2
-        print(text.split("## Per problem")[0].rstrip())
-        print(f"\nreport: {os.path.join(args.dir, 'report.md')}")
+        _print_bench_outcome(summary, args.dir)
         return 0
     args = _bench_parser().parse_args(argv)
     try:
@@ -76,12 +79,21 @@ def bench(argv: list[str]) -> int:
     build_report(args.out, trials)
     print(f"{len(summary.problems)} problems x {len(summary.contenders)} strategies x {seeds} seeds, "
           f"{trials} evaluations each\n")
-    print(summary_table(summary))
-    pngs = sorted(f for f in os.listdir(args.out) if f.endswith(".png"))
-    print(f"\nreport: {os.path.join(args.out, 'report.md')}")
-    for png in pngs:
-        print(f"plot:   {os.path.join(args.out, png)}")
+    print(summary_table(summary) + "\n")
+    _print_bench_outcome(summary, args.out)
     return 0
+
+
+def _print_bench_outcome(summary, out_dir: str) -> None:
+    """The benchmark's outcome in a few lines (the report's opening paragraph), then the files written."""
+    import textwrap
+
+    from .benchmarking.report import headline
+
+    print(textwrap.fill(headline(summary), width=100))
+    print(f"\nreport: {os.path.join(out_dir, 'report.md')}")
+    for png in sorted(f for f in os.listdir(out_dir) if f.endswith(".png")):
+        print(f"plot:   {os.path.join(out_dir, png)}")
 
 
 #: The exit status when the reader of standard output goes away (``hpo export ... | head``): 128 + SIGPIPE,
@@ -113,6 +125,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
 
 
+def _first_line(doc: str | None) -> str:
+    """The first line of a docstring as plain text: reStructuredText's ``literal`` and `role` markup removed."""
+    line = (doc or "").strip().splitlines()[0] if (doc or "").strip() else ""
+    line = re.sub(r"``([^`]+)``", r"\1", line)
+    return re.sub(r"(?::\w+:)?`([^`]+)`", r"\1", line)
+
+
 def _main(argv: list[str] | None) -> int:
     from . import __version__
 
@@ -137,9 +156,10 @@ def _main(argv: list[str] | None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "strategies":
-        for name in available_strategies():
-            doc = (get_strategy_class(name).__doc__ or "").strip().splitlines()[0]
-            print(f"{name:12s} {doc}")
+        names = available_strategies()
+        width = max(len(n) for n in names)
+        for name in names:
+            print(f"{name:<{width}}  {_first_line(get_strategy_class(name).__doc__)}")
         return 0
     if args.command == "space":
         from .spaces import Space

@@ -7,7 +7,8 @@ plot is drawn), the rest does not.
 - :func:`importance`: functional ANOVA on a random-forest surrogate (``fanova``).
 - :func:`seed_robustness`: the best configurations re-scored under other seeds (``robustness``).
 - ``plot_*`` and :func:`save_plots`: convergence, importance, slices, parallel
-  coordinates, coarse-to-fine ranges, value against budget, learning curves (``plots``).
+  coordinates, contour of two parameters, empirical distributions (EDF),
+  coarse-to-fine ranges, value against budget, learning curves (``plots``).
 - :func:`write_report`: one Markdown or HTML page (``report``).
 """
 
@@ -15,7 +16,9 @@ from .fanova import ImportanceTable, importance
 from .plots import (
     PlotFiles,
     plot_budgets,
+    plot_contour,
     plot_convergence,
+    plot_edf,
     plot_importance,
     plot_learning_curves,
     plot_parallel_coordinates,
@@ -30,5 +33,6 @@ from .robustness import SeedRobustness, seed_robustness
 __all__ = [
     "importance", "ImportanceTable", "seed_robustness", "SeedRobustness",
     "plot_convergence", "plot_importance", "plot_slices", "plot_parallel_coordinates", "plot_ranges",
-    "plot_budgets", "plot_learning_curves", "ranges_from_result", "save_plots", "PlotFiles", "write_report",
+    "plot_budgets", "plot_learning_curves", "plot_contour", "plot_edf", "ranges_from_result", "save_plots",
+    "PlotFiles", "write_report",
 ]

@@ -26,11 +26,13 @@ from ..result import Result
 from ..spaces import Categorical, Space
 from ..spaces.conditions import Ref
 from ..trial import OK, PRUNED
-from ._common import as_result, config_key, full_budget, ok_trials_at_budget
+from ._common import (as_result, config_key, full_budget, line_styles, ok_trials_at_budget, plain_log_axis,
+                      plain_number)
 
 __all__ = [
     "plot_convergence", "plot_importance", "plot_slices", "plot_parallel_coordinates", "plot_ranges",
-    "plot_budgets", "plot_learning_curves", "ranges_from_result", "save_plots", "PlotFiles",
+    "plot_budgets", "plot_learning_curves", "plot_contour", "plot_edf", "ranges_from_result", "save_plots",
+    "PlotFiles",
 ]
 
 _INSTALL = 'pip install "hpo[plot]"'
@@ -100,6 +102,20 @@ def _shows_scores(obj: Any) -> bool:
     )
 
 
+def _metric_name(obj: Any) -> str:
+    """What the plotted value is called, short: the Tuner's scorer (``accuracy``; ``score`` for the estimator's
+    own ``score``), the metric a stored Tuner study recorded, else ``loss`` (minimized) or ``value`` (maximized)."""
+    if _shows_scores(obj):
+        scoring = getattr(obj, "scoring", None)
+        if isinstance(scoring, str):
+            return scoring
+        result = as_result(obj)
+        ok = [t for t in result.trials if t.status == OK]
+        names = {k[len("split0_test_"):] for t in ok[:1] for k in t.metrics if k.startswith("split0_test_")}
+        return names.pop() if len(names) == 1 else "score"
+    return "value" if as_result(obj).direction == "maximize" else "loss"
+
+
 def _series(obj: Any) -> _Series:
     result = as_result(obj)
     top = full_budget(result)
@@ -109,7 +125,7 @@ def _series(obj: Any) -> _Series:
         if t.status == OK and t.budget == top:
             values[i] = -t.loss if tuner else t.value  # type: ignore[operator]
     if tuner:
-        label = "validation score"
+        label = f"validation {_metric_name(obj)}"
         maximize = True
     else:
         label = "objective value" + (" (maximized)" if result.direction == "maximize" else "")
@@ -182,7 +198,7 @@ def plot_convergence(searches: Any, *, ax: Any = None, label: str | None = None,
         line = ax.plot(x, med, lw=2, label=f"{name} (median of {len(series)})")[0]
         ax.fill_between(x, lo, hi, alpha=0.2, color=line.get_color(), lw=0)
     if log:
-        ax.set_yscale("log")
+        _log_axis(ax, "y")
     ax.set_xlabel("trial")
     ax.set_ylabel("best " + ylabel)
     ax.set_title("convergence")
@@ -226,8 +242,8 @@ def plot_slices(search: Any, params: Sequence[str] | None = None, *, cols: int =
     """The value of every trial against each hyperparameter (where it is active).
 
     Log dimensions get a log x axis; categoricals are shown as categories
-    (jittered). Colour: trial number (later trials darker); a red star marks
-    the best trial.
+    (jittered). Colour: trial number (later trials darker, with a colour
+    bar); a red star marks the best trial.
 
     Parameters
     ----------
@@ -285,21 +301,20 @@ def plot_slices(search: Any, params: Sequence[str] | None = None, *, cols: int =
         if best_x is not None:
             ax.scatter([best_x], [values[best]], marker="*", s=180, color="red", edgecolors="black", zorder=3,
                        label="best")
-    fig.suptitle(f"slices: {label} against each parameter (colour: trial number)", fontsize=11)
+    fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), ax=list(axes), label="trial number",
+                 shrink=0.9, aspect=30)
+    fig.suptitle(f"slices: {label} against each parameter (colour: trial number, red star: the best)", fontsize=11)
     return fig
 
 
 def _log_axis(ax: Any, which: str) -> None:
-    """A log scale on ``ax``'s ``which`` axis ("x" or "y"), without labels on the minor ticks
-    (they crowd a range shorter than a decade)."""
-    from matplotlib.ticker import NullFormatter
-
+    """A log scale on ``ax``'s ``which`` axis ("x" or "y") with plain labels (0.5, not 5x10^-1)."""
     if which == "x":
         ax.set_xscale("log")
-        ax.xaxis.set_minor_formatter(NullFormatter())
+        plain_log_axis(ax.xaxis)
     else:
         ax.set_yscale("log")
-        ax.yaxis.set_minor_formatter(NullFormatter())
+        plain_log_axis(ax.yaxis)
 
 
 def _label(value: Any) -> str:
@@ -313,7 +328,8 @@ def plot_parallel_coordinates(search: Any, params: Sequence[str] | None = None, 
 
     Axes are the space's unit scale (log-aware; categoricals at their bins),
     labelled with values; an inactive parameter is drawn in a band below its
-    axis. The last axis is the objective value. The best trials are drawn on top.
+    axis. The last axis is the value, named by its metric (the Tuner's scorer,
+    ``accuracy``; ``loss`` for a minimized objective). The best trials are drawn on top.
 
     Parameters
     ----------
@@ -359,14 +375,16 @@ def plot_parallel_coordinates(search: Any, params: Sequence[str] | None = None, 
     for j, name in enumerate(names):
         ax.axvline(j, color="black", lw=0.8)
         for y, text in _axis_labels(space, name):
-            ax.text(j + 0.04, y, text, fontsize=7, va="center", ha="left",
+            ax.text(j + 0.04, y, text, fontsize=7, va="center", ha="left", zorder=5,
                     bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7})
         if inactive[:, j].any():
             ax.text(j + 0.04, _INACTIVE_Y, "inactive", fontsize=7, va="center", style="italic", color="grey")
     ax.axvline(len(names), color="black", lw=0.8)
-    ax.text(len(names) + 0.04, 0.0, f"{vmin:.4g}", fontsize=7, va="center")
-    ax.text(len(names) + 0.04, 1.0, f"{vmax:.4g}", fontsize=7, va="center")
-    ax.set_xticks(x, [*names, "value"], rotation=20 if len(names) > 5 else 0)
+    for y, v in ((0.0, vmin), (0.5, (vmin + vmax) / 2), (1.0, vmax)) if vmax > vmin else ((0.5, vmin),):
+        ax.text(len(names) + 0.04, y, f"{v:.4g}", fontsize=7, va="center", ha="left", zorder=5,
+                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
+    metric = _metric_name(search)
+    ax.set_xticks(x, [*names, metric], rotation=20 if len(names) > 5 else 0)
     ax.set_xlim(-0.2, len(names) + 0.6)
     ax.set_ylim(_INACTIVE_Y - 0.08, 1.05)
     ax.set_yticks([])
@@ -389,6 +407,187 @@ def _axis_labels(space: Space, name: str) -> list[tuple[float, str]]:
         mid = dim.from_unit(np.array(0.5), dim.low, dim.high)
         labels.append((0.5, f"{float(mid):.4g}" + (" (log)" if dim.log else "")))
     return labels
+
+
+# ---------------------------------------------------------------- contour
+def _unit_ticks(space: Space, name: str) -> tuple[list, list]:
+    """Tick positions on the unit scale of ``name`` and their labels in its own values (round values: decades
+    on a log scale)."""
+    dim = space[name]
+    if isinstance(dim, Categorical):
+        k = len(dim.choices)
+        shown = range(k) if k <= 12 else (0, k - 1)
+        return [(i + 0.5) / k for i in shown], [_label(dim.choices[i]) for i in shown]
+    if isinstance(dim.low, Ref) or isinstance(dim.high, Ref):
+        return [0.0, 0.5, 1.0], ["low", "middle", "high"]  # a dependent range: relative to the range that holds
+    from matplotlib.ticker import LogLocator, MaxNLocator
+
+    low, high = float(dim.low), float(dim.high)
+    locator = LogLocator(numticks=7) if dim.log else MaxNLocator(6, integer=not isinstance(dim.low, float))
+    values = [v for v in locator.tick_values(low, high) if low <= v <= high]
+    if len(values) < 2:
+        values = [low, high]
+    u = dim.to_unit(np.asarray(values, dtype=float), low, high)
+    return [float(x) for x in u], [plain_number(v) for v in values]
+
+
+def plot_contour(search: Any, params: Sequence[str] | None = None, *, ax: Any = None, levels: int = 12,
+                 resolution: int = 100):
+    """The value over two hyperparameters: a filled contour interpolated between the trials, the trials as dots.
+
+    By default the two most important parameters (fANOVA, :func:`hpo.analysis.importance`;
+    the first two of the space when there are too few trials to rank them). Both axes
+    are the space's unit scale (log-aware; categoricals at their bins, dependent
+    ranges relative to the range that holds), labelled with values. Only the trials
+    where both parameters are active are used; outside their convex hull nothing
+    is interpolated. A red star marks the best trial.
+
+    Parameters
+    ----------
+    search : Result or fitted Tuner
+    params : (str, str), optional
+        The two parameters (x, y).
+    ax : matplotlib Axes, optional
+    levels : int, default 12
+        Contour levels.
+    resolution : int, default 100
+        Grid points per axis of the interpolation.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    result = as_result(search)
+    space = result.space
+    if params is None:
+        if len(space.names) < 2:
+            raise ValueError("a contour plot needs a space of at least two parameters")
+        try:
+            from .fanova import importance
+
+            params = list(importance(search, budget="max").names[:2])
+        except ValueError:  # too few trials to rank the parameters
+            params = space.names[:2]
+    params = list(params)
+    if len(params) != 2 or params[0] == params[1]:
+        raise ValueError(f"params must name two different parameters, got {params!r}")
+    for n in params:
+        space[n]  # a KeyError naming the known parameters
+    trials = [t for t in ok_trials_at_budget(result) if all(n in t.config for n in params)]
+    if not trials:
+        raise ValueError(f"no ok trial has both {params[0]} and {params[1]} active")
+    values, label, maximize = _trial_values(search, trials)
+    cols = [space.names.index(n) for n in params]
+    U = space.encode([t.config for t in trials])[:, cols]
+    fig, ax = _axes(ax, 6.4, 5.0)
+    import matplotlib
+
+    cmap = matplotlib.colormaps["viridis" if maximize else "viridis_r"]
+    mappable = None
+    if len(trials) >= 4:
+        from scipy.interpolate import griddata
+
+        g = np.linspace(0.0, 1.0, resolution)
+        GX, GY = np.meshgrid(g, g)
+        try:
+            Z = griddata(U, values, (GX, GY), method="linear")
+        except Exception:  # all trials on a line (qhull): no surface, the dots still show
+            Z = None
+        if Z is not None and np.isfinite(Z).any():
+            mappable = ax.contourf(GX, GY, Z, levels=levels, cmap=cmap, alpha=0.85)
+    dots = ax.scatter(U[:, 0], U[:, 1], c=values, cmap=cmap, s=18, edgecolors="black", linewidths=0.5, zorder=3)
+    best = int(np.argmax(values) if maximize else np.argmin(values))
+    ax.scatter([U[best, 0]], [U[best, 1]], marker="*", s=220, color="red", edgecolors="black", zorder=4,
+               label=f"best (trial {trials[best].number})")
+    fig.colorbar(mappable if mappable is not None else dots, ax=ax, label=label)
+    for name, set_ticks, set_label in ((params[0], ax.set_xticks, ax.set_xlabel),
+                                       (params[1], ax.set_yticks, ax.set_ylabel)):
+        ticks, labels = _unit_ticks(space, name)
+        set_ticks(ticks, labels)
+        dim = space[name]
+        set_label(name + (" (log scale)" if getattr(dim, "log", False) else ""))
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(fontsize=8, loc="best")
+    ax.set_title(f"{label} over {params[0]} and {params[1]} ({len(trials)} trials)", fontsize=10)
+    return fig
+
+
+# --------------------------------------------------------------------- EDF
+def _edf_samples(item: Any) -> tuple[np.ndarray, str | None, bool | None]:
+    """The values of one group of :func:`plot_edf`: numbers as given, or the plotted values of the ok trials
+    of each search (at its largest budget), with their label and direction."""
+    items = list(item) if isinstance(item, (list, tuple)) else [item]
+    numbers = isinstance(item, np.ndarray) or (
+        bool(items) and all(isinstance(x, (int, float, np.integer, np.floating)) for x in items))
+    if numbers:
+        return np.asarray(item, dtype=float).ravel(), None, None
+    series = [_series(x) for x in items]
+    values = np.concatenate([s.values for s in series]) if series else np.empty(0)
+    return values, series[0].label if series else None, series[0].maximize if series else None
+
+
+def plot_edf(groups: Any, *, ax: Any = None, xlabel: str | None = None, higher_is_better: bool | None = None,
+             log: bool = False):
+    """Empirical distribution functions: for each group, the share of values at or below each value.
+
+    As Optuna's ``plot_edf``: with searches, the values of all their ok trials
+    (at the largest budget), so that a strategy whose curve rises further
+    toward the better end found good configurations more often. With
+    numbers (a benchmark's final scores of each strategy, say), their
+    distribution. Groups differ in colour, dash and marker, so that equal
+    distributions stay visible.
+
+    Parameters
+    ----------
+    groups : mapping of label to searches or numbers, a search, or a list of searches
+        A search is a Result or a fitted Tuner; numbers are an array or list.
+    ax : matplotlib Axes, optional
+    xlabel : str, optional
+        Default: the searches' value ("loss", "validation score"...), or "value".
+    higher_is_better : bool, optional
+        Says which end is better in the title; taken from the searches by default.
+    log : bool, default False
+        Log scale for the values.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not isinstance(groups, Mapping):
+        groups = {"": groups}
+    if not groups:
+        raise ValueError("plot_edf needs at least one group")
+    samples, label, better = {}, None, higher_is_better
+    for name, item in groups.items():
+        values, lab, maximize = _edf_samples(item)
+        values = values[np.isfinite(values)]
+        if not values.size:
+            raise ValueError(f"group {name!r} has no finite value (no ok trial)")
+        samples[str(name)] = np.sort(values)
+        label = label or lab
+        better = maximize if better is None else better
+    fig, ax = _axes(ax)
+    styles = line_styles(list(samples))
+    for name, values in samples.items():
+        y = np.arange(1, len(values) + 1) / len(values)
+        st = styles[name]
+        every = max(1, len(values) // 6)
+        ax.step(np.concatenate([[values[0]], values]), np.concatenate([[0.0], y]), where="post", color=st["color"],
+                ls=st["ls"], lw=1.6, label=f"{name} ({len(values)})" if name else None)
+        ax.plot(values, y, ls="none", marker=st["marker"], ms=4, color=st["color"],
+                markevery=(int(st["offset"] * every), every))
+    if log:
+        _log_axis(ax, "x")
+    ax.set_xlabel(xlabel or label or "value")
+    ax.set_ylabel("share of values ≤ x")
+    ax.set_ylim(-0.02, 1.02)
+    where = "" if better is None else (" (better: further right)" if better else " (better: further left)")
+    ax.set_title("empirical distribution" + where, fontsize=10)
+    ax.grid(alpha=0.3)
+    if any(samples) and list(samples) != [""]:
+        ax.legend(fontsize=8)
+    return fig
 
 
 # ----------------------------------------------------------------- ranges
@@ -559,7 +758,10 @@ def plot_budgets(search: Any, *, ax: Any = None, max_lines: int = 200):
         else:
             ax.plot(x, y, "-o", color="grey", alpha=0.35, lw=0.8, ms=2.5)
     if budgets[-1] / budgets[0] >= 10:
-        ax.set_xscale("log")
+        _log_axis(ax, "x")
+    if len(budgets) <= 8:  # the rungs themselves as ticks (1, 3, 9, 27)
+        ax.set_xticks(budgets, [plain_number(float(b)) for b in budgets])
+        ax.minorticks_off()
     if has_full:
         ax.axvline(full_x, color="black", lw=0.5, ls=":")
         ax.text(full_x, 1.0, " full", transform=ax.get_xaxis_transform(), fontsize=8, va="top")
@@ -662,7 +864,7 @@ def plot_learning_curves(search: Any, *, ax: Any = None, max_lines: int = 300, l
                 ax.plot([t.intermediate[-1][0]], [t.intermediate[-1][1]], "o", ms=2.5, color=style[k]["color"],
                         alpha=style[k]["alpha"], zorder=style[k]["zorder"])
     if log:
-        ax.set_yscale("log")
+        _log_axis(ax, "y")
     ax.set_xlabel("step")
     ax.set_ylabel("reported value" + (" (maximized)" if result.direction == "maximize" else ""))
     ax.set_title(f"learning curves ({len(groups)} configurations, {result.n_pruned} pruned trials)")
@@ -699,6 +901,7 @@ def save_plots(
 
     ``convergence``, ``importance`` (computed with ``budget="auto"`` unless
     ``importance_table`` is given; needs 5 ok trials), ``slices``, ``parallel_coordinates``,
+    ``contour`` (the two most important parameters; spaces of two or more),
     ``budgets`` (multi-fidelity searches only), ``learning_curves`` (when
     trials reported values: ``objective(config, trial)``) and ``ranges``
     (given ``ranges``, or trials with ``info["round"]`` as coarse-to-fine gives them).
@@ -727,10 +930,23 @@ def save_plots(
         out.skipped["all"] = "no trial succeeded"
         return out
     write("convergence", lambda: plot_convergence(search))
-    write("importance", lambda: plot_importance(importance_table if importance_table is not None
-                                                else _auto_importance(search)))
+    table, why = importance_table, None
+    if table is None:
+        try:
+            table = _auto_importance(search)
+        except ValueError as exc:
+            why = str(exc)
+
+    def importance_plot():
+        if table is None:
+            raise ValueError(why)
+        return plot_importance(table)
+
+    write("importance", importance_plot)
     write("slices", lambda: plot_slices(search))
     write("parallel_coordinates", lambda: plot_parallel_coordinates(search))
+    if len(result.space.names) >= 2:
+        write("contour", lambda: plot_contour(search, list(table.names[:2]) if table is not None else None))
     write("budgets", lambda: plot_budgets(search))
     if any(t.intermediate for t in result.trials):  # only a search whose objective reported values has curves
         write("learning_curves", lambda: plot_learning_curves(search))

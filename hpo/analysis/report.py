@@ -13,6 +13,7 @@ import html
 import json
 import math
 import os
+import re
 import tempfile
 from typing import Any, Mapping
 
@@ -25,9 +26,23 @@ _PLOT_TITLES = {
     "importance": "Importance",
     "slices": "Slices",
     "parallel_coordinates": "Parallel coordinates",
+    "contour": "Contour of the two most important parameters",
     "budgets": "Value against budget",
     "learning_curves": "Learning curves",
     "ranges": "Ranges per round",
+}
+
+
+#: What each plot shows, for the alt text of its image (read by screen readers, shown when it does not load).
+_PLOT_ALTS = {
+    "convergence": "Convergence plot: every trial's value and the best value so far, against the trial number.",
+    "importance": "Bar chart: the share of the loss variance each hyperparameter explains (fANOVA).",
+    "slices": "Scatter plots: each trial's value against each hyperparameter, coloured by trial number.",
+    "parallel_coordinates": "Parallel coordinates: each trial as a line across its hyperparameters and its value.",
+    "contour": "Contour plot: the value interpolated over the two most important hyperparameters, trials as dots.",
+    "budgets": "Line plot: each configuration's value against the budget it was evaluated at.",
+    "learning_curves": "Learning curves: the value each run reported against its step.",
+    "ranges": "Ranges per round: the range of each hyperparameter in each coarse-to-fine round.",
 }
 
 
@@ -200,31 +215,40 @@ def _render_md(blocks: list, base: str) -> str:
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:0.5em 0 1em;font-size:0.9em}td,th{border:1px solid #ccc;padding:3px 8px;
 text-align:left}th{background:#f3f3f3}pre{background:#f6f6f6;padding:0.6em;overflow-x:auto;font-size:0.85em}
-.warn{background:#fff3cd;border:1px solid #e0c36a;padding:0.6em 1em}img{max-width:100%;border:1px solid #eee}"""
+.warn{background:#fff3cd;border:1px solid #e0c36a;padding:0.6em 1em}
+img{max-width:100%;height:auto;border:1px solid #eee}
+code{background:#f3f3f3;padding:0 0.25em;border-radius:3px;font-size:0.92em}.scroll{overflow-x:auto}"""
+
+
+def _inline(text: str) -> str:
+    """HTML of a line of the report: escaped, with Markdown's `code` spans as <code> (as the Markdown page
+    shows them)."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
 def _render_html(blocks: list, title: str) -> str:
     esc = html.escape
-    out = ["<!DOCTYPE html>", "<html><head><meta charset='utf-8'>", f"<title>{esc(title)}</title>",
+    out = ["<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",
+           "<meta name='viewport' content='width=device-width, initial-scale=1'>", f"<title>{esc(title)}</title>",
            f"<style>{_CSS}</style></head><body>"]
     for b in blocks:
         kind = b[0]
         if kind == "h":
             out.append(f"<h{b[1]}>{esc(b[2])}</h{b[1]}>")
         elif kind == "p":
-            out.append(f"<p>{esc(b[1])}</p>")
+            out.append(f"<p>{_inline(b[1])}</p>")
         elif kind == "warn":
-            out.append(f"<p class='warn'><b>Warning:</b> {esc(b[1])}</p>")
+            out.append(f"<p class='warn'><b>Warning:</b> {_inline(b[1])}</p>")
         elif kind == "code":
             out.append(f"<pre>{esc(b[1])}</pre>")
         elif kind == "table":
-            out.append("<table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in b[1]) + "</tr>")
-            out += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in b[2]]
-            out.append("</table>")
+            out.append("<div class='scroll'><table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in b[1]) + "</tr>")
+            out += ["<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in b[2]]
+            out.append("</table></div>")
         elif kind == "img":
             with open(b[2], "rb") as f:
                 data = base64.b64encode(f.read()).decode("ascii")
-            out.append(f"<p><img alt='{esc(b[1])}' src='data:image/png;base64,{data}'></p>")
+            out.append(f"<p><img alt=\"{esc(b[1])}\" src='data:image/png;base64,{data}'></p>")
     out.append("</body></html>")
     return "\n".join(out)
 
@@ -372,7 +396,7 @@ def _plot_blocks(search: Any, fmt: str, tmp: str, plots_dir: str, table: Any, ra
         return blocks + [("p", f"No plots: {exc}")]
     for name, file in files.paths.items():
         blocks.append(("h", 3, _PLOT_TITLES.get(name, name)))
-        blocks.append(("img", _PLOT_TITLES.get(name, name), file))
+        blocks.append(("img", _PLOT_ALTS.get(name, _PLOT_TITLES.get(name, name)), file))
     skipped = {k: v for k, v in files.skipped.items() if k not in ("budgets", "ranges", "learning_curves")}
     for name, why in skipped.items():
         blocks.append(("p", f"{_PLOT_TITLES.get(name, name)}: not drawn ({why})."))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from ..analysis._common import line_styles, plain_log_axis
 from .store import RunStore
 
 __all__ = ["Summary", "summarize", "build_report", "best_so_far"]
@@ -193,24 +194,37 @@ def _median_box_sides(runs: list) -> np.ndarray:
     return np.nanmedian(table, axis=0)
 
 
+def _round_picks(n_rounds: int) -> tuple[int, int | None, int]:
+    """The rounds the ranges table shows: round 1 (the first narrowing), a middle round strictly between it
+    and the last (``None`` when there is none), and the last round (rounds count from 0, the whole space)."""
+    last = max(0, n_rounds - 1)
+    first = min(1, last)
+    mid = (first + last) // 2
+    return first, (mid if first < mid < last else None), last
+
+
 def ranges_table(s: Summary) -> str:
-    """Per problem and range-narrowing contender: rounds, and the median box side at a few of them."""
+    """Per problem and range-narrowing contender: rounds, and the median box side at round 1, a middle round
+    (its number in brackets; "–" when no round lies between round 1 and the last) and the last round."""
     lines = ["| problem | contender | rounds (median) | box side after round 1 | middle round | last round |",
              "|---|---|---|---|---|---|"]
     for (p, c), runs in sorted(s.box_sides.items()):
         med = _median_box_sides(runs)
         n_rounds = int(np.median([len(r) for r in runs]))
-        picks = [med[min(1, len(med) - 1)], med[len(med) // 2], med[n_rounds - 1]]
-        lines.append(f"| {p} | {c} | {n_rounds} | " + " | ".join(f"{v:.3f}" for v in picks) + " |")
+        first, mid, last = _round_picks(n_rounds)
+        middle = "–" if mid is None else f"{med[mid]:.3f} (round {mid})"
+        lines.append(f"| {p} | {c} | {n_rounds} | {med[first]:.3f} | {middle} | {med[last]:.3f} (round {last}) |")
     return "\n".join(lines)
 
 
-def plot_ranges(s: Summary, path: str) -> None:
-    """How the box of a range-narrowing strategy shrank: median box side per round, one line per problem."""
+def ranges_figure(s: Summary):
+    """How the box of a range-narrowing strategy shrank: median box side per round, one line per problem,
+    on a log axis with plain labels (0.5, not 5x10^-1) and integer rounds. A :class:`matplotlib.figure.Figure`."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     contenders = sorted({c for _, c in s.box_sides})
-    fig = Figure(figsize=(6 * len(contenders), 4))
+    fig = Figure(figsize=(6 * len(contenders), 4), layout="constrained")
     axes = fig.subplots(1, len(contenders), squeeze=False)[0]
     for ax, c in zip(axes, contenders):
         for p in s.problems:
@@ -219,13 +233,19 @@ def plot_ranges(s: Summary, path: str) -> None:
                 med = _median_box_sides(runs)
                 ax.plot(np.arange(len(med)), med, marker="o", markersize=3, label=p)
         ax.set_yscale("log")
-        ax.set_xlabel("round")
+        plain_log_axis(ax.yaxis)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("round (0 = the whole space)")
         ax.set_ylabel("box side (fraction of the space)")
         ax.set_title(f"{c}: ranges per round (median over seeds)")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    return fig
+
+
+def plot_ranges(s: Summary, path: str) -> None:
+    """Write :func:`ranges_figure` to ``path``."""
+    ranges_figure(s).savefig(path, dpi=90)
 
 
 def _checkpoints(n_trials: int) -> list[int]:
@@ -233,10 +253,49 @@ def _checkpoints(n_trials: int) -> list[int]:
     return points[-4:]
 
 
-def _fmt(x: float, digits: int = 4) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+# Numbers at one precision per kind: ranks 2 decimals, scores 1, seconds 3, p-values 3 significant digits
+# (or "< 0.001"),
+# losses at one number of decimals per table (see _decimals).
+def _missing(x: float | None) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def _rank(x: float) -> str:
+    return "-" if _missing(x) else f"{x:.2f}"
+
+
+def _score(x: float) -> str:
+    return "-" if _missing(x) else f"{x:.1f}"
+
+
+def _secs(x: float) -> str:
+    return "-" if _missing(x) else f"{x:.3f}"
+
+
+def _pvalue(p: float) -> str:
+    if _missing(p):
         return "-"
-    return f"{x:.{digits}g}"
+    return "< 0.001" if p < 0.001 else f"{p:.3g}"
+
+
+def _decimals(values) -> int:
+    """One number of decimals for a table's ``values``: enough for 4 significant digits on the largest and 3
+    on the smallest non-zero one (0.398 next to 32.990), at most 6."""
+    finite = np.abs(np.asarray([v for v in values if not _missing(v)], dtype=float))
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    if not finite.size:
+        return 3
+    need = max(3 - math.floor(math.log10(float(finite.max()))), 2 - math.floor(math.log10(float(finite.min()))))
+    return int(min(6, max(0, need)))
+
+
+def _loss(x: float, decimals: int) -> str:
+    return "-" if _missing(x) else f"{x:.{decimals}f}"
+
+
+def _median(values) -> float:
+    values = [v for v in values if not _missing(v)]
+    return float(np.median(values)) if values else math.nan
 
 
 def summary_table(s: Summary) -> str:
@@ -252,12 +311,11 @@ def summary_table(s: Summary) -> str:
         col = scores[:, j] if scores.size else np.empty(0)
         walls = [w for p in s.problems for w in s.wall.get((p, c), [])]
         overheads = [o for p in s.problems for o in s.overhead.get((p, c), [])]
-        p_value = "leader" if c == test["leader"] else _fmt(test["p"].get(c, math.nan), 2)
+        p_value = "leader" if c == test["leader"] else _pvalue(test["p"].get(c, math.nan))
         lines.append(
-            f"| {c} | {_fmt(ranks[c], 3)} | {_fmt(float(np.nanmedian(col)) if col.size else math.nan, 3)} | "
-            f"{_fmt(float(np.nanmean(col)) if col.size else math.nan, 3)} | {p_value} | "
-            f"{_fmt(float(np.median(walls)) if walls else math.nan, 3)} | "
-            f"{_fmt(float(np.median(overheads)) if overheads else math.nan, 3)} |"
+            f"| {c} | {_rank(ranks[c])} | {_score(float(np.nanmedian(col)) if col.size else math.nan)} | "
+            f"{_score(float(np.nanmean(col)) if col.size else math.nan)} | {p_value} | "
+            f"{_secs(_median(walls))} | {_secs(_median(overheads))} |"
         )
     lines.append("")
     lines.append(
@@ -265,6 +323,77 @@ def summary_table(s: Summary) -> str:
         "configuration, 100 = the known optimum (or the best loss any run found). Rank 1 = best final "
         "loss. p: two-sided Wilcoxon signed-rank test on paired scores."
     )
+    return "\n".join(lines)
+
+
+def _problem_scores(s: Summary, problem: str) -> dict:
+    """Median final normalized score of each contender that ran ``problem``."""
+    out = {}
+    for c in s.contenders:
+        curve = s.curves.get((problem, c))
+        if curve is not None:
+            with np.errstate(all="ignore"):
+                out[c] = float(np.nanmedian(s.normalized(problem, curve[:, -1])))
+    return out
+
+
+def headline(s: Summary, alpha: float = 0.05) -> str:
+    """One paragraph written from the numbers: who won, by how much, where it lost, and whether the
+    differences are significant (two-sided Wilcoxon signed-rank test on paired scores, at ``alpha``)."""
+    ranks = s.mean_ranks()
+    pairs, scores = s.paired()
+    if not pairs or all(math.isnan(r) for r in ranks.values()):
+        return "No (problem, seed) pair was run by every strategy: no winner can be named."
+    test = s.wilcoxon()
+    leader = test["leader"]
+    if len(s.contenders) == 1:
+        return f"Only {leader} ran ({len(pairs)} (problem, seed) pairs): nothing to compare."
+    order = sorted(s.contenders, key=lambda c: math.inf if math.isnan(ranks[c]) else ranks[c])
+    second = order[1]
+    mean_score = {c: float(np.nanmean(scores[:, j])) for j, c in enumerate(s.contenders)}
+    median_score = {c: float(np.nanmedian(scores[:, j])) for j, c in enumerate(s.contenders)}
+    text = [
+        f"{leader} won over {len(pairs)} (problem, seed) pairs of {len(s.problems)} problems: mean rank "
+        f"{_rank(ranks[leader])} of {len(s.contenders)} against {_rank(ranks[second])} for the runner-up, "
+        f"{second}; mean score {_score(mean_score[leader])} against {_score(mean_score[second])} "
+        f"(median {_score(median_score[leader])} against {_score(median_score[second])}; 100 = the optimum)."
+    ]
+    lost = []
+    for p in s.problems:
+        by = _problem_scores(s, p)
+        if leader not in by or math.isnan(by[leader]):
+            continue
+        rivals = {c: v for c, v in by.items() if c != leader and not math.isnan(v)}
+        if rivals:
+            best = max(rivals, key=rivals.get)
+            if rivals[best] > by[leader] + 0.05:  # beyond the rounding of the scores shown
+                lost.append(f"{p} (to {best}: {_score(rivals[best])} against {_score(by[leader])})")
+    if lost:
+        text.append(f"It lost, on the median score over seeds, on {len(lost)} of {len(s.problems)} problems: "
+                    + "; ".join(lost) + ".")
+    else:
+        text.append("No other strategy beat it on any problem's median score over seeds.")
+    sig = {c: p for c, p in test["p"].items() if p < alpha}
+    not_sig = {c: p for c, p in test["p"].items() if p >= alpha}
+    if not not_sig:
+        text.append(f"The differences are significant against every other strategy "
+                    f"(Wilcoxon p ≤ {_pvalue(max(sig.values()))}, at the {alpha:.0%} level).")
+    else:
+        part = ", ".join(f"{c} (p = {_pvalue(p)})" for c, p in sorted(not_sig.items(), key=lambda cp: cp[1]))
+        line = f"The difference is not significant at the {alpha:.0%} level against {part}"
+        if sig:
+            line += "; it is against " + ", ".join(f"{c} (p = {_pvalue(p)})" for c, p in
+                                                   sorted(sig.items(), key=lambda cp: cp[1]))
+        if len(pairs) < 6:
+            line += f"; with {len(pairs)} pairs, no Wilcoxon test can reach p < 0.05"
+        text.append(line + ".")
+    return " ".join(text)
+
+
+def versions_table(versions: dict) -> str:
+    """The versions that decide the numbers, as a Markdown table."""
+    lines = ["| package | version |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in versions.items()]
     return "\n".join(lines)
 
 
@@ -277,6 +406,10 @@ def problem_table(s: Summary, problem: str) -> str:
     header += " wall s | overhead s |"
     sep = "|---" * (len(points) + 4 + int(has_test)) + "|"
     lines = [header, sep]
+    shown = [v for c in s.contenders if (problem, c) in s.curves
+             for v in s.curves[(problem, c)][:, [n - 1 for n in points]].ravel()]
+    shown += [v for c in s.contenders for v in s.test_losses.get((problem, c), [])]
+    decimals = _decimals(shown)
     for c in s.contenders:
         curve = s.curves.get((problem, c))
         if curve is None:
@@ -284,52 +417,102 @@ def problem_table(s: Summary, problem: str) -> str:
         cells = []
         for n in points:
             col = curve[:, n - 1]
-            med, lo, hi = np.nanmedian(col), np.nanpercentile(col, 25), np.nanpercentile(col, 75)
-            cells.append(f"{_fmt(med)} ({_fmt(lo, 3)}–{_fmt(hi, 3)})")
-        score = float(np.nanmedian(s.normalized(problem, curve[:, -1])))
-        row = f"| {c} | " + " | ".join(cells) + f" | {_fmt(score, 3)} |"
+            with np.errstate(all="ignore"):
+                med, lo, hi = np.nanmedian(col), np.nanpercentile(col, 25), np.nanpercentile(col, 75)
+            cells.append(f"{_loss(med, decimals)} ({_loss(lo, decimals)}–{_loss(hi, decimals)})")
+        score = _problem_scores(s, problem)[c]
+        row = f"| {c} | " + " | ".join(cells) + f" | {_score(score)} |"
         if has_test:
-            tl = s.test_losses.get((problem, c), [])
-            row += f" {_fmt(float(np.median(tl)) if tl else math.nan)} |"
-        row += f" {_fmt(float(np.median(s.wall[(problem, c)])), 3)} | {_fmt(float(np.median(s.overhead[(problem, c)])), 3)} |"
+            row += f" {_loss(_median(s.test_losses.get((problem, c), [])), decimals)} |"
+        row += f" {_secs(_median(s.wall[(problem, c)]))} | {_secs(_median(s.overhead[(problem, c)]))} |"
         lines.append(row)
     return "\n".join(lines)
 
 
-def plot_convergence(s: Summary, path: str, problems: list[str]) -> None:
-    """Median best-so-far with a 25-75% band per strategy, one panel per problem."""
+def regret_curves(s: Summary, problem: str) -> tuple[dict, float]:
+    """Per contender, the runs' regret (best loss so far minus the known optimum, or minus the best loss any
+    run found), and the floor a log axis draws zero regret at (a third of the smallest positive regret)."""
+    out = {c: s.curves[(problem, c)] - s.target[problem] for c in s.contenders if (problem, c) in s.curves}
+    positive = np.concatenate([r[np.isfinite(r) & (r > 0)] for r in out.values()] or [np.empty(0)])
+    if positive.size:
+        floor = float(positive.min()) / 3.0
+    else:
+        floor = 1e-6 * max(1.0, abs(float(s.target[problem])))
+    return out, floor
+
+
+def convergence_figure(s: Summary, problems: list[str]):
+    """Median regret with a 25-75% band per strategy, one panel per problem, one legend for the figure.
+
+    Regret is the best loss so far minus the known optimum (or minus the best loss any run found, for
+    problems without one), on a log axis, so that the differences at the end of the runs show; zero regret
+    (a run that reached the best) is drawn on a dotted floor line. Strategies differ in colour, dash and
+    marker, so that tied curves stay visible. A :class:`matplotlib.figure.Figure`.
+    """
     from matplotlib.figure import Figure  # no pyplot: the user's backend and figure registry stay untouched
+    from matplotlib.lines import Line2D
 
     n = len(problems)
     cols = min(3, n)
     rows = math.ceil(n / cols)
-    fig = Figure(figsize=(5 * cols, 3.6 * rows))
+    fig = Figure(figsize=(5 * cols, 3.4 * rows + 0.5), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)
     x = np.arange(1, s.n_trials + 1)
+    styles = line_styles(s.contenders)
+    every = max(1, s.n_trials // 6)
+    zero = False
     for ax, p in zip(axes.ravel(), problems):
-        regret = s.known_optimum[p]
-        for c in s.contenders:
-            curve = s.curves.get((p, c))
-            if curve is None:
-                continue
-            y = curve - s.target[p] if regret else curve
-            med = np.nanmedian(y, axis=0)
-            lo, hi = np.nanpercentile(y, 25, axis=0), np.nanpercentile(y, 75, axis=0)
-            ax.plot(x, med, label=c)
-            ax.fill_between(x, lo, hi, alpha=0.2)
-        if regret:
-            ax.set_yscale("log")
-            ax.set_ylabel("regret (best loss - optimum)")
-        else:
-            ax.set_ylabel("best validation loss")
+        regrets, floor = regret_curves(s, p)
+        for c, regret in regrets.items():
+            y = np.maximum(regret, floor)
+            with np.errstate(all="ignore"):
+                med = np.nanmedian(y, axis=0)
+                lo, hi = np.nanpercentile(y, 25, axis=0), np.nanpercentile(y, 75, axis=0)
+            st = styles[c]
+            ax.plot(x, med, color=st["color"], ls=st["ls"], marker=st["marker"], ms=4, lw=1.6,
+                    markevery=(int(st["offset"] * every), every), label=c)
+            ax.fill_between(x, lo, hi, color=st["color"], alpha=0.12, lw=0)
+        ax.set_yscale("log")
+        if any(np.any(r <= 0) for r in regrets.values()):  # some run reached the best: show where zero is drawn
+            zero = True
+            ax.axhline(floor, color="grey", lw=0.8, ls=":")
+            ax.set_ylim(bottom=floor / 1.6)
+        plain_log_axis(ax.yaxis)
+        ax.set_ylabel("regret (best loss − " + ("optimum)" if s.known_optimum[p] else "best found)"))
         ax.set_title(p)
         ax.set_xlabel("evaluations")
         ax.grid(alpha=0.3)
     for ax in axes.ravel()[n:]:
         ax.axis("off")
-    axes.ravel()[0].legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    handles = [Line2D([], [], color=styles[c]["color"], ls=styles[c]["ls"], marker=styles[c]["marker"], ms=4,
+                      label=c) for c in s.contenders]
+    if zero:
+        handles.append(Line2D([], [], color="grey", lw=0.8, ls=":", label="zero regret (drawn at the floor)"))
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 5), fontsize=8)
+    return fig
+
+
+def edf_figure(s: Summary):
+    """The empirical distribution of each strategy's final normalized scores over the (problem, seed) pairs
+    every strategy ran: a curve further right found better configurations more often."""
+    from ..analysis.plots import plot_edf
+
+    _, scores = s.paired()
+    groups = {c: scores[:, j] for j, c in enumerate(s.contenders) if np.isfinite(scores[:, j]).any()}
+    return plot_edf(groups, xlabel="final score (0 = median random configuration, 100 = optimum)",
+                    higher_is_better=True)
+
+
+def plot_convergence(s: Summary, path: str, problems: list[str]) -> None:
+    """Write :func:`convergence_figure` to ``path``."""
+    convergence_figure(s, problems).savefig(path, dpi=90)
+
+
+def _span(seeds: list) -> str:
+    """``0-9`` for consecutive seeds, else the list."""
+    if seeds and list(seeds) == list(range(seeds[0], seeds[0] + len(seeds))):
+        return f"{seeds[0]}–{seeds[-1]}" if len(seeds) > 1 else str(seeds[0])
+    return ", ".join(str(x) for x in seeds)
 
 
 def build_report(out_dir: str, n_trials: int | None = None) -> str:
@@ -343,13 +526,16 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
         meta = stored_meta.get("last_invocation", {})
         unsupported = stored_meta.get("unsupported", [])
         errors = store.errors()
-    parts = [f"# hpo benchmark: {s.n_trials} evaluations per run", ""]
+    parts = [f"# hpo benchmark: {s.n_trials} evaluations per run", "", headline(s), ""]
     if meta:
+        seeds = meta.get("seeds") or []
         parts.append(
-            f"Suite `{meta.get('suite')}`, seeds {meta.get('seeds')}, {meta.get('machine')}, Python "
-            f"{meta.get('python')}, versions {meta.get('versions')}, started {meta.get('started')}."
+            f"Suite `{meta.get('suite') or 'custom'}`, {len(seeds)} seeds ({_span(seeds)}), {meta.get('machine')}, "
+            f"started {meta.get('started')}."
         )
         parts.append("")
+        if meta.get("versions"):
+            parts += [versions_table(meta["versions"]), ""]
     parts += ["## Summary", "", summary_table(s), ""]
     plots = []
     by_kind: dict = defaultdict(list)
@@ -363,6 +549,12 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
             plot_convergence(s, png, problems)
             plots.append(png)
             parts += [f"![convergence: {kind}](convergence_{kind}.png)", ""]
+        _, scores = s.paired()
+        if scores.size and np.isfinite(scores).any():
+            edf_figure(s).savefig(os.path.join(out_dir, "edf.png"), dpi=90)
+            parts += ["Distribution of the final scores over the (problem, seed) pairs: the share of runs that "
+                      "ended at or below each score; a curve further right is better.", "",
+                      "![empirical distribution of the final scores per strategy](edf.png)", ""]
     except ImportError:
         parts += ["(Install matplotlib, `pip install 'hpo[plot]'`, for the convergence plots.)", ""]
     if s.box_sides:
@@ -383,8 +575,9 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
               "Median (25th–75th percentile) of the best loss so far over seeds; test loss is the "
               "held-back split, scored once for each run's final best.", ""]
     for p in s.problems:
-        opt = f"known optimum {s.target[p]:.6g}" if s.known_optimum[p] else f"best found {_fmt(s.target[p])}"
-        parts += [f"### {p} ({s.kinds.get(p)}; {opt}; median random loss {_fmt(s.reference[p])})", "",
+        d = _decimals([s.target[p], s.reference[p]])
+        opt = ("known optimum " if s.known_optimum[p] else "best found ") + _loss(s.target[p], d)
+        parts += [f"### {p} ({s.kinds.get(p)}; {opt}; median random loss {_loss(s.reference[p], d)})", "",
                   problem_table(s, p), ""]
     if unsupported:
         parts += ["Not run (the peer cannot express the problem: conditions, dependent ranges or its "

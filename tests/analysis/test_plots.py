@@ -137,7 +137,7 @@ def test_plots_draw_into_given_axes(mixed_result, tmp_path):
 def test_save_plots_writes_what_applies(multifidelity_result, tmp_path):
     plain = hpo.optimize(lambda c: c["x"] ** 2 + c["y"], Space(x=Float(-1, 1), y=Float(0, 1)), n_trials=12, seed=0)
     files = save_plots(plain, str(tmp_path / "plain"), dpi=50)
-    assert set(files.paths) == {"convergence", "importance", "slices", "parallel_coordinates"}
+    assert set(files.paths) == {"convergence", "importance", "slices", "parallel_coordinates", "contour"}
     assert set(files.skipped) == {"budgets", "ranges"}
     for path in files.paths.values():
         assert_png(path)
@@ -170,3 +170,88 @@ def test_missing_matplotlib_names_the_extra(monkeypatch, mixed_result, tmp_path)
         with pytest.raises(ImportError, match=r'pip install "hpo\[plot\]"'):
             call()
     assert not any(tmp_path.iterdir())  # nothing written
+
+
+def _tick_texts(fig) -> list:
+    fig.canvas.draw()
+    return [t.get_text() for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
+            for t in axis.get_ticklabels() + axis.get_ticklabels(minor=True) if t.get_text()]
+
+
+def test_slices_have_a_colour_bar_for_the_trial_number(mixed_result):
+    fig = plot_slices(mixed_result)
+    bars = [ax for ax in fig.axes if ax.get_ylabel() == "trial number"]
+    assert len(bars) == 1
+    lo, hi = bars[0].get_ylim()
+    assert lo <= min(t.number for t in mixed_result.trials) and hi >= max(t.number for t in mixed_result.trials)
+
+
+def test_parallel_coordinates_name_the_value_axis_by_its_metric(mixed_result):
+    from sklearn.datasets import load_iris
+    from sklearn.tree import DecisionTreeClassifier
+
+    fig = plot_parallel_coordinates(mixed_result)
+    assert fig.axes[0].get_xticklabels()[-1].get_text() == "loss"
+    X, y = load_iris(return_X_y=True)
+    tuner = hpo.Tuner(DecisionTreeClassifier(random_state=0), Space(max_depth=hpo.Int(1, 6)), n_trials=6,
+                      scoring="accuracy", random_state=0).fit(X, y)
+    fig = plot_parallel_coordinates(tuner)
+    assert fig.axes[0].get_xticklabels()[-1].get_text() == "accuracy"
+    assert fig.axes[1].get_ylabel() == "validation accuracy"  # the colour bar
+    value_labels = [t for t in fig.axes[0].texts if t.get_position()[0] > 0.9]  # on the last axis
+    assert len(value_labels) >= 2 and all(t.get_bbox_patch() is not None for t in value_labels)  # readable
+
+
+def test_log_axes_have_plain_labels(mixed_result, multifidelity_result):
+    fig = plot_budgets(multifidelity_result)
+    fig.canvas.draw()
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["1", "3", "9"]  # the rungs, no 10^0
+    space = Space(lr=Float(0.3, 0.9, log=True))
+    labels = _tick_texts(plot_ranges([{"lr": (0.3, 0.9)}, {"lr": (0.4, 0.7)}], space))
+    assert labels and not any("$" in t or "times" in t or "^" in t for t in labels), labels
+    assert "0.5" in labels
+    labels = _tick_texts(plot_slices(mixed_result, ["lr"]))
+    assert "0.001" in labels and not any("$" in t for t in labels), labels
+
+
+def test_contour_of_the_two_most_important_parameters(mixed_result, tmp_path):
+    from hpo.analysis import plot_contour
+
+    table = importance(mixed_result, budget="max")
+    fig = plot_contour(mixed_result)
+    ax = fig.axes[0]
+    assert ax.get_xlabel().split(" ")[0] == table.names[0] and ax.get_ylabel().split(" ")[0] == table.names[1]
+    assert fig.axes[1].get_ylabel() == "objective value"  # the colour bar names the value
+    _save(fig, tmp_path, "contour")
+    fig = plot_contour(mixed_result, ["lr", "noise"])
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "lr (log scale)" and ax.get_ylabel() == "noise"
+    assert ax.collections  # the filled contour and the trials
+    assert "0.001" in [t.get_text() for t in ax.get_xticklabels()]  # round values on the log scale
+    with pytest.raises(ValueError, match="two different parameters"):
+        plot_contour(mixed_result, ["lr", "lr"])
+    with pytest.raises(KeyError, match="unknown parameter"):
+        plot_contour(mixed_result, ["lr", "nope"])
+
+
+def test_edf_of_searches_and_of_numbers(tmp_path):
+    from hpo.analysis import plot_edf
+
+    space = mixed_space()
+    random = [hpo.optimize(mixed_objective, space, n_trials=15, seed=s) for s in range(2)]
+    sobol = [hpo.optimize(mixed_objective, space, "sobol", n_trials=15, seed=s) for s in range(2)]
+    fig = plot_edf({"random": random, "sobol": sobol})
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "objective value" and ax.get_ylabel() == "share of values ≤ x"
+    assert "better: further left" in ax.get_title()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["random (30)", "sobol (30)"]
+    steps = [line for line in ax.lines if line.get_linestyle() != "None"]
+    assert len(steps) == 2 and all(line.get_ydata()[-1] == 1.0 for line in steps)
+    assert steps[0].get_linestyle() != steps[1].get_linestyle()  # equal distributions stay visible
+    _save(fig, tmp_path, "edf")
+    fig = plot_edf({"a": [1.0, 2.0, 2.0, 4.0], "b": np.array([3.0])}, xlabel="score", higher_is_better=True)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "score" and "further right" in ax.get_title()
+    assert list(ax.lines[0].get_ydata()) == [0.0, 0.25, 0.5, 0.75, 1.0]
+    with pytest.raises(ValueError, match="no finite value"):
+        plot_edf({"a": [float("nan")]})

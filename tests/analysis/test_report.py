@@ -50,7 +50,7 @@ def test_html_report_is_one_file_with_embedded_plots(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
     assert text.startswith("<!DOCTYPE html>") and "<title>&lt;odd &amp; title&gt;</title>" in text
     pngs = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", text)
-    assert len(pngs) == 4
+    assert len(pngs) == 5  # convergence, importance, slices, parallel coordinates, contour
     png = tmp_path / "first.png"
     png.write_bytes(base64.b64decode(pngs[0]))
     assert_png(png)
@@ -117,7 +117,7 @@ def test_hpo_plot_writes_pngs(stored, tmp_path, capsys):
     assert main(["plot", str(stored), "mixed run", "--out", str(out)]) == 0
     captured = capsys.readouterr()
     written = sorted(p.name for p in out.iterdir())
-    assert written == ["convergence.png", "importance.png", "parallel_coordinates.png", "slices.png"]
+    assert written == ["contour.png", "convergence.png", "importance.png", "parallel_coordinates.png", "slices.png"]
     for p in out.iterdir():
         assert_png(p)
         assert f"plot: {p}" in captured.out
@@ -133,7 +133,7 @@ def test_hpo_report_writes_a_page_with_the_record(stored, tmp_path, capsys, monk
     assert text.startswith("# hpo study mixed run") and "| strategy | random |" in text
     assert "| seed | 0 |" in text and "scikit-learn=" in text and "## Importance" in text
     assert main(["report", f"sqlite:///{stored}", "mixed run", "--format", "html", "--out", "r.html"]) == 0
-    assert (tmp_path / "r.html").read_text().count("data:image/png;base64,") == 4
+    assert (tmp_path / "r.html").read_text().count("data:image/png;base64,") == 5  # with the contour
 
 
 def test_hpo_plot_and_report_errors(stored, tmp_path, capsys):
@@ -159,3 +159,35 @@ def test_a_stored_tuner_study_is_shown_as_validation_scores(tmp_path):
                       random_state=0).fit(X, y)
     text = write_report(tuner.result_, str(tmp_path / "t.md"), plots=False)
     assert f"Best validation score {tuner.best_score_:.6g}" in text
+
+
+def test_html_report_renders_code_spans_and_gives_every_image_alt_text(tmp_path):
+    result = hpo.optimize(small_objective, small_space(), "sobol", n_trials=12, seed=0)
+    text = write_report(result, str(tmp_path / "report.html"))
+    assert "Strategy <code>sobol</code>" in text
+    body = re.sub(r"<pre>.*?</pre>", "", text, flags=re.S)
+    assert "`" not in body  # no Markdown backtick shown as text
+    images = re.findall(r"<img\b[^>]*>", text)
+    assert len(images) == 5
+    for img in images:
+        alt = re.search(r'alt="([^"]*)"', img)
+        assert alt and len(alt.group(1).strip()) > 10, img[:200]
+    assert "<meta name='viewport'" in text
+
+
+def test_report_of_a_multi_fidelity_search_shows_its_learning_curves(tmp_path):
+    space = Space(lr=Float(1e-3, 1.0, log=True), depth=hpo.Int(1, 4))
+
+    def objective(config, trial):
+        value = 1.0
+        for step in range(1, int(trial.budget) + 1):
+            value = abs(config["lr"] - 0.1) + 0.05 * config["depth"] + 1.0 / step
+            trial.report(step, value)
+        return value
+
+    result = hpo.optimize(objective, space, "halving", n_trials=12, seed=0,
+                          strategy_options={"min_budget": 1, "max_budget": 9})
+    text = write_report(result, str(tmp_path / "report.md"))
+    assert "### Learning curves" in text and "(report_files/learning_curves.png)" in text
+    assert "### Value against budget" in text
+    assert_png(tmp_path / "report_files" / "learning_curves.png")

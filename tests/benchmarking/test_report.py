@@ -1,0 +1,167 @@
+"""What the benchmark report says and draws: the opening paragraph, numbers at one precision, the versions,
+the regret figure, the ranges table and figure, and what `hpo bench report` prints."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hpo.benchmarking import RunTrace, build_report, register_contender, run_benchmark, summarize
+from hpo.benchmarking.contenders import Contender
+from hpo.cli import main
+
+
+class _Offset(Contender):
+    """Loses ``offsets[problem]`` (default ``offset``) more than the optimum, whatever the seed."""
+
+    def __init__(self, name, offset, offsets=None):
+        self.name, self.offset, self.offsets = name, offset, offsets or {}
+
+    def run(self, problem, n_trials, seed):
+        off = self.offsets.get(problem.name, self.offset)
+        losses = [(problem.optimum or 0.0) + off + 1.0 / (i + 1) for i in range(n_trials)]
+        return RunTrace(losses, [None] * n_trials, [0.001] * n_trials, 0.1, {"x0": 0.0, "x1": 0.0})
+
+
+register_contender("allround-test", lambda: _Offset("allround-test", 0.3))
+register_contender("specialist-test", lambda: _Offset("specialist-test", 3.0, {"hartmann3": 0.0}))
+register_contender("twin-a-test", lambda: _Offset("twin-a-test", 0.0))
+register_contender("twin-b-test", lambda: _Offset("twin-b-test", 0.0))
+register_contender("far-test", lambda: _Offset("far-test", 4.0))
+
+THREE = ["branin", "hartmann3", "six_hump_camel"]
+
+
+@pytest.fixture(scope="module")
+def bench_dir(tmp_path_factory):
+    """allround-test wins on branin and six_hump_camel, loses hartmann3 to specialist-test; 3 seeds."""
+    out = tmp_path_factory.mktemp("bench")
+    run_benchmark(str(out), problems=THREE, strategies=["specialist-test", "allround-test"], n_trials=5,
+                  seeds=3).close()
+    return out
+
+
+def test_the_report_opens_with_a_paragraph_naming_the_winner_where_it_lost_and_significance(bench_dir):
+    text = build_report(str(bench_dir))
+    lines = text.splitlines()
+    assert lines[0].startswith("# hpo benchmark")
+    opening = lines[2]
+    assert opening.startswith("allround-test won over 9 (problem, seed) pairs of 3 problems")
+    assert "runner-up, specialist-test" in opening
+    assert "lost, on the median score over seeds, on 1 of 3 problems: hartmann3 (to specialist-test" in opening
+    assert "significant" in opening
+
+
+def test_the_winner_follows_the_numbers_not_the_order_of_the_contenders(tmp_path):
+    run_benchmark(str(tmp_path), problems=["branin", "hartmann3"], strategies=["far-test", "twin-a-test"],
+                  n_trials=4, seeds=4).close()
+    from hpo.benchmarking.report import headline
+    from hpo.benchmarking.store import RunStore
+
+    with RunStore(str(tmp_path / "runs.db"), readonly=True) as store:
+        text = headline(summarize(store))
+    assert text.startswith("twin-a-test won over 8 (problem, seed) pairs")
+    assert "No other strategy beat it on any problem" in text
+    assert "significant against every other strategy" in text and "not significant" not in text
+
+
+def test_too_few_pairs_are_said_to_be_not_significant(tmp_path):
+    run_benchmark(str(tmp_path), problems=["branin"], strategies=["far-test", "twin-a-test"], n_trials=4,
+                  seeds=2).close()
+    text = build_report(str(tmp_path))
+    assert "not significant at the 5% level against far-test" in text
+    assert "with 2 pairs, no Wilcoxon test can reach p < 0.05" in text
+
+
+def test_numbers_at_one_precision_and_the_versions_as_a_table(bench_dir):
+    text = build_report(str(bench_dir))
+    assert "{'python'" not in text and "versions {" not in text
+    assert "| package | version |" in text and re.search(r"\| numpy \| \d+\.\d+", text)
+    summary = text.split("## Summary")[1].split("\n\n")[1].splitlines()[2:]
+    for row in summary:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert re.fullmatch(r"\d+\.\d\d", cells[1]), row  # mean rank: 2 decimals
+        assert re.fullmatch(r"-?\d+\.\d", cells[2]) and re.fullmatch(r"-?\d+\.\d", cells[3]), row  # scores: 1
+        assert re.fullmatch(r"\d+\.\d{3}", cells[5]) and re.fullmatch(r"\d+\.\d{3}", cells[6]), row  # seconds: 3
+    branin = text.split("### branin")[1].split("###")[0]
+    decimals = {len(m) for m in re.findall(r"-?\d+\.(\d+) \(", branin)}
+    assert len(decimals) == 1  # every loss of a problem's table at the same number of decimals
+
+
+def test_hpo_bench_report_prints_where_it_wrote_and_a_summary_not_the_markdown(bench_dir, capsys):
+    assert main(["bench", "report", str(bench_dir)]) == 0
+    out = capsys.readouterr().out
+    assert f"report: {bench_dir}/report.md" in out
+    assert "allround-test won over 9 (problem, seed) pairs" in out
+    assert "##" not in out and "|---" not in out and "![" not in out
+    assert len(out.splitlines()) < 15
+
+
+def test_the_convergence_figure_shows_regret_on_log_axes_with_visible_ties_and_one_legend():
+    pytest.importorskip("matplotlib")
+    import numpy as np
+
+    from hpo.benchmarking.report import Summary, convergence_figure
+
+    tie = np.array([[0.6, 0.2, 0.11, 0.1]])  # both strategies: the same curve, ending at the best found
+    s = Summary(n_trials=4, problems=["p", "q"], contenders=["a", "b"], kinds={"p": "synthetic", "q": "sklearn"},
+                curves={("p", "a"): tie + 1, ("p", "b"): tie + 1, ("q", "a"): tie, ("q", "b"): tie},
+                seeds={}, reference={"p": 3.0, "q": 0.7}, target={"p": 1.0, "q": 0.1},
+                known_optimum={"p": True, "q": False}, test_losses={}, wall={}, overhead={})
+    fig = convergence_figure(s, ["p", "q"])
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+    assert len(panels) == 2
+    for ax in panels:
+        assert ax.get_yscale() == "log" and ax.get_ylabel().startswith("regret")
+        assert ax.get_legend() is None
+        a, b = [line for line in ax.get_lines() if line.get_label() in ("a", "b")]
+        assert list(a.get_ydata()) == list(b.get_ydata())  # a tie...
+        assert (a.get_linestyle(), a.get_marker()) != (b.get_linestyle(), b.get_marker())  # ...both visible
+        assert a.get_ydata()[-1] > 0 and a.get_ydata()[-1] < a.get_ydata()[-2]  # zero regret drawn on the floor
+    assert "optimum" in panels[0].get_ylabel() and "best found" in panels[1].get_ylabel()
+    assert len(fig.legends) == 1
+    assert {t.get_text() for t in fig.legends[0].get_texts()} >= {"a", "b"}
+
+
+def test_the_ranges_table_has_no_middle_round_when_there_is_none():
+    from hpo.benchmarking.report import Summary, ranges_table
+
+    s = Summary(n_trials=1, problems=["p", "q"], contenders=["c"], kinds={}, curves={}, seeds={}, reference={},
+                target={}, known_optimum={}, test_losses={}, wall={}, overhead={},
+                box_sides={("p", "c"): [[1.0, 0.5, 0.25]], ("q", "c"): [[1.0, 0.8, 0.4, 0.2, 0.1]]})
+    rows = ranges_table(s).splitlines()[2:]
+    assert rows[0] == "| p | c | 3 | 0.500 | – | 0.250 (round 2) |"
+    assert rows[1] == "| q | c | 5 | 0.800 | 0.400 (round 2) | 0.100 (round 4) |"
+
+
+def test_the_ranges_figure_has_integer_rounds_and_plain_labels():
+    pytest.importorskip("matplotlib")
+    from hpo.benchmarking.report import Summary, ranges_figure
+
+    s = Summary(n_trials=1, problems=["p"], contenders=["c"], kinds={}, curves={}, seeds={}, reference={},
+                target={}, known_optimum={}, test_losses={}, wall={}, overhead={},
+                box_sides={("p", "c"): [[1.0, 0.62, 0.55]]})
+    fig = ranges_figure(s)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    xticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert xticks and all(float(t).is_integer() for t in xticks)
+    labels = [t.get_text() for t in ax.get_yticklabels() + ax.get_yticklabels(minor=True) if t.get_text()]
+    assert labels and not any("times" in t or "^" in t or "$" in t for t in labels), labels
+    assert "0.6" in labels or "0.5" in labels
+
+
+def test_the_report_has_an_edf_of_the_final_scores(bench_dir):
+    pytest.importorskip("matplotlib")
+    from hpo.benchmarking.report import edf_figure
+    from hpo.benchmarking.store import RunStore
+
+    text = build_report(str(bench_dir))
+    assert "![empirical distribution of the final scores per strategy](edf.png)" in text
+    assert (bench_dir / "edf.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with RunStore(str(bench_dir / "runs.db"), readonly=True) as store:
+        fig = edf_figure(summarize(store))
+    ax = fig.axes[0]
+    assert ax.get_xlabel().startswith("final score") and "further right" in ax.get_title()
+    assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == ["allround-test (9)", "specialist-test (9)"]
