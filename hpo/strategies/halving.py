@@ -31,6 +31,21 @@ ends are), so the last rung always trains with ``max_budget``.
     trials finished in its rung and not promoted yet (highest rung first),
     else start a new configuration at the smallest budget. Never waits.
 
+When small budgets do not pay: the ``adapt`` option
+---------------------------------------------------
+Each strategy measures, as it goes, how well each rung ranks its promoted
+configurations for the next rung and what a trial costs at each rung
+(``strategy.fidelity``, :class:`~hpo.strategies.fidelity.FidelityMonitor`).
+With ``adapt`` (``"asha"`` and ``"hyperband"``), a rung that does not pay its
+cost is given up: new configurations start at the next rung from then on
+(ASHA), or brackets that would start below it are skipped (Hyperband), up to
+sampling at the full budget only, as random search does. ``adapt=True`` uses
+measured trial times (so runs of the same seed may differ); ``"ranks"`` uses
+resource units or budgets as costs (same seed, same trials); False never
+adapts. ``strategy.adaptations`` records each decision (when, which rung, the
+figures); the first one is warned (:class:`~hpo.strategies.fidelity.SmallBudgetWarning`)
+and each is logged to the ``"hpo"`` logger. See :mod:`hpo.strategies.fidelity`.
+
 Where new configurations come from: the ``sampler`` option
 ---------------------------------------------------------
 Each strategy draws new configurations from a *sampler*, any registered
@@ -46,8 +61,10 @@ model (BOHB) fits on the largest budget with enough results.
 
 from __future__ import annotations
 
+import logging
 import math
 import numbers
+import warnings
 from collections import deque
 from dataclasses import replace
 from typing import Any, Callable
@@ -55,6 +72,7 @@ from typing import Any, Callable
 from ..spaces import Space
 from ..trial import OK, Candidate, Trial
 from .base import Strategy
+from .fidelity import FidelityMonitor, SmallBudgetWarning, Verdict, check_adapt
 from .registry import make_strategy, register
 
 __all__ = ["SuccessiveHalving", "Hyperband", "ASHA", "rung_budgets"]
@@ -201,8 +219,10 @@ class _MultiFidelity(Strategy):
     plans_n_trials = True
 
     def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
-                 n_trials: int | None = None, sampler: Any = "random", sampler_options: dict | None = None) -> None:
+                 n_trials: int | None = None, sampler: Any = "random", sampler_options: dict | None = None,
+                 adapt: bool | str = False) -> None:
         super().__init__(space, seed=seed)
+        self.adapt = check_adapt(adapt)
         if n_trials is not None and (isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral)
                                      or n_trials < 1):
             raise ValueError(f"n_trials must be a positive int or None, got {n_trials!r}")
@@ -216,6 +236,9 @@ class _MultiFidelity(Strategy):
         self._observe = getattr(self.sampler, "observe", None)
         self._entries: dict[int, _Entry] = {}
         self._n_entries = 0
+        self.fidelity = FidelityMonitor(self.budgets, eta, times=adapt != "ranks")
+        self.adaptations: list[dict] = []
+        self._start_level = 0  # the rung new configurations start at (raised by the adaptation, never lowered)
 
     def _sampler_exhausted(self) -> bool:
         return self.sampler.finished
@@ -254,6 +277,39 @@ class _MultiFidelity(Strategy):
     @staticmethod
     def _loss(trial: Trial) -> float | None:
         return trial.loss if trial.status == OK and trial.loss is not None else None
+
+    # ------------------------------------------------ the adaptation (hpo.strategies.fidelity)
+    @property
+    def start_budget(self) -> float:
+        """The budget new configurations start at: ``min`` of the rungs, raised by the adaptation."""
+        return self.budgets[self._start_level]
+
+    def _watch(self, entry: _Entry, trial: Trial) -> None:
+        """Measure the trial; with ``adapt``, give up the start rung while it does not pay (judged on each new pair)."""
+        if not self.fidelity.record(entry.id, trial) or not self.adapt:
+            return
+        while self._start_level < len(self.budgets) - 1:
+            verdict = self.fidelity.verdict(self._start_level)
+            if verdict is None or verdict.pays:
+                return
+            self._give_up(verdict)
+
+    def _give_up(self, verdict: Verdict) -> None:
+        """New configurations start one rung higher from now on; recorded, logged, and warned the first time."""
+        self._start_level += 1
+        top = self._start_level == len(self.budgets) - 1
+        record = {"told": len(self.trials), "trial": self.trials[-1].number, "from_budget": self.budgets[verdict.level],
+                  "to_budget": self.start_budget, "rho": verdict.rho, "cost_ratio": verdict.cost_ratio,
+                  "value_here": verdict.value_here, "value_next": verdict.value_next, "full_budget_only": top}
+        self.adaptations.append(record)
+        what = "samples at the full budget only" if top else f"starts new configurations at budget {self.start_budget:g}"
+        message = (f"{self.name}: budget {record['from_budget']:g} does not pay (rank correlation with the full budget "
+                   f"about {verdict.rho:.2f}, a start there costs {verdict.cost_ratio:.2f} of one at the next rung); "
+                   f"after {record['told']} trials it {what}")
+        logging.getLogger("hpo").info(message)
+        if len(self.adaptations) == 1:
+            warnings.warn(message + " (strategy.adaptations has the figures; adapt=False turns this off)",
+                          SmallBudgetWarning, stacklevel=2)
 
 
 @register
@@ -363,6 +419,7 @@ class SuccessiveHalving(_MultiFidelity):
         self._report(entry, trial)
         self._bracket.record(entry, self._loss(trial), trial.candidate.id)
         self._forget(self._bracket)
+        self._watch(entry, trial)  # measured only: one round of fixed rungs never adapts
 
 
 @register
@@ -401,15 +458,16 @@ class Hyperband(_MultiFidelity):
 
     def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
                  n_brackets: int | None = None, n_trials: int | None = None, sampler: Any = "random",
-                 sampler_options: dict | None = None) -> None:
+                 sampler_options: dict | None = None, adapt: bool | str = True) -> None:
         super().__init__(space, seed=seed, eta=eta, min_budget=min_budget, max_budget=max_budget,
-                         n_trials=n_trials, sampler=sampler, sampler_options=sampler_options)
+                         n_trials=n_trials, sampler=sampler, sampler_options=sampler_options, adapt=adapt)
         if n_brackets is not None and (isinstance(n_brackets, bool) or not isinstance(n_brackets, numbers.Integral)
                                        or n_brackets < 1):
             raise ValueError(f"n_brackets must be a positive int or None, got {n_brackets!r}")
         self.n_brackets = n_brackets
         self._active: list[_Bracket] = []
         self._opened = 0
+        self._position = 0                 # the next bracket's place in the cycle (ahead of _opened when adapting)
         self._taken = 0                    # candidates asked, over all brackets
         self._planned: dict[int, int] = {}  # bracket index -> its planned number of trials
 
@@ -434,9 +492,18 @@ class Hyperband(_MultiFidelity):
             n = self._keep(n)
         return total
 
+    def _next_position(self) -> int:
+        """The next bracket's place in the cycle, skipping brackets that start below :attr:`start_budget`."""
+        S = len(self.budgets) - 1
+        position = self._position
+        while position % (S + 1) < self._start_level:  # bracket s = S - position % (S + 1) starts at rung S - s
+            position += 1
+        return position
+
     def _next_plan(self) -> tuple[list, int] | None:
         """The next bracket's ``(budgets, n0)``: with ``n_trials``, shrunk to fit what is left (None: nothing is)."""
-        budgets, n0 = self.bracket_plan(self._opened)
+        S = len(self.budgets) - 1
+        budgets, n0 = self._bracket_of(S - self._next_position() % (S + 1))
         if self.n_trials is None:
             return budgets, n0
         owed = sum(self._planned[b.index] for b in self._active) - sum(b.taken for b in self._active)
@@ -478,6 +545,7 @@ class Hyperband(_MultiFidelity):
             bracket = _Bracket(self._opened, budgets, n0, self._keep)
             self._planned[bracket.index] = self._cost(budgets, n0)
             self._opened += 1
+            self._position = self._next_position() + 1
             self._active.append(bracket)
             got = self._take(bracket, n - len(taken))
             taken += got
@@ -503,6 +571,7 @@ class Hyperband(_MultiFidelity):
         if bracket.done:
             self._active.remove(bracket)
             self._planned.pop(bracket.index, None)
+        self._watch(entry, trial)
 
 
 @register
@@ -540,9 +609,9 @@ class ASHA(_MultiFidelity):
 
     def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
                  max_candidates: int | None = None, n_trials: int | None = None, sampler: Any = "random",
-                 sampler_options: dict | None = None) -> None:
+                 sampler_options: dict | None = None, adapt: bool | str = True) -> None:
         super().__init__(space, seed=seed, eta=eta, min_budget=min_budget, max_budget=max_budget,
-                         n_trials=n_trials, sampler=sampler, sampler_options=sampler_options)
+                         n_trials=n_trials, sampler=sampler, sampler_options=sampler_options, adapt=adapt)
         if max_candidates is not None and (isinstance(max_candidates, bool)
                                            or not isinstance(max_candidates, numbers.Integral) or max_candidates < 1):
             raise ValueError(f"max_candidates must be a positive int or None, got {max_candidates!r}")
@@ -627,10 +696,11 @@ class ASHA(_MultiFidelity):
         self._taken += 1
         return [Candidate(self._entries[eid].config, self.budgets[to], 0, {"rung": to, "entry": eid})]
 
-    def _start(self, m: int, rung: int = 0) -> list[Candidate]:
-        """Up to ``m`` new configurations at ``rung``."""
+    def _start(self, m: int, rung: int | None = None) -> list[Candidate]:
+        """Up to ``m`` new configurations at ``rung`` (default: the start rung, :attr:`start_budget`)."""
         if not self._may_start():
             return []
+        rung = self._start_level if rung is None else rung
         if self.max_candidates is not None:
             m = min(m, self.max_candidates - self._started)
         out = [Candidate(e.config, self.budgets[rung], 0, {"rung": rung, "entry": e.id}) for e in self._draw(m)]
@@ -656,3 +726,4 @@ class ASHA(_MultiFidelity):
                 else:
                     hi = mid
             ranked.insert(lo, item)
+        self._watch(entry, trial)

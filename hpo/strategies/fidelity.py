@@ -1,0 +1,281 @@
+"""Do small budgets pay? Measured as a multi-fidelity search goes, and the adaptation that follows (``adapt``).
+
+Successive halving, Hyperband and ASHA assume that a small budget ranks
+configurations about as a large one would, for a fraction of the cost. Both
+can fail: the first rounds of boosting or the first epochs favour fast
+learners that later lose (the ranks *mislead*), and a fit on a few hundred
+rows costs far more than its share of rows (fixed costs: binning, scoring
+the validation part that never shrinks, per-iteration overhead). Then a
+user who picks ``"asha"`` ends up worse than random search.
+
+:class:`FidelityMonitor` measures, from the trials a strategy is told, at
+each rung ``k`` (a budget of :func:`~hpo.strategies.halving.rung_budgets`):
+
+* **how well rung k ranks candidates for rung k+1**: the Spearman
+  correlation of the losses at ``k`` and ``k+1`` of the configurations that
+  were evaluated at both (the promoted ones). Promoted configurations are the
+  best of their rung, a restricted range, which lowers their correlation;
+  the correlation the whole rung would show is estimated with Thorndike's
+  correction for range restriction (case II), from how much the promoted
+  configurations' normal scores at rung ``k`` vary against the whole rung's;
+* **what a trial costs at rung k**: the median duration of its trials
+  (``finished - started``), told apart into fits from scratch and
+  continuations of a paused model (a trial whose ``metrics`` has
+  ``resumed_from > 0``), or, without measured times, the resource units
+  trained (``metrics["resource_units"]``) or else the budget.
+
+**The rule** (:meth:`FidelityMonitor.verdict`). Starting configurations at
+rung ``b`` and promoting the best ``1/eta`` to ``b+1`` pays when, for the same
+compute, it brings better configurations to rung ``b+1`` than starting them
+there directly. With the losses of rungs ``b`` and ``S`` (the full budget) a
+bivariate normal of correlation ``rho`` (in ranks), the top ``1/eta`` of
+``n = eta**(S-b)`` configurations screened at ``b`` are expected to hold a best
+of ``rho * lam + sqrt(1 - rho**2 * (1 - u)) * E[max of n/eta]`` (in standard
+deviations; ``lam`` and ``u`` are the mean and variance of a standard normal's
+top ``1/eta``), against ``E[max of n']`` for the ``n'`` configurations the same
+compute buys at ``b+1`` (``n' = n * (cost_b + cost_{b+1} / eta) / scratch_{b+1}``,
+so a continuation counts only what it adds). ``rho`` is the correlation of
+rung ``b`` with the full budget, estimated as the product of the corrected
+correlations of consecutive rungs from ``b`` up (those measured yet): a
+rung's ranks must survive every rung above it. When it does not pay, new
+configurations start at rung ``b+1`` from then on (the start never goes
+down again), and the rule looks at ``b+1`` in turn; at the last rung the
+search samples at the full budget only. No verdict is given before a pair of
+rungs holds ``min_pairs`` configurations evaluated at both.
+
+Every decision depends only on the trials told and their order, so with
+costs from resource units or budgets (``adapt="ranks"``) the same seed gives
+the same trials (one worker, ``tell_order="asked"``). Measured times
+(``adapt=True``) vary from run to run, and so may the decisions.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from ..trial import OK, Trial
+
+__all__ = ["FidelityMonitor", "Verdict", "SmallBudgetWarning", "check_adapt"]
+
+
+class SmallBudgetWarning(UserWarning):
+    """A multi-fidelity strategy gave up its smallest budget(s): they did not pay on this problem."""
+
+
+def check_adapt(adapt: Any) -> bool | str:
+    """The ``adapt`` option checked: True, False or ``"ranks"``."""
+    if adapt is True or adapt is False or adapt == "ranks":
+        return adapt
+    raise ValueError(f"adapt must be True, False or 'ranks', got {adapt!r}")
+
+
+def _expected_max(n: float) -> float:
+    """The expected maximum of ``n`` standard normal draws (Blom's approximation; 0 for ``n <= 1``)."""
+    if n <= 1:
+        return 0.0
+    return float(stats.norm.ppf((n - 0.375) / (n + 0.25)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _screened_best(n: int, m: int, rho: float) -> float:
+    """The expected best ``Y`` among the ``m`` of ``n`` draws with the best ``X``, ``(X, Y)`` standard bivariate
+    normal of correlation ``rho``: a fixed Monte Carlo estimate (its own seed, not the strategy's stream)."""
+    rng = np.random.default_rng(20)
+    x = rng.standard_normal((_REPLICATES, n))
+    y = rho * x + math.sqrt(max(0.0, 1.0 - rho * rho)) * rng.standard_normal((_REPLICATES, n))
+    top = np.argpartition(-x, m - 1, axis=1)[:, :m] if m < n else np.broadcast_to(np.arange(n), (_REPLICATES, n))
+    return float(np.take_along_axis(y, top, axis=1).max(axis=1).mean())
+
+
+_REPLICATES = 4000
+
+
+def _normal_scores(values: list[float]) -> np.ndarray:
+    """Blom normal scores of ``values``' ranks (ties share their mean rank)."""
+    ranks = stats.rankdata(values)
+    return stats.norm.ppf((ranks - 0.375) / (len(values) + 0.25))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether starting at a rung pays, and the figures behind it.
+
+    Attributes
+    ----------
+    level : int
+        The rung judged (0: the smallest budget).
+    pays : bool
+    rho : float
+        Its estimated rank correlation with the full budget.
+    value_here, value_next : float
+        The expected best (in standard deviations) of starting at this rung / at the next, for the same compute.
+    cost_ratio : float
+        What a configuration started here costs until it is promoted or dropped, against one started at the next
+        rung (``(cost_b + cost_{b+1} / eta) / scratch_{b+1}``).
+    """
+
+    level: int
+    pays: bool
+    rho: float
+    value_here: float
+    value_next: float
+    cost_ratio: float
+
+
+class FidelityMonitor:
+    """Rank correlations between consecutive rungs and costs per rung, from the trials of a multi-fidelity search.
+
+    Parameters
+    ----------
+    budgets : list
+        The rung budgets, smallest first (:func:`~hpo.strategies.halving.rung_budgets`).
+    eta : float
+        The halving factor.
+    times : bool, default True
+        Costs from measured durations (``finished - started``) where trials have them; else from
+        ``metrics["resource_units"]`` or the budget (deterministic).
+    min_pairs : int, default 6
+        Configurations evaluated at both rungs of a pair before that pair's correlation counts.
+
+    Attributes
+    ----------
+    losses : list of dict
+        Per rung: configuration (entry) -> its loss there (ok trials).
+    """
+
+    def __init__(self, budgets: list, eta: float, *, times: bool = True, min_pairs: int = 6,
+                 confidence: float = 1.0) -> None:
+        self.budgets = list(budgets)
+        self.eta = float(eta)
+        self.times = bool(times)
+        self.min_pairs = int(min_pairs)
+        self.confidence = float(confidence)
+        n = len(self.budgets)
+        self.losses: list[dict] = [{} for _ in range(n)]
+        self._scratch: list[list[float]] = [[] for _ in range(n)]   # costs of fits from scratch
+        self._resumed: list[list[float]] = [[] for _ in range(n)]   # costs of continuations
+
+    # ---------------------------------------------------------------- input
+    def level_of(self, budget: Any) -> int | None:
+        """The rung of ``budget`` (None: not a rung budget)."""
+        try:
+            return self.budgets.index(budget)
+        except ValueError:
+            return None
+
+    def record(self, entry: int, trial: Trial) -> bool:
+        """Take one trial of configuration ``entry`` into account; True when it makes a new pair of rungs."""
+        level = self.level_of(trial.budget)
+        if level is None:
+            return False
+        cost = self._cost(trial)
+        if cost is not None:
+            resumed = trial.metrics.get("resumed_from") if isinstance(trial.metrics, dict) else None
+            (self._resumed if isinstance(resumed, (int, float)) and resumed > 0 else self._scratch)[level].append(cost)
+        if trial.status != OK or trial.loss is None or not math.isfinite(trial.loss):
+            return False
+        self.losses[level][entry] = float(trial.loss)
+        return any(0 <= k < len(self.losses) and entry in self.losses[k] for k in (level - 1, level + 1))
+
+    def _cost(self, trial: Trial) -> float | None:
+        if self.times:
+            duration = trial.duration
+            if duration is not None and math.isfinite(duration) and duration >= 0:
+                return float(duration)
+            return None
+        units = trial.metrics.get("resource_units") if isinstance(trial.metrics, dict) else None
+        if isinstance(units, (int, float)) and not isinstance(units, bool) and math.isfinite(units) and units >= 0:
+            return float(units)
+        return float(trial.budget)
+
+    # ---------------------------------------------------------------- figures
+    def pairs(self, level: int) -> list[tuple[float, float]]:
+        """``(loss at level, loss at level + 1)`` of the configurations evaluated at both, in entry order."""
+        here, there = self.losses[level], self.losses[level + 1]
+        return [(here[e], there[e]) for e in sorted(here.keys() & there.keys())]
+
+    def rank_correlation(self, level: int) -> tuple[float, float, int] | None:
+        """``(spearman, corrected, n_pairs)`` between rungs ``level`` and ``level + 1`` (None: fewer than 3 pairs or
+        no spread). ``corrected`` is the correlation the whole rung would show (Thorndike's case II)."""
+        pairs = self.pairs(level)
+        if len(pairs) < 3:
+            return None
+        x, y = zip(*pairs)
+        if len(set(x)) < 2 or len(set(y)) < 2:
+            return None
+        r = float(stats.spearmanr(x, y).statistic)
+        if not math.isfinite(r):
+            return None
+        return r, self._correct(level, r), len(pairs)
+
+    def _correct(self, level: int, r: float) -> float:
+        """Thorndike's case II: the correlation ``r`` of the promoted configurations, as the whole rung would show it."""
+        everyone = self.losses[level]
+        ids = sorted(everyone)
+        scores = dict(zip(ids, _normal_scores([everyone[e] for e in ids])))
+        paired = [e for e in ids if e in self.losses[level + 1]]
+        spread = float(np.var([scores[e] for e in paired])) / max(float(np.var(list(scores.values()))), 1e-12)
+        u = min(1.0, max(spread, 0.05))
+        return r / math.sqrt(u * (1.0 - r * r) + r * r) if abs(r) < 1 else r
+
+    def cost(self, level: int) -> tuple[float | None, float | None]:
+        """``(from scratch, continued)``: the median cost of a trial at ``level`` (None: no such trial yet)."""
+        scratch, resumed = self._scratch[level], self._resumed[level]
+        return (statistics.median(scratch) if scratch else None, statistics.median(resumed) if resumed else None)
+
+    def _scratch_cost(self, level: int) -> float | None:
+        """A fit from scratch at ``level``: measured, or the rung below's plus a continuation's."""
+        scratch, resumed = self.cost(level)
+        if scratch is not None:
+            return scratch
+        if resumed is not None and level > 0:
+            below = self._scratch_cost(level - 1)
+            return None if below is None else below + resumed
+        return None
+
+    def _added_cost(self, level: int) -> float | None:
+        """What a promotion to ``level`` costs: a continuation where there are any, else a fit from scratch."""
+        scratch, resumed = self.cost(level)
+        return resumed if resumed is not None else scratch
+
+    def verdict(self, level: int) -> Verdict | None:
+        """Whether starting configurations at rung ``level`` pays (None: not enough measured yet; see the module notes)."""
+        top = len(self.budgets) - 1
+        if level >= top:
+            return None
+        got = self.rank_correlation(level)
+        if got is None or got[2] < self.min_pairs:
+            return None
+        here, added, there = self._scratch_cost(level), self._added_cost(level + 1), self._scratch_cost(level + 1)
+        if here is None or added is None or there is None or there <= 0:
+            return None
+        r, _, n_pairs = got
+        # the benefit of the doubt: the correlation ``confidence`` standard errors above the measured one
+        r_high = math.tanh(math.atanh(max(-0.999, min(0.999, r))) + self.confidence * 1.03 / math.sqrt(n_pairs - 2.5))
+        rho = self._correct(level, r_high)
+        n = max(2, int(round(self.eta ** (top - level))))
+        cost_ratio = (here + added / self.eta) / there
+        value_here = _screened_best(n, max(1, int(round(n / self.eta))), round(rho, 2))
+        value_next = _expected_max(n * cost_ratio)
+        return Verdict(level, value_here >= value_next, rho, value_here, value_next, cost_ratio)
+
+    def summary(self) -> dict:
+        """Plain data: per rung, its budget, trials, cost, and its rank correlation with the next rung."""
+        out = []
+        for k, budget in enumerate(self.budgets):
+            scratch, resumed = self.cost(k)
+            corr = self.rank_correlation(k) if k + 1 < len(self.budgets) else None
+            out.append({
+                "budget": budget, "n_ok": len(self.losses[k]), "cost": scratch, "cost_continued": resumed,
+                "spearman_next": None if corr is None else corr[0],
+                "corrected_next": None if corr is None else corr[1],
+                "pairs_next": 0 if corr is None else corr[2],
+            })
+        return {"rungs": out, "times": self.times}

@@ -1,0 +1,288 @@
+"""When small budgets do not pay: the measurements (FidelityMonitor) and the adaptation of ASHA and Hyperband.
+
+Every test drives the strategies with synthetic losses and, where costs are measured, synthetic trial times
+(``started``/``finished``), so that they are deterministic and fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from hpo import Float, Space, optimize
+from hpo.strategies import make_strategy
+from hpo.strategies.fidelity import FidelityMonitor, SmallBudgetWarning
+from hpo.strategies.halving import ASHA, Hyperband, SuccessiveHalving
+from hpo.trial import OK, Candidate, Trial
+
+
+def space() -> Space:
+    return Space(x=Float(0.0, 1.0), z=Float(0.0, 1.0))
+
+
+def truth(config: dict) -> float:
+    """The loss at the full budget."""
+    return (config["x"] - 0.3) ** 2
+
+
+def honest(config: dict, budget: float) -> float:
+    """Small budgets rank as the full one does (a learning curve that only shifts)."""
+    return truth(config) + 1.0 / budget
+
+
+def misleading(config: dict, budget: float, max_budget: float = 81) -> float:
+    """Below the full budget, the loss ranks by ``z``, which has nothing to do with the full budget's."""
+    return truth(config) if budget >= max_budget else config["z"] + 1.0 / budget
+
+
+def drive(strategy, loss, cost=lambda budget: float(budget), n: int = 400, resumed=lambda c: 0) -> list[Trial]:
+    """Ask one, tell one, ``n`` times, with synthetic times: a trial at ``budget`` takes ``cost(budget)`` seconds."""
+    clock, trials = 1000.0, []
+    for number in range(n):
+        if strategy.finished:
+            break
+        (c,) = strategy.ask(1)
+        value = loss(c.config, c.budget)
+        duration = cost(c.budget)
+        trial = Trial(number, c, OK, value, value, started=clock, finished=clock + duration,
+                      metrics={"resumed_from": resumed(c)})
+        clock += duration
+        strategy.tell(trial)
+        trials.append(trial)
+    return trials
+
+
+def quiet(cls, **options):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallBudgetWarning)
+        return cls(space(), **options)
+
+
+# ----------------------------------------------------------------- the measurements
+def _trial(number: int, budget: float, loss: float | None, seconds: float = 1.0, resumed: int = 0) -> Trial:
+    status = OK if loss is not None else "failed"
+    return Trial(number, Candidate({}, budget, number), status, loss, loss, started=0.0, finished=seconds,
+                 metrics={"resumed_from": resumed})
+
+
+def test_rank_correlation_of_promoted_pairs_is_corrected_for_their_restricted_range():
+    rng = np.random.default_rng(0)
+    for rho in (0.0, 0.6, 0.9):
+        monitor = FidelityMonitor([1, 3, 9], 3)
+        x = rng.normal(size=600)
+        y = rho * x + math.sqrt(1 - rho * rho) * rng.normal(size=600)
+        for i in range(600):
+            monitor.record(i, _trial(i, 1, float(x[i])))
+        for i in np.argsort(x)[:200]:  # the best third is promoted
+            monitor.record(int(i), _trial(int(i), 3, float(y[i])))
+        raw, corrected, n_pairs = monitor.rank_correlation(0)
+        assert n_pairs == 200
+        assert abs(corrected - rho) < 0.12, (rho, raw, corrected)
+        if rho > 0:
+            assert raw < corrected - 0.1, "the promoted range alone understates the correlation"
+    assert monitor.rank_correlation(1) is None  # nothing at rung 2
+
+
+def test_costs_tell_fits_from_scratch_and_continuations_apart():
+    monitor = FidelityMonitor([1, 3, 9], 3)
+    for i, seconds in enumerate([1.0, 2.0, 3.0]):
+        monitor.record(i, _trial(i, 1, 0.5, seconds))
+    monitor.record(0, _trial(3, 3, 0.4, 5.0, resumed=1))  # a continuation adds 5 s
+    monitor.record(1, _trial(4, 3, 0.4, 6.0, resumed=1))
+    assert monitor.cost(0) == (2.0, None)
+    assert monitor.cost(1) == (None, 5.5)
+    assert monitor._scratch_cost(1) == 7.5  # from scratch: the rung below's fit plus what a continuation adds
+    ranks_only = FidelityMonitor([1, 3, 9], 3, times=False)
+    ranks_only.record(0, _trial(0, 3, 0.4, 99.0))
+    assert ranks_only.cost(1) == (3.0, None), "without times, the budget is the cost"
+    units = _trial(1, 3, 0.4, 99.0)
+    units.metrics["resource_units"] = 2
+    ranks_only.record(1, units)
+    assert ranks_only.cost(1) == (2.5, None)
+
+
+def test_failed_trials_make_no_pairs():
+    monitor = FidelityMonitor([1, 3], 3)
+    assert monitor.record(0, _trial(0, 1, 0.5)) is False
+    assert monitor.record(0, _trial(1, 3, None)) is False
+    assert monitor.record(1, _trial(2, 1, 0.2)) is False
+    assert monitor.record(1, _trial(3, 3, 0.1)) is True
+    assert monitor.pairs(0) == [(0.2, 0.1)]
+
+
+@pytest.mark.parametrize("rho, cost_ratio, pays", [
+    (0.95, 1 / 3, True),    # good ranks, cost in proportion to the budget
+    (0.0, 1 / 3, False),    # the small rung's ranks say nothing
+    (0.95, 0.95, False),    # good ranks, but a small fit costs about as much as the next rung's
+])
+def test_the_verdict_weighs_ranks_against_costs(rho, cost_ratio, pays):
+    rng = np.random.default_rng(1)
+    monitor = FidelityMonitor([1, 3, 9, 27], 3, confidence=0.0)
+    x = rng.normal(size=300)
+    y = rho * x + math.sqrt(1 - rho * rho) * rng.normal(size=300)
+    for i in range(300):
+        monitor.record(i, _trial(i, 1, float(x[i]), seconds=cost_ratio))
+    for i in np.argsort(x)[:100]:
+        monitor.record(int(i), _trial(int(i), 3, float(y[i]), seconds=1.0))
+    verdict = monitor.verdict(0)
+    assert verdict is not None and verdict.pays is pays, verdict
+    assert monitor.verdict(1) is None, "no verdict without pairs"
+
+
+def test_no_verdict_before_min_pairs():
+    monitor = FidelityMonitor([1, 3, 9], 3, min_pairs=6)
+    for i in range(5):
+        monitor.record(i, _trial(i, 1, float(i)))
+        monitor.record(i, _trial(10 + i, 3, float(-i)))  # perfectly reversed, but only 5 pairs
+    assert monitor.rank_correlation(0)[0] == pytest.approx(-1.0) and monitor.verdict(0) is None
+
+
+# ----------------------------------------------------------------- ASHA
+def test_asha_gives_up_small_budgets_that_mislead_and_samples_at_the_full_budget():
+    strategy = quiet(ASHA, seed=0, adapt="ranks")
+    with pytest.warns(SmallBudgetWarning, match="does not pay") as caught:
+        trials = drive(strategy, misleading, n=600)
+    assert len(caught) == 1, "warned once"
+    assert strategy.start_budget == 81
+    levels = [d["from_budget"] for d in strategy.adaptations]
+    assert levels == sorted(levels) and levels[0] == 1, "the start only goes up, from the smallest budget"
+    assert strategy.adaptations[-1]["full_budget_only"] and strategy.adaptations[-1]["to_budget"] == 81
+    for d in strategy.adaptations:
+        assert not d["value_here"] >= d["value_next"] and 0 < d["told"] <= len(trials)
+    last = strategy.adaptations[-1]["told"]
+    fresh = [t for t in trials[last:] if t.candidate.info["entry"] not in {u.candidate.info["entry"] for u in trials[:last]}]
+    assert fresh and {t.budget for t in fresh} == {81}, "after the fall back, new configurations run at the full budget"
+    assert sum(t.budget == 81 for t in trials) > 100
+
+
+def test_asha_keeps_small_budgets_that_rank_well():
+    strategy = ASHA(space(), seed=0, adapt="ranks")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SmallBudgetWarning)
+        trials = drive(strategy, honest, n=600)
+    assert strategy.adaptations == [] and strategy.start_budget == 1
+    assert Counter(t.budget for t in trials)[1] > 300
+    summary = strategy.fidelity.summary()["rungs"]
+    assert summary[0]["corrected_next"] > 0.9 and summary[0]["pairs_next"] > 50
+
+
+def test_measured_costs_give_up_a_rung_that_costs_as_much_as_the_next():
+    # the ranks are perfect, but every trial takes about 1 s whatever its budget (fixed costs dominate)
+    flat = lambda budget: 1.0 + budget / 1000
+    timed = quiet(ASHA, seed=0, adapt=True)
+    drive(timed, honest, cost=flat, n=300)
+    assert timed.adaptations and timed.adaptations[0]["from_budget"] == 1
+    assert timed.adaptations[0]["cost_ratio"] > 0.9
+    ranks = ASHA(space(), seed=0, adapt="ranks")  # costs in proportion to the budget: keeps the rung
+    drive(ranks, honest, cost=flat, n=300)
+    assert ranks.adaptations == []
+
+
+def test_adapt_false_never_adapts_but_still_measures():
+    strategy = ASHA(space(), seed=0, adapt=False)
+    trials = drive(strategy, misleading, n=400)
+    assert strategy.adaptations == [] and strategy.start_budget == 1
+    assert strategy.fidelity.summary()["rungs"][0]["pairs_next"] > 10
+    assert Counter(t.budget for t in trials)[1] > 200
+
+
+def test_same_seed_same_trials_when_adapting_on_ranks():
+    def run():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SmallBudgetWarning)
+            result = optimize(misleading, space(), "asha", n_trials=300, seed=3,
+                              strategy_options={"adapt": "ranks"})
+        return [(t.config, t.budget) for t in result.trials], result.strategy_instance.adaptations
+
+    (a, decisions_a), (b, decisions_b) = run(), run()
+    assert a == b and decisions_a == decisions_b and decisions_a
+
+
+def test_same_synthetic_times_same_trials():
+    runs = []
+    for _ in range(2):
+        strategy = quiet(ASHA, seed=4, adapt=True)
+        runs.append([(t.config, t.budget) for t in drive(strategy, honest, cost=lambda b: 1.0 + b / 1000, n=200)])
+    assert runs[0] == runs[1]
+
+
+def test_each_decision_is_logged(caplog):
+    strategy = quiet(ASHA, seed=0, adapt="ranks")
+    with caplog.at_level(logging.INFO, logger="hpo"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallBudgetWarning)
+        drive(strategy, misleading, n=600)
+    lines = [r.getMessage() for r in caplog.records if "does not pay" in r.getMessage()]
+    assert len(lines) == len(strategy.adaptations) >= 2
+    assert "samples at the full budget only" in lines[-1]
+
+
+def test_asha_still_ends_at_the_full_budget_within_n_trials():
+    for n_trials in (20, 60, 200):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SmallBudgetWarning)
+            result = optimize(misleading, space(), "asha", n_trials=n_trials, seed=n_trials,
+                              strategy_options={"adapt": "ranks"})
+        assert len(result.trials) == n_trials and result.best_trial.budget == 81
+
+
+# ----------------------------------------------------------------- Hyperband
+def test_hyperband_skips_the_brackets_that_start_below_a_rung_given_up():
+    strategy = quiet(Hyperband, seed=0, adapt="ranks")
+    trials = drive(strategy, misleading, n=1500)
+    assert strategy.start_budget == 81 and strategy.adaptations
+    first = strategy.adaptations[0]["told"]
+    opened_after = {t.candidate.info["bracket"] for t in trials[first:]} - {t.candidate.info["bracket"] for t in trials[:first]}
+    for b in opened_after:  # a bracket opened after a decision starts at the start budget in force when it opened
+        start = min(t.budget for t in trials if t.candidate.info["bracket"] == b)
+        assert start > 1
+    last = strategy.adaptations[-1]["told"]
+    late = {t.candidate.info["bracket"] for t in trials[last:]} - {t.candidate.info["bracket"] for t in trials[:last]}
+    assert late and all({t.budget for t in trials if t.candidate.info["bracket"] == b} == {81} for b in late), \
+        "at the end, only the bracket of full-budget random search"
+
+
+def test_hyperband_keeps_its_brackets_where_small_budgets_rank_well():
+    strategy = Hyperband(space(), seed=0, adapt="ranks")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SmallBudgetWarning)
+        trials = drive(strategy, honest, n=700)
+    assert strategy.adaptations == []
+    assert {t.candidate.info["bracket"] for t in trials} >= {0, 1, 2, 3, 4}
+
+
+@pytest.mark.parametrize("n_trials", [30, 150, 400])
+def test_hyperband_adapting_still_ends_at_the_full_budget_within_n_trials(n_trials):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallBudgetWarning)
+        result = optimize(misleading, space(), "hyperband", n_trials=n_trials, seed=1,
+                          strategy_options={"adapt": "ranks"})
+    assert len(result.trials) <= n_trials and result.best_trial.budget == 81
+
+
+def test_hyperband_adapting_stays_within_max_trials_with_n_brackets():
+    strategy = quiet(Hyperband, seed=2, adapt="ranks", n_brackets=12)
+    trials = drive(strategy, misleading, n=10_000)
+    assert strategy.finished and strategy.adaptations
+    assert len({t.candidate.info["bracket"] for t in trials}) == 12
+    assert len(trials) <= strategy.max_trials
+
+
+# ----------------------------------------------------------------- options
+def test_halving_measures_but_has_no_adapt_option():
+    strategy = SuccessiveHalving(space(), seed=0, n_candidates=81)
+    drive(strategy, misleading, n=1000)
+    assert strategy.adaptations == [] and strategy.fidelity.summary()["rungs"][0]["pairs_next"] == 27
+    with pytest.raises(ValueError, match="adapt"):
+        make_strategy("halving", space(), options={"adapt": True})
+
+
+@pytest.mark.parametrize("bad", ["yes", 1, None, "times"])
+def test_a_bad_adapt_is_an_error(bad):
+    for cls in (ASHA, Hyperband):
+        with pytest.raises(ValueError, match="adapt"):
+            cls(space(), adapt=bad)
