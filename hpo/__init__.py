@@ -31,6 +31,7 @@ from .engine import (  # noqa: E402
     optimize,
 )
 from .executors import ProcessPool  # noqa: E402
+from .handle import TrialHandle  # noqa: E402
 from .result import Result  # noqa: E402
 from .storage import load_study  # noqa: E402
 from .strategies import Strategy, available_strategies, register  # noqa: E402
@@ -41,5 +42,5 @@ from . import analysis  # noqa: E402  (hpo.analysis.importance, ...; matplotlib 
 __all__ += [
     "optimize", "Tuner", "Result", "Trial", "Candidate", "Strategy", "register", "available_strategies",
     "TrialPruned", "StopSearch", "AllTrialsFailedError", "TrialFailedError", "RepeatedFailureError",
-    "ProcessPool", "load_study",
+    "ProcessPool", "load_study", "TrialHandle",
 ]

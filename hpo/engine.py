@@ -20,14 +20,17 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .executors import effective_n_jobs, is_dask_client, make_runner
+from .handle import TrialHandle, _Spec
 from .progress import TrialLines
 from .result import Result
 from .spaces import Space
+from .states import FolderStates, MemoryStates, check_max_states, states_folder
 from .strategies import Strategy, get_strategy_class, make_strategy, plan_options
 from .trial import FAILED, OK, PRUNED, Candidate, Trial
 
 __all__ = [
-    "optimize", "run_study", "SearchLoop", "evaluate", "current_candidate", "Outcome", "TrialPruned", "StopSearch",
+    "optimize", "run_study", "SearchLoop", "evaluate", "call_mode", "takes_budget", "current_candidate", "Outcome",
+    "TrialPruned", "StopSearch",
     "AllTrialsFailedError", "TrialFailedError", "RepeatedFailureError",
 ]
 
@@ -69,7 +72,8 @@ class RepeatedFailureError(TrialFailedError):
 
 
 Outcome = tuple
-"""What one evaluation gives back: ``(status, value, error, traceback, started, finished, metrics)``.
+"""What one evaluation gives back: ``(status, value, error, traceback, started, finished, metrics, extra)``
+(``extra``: None, or what a :class:`~hpo.TrialHandle` gathered: the reported curve, a paused run's state).
 
 A plain tuple, so that it crosses process boundaries cheaply."""
 
@@ -118,40 +122,62 @@ def current_candidate() -> Candidate | None:
     return _CURRENT.get()
 
 
-def evaluate(objective: Callable, candidate: Candidate, pass_budget: bool) -> Outcome:
+def evaluate(objective: Callable, candidate: Candidate, pass_budget: bool | str, spec: _Spec | None = None) -> Outcome:
     """Call the objective on one candidate, catching every error (the evaluation boundary).
 
+    ``pass_budget``: False calls ``objective(config)``, True
+    ``objective(config, budget)``, ``"trial"`` ``objective(config, trial)``
+    with a :class:`~hpo.TrialHandle` (``spec``: the trial's number, the
+    search's sign and a state to continue from; see :func:`call_mode`).
+
     A raised exception, a non-number, NaN or an infinite value make the trial
-    failed; :class:`TrialPruned` makes it pruned. ``KeyboardInterrupt`` is
-    not caught. An exception may carry metrics of the work done until it
-    was raised (a dict in its ``hpo_metrics`` attribute, such as the fit
-    times of :class:`hpo.evaluation.EstimatorObjective`): they are recorded
-    on the failed trial.
+    failed; :class:`TrialPruned` makes it pruned, and so does a run whose
+    handle's prune rule said stop at its last report (``trial.should_stop()``
+    with ``"median"``), whatever it returns. ``KeyboardInterrupt`` is not
+    caught. An exception may carry metrics of the work done until it was
+    raised (a dict in its ``hpo_metrics`` attribute, such as the fit times of
+    :class:`hpo.evaluation.EstimatorObjective`): they are recorded on the
+    failed trial. The outcome's last item is None, or (with a handle) a dict
+    of the reported ``curve``, a paused run's pickled ``state`` and its ``done`` step.
     """
     started = time.time()
     token = _CURRENT.set(candidate)
+    handle = None
     try:
-        if pass_budget:
+        if pass_budget == "trial":
+            handle = TrialHandle(candidate, spec)
+            out = objective(candidate.config, handle)
+            why = handle._pruned()
+            if why is not None:
+                return (PRUNED, None, why, None, started, time.time(), {}, handle._outcome())
+        elif pass_budget:
             out = objective(candidate.config, candidate.budget)
         else:
             out = objective(candidate.config)
         value, metrics = _parse_value(out)
     except TrialPruned as exc:
-        return (PRUNED, None, f"pruned: {exc}" if str(exc) else "pruned", None, started, time.time(), {})
+        why = handle._pruned() if handle is not None else None
+        return (PRUNED, None, why or (f"pruned: {exc}" if str(exc) else "pruned"), None, started, time.time(), {},
+                _extra(handle))
     except Exception as exc:
         spent = getattr(exc, "hpo_metrics", None)
         return (FAILED, None, f"{type(exc).__name__}: {exc}", traceback_module.format_exc(),
-                started, time.time(), {k: _plain(v) for k, v in spent.items()} if isinstance(spent, Mapping) else {})
+                started, time.time(), {k: _plain(v) for k, v in spent.items()} if isinstance(spent, Mapping) else {},
+                _extra(handle))
     finally:
         _CURRENT.reset(token)
     finished = time.time()
     if not math.isfinite(value):
-        return (FAILED, None, f"the objective returned {value}", None, started, finished, metrics)
-    return (OK, value, None, None, started, finished, metrics)
+        return (FAILED, None, f"the objective returned {value}", None, started, finished, metrics, _extra(handle))
+    return (OK, value, None, None, started, finished, metrics, _extra(handle))
+
+
+def _extra(handle: TrialHandle | None) -> dict | None:
+    return None if handle is None else handle._outcome()
 
 
 def takes_budget(objective: Callable) -> bool:
-    """Whether ``objective`` accepts ``(config, budget)`` rather than ``(config)``."""
+    """Whether ``objective`` accepts ``(config, budget)`` (or ``(config, trial)``) rather than ``(config)``."""
     try:
         params = list(inspect.signature(objective).parameters.values())
     except (TypeError, ValueError):
@@ -164,6 +190,20 @@ def takes_budget(objective: Callable) -> bool:
     if not positional:
         raise TypeError(f"the objective {objective!r} must take the configuration as its first argument")
     return False
+
+
+def call_mode(objective: Callable) -> bool | str:
+    """How :func:`evaluate` calls ``objective``: ``"trial"`` when its second parameter is named ``trial``
+    (``objective(config, trial)``, a :class:`~hpo.TrialHandle`), True for ``objective(config, budget)``,
+    False for ``objective(config)``."""
+    if not takes_budget(objective):
+        return False
+    try:
+        params = [p for p in inspect.signature(objective).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):  # pragma: no cover - takes_budget said False already
+        return True
+    return "trial" if len(params) >= 2 and params[1].name == "trial" else True
 
 
 class _LocalLog:
@@ -211,7 +251,8 @@ class SearchLoop:
     Parameters
     ----------
     objective : callable
-        ``objective(config)`` or ``objective(config, budget)``.
+        ``objective(config)``, ``objective(config, budget)`` or ``objective(config, trial)``
+        (a :class:`~hpo.TrialHandle`: see :func:`optimize`).
     strategy : Strategy
         A fresh strategy (with ``study``: built with the study's seed).
     n_trials, timeout : int, float or None
@@ -246,6 +287,9 @@ class SearchLoop:
         each evaluation is handed to its worker (the Tuner begins a halving
         rung's callback task there). Not called for the stored trials of a
         resumed study, which do not run again.
+    max_states : int, default 32
+        With ``objective(config, trial)``: how many states saved by paused runs
+        (``trial.save``) are kept for their promotion at most (:mod:`hpo.states`).
     """
 
     def __init__(
@@ -269,6 +313,7 @@ class SearchLoop:
         value_name: str = "value",
         fail_fast: int | None = None,
         on_submit: Callable[[int, Candidate], Any] | None = None,
+        max_states: int = 32,
     ) -> None:
         if not callable(objective):
             raise TypeError(f"the objective must be callable, got {objective!r}")
@@ -325,7 +370,8 @@ class SearchLoop:
         if on_submit is not None and not callable(on_submit):
             raise TypeError(f"on_submit must be callable, got {on_submit!r}")
         self.on_submit = on_submit
-        self.pass_budget = takes_budget(objective)
+        self.pass_budget = call_mode(objective)  # False, True or "trial"
+        self.max_states = check_max_states(max_states)
         self.result = Result(strategy.space, direction=direction, strategy=strategy.name)
         self.result.strategy_instance = strategy
 
@@ -348,11 +394,13 @@ class SearchLoop:
         exhausted = False
         lines = TrialLines(self.verbose, self.value_name)
         streak: list[Trial] | None = [] if self.fail_fast is not None else None  # this run's first failures
+        states = self._open_states()
         try:
             lines.__enter__()
             if self.study is not None:
                 for trial in self.study.open(self.strategy):
                     self.result.add(trial)
+            self._release(states)
             runner.start(evaluate, self.objective, self.pass_budget)
             bar = self._progress_bar()
             while True:
@@ -364,13 +412,14 @@ class SearchLoop:
                         batch, why = log.claim(slots - len(pending), self.n_trials)
                         exhausted = why in ("limit", "finished")
                         self._take_synced(log, bar)
+                        self._release(states)
                         for number, candidate in batch:
                             pending[number] = [candidate, None, None]
                             self._check_budget(candidate)
                             pending[number][2] = time.monotonic() + self.trial_timeout if soft_deadlines else None
                             if self.on_submit is not None:
                                 self.on_submit(number, candidate)
-                            pending[number][1] = runner.submit(candidate)
+                            pending[number][1] = runner.submit(candidate, self._spec(number, candidate, states))
                         if why or not batch:
                             break
                 if not pending:
@@ -391,10 +440,11 @@ class SearchLoop:
                 candidate, handle, _ = pending.pop(number)
                 if timed_out:
                     late.append(handle)
-                trial = self._trial(number, candidate, handle, runner, timed_out)
+                trial, extra = self._trial(number, candidate, handle, runner, timed_out)
                 if not log.finish(trial):
                     continue  # another process stored this trial first (it took it over): drop ours
                 self.result.add(trial)
+                self._keep_state(states, trial, extra)
                 lines.trial(trial, self.result)
                 if bar is not None:
                     bar.update(1)
@@ -431,6 +481,9 @@ class SearchLoop:
                 reason = "interrupted" if interrupted else ("stopped" if pending else "finished")
                 for trial in self.study.close(sorted(pending), reason):
                     self.result.add(trial)
+            if states is not None:
+                # a stored study's states stay while a resumed run may still promote (more n_trials)
+                states.close(complete=self.study is None or (self.study.completed and self.strategy.finished))
         if self.result.trials and not self.result.n_ok and self.result.n_failed:
             if streak and len(streak) == self.result.n_failed == len(self.result.trials):
                 raise self._repeated(streak, every=True)
@@ -498,28 +551,71 @@ class SearchLoop:
                 "takes only the configuration: define it as objective(config, budget)"
             )
 
-    def _trial(self, number: int, candidate: Candidate, handle: Any, runner: Any, timed_out: bool = False) -> Trial:
-        """The trial of a finished evaluation (``handle``: a Future, or the outcome tuple itself)."""
+    # ------------------------------------------------- objective(config, trial)
+    def _open_states(self) -> Any:
+        """Where paused runs' states wait for their promotion: None unless the objective takes a ``trial``."""
+        if self.pass_budget != "trial":
+            return None
+        path = getattr(getattr(self.study, "storage", None), "path", ":memory:")
+        if self.study is None or path == ":memory:":
+            return MemoryStates(self.max_states)
+        return FolderStates(states_folder(path, self.study.name), self.max_states)
+
+    def _spec(self, number: int, candidate: Candidate, states: Any) -> _Spec | None:
+        """What the evaluation of ``candidate`` needs besides it: the number, the sign, a state to continue from."""
+        if states is None:
+            return None
+        sign = 1.0 if self.direction == "minimize" else -1.0
+        saved = states.get(candidate.config)
+        if saved is not None:
+            state, meta = saved
+            done = meta.get("done", 0)
+            if candidate.budget is None or done < candidate.budget:
+                return _Spec(number, sign, state, done)
+        return _Spec(number, sign)
+
+    def _keep_state(self, states: Any, trial: Trial, extra: dict | None) -> None:
+        """After a trial: keep the state its run saved when it paused at its rung, else drop its configuration's."""
+        if states is None:
+            return
+        state = None if extra is None else extra.get("state")
+        if trial.status == OK and state is not None:
+            meta = {"number": trial.number, "budget": trial.budget, "loss": trial.loss, "done": extra["done"]}  # type: ignore[index]
+            states.put(trial.config, state, meta, lambda: self.result.trials)
+        else:
+            states.discard(trial.config)
+
+    def _release(self, states: Any) -> None:
+        """Drop the states of the configurations the strategy will not continue."""
+        if states is not None:
+            for config in self.strategy.take_released():
+                states.discard(config)
+
+    def _trial(self, number: int, candidate: Candidate, handle: Any, runner: Any,
+               timed_out: bool = False) -> tuple[Trial, dict | None]:
+        """The trial of a finished evaluation (``handle``: a Future, or the outcome tuple itself), and the
+        outcome's ``extra`` (what a trial handle gathered)."""
         if timed_out:  # a soft limit: the task runs on, occupying its worker, and its result will be dropped
             now = time.time()
-            status, value, error, tb, started, finished, metrics = (
+            status, value, error, tb, started, finished, metrics, extra = (
                 FAILED, None, f"TrialTimeoutError: the evaluation ran past trial_timeout={self.trial_timeout:g} s "
                 "and was recorded as failed; Dask cannot stop a running task, so its worker stays busy until it "
-                "returns", None, now - (self.trial_timeout or 0.0), now, {})
+                "returns", None, now - (self.trial_timeout or 0.0), now, {}, None)
         else:
             try:
                 outcome = handle if type(handle) is tuple else runner.result(handle)
-                status, value, error, tb, started, finished, metrics = outcome
+                status, value, error, tb, started, finished, metrics, extra = outcome
             except KeyboardInterrupt:
                 raise
             except BaseException as exc:  # the worker died or was stopped, or the executor failed
                 now = time.time()
-                status, value, error, tb, started, finished, metrics = (
-                    FAILED, None, f"{type(exc).__name__}: {exc}", None, now, now, {})
+                status, value, error, tb, started, finished, metrics, extra = (
+                    FAILED, None, f"{type(exc).__name__}: {exc}", None, now, now, {}, None)
         loss = None
         if status == OK:
             loss = value if self.direction == "minimize" else -value
-        return Trial(number, candidate, status, value, loss, error, tb, started, finished, metrics)
+        curve = [] if extra is None else [tuple(p) for p in extra.get("curve", ())]
+        return Trial(number, candidate, status, value, loss, error, tb, started, finished, metrics, curve), extra
 
     def _first_traceback(self) -> str:
         first = next((t for t in self.result.trials if t.status == FAILED), None)
@@ -583,6 +679,7 @@ def optimize(
     storage: Any = None,
     study: str | None = None,
     on_mismatch: str = "error",
+    max_states: int = 32,
 ) -> Result:
     """Search ``space`` for the configuration that optimizes ``objective``.
 
@@ -592,6 +689,14 @@ def optimize(
         ``objective(config)`` or ``objective(config, budget)`` returning a
         number or a dict of metrics with the value under ``"value"`` (or
         ``"loss"``). Raise :class:`TrialPruned` to end a trial as pruned.
+        An objective whose second parameter is named ``trial``,
+        ``objective(config, trial)``, gets a :class:`~hpo.TrialHandle`
+        instead of the budget: ``trial.budget``, ``trial.report(step, value)``
+        (the learning curve, in ``Trial.intermediate``), ``trial.should_stop()``
+        (the strategy's rule: a rung of ``"halving"``, ``"hyperband"``,
+        ``"asha"``, the median rule of ``"median"``; always False otherwise),
+        and ``trial.save(state)`` / ``trial.load()`` / ``trial.done`` so that a
+        promoted run continues from its paused state.
     space : Space or mapping of name to dimension
     strategy : str, Strategy class or instance, default "random"
         A registered name (``hpo.strategies.available_strategies()``).
@@ -667,6 +772,11 @@ def optimize(
         options or seed is a :class:`hpo.storage.StudyMismatchError` naming
         what differs; "continue" goes on with the new settings (the stored
         trials are kept, counted and shown to the new strategy).
+    max_states : int, default 32
+        With ``objective(config, trial)``: the most states saved by paused runs
+        that are kept for their promotion (in memory; with ``storage``, as files
+        in ``<storage>-states/``). Beyond, the worst-ranked is dropped, and its
+        run, if promoted, starts over (``trial.done == 0``).
 
     Returns
     -------
@@ -682,11 +792,13 @@ def optimize(
         space = Space(space)
     if not isinstance(space, Space):
         raise TypeError(f"space must be a Space, got {type(space).__name__}")
+    check_max_states(max_states)  # before a study's storage is touched
     strategy_options = plan_options(strategy, strategy_options, n_trials)
     loop_options = dict(
         n_trials=n_trials, timeout=timeout, n_jobs=n_jobs, direction=direction, callbacks=callbacks,
         progress=bool(progress) or verbose == 1, on_error=on_error, backend=backend, executor=executor,
         trial_timeout=trial_timeout, tell_order=tell_order, verbose=verbose, fail_fast=fail_fast,
+        max_states=max_states,
     )
     if storage is None:
         if study is not None:

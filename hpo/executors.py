@@ -576,14 +576,14 @@ class InlineRunner:
     hard_timeout = True
     owned = True
 
-    def start(self, evaluate: Callable, objective: Callable, pass_budget: bool) -> None:
+    def start(self, evaluate: Callable, objective: Callable, pass_budget: bool | str) -> None:
         self._evaluate, self._objective, self._pass_budget = evaluate, objective, pass_budget
 
     def slots(self) -> int:
         return 1
 
-    def submit(self, candidate: Any) -> Any:
-        return self._evaluate(self._objective, candidate, self._pass_budget)
+    def submit(self, candidate: Any, spec: Any = None) -> Any:
+        return self._evaluate(self._objective, candidate, self._pass_budget, spec)
 
     def result(self, handle: Any) -> tuple:
         return handle
@@ -608,14 +608,14 @@ class FuturesRunner:
         self.n_slots = n_slots
         self.owned = owned
 
-    def start(self, evaluate: Callable, objective: Callable, pass_budget: bool) -> None:
+    def start(self, evaluate: Callable, objective: Callable, pass_budget: bool | str) -> None:
         self._evaluate, self._objective, self._pass_budget = evaluate, objective, pass_budget
 
     def slots(self) -> int:
         return self.n_slots
 
-    def submit(self, candidate: Any) -> Any:
-        return self.executor.submit(self._evaluate, self._objective, candidate, self._pass_budget)
+    def submit(self, candidate: Any, spec: Any = None) -> Any:
+        return self.executor.submit(self._evaluate, self._objective, candidate, self._pass_budget, spec)
 
     def result(self, handle: Any) -> tuple:
         return handle.result()
@@ -652,13 +652,13 @@ class PoolRunner(FuturesRunner):
         self.kill_on_interrupt = kill_on_interrupt
         self._shared: _Shared | None = None
 
-    def start(self, evaluate: Callable, objective: Callable, pass_budget: bool) -> None:
+    def start(self, evaluate: Callable, objective: Callable, pass_budget: bool | str) -> None:
         super().start(evaluate, objective, pass_budget)
         self._shared = self.executor.share(objective)
 
-    def submit(self, candidate: Any) -> Any:
+    def submit(self, candidate: Any, spec: Any = None) -> Any:
         return self.executor.submit_with_timeout(
-            self.trial_timeout, self._evaluate, self._shared, candidate, self._pass_budget)
+            self.trial_timeout, self._evaluate, self._shared, candidate, self._pass_budget, spec)
 
     def close(self, interrupted: bool = False) -> None:
         if self._shared is not None and not self.owned:
@@ -686,7 +686,7 @@ class DaskRunner:
         self._slots = 0
         self._checked = -1e9
 
-    def start(self, evaluate: Callable, objective: Callable, pass_budget: bool) -> None:
+    def start(self, evaluate: Callable, objective: Callable, pass_budget: bool | str) -> None:
         self._evaluate, self._pass_budget = evaluate, pass_budget
         [self._objective] = self.client.scatter([objective], broadcast=True, hash=False)
 
@@ -697,8 +697,8 @@ class DaskRunner:
             self._slots = max(1, sum(self.client.nthreads().values()))
         return self._slots
 
-    def submit(self, candidate: Any) -> Any:
-        return self.client.submit(self._evaluate, self._objective, candidate, self._pass_budget, pure=False)
+    def submit(self, candidate: Any, spec: Any = None) -> Any:
+        return self.client.submit(self._evaluate, self._objective, candidate, self._pass_budget, spec, pure=False)
 
     def result(self, handle: Any) -> tuple:
         return handle.result()

@@ -28,12 +28,18 @@ class Candidate:
         Unique within the strategy that asked it.
     info : mapping
         The strategy's own bookkeeping (a rung, a bracket); never read by the engine.
+    stop_rule : hpo.stopping.StopRule or None
+        When ``trial.should_stop()`` says yes for an objective ``objective(config, trial)``:
+        decided by the strategy when it asks the candidate, and sent with it to
+        the process that runs the objective (:mod:`hpo.stopping`). None: never.
+        Not stored (a resumed study's strategy decides it again).
     """
 
     config: dict
     budget: float | None = None
     id: int = 0
     info: Mapping[str, Any] = field(default_factory=dict)
+    stop_rule: Any = field(default=None, compare=False)
 
 
 @dataclass
@@ -58,6 +64,11 @@ class Trial:
         Wall-clock times (seconds since the epoch) around the evaluation.
     metrics : dict
         Extra metrics the objective returned.
+    intermediate : list of (step, value)
+        The values an objective ``objective(config, trial)`` reported with
+        ``trial.report(step, value)``, in the objective's own direction (empty
+        otherwise). A pruned trial's last step and value are its last entry
+        (:attr:`last_step`, :attr:`last_value`).
     """
 
     number: int
@@ -70,6 +81,7 @@ class Trial:
     started: float | None = None
     finished: float | None = None
     metrics: dict = field(default_factory=dict)
+    intermediate: list = field(default_factory=list)
 
     @property
     def config(self) -> dict:
@@ -89,8 +101,19 @@ class Trial:
             return None
         return self.finished - self.started
 
+    @property
+    def last_step(self) -> float | None:
+        """The last step the objective reported (None when it reported none)."""
+        return self.intermediate[-1][0] if self.intermediate else None
+
+    @property
+    def last_value(self) -> float | None:
+        """The value reported at :attr:`last_step` (None when it reported none)."""
+        return self.intermediate[-1][1] if self.intermediate else None
+
     def to_record(self, names: list[str] | None = None) -> dict:
-        """A flat dict: fixed columns, ``param_<name>`` per parameter, ``metric_<key>`` per metric."""
+        """A flat dict: fixed columns, ``param_<name>`` per parameter, ``metric_<key>`` per metric; a trial with
+        reported values also has ``last_step``, ``last_value`` and ``intermediate`` (a list of ``[step, value]``)."""
         record = {
             "number": self.number,
             "status": self.status,
@@ -105,6 +128,10 @@ class Trial:
             record[f"param_{name}"] = self.config.get(name)
         for key, v in self.metrics.items():
             record[f"metric_{key}"] = v
+        if self.intermediate:
+            record["last_step"] = self.last_step
+            record["last_value"] = self.last_value
+            record["intermediate"] = [[s, v] for s, v in self.intermediate]
         return record
 
 

@@ -25,12 +25,12 @@ import numpy as np
 from ..result import Result
 from ..spaces import Categorical, Space
 from ..spaces.conditions import Ref
-from ..trial import OK
+from ..trial import OK, PRUNED
 from ._common import as_result, config_key, full_budget, ok_trials_at_budget
 
 __all__ = [
     "plot_convergence", "plot_importance", "plot_slices", "plot_parallel_coordinates", "plot_ranges",
-    "plot_budgets", "ranges_from_result", "save_plots", "PlotFiles",
+    "plot_budgets", "plot_learning_curves", "ranges_from_result", "save_plots", "PlotFiles",
 ]
 
 _INSTALL = 'pip install "hpo[plot]"'
@@ -572,6 +572,105 @@ def plot_budgets(search: Any, *, ax: Any = None, max_lines: int = 200):
     return fig
 
 
+# -------------------------------------------------------- learning curves
+def _curve_lines(trials: list) -> list[tuple[list, list]]:
+    """One configuration's trials (in number order) as lines of (steps, values): a promoted run that continued
+    from its paused state extends the line; one that started over (its first step not past the line's last)
+    starts a new line."""
+    lines: list[tuple[list, list]] = []
+    for t in trials:
+        if not t.intermediate:
+            continue
+        steps = [float(p[0]) for p in t.intermediate]
+        values = [float(p[1]) for p in t.intermediate]
+        if lines and steps[0] > lines[-1][0][-1]:
+            lines[-1][0].extend(steps)
+            lines[-1][1].extend(values)
+        else:
+            lines.append((steps, values))
+    return lines
+
+
+def plot_learning_curves(search: Any, *, ax: Any = None, max_lines: int = 300, log: bool = False):
+    """Every run's reported curve (``trial.report(step, value)``): value against step.
+
+    The trials of one configuration form one line: a run paused at a rung
+    and promoted continues its line at the next rung (a dot marks each
+    pause). Pruned runs are grey, runs paused and never promoted light
+    blue, runs that reached the largest budget coloured, the best red.
+
+    Parameters
+    ----------
+    search : Result or fitted Tuner
+    ax : matplotlib Axes, optional
+    max_lines : int, default 300
+        Draw at most this many configurations (the best first).
+    log : bool, default False
+        Log scale for the values.
+
+    Raises
+    ------
+    ValueError
+        When no trial reported values (an objective without ``trial``).
+    """
+    result = as_result(search)
+    groups: dict[tuple, list] = {}
+    for t in result.trials:
+        if t.intermediate:
+            groups.setdefault(config_key(t.config), []).append(t)
+    if not groups:
+        raise ValueError("no trial reported intermediate values (an objective(config, trial) calls "
+                         "trial.report(step, value))")
+    top = full_budget(result)
+    best = result.best_trial if result.n_ok else None
+    sign = -1.0 if result.direction == "maximize" else 1.0
+
+    def kind(g: list) -> str:
+        last = g[-1]
+        if best is not None and any(t is best for t in g):
+            return "best"
+        if last.status == PRUNED:
+            return "pruned"
+        if last.status != OK:
+            return "failed"
+        return "full" if last.budget == top else "paused"
+
+    def order(g: list) -> tuple:
+        last = g[-1]
+        return ({"best": 0, "full": 1, "paused": 2, "pruned": 3, "failed": 4}[kind(g)],
+                sign * (last.value if last.value is not None else (last.last_value or 0.0)))
+
+    ranked = sorted(groups.values(), key=order)[:max_lines]
+    style = {"best": dict(color="tab:red", lw=2.2, alpha=1.0, zorder=4),
+             "full": dict(color="tab:blue", lw=1.2, alpha=0.8, zorder=3),
+             "paused": dict(color="tab:cyan", lw=0.8, alpha=0.5, zorder=2),
+             "pruned": dict(color="grey", lw=0.7, alpha=0.45, zorder=1),
+             "failed": dict(color="tab:orange", lw=0.7, alpha=0.5, zorder=1, ls=":")}
+    labels = {"best": f"best (trial {best.number})" if best is not None else "best",
+              "full": "reached the largest budget", "paused": "paused, not promoted", "pruned": "pruned",
+              "failed": "failed"}
+    fig, ax = _axes(ax)
+    shown: set = set()
+    for g in ranked[::-1]:
+        k = kind(g)
+        for steps, values in _curve_lines(g):
+            ax.plot(steps, values, marker="o" if len(steps) == 1 else None, ms=3,  # a run stopped at its first step
+                    label=None if k in shown else labels[k], **style[k])
+            shown.add(k)
+        for t in g[:-1]:  # the pauses at the rungs the configuration went past
+            if t.intermediate:
+                ax.plot([t.intermediate[-1][0]], [t.intermediate[-1][1]], "o", ms=2.5, color=style[k]["color"],
+                        alpha=style[k]["alpha"], zorder=style[k]["zorder"])
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("reported value" + (" (maximized)" if result.direction == "maximize" else ""))
+    ax.set_title(f"learning curves ({len(groups)} configurations, {result.n_pruned} pruned trials)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
 # -------------------------------------------------------------- all of them
 def _auto_importance(search: Any):
     from .fanova import importance
@@ -600,8 +699,9 @@ def save_plots(
 
     ``convergence``, ``importance`` (computed with ``budget="auto"`` unless
     ``importance_table`` is given; needs 5 ok trials), ``slices``, ``parallel_coordinates``,
-    ``budgets`` (multi-fidelity searches only) and ``ranges`` (given
-    ``ranges``, or trials with ``info["round"]`` as coarse-to-fine gives them).
+    ``budgets`` (multi-fidelity searches only), ``learning_curves`` (when
+    trials reported values: ``objective(config, trial)``) and ``ranges``
+    (given ``ranges``, or trials with ``info["round"]`` as coarse-to-fine gives them).
 
     Returns
     -------
@@ -632,6 +732,8 @@ def save_plots(
     write("slices", lambda: plot_slices(search))
     write("parallel_coordinates", lambda: plot_parallel_coordinates(search))
     write("budgets", lambda: plot_budgets(search))
+    if any(t.intermediate for t in result.trials):  # only a search whose objective reported values has curves
+        write("learning_curves", lambda: plot_learning_curves(search))
     if ranges is not None:
         write("ranges", lambda: plot_ranges(ranges, result.space, result=result))
     else:

@@ -26,6 +26,7 @@ _PLOT_TITLES = {
     "slices": "Slices",
     "parallel_coordinates": "Parallel coordinates",
     "budgets": "Value against budget",
+    "learning_curves": "Learning curves",
     "ranges": "Ranges per round",
 }
 
@@ -372,7 +373,7 @@ def _plot_blocks(search: Any, fmt: str, tmp: str, plots_dir: str, table: Any, ra
     for name, file in files.paths.items():
         blocks.append(("h", 3, _PLOT_TITLES.get(name, name)))
         blocks.append(("img", _PLOT_TITLES.get(name, name), file))
-    skipped = {k: v for k, v in files.skipped.items() if k not in ("budgets", "ranges")}
+    skipped = {k: v for k, v in files.skipped.items() if k not in ("budgets", "ranges", "learning_curves")}
     for name, why in skipped.items():
         blocks.append(("p", f"{_PLOT_TITLES.get(name, name)}: not drawn ({why})."))
     return blocks

@@ -40,7 +40,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..engine import evaluate, takes_budget
+from ..engine import call_mode, evaluate
 from ..spaces import Categorical, Float, Int, Space
 from ..strategies.base import Strategy
 from ..trial import OK, PRUNED, Candidate, Trial
@@ -544,7 +544,7 @@ class HyperoptContender(Contender):
 
         space = problem.space
         hp_space, nested = self.hp_space(space)
-        pass_budget = takes_budget(problem.objective)
+        pass_budget = call_mode(problem.objective)  # objective(config, trial) gets a handle without stop rule
         losses: list = []
         eval_seconds: list = []
         configs: list = []
@@ -553,7 +553,7 @@ class HyperoptContender(Contender):
             config = self.to_config(space, sample, nested)
             candidate = Candidate(config, None, len(losses), {})
             t0 = time.perf_counter()
-            status, value, error, _, _, _, _ = evaluate(problem.objective, candidate, pass_budget)
+            status, value, error, *_ = evaluate(problem.objective, candidate, pass_budget)
             eval_seconds.append(time.perf_counter() - t0)
             configs.append(config)
             if status == OK:

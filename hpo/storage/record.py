@@ -103,6 +103,7 @@ class TrialRow:
     metrics: dict = field(default_factory=dict)
     session: str = ""
     attempts: int = 1
+    intermediate: list = field(default_factory=list)
 
     @property
     def is_finished(self) -> bool:
@@ -116,6 +117,7 @@ class TrialRow:
         return Trial(
             self.number, candidate if candidate is not None else self.candidate(), self.state, self.value,
             self.loss, self.error, self.traceback, self.started, self.finished, dict(self.metrics),
+            list(self.intermediate),
         )
 
 

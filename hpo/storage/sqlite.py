@@ -3,8 +3,12 @@
 Layout: ``studies`` (one row per study: its record and the counter of its
 log), ``trials`` (one row per trial number: the candidate as asked, its
 place in the log of asks and tells, and its outcome once finished; a finished
-row is never changed again), ``sessions`` (each process that worked on a
-study: host, pid, versions, when it started, was last seen and ended).
+row is never changed again), ``curves`` (the values a trial reported with
+``trial.report``, as JSON ``[[step, value], ...]``, written with its outcome;
+a file made before this table existed gains it when opened for writing, and
+readers of such a file find no curves), ``sessions`` (each process that
+worked on a study: host, pid, versions, when it started, was last seen and
+ended).
 
 Every write is one short ``BEGIN IMMEDIATE`` transaction: several processes
 share a file, each waiting its turn (busy timeout, then retries), so no
@@ -103,11 +107,25 @@ CREATE TABLE IF NOT EXISTS sessions (
     ended REAL,
     end_reason TEXT
 );
-CREATE INDEX IF NOT EXISTS sessions_by_study ON sessions (study_id)
+CREATE INDEX IF NOT EXISTS sessions_by_study ON sessions (study_id);
+CREATE TABLE IF NOT EXISTS curves (
+    study_id INTEGER NOT NULL REFERENCES studies(id),
+    number INTEGER NOT NULL,
+    points TEXT NOT NULL,
+    PRIMARY KEY (study_id, number)
+)
 """
 
 _TRIAL_COLUMNS = ("number, state, config, budget, info, ask_seq, ask_n, tell_seq, value, loss, error, "
                   "traceback, started, finished, metrics, session, attempts")
+#: The trials with their curves (a file written before the ``curves`` table: without).
+_WITH_CURVES = ", ".join(f"t.{c}" for c in _TRIAL_COLUMNS.split(", ")) + (
+    ", c.points FROM trials t LEFT JOIN curves c ON c.study_id = t.study_id AND c.number = t.number")
+_WITHOUT_CURVES = ", ".join(f"t.{c}" for c in _TRIAL_COLUMNS.split(", ")) + ", NULL FROM trials t"
+
+
+def _has_curves(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'curves'").fetchone() is not None
 
 
 class StudyRow:
@@ -289,12 +307,12 @@ class SQLiteStorage:
             study = _Writer(db).study(name)
             if study is None:
                 raise KeyError(name)
-            query = f"SELECT {_TRIAL_COLUMNS} FROM trials WHERE study_id = ?"
+            query = f"SELECT {_WITH_CURVES if _has_curves(db) else _WITHOUT_CURVES} WHERE t.study_id = ?"
             args: list = [study.id]
             if states is not None:
-                query += f" AND state IN ({','.join('?' * len(states))})"
+                query += f" AND t.state IN ({','.join('?' * len(states))})"
                 args += list(states)
-            return [_row(r) for r in db.execute(query + " ORDER BY number", args)]
+            return [_row(r) for r in db.execute(query + " ORDER BY t.number", args)]
 
         try:
             return self._read(read)
@@ -394,8 +412,8 @@ class _Writer:
     def rows_since(self, study_id: int, seq: int) -> list[TrialRow]:
         """Trials asked or told after ``seq`` (each once), in number order."""
         rows = self.db.execute(
-            f"SELECT {_TRIAL_COLUMNS} FROM trials WHERE study_id = ? AND ask_seq > ? UNION "
-            f"SELECT {_TRIAL_COLUMNS} FROM trials WHERE study_id = ? AND tell_seq > ? ORDER BY number",
+            f"SELECT {_WITH_CURVES} WHERE t.study_id = ? AND t.ask_seq > ? UNION "
+            f"SELECT {_WITH_CURVES} WHERE t.study_id = ? AND t.tell_seq > ? ORDER BY 1",
             (study_id, seq, study_id, seq),
         ).fetchall()
         return [_row(r) for r in rows]
@@ -432,6 +450,9 @@ class _Writer:
             (trial.status, tell_seq, trial.value, trial.loss, trial.error, trial.traceback, trial.started,
              trial.finished, metrics, study_id, trial.number),
         )
+        if cursor.rowcount == 1 and trial.intermediate:
+            self.db.execute("INSERT OR REPLACE INTO curves (study_id, number, points) VALUES (?,?,?)",
+                            (study_id, trial.number, to_json([[s, v] for s, v in trial.intermediate])))
         return cursor.rowcount == 1
 
     def running_sessions(self, study_id: int, exclude: str) -> list[dict]:
@@ -505,6 +526,7 @@ def _row(r: tuple) -> TrialRow:
         number=r[0], state=r[1], config=config_from_json(r[2]), budget=r[3], info=from_json(r[4]) or {},
         ask_seq=r[5], ask_n=r[6], tell_seq=r[7], value=r[8], loss=r[9], error=r[10], traceback=r[11],
         started=r[12], finished=r[13], metrics=from_json(r[14]) or {}, session=r[15], attempts=r[16],
+        intermediate=[tuple(p) for p in from_json(r[17])] if len(r) > 17 and r[17] is not None else [],
     )
 
 

@@ -132,6 +132,7 @@ class Study:
         self._metrics_warned: set[str] = set()  # metric names whose storage problem was reported
         self._claimed = False  # this session has claimed a trial to run
         self._closed = False
+        self.completed = False  # set by close(): this session left the study complete
         self._session = {
             "id": uuid.uuid4().hex, "host": socket.gethostname(), "pid": os.getpid(),
             "pid_token": _pid_token(os.getpid()), "versions": environment_versions(), "started": time.time(),
@@ -388,6 +389,7 @@ class Study:
             )
             if complete:
                 w.set_ended(self._id, now)
+        self.completed = complete
         return self.take_synced()
 
     # ---------------------------------------------------------------- replay
@@ -435,7 +437,7 @@ class Study:
                 if not foreign:
                     self._diverged(f"proposed {c.config} (budget {c.budget}) for trial {r.number}, which the "
                                    f"study records as {r.config} (budget {r.budget})")
-                c = Candidate(r.config, r.budget, c.id, c.info)
+                c = Candidate(r.config, r.budget, c.id, c.info, c.stop_rule)
             self._local[r.number] = c
             self._untracked.discard(r.number)
         if len(got) != len(rows) and not foreign:

@@ -7,6 +7,7 @@ from .registry import available_strategies, get_strategy_class, make_strategy, p
 from .bayes import BayesianOptimization  # noqa: E402  (registers "bayes")
 from .coarse_to_fine import CoarseToFine  # noqa: E402,F401  (registers "coarse_to_fine")
 from .halving import ASHA, Hyperband, SuccessiveHalving  # noqa: E402,F401  (registers "halving", "hyperband", "asha")
+from .median import MedianStopping  # noqa: E402,F401  (registers "median")
 
 __all__ = [
     "Strategy", "Candidate", "Trial", "GridSearch", "BayesianOptimization", "RandomSearch", "SobolSearch",

@@ -78,7 +78,7 @@ class Strategy:
         out = []
         for p in proposals[:n]:
             if isinstance(p, Candidate):
-                candidate = Candidate(p.config, p.budget, self._n_asked, p.info)
+                candidate = Candidate(p.config, p.budget, self._n_asked, p.info, self._stop_rule(p))
             else:  # a plain configuration: one Candidate, built once
                 candidate = Candidate(p, None, self._n_asked, {})
             self._n_asked += 1
@@ -121,6 +121,21 @@ class Strategy:
 
     def _tell(self, trial: Trial) -> None:
         """React to a finished trial; the default does nothing."""
+
+    def _stop_rule(self, proposal: Candidate) -> Any:
+        """The stop rule of a candidate being asked (:mod:`hpo.stopping`): by default the proposal's own."""
+        return proposal.stop_rule
+
+    def take_released(self) -> list[dict]:
+        """The configurations whose runs this strategy will not continue, since the last call.
+
+        A run paused at a rung saves its state (``trial.save``) for its
+        promotion; when the strategy knows that no later candidate of that
+        configuration will come, the search drops the state at once (else it
+        goes when the search ends, or when ``max_states`` is reached). The
+        default releases nothing.
+        """
+        return []
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(asked={self._n_asked}, told={len(self.trials)}, pending={len(self.pending)})"

@@ -70,6 +70,7 @@ from dataclasses import replace
 from typing import Any, Callable
 
 from ..spaces import Space
+from ..stopping import pause_at
 from ..trial import OK, Candidate, Trial
 from .base import Strategy
 from .fidelity import FidelityMonitor, SmallBudgetWarning, Verdict, check_adapt
@@ -239,6 +240,7 @@ class _MultiFidelity(Strategy):
         self.fidelity = FidelityMonitor(self.budgets, eta, times=adapt != "ranks")
         self.adaptations: list[dict] = []
         self._start_level = 0  # the rung new configurations start at (raised by the adaptation, never lowered)
+        self._released: list[dict] = []  # configurations whose run ended (see take_released)
 
     def _sampler_exhausted(self) -> bool:
         return self.sampler.finished
@@ -259,7 +261,16 @@ class _MultiFidelity(Strategy):
         """Drop the entries whose run in ``bracket`` ended."""
         for entry in bracket.ended:
             self._entries.pop(entry.id, None)
+            self._released.append(entry.config)
         bracket.ended.clear()
+
+    def _stop_rule(self, proposal: Candidate) -> Any:
+        """A candidate below the full budget pauses at its rung (``trial.should_stop()``, :mod:`hpo.stopping`)."""
+        return pause_at(proposal.budget, self.max_budget)
+
+    def take_released(self) -> list[dict]:
+        out, self._released = self._released, []
+        return out
 
     def _report(self, entry: _Entry, trial: Trial) -> None:
         """Tell the sampler the first trial of its configuration; ``observe`` the later ones."""

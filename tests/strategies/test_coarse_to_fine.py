@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import zlib
 from itertools import count
 
 import numpy as np
@@ -34,7 +35,7 @@ def smooth_loss(config: dict) -> float:
 
 def hashed_loss(config: dict) -> float:
     """A deterministic loss without structure (deceptive for any narrowing)."""
-    return (hash(repr(sorted(config.items(), key=lambda kv: kv[0]))) % 10007) / 10007.0
+    return (zlib.crc32(repr(sorted(config.items(), key=lambda kv: kv[0])).encode()) % 10007) / 10007.0
 
 
 def unit_width(space: Space, name: str, low: float, high: float) -> float:
@@ -360,7 +361,7 @@ def test_without_budget_options_every_candidate_has_the_full_budget():
 
 def budget_loss(config: dict, budget: int) -> float:
     """Lower with more budget; the low budget ranks configurations like the full one (plus noise)."""
-    noise = (hash(repr(sorted(config.items()))) % 1000) / 1000 * 0.05
+    noise = (zlib.crc32(repr(sorted(config.items())).encode()) % 1000) / 1000 * 0.05  # not hash(): seeded per process
     return smooth_loss(config) + 1.0 / budget + noise
 
 
