@@ -77,24 +77,36 @@ def check_adapt(adapt: Any) -> bool | str:
 
 
 def _expected_max(n: float) -> float:
-    """The expected maximum of ``n`` standard normal draws (Blom's approximation; 0 for ``n <= 1``)."""
-    if n <= 1:
-        return 0.0
+    """The expected maximum of ``n`` (a real, >= 1) standard normal draws (Blom's approximation)."""
+    n = max(1.0, n)
     return float(stats.norm.ppf((n - 0.375) / (n + 0.25)))
 
 
-@functools.lru_cache(maxsize=4096)
-def _screened_best(n: int, m: int, rho: float) -> float:
-    """The expected best ``Y`` among the ``m`` of ``n`` draws with the best ``X``, ``(X, Y)`` standard bivariate
-    normal of correlation ``rho``: a fixed Monte Carlo estimate (its own seed, not the strategy's stream)."""
+@functools.lru_cache(maxsize=512)
+def _survivors(n: int, eta: float, rhos: tuple) -> np.ndarray:
+    """The full-budget value (in standard deviations, higher is better) of the configuration a round of successive
+    halving returns: ``n`` configurations at the first rung, the best ``1/eta`` promoted rung by rung, the values of
+    consecutive rungs standard bivariate normal of correlations ``rhos`` (a Markov chain, so the first rung's
+    correlation with the full budget is their product). A fixed Monte Carlo estimate (its own seed, not the
+    strategy's stream): ``_REPLICATES`` values."""
     rng = np.random.default_rng(20)
     x = rng.standard_normal((_REPLICATES, n))
-    y = rho * x + math.sqrt(max(0.0, 1.0 - rho * rho)) * rng.standard_normal((_REPLICATES, n))
-    top = np.argpartition(-x, m - 1, axis=1)[:, :m] if m < n else np.broadcast_to(np.arange(n), (_REPLICATES, n))
-    return float(np.take_along_axis(y, top, axis=1).max(axis=1).mean())
+    for rho in rhos:
+        m = max(1, int(round(x.shape[1] / eta)))
+        if m < x.shape[1]:
+            x = np.take_along_axis(x, np.argpartition(-x, m - 1, axis=1)[:, :m], axis=1)
+        x = rho * x + math.sqrt(max(0.0, 1.0 - rho * rho)) * rng.standard_normal(x.shape)
+    return x.max(axis=1)
 
 
-_REPLICATES = 4000
+def _expected_best(values: np.ndarray, k: float) -> float:
+    """The expected maximum of ``k`` (a real, >= 1) draws from the sample ``values``: its quantile at Blom's
+    ``(k - 0.375) / (k + 0.25)``, as :func:`_expected_max` takes the standard normal's."""
+    k = max(1.0, k)
+    return float(np.quantile(values, (k - 0.375) / (k + 0.25)))
+
+
+_REPLICATES = 10_000
 
 
 def _normal_scores(values: list[float]) -> np.ndarray:
@@ -115,10 +127,13 @@ class Verdict:
     rho : float
         Its estimated rank correlation with the full budget.
     value_here, value_next : float
-        The expected best (in standard deviations) of starting at this rung / at the next, for the same compute.
+        The expected best full-budget value (in standard deviations) of starting at this rung / at the best rung
+        above it, for the same compute.
     cost_ratio : float
         What a configuration started here costs until it is promoted or dropped, against one started at the next
         rung (``(cost_b + cost_{b+1} / eta) / scratch_{b+1}``).
+    best_level : int
+        The start rung with the best expected value (``level`` when it pays).
     """
 
     level: int
@@ -127,6 +142,7 @@ class Verdict:
     value_here: float
     value_next: float
     cost_ratio: float
+    best_level: int
 
 
 class FidelityMonitor:
@@ -161,6 +177,8 @@ class FidelityMonitor:
         self.losses: list[dict] = [{} for _ in range(n)]
         self._scratch: list[list[float]] = [[] for _ in range(n)]   # costs of fits from scratch
         self._resumed: list[list[float]] = [[] for _ in range(n)]   # costs of continuations
+        self._version = [0] * n  # per rung, bumped by each loss recorded (the key of _memo)
+        self._memo: dict[int, tuple] = {}  # level (-1 - level) -> (versions of level, level + 1; rank_correlation (spread))
 
     # ---------------------------------------------------------------- input
     def level_of(self, budget: Any) -> int | None:
@@ -182,6 +200,7 @@ class FidelityMonitor:
         if trial.status != OK or trial.loss is None or not math.isfinite(trial.loss):
             return False
         self.losses[level][entry] = float(trial.loss)
+        self._version[level] += 1
         return any(0 <= k < len(self.losses) and entry in self.losses[k] for k in (level - 1, level + 1))
 
     def _cost(self, trial: Trial) -> float | None:
@@ -204,6 +223,15 @@ class FidelityMonitor:
     def rank_correlation(self, level: int) -> tuple[float, float, int] | None:
         """``(spearman, corrected, n_pairs)`` between rungs ``level`` and ``level + 1`` (None: fewer than 3 pairs or
         no spread). ``corrected`` is the correlation the whole rung would show (Thorndike's case II)."""
+        key = (self._version[level], self._version[level + 1])
+        memo = self._memo.get(level)
+        if memo is not None and memo[0] == key:
+            return memo[1]
+        got = self._rank_correlation(level)
+        self._memo[level] = (key, got)
+        return got
+
+    def _rank_correlation(self, level: int) -> tuple[float, float, int] | None:
         pairs = self.pairs(level)
         if len(pairs) < 3:
             return None
@@ -217,13 +245,23 @@ class FidelityMonitor:
 
     def _correct(self, level: int, r: float) -> float:
         """Thorndike's case II: the correlation ``r`` of the promoted configurations, as the whole rung would show it."""
+        u = self._restriction(level)
+        return r / math.sqrt(u * (1.0 - r * r) + r * r) if abs(r) < 1 else r
+
+    def _restriction(self, level: int) -> float:
+        """How much the paired configurations' normal scores at ``level`` vary against the whole rung's (memoized)."""
+        key = ("u", self._version[level], self._version[level + 1])
+        memo = self._memo.get(-1 - level)
+        if memo is not None and memo[0] == key:
+            return memo[1]
         everyone = self.losses[level]
         ids = sorted(everyone)
         scores = dict(zip(ids, _normal_scores([everyone[e] for e in ids])))
         paired = [e for e in ids if e in self.losses[level + 1]]
         spread = float(np.var([scores[e] for e in paired])) / max(float(np.var(list(scores.values()))), 1e-12)
         u = min(1.0, max(spread, 0.05))
-        return r / math.sqrt(u * (1.0 - r * r) + r * r) if abs(r) < 1 else r
+        self._memo[-1 - level] = (key, u)
+        return u
 
     def cost(self, level: int) -> tuple[float | None, float | None]:
         """``(from scratch, continued)``: the median cost of a trial at ``level`` (None: no such trial yet)."""
@@ -253,18 +291,66 @@ class FidelityMonitor:
         got = self.rank_correlation(level)
         if got is None or got[2] < self.min_pairs:
             return None
-        here, added, there = self._scratch_cost(level), self._added_cost(level + 1), self._scratch_cost(level + 1)
-        if here is None or added is None or there is None or there <= 0:
+        rhos = self._pair_correlations(level)
+        costs = self._bracket_costs(level)
+        if costs is None:
             return None
-        r, _, n_pairs = got
-        # the benefit of the doubt: the correlation ``confidence`` standard errors above the measured one
-        r_high = math.tanh(math.atanh(max(-0.999, min(0.999, r))) + self.confidence * 1.03 / math.sqrt(n_pairs - 2.5))
-        rho = self._correct(level, r_high)
-        n = max(2, int(round(self.eta ** (top - level))))
-        cost_ratio = (here + added / self.eta) / there
-        value_here = _screened_best(n, max(1, int(round(n / self.eta))), round(rho, 2))
-        value_next = _expected_max(n * cost_ratio)
-        return Verdict(level, value_here >= value_next, rho, value_here, value_next, cost_ratio)
+        compute = self.eta * max(costs)
+        values = []
+        for k in range(level, top + 1):
+            n = max(1, int(round(self.eta ** (top - k))))
+            if k == top:  # random search at the full budget: standard normal draws
+                values.append(_expected_max(compute / costs[k - level]))
+                continue
+            survivors = _survivors(n, self.eta, tuple(round(r, 2) for r in rhos[k - level:]))
+            values.append(_expected_best(survivors, compute / costs[k - level]))
+        best = level + int(np.argmax(values))  # ties: the lowest rung
+        here, added, there = self._estimated_costs(level), self._added_cost(level + 1), self._estimated_costs(level + 1)
+        added = there if added is None else added
+        return Verdict(level, best == level, float(np.prod(rhos)), values[0], max(values[1:]),
+                       (here + added / self.eta) / there, best)
+
+    def _pair_correlations(self, level: int) -> list[float]:
+        """Per pair of consecutive rungs from ``level`` up: the corrected rank correlation, given the benefit of the
+        doubt (``confidence`` standard errors above the measured one); a pair with fewer than ``min_pairs``
+        configurations takes the value of the nearest measured pair below it."""
+        out: list[float] = []
+        for k in range(level, len(self.budgets) - 1):
+            got = self.rank_correlation(k)
+            if got is None or got[2] < self.min_pairs:
+                out.append(out[-1])
+                continue
+            r, _, n_pairs = got
+            r_high = math.tanh(math.atanh(max(-0.999, min(0.999, r)))
+                               + self.confidence * 1.03 / math.sqrt(n_pairs - 2.5))
+            out.append(max(0.0, self._correct(k, r_high)))
+        return out
+
+    def _estimated_costs(self, level: int) -> float | None:
+        """A fit from scratch at ``level``: measured, else the nearest measured rung below's, scaled by the budget."""
+        for k in range(level, -1, -1):
+            cost = self._scratch_cost(k)
+            if cost is not None:
+                return cost * float(self.budgets[level]) / float(self.budgets[k])
+        return None
+
+    def _bracket_costs(self, level: int) -> list[float] | None:
+        """Per start rung ``k >= level``: the cost of one round of successive halving from ``k`` to the full budget
+        (``eta**(top-k)`` configurations, the best ``1/eta`` promoted rung by rung; a promotion costs a continuation
+        where there are any, else a fit from scratch). None: no cost measured at ``level``."""
+        top = len(self.budgets) - 1
+        if self._scratch_cost(level) is None:
+            return None
+        out = []
+        for k in range(level, top + 1):
+            n = max(1, int(round(self.eta ** (top - k))))
+            total = n * self._estimated_costs(k)
+            for j in range(k + 1, top + 1):
+                n = max(1, int(round(n / self.eta)))
+                added = self._added_cost(j)
+                total += n * (self._estimated_costs(j) if added is None else added)
+            out.append(max(total, 1e-12))
+        return out
 
     def summary(self) -> dict:
         """Plain data: per rung, its budget, trials, cost, and its rank correlation with the next rung."""

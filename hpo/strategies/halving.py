@@ -295,19 +295,31 @@ class _MultiFidelity(Strategy):
         """The budget new configurations start at: ``min`` of the rungs, raised by the adaptation."""
         return self.budgets[self._start_level]
 
+    def adaptation_summary(self) -> dict:
+        """What the adaptation measured and decided, as plain data.
+
+        Returns
+        -------
+        dict
+            ``adapt`` (the option), ``start_budget`` (in force now), ``adaptations`` (each decision, as in
+            :attr:`adaptations`) and ``rungs`` (per rung: budget, ok trials, cost, rank correlation with the next
+            rung, :meth:`~hpo.strategies.fidelity.FidelityMonitor.summary`).
+        """
+        return {"adapt": self.adapt, "start_budget": self.start_budget, "adaptations": list(self.adaptations),
+                **self.fidelity.summary()}
+
     def _watch(self, entry: _Entry, trial: Trial) -> None:
         """Measure the trial; with ``adapt``, give up the start rung while it does not pay (judged on each new pair)."""
         if not self.fidelity.record(entry.id, trial) or not self.adapt:
             return
-        while self._start_level < len(self.budgets) - 1:
-            verdict = self.fidelity.verdict(self._start_level)
-            if verdict is None or verdict.pays:
-                return
+        verdict = self.fidelity.verdict(self._start_level)
+        if verdict is not None and not verdict.pays:
             self._give_up(verdict)
 
     def _give_up(self, verdict: Verdict) -> None:
-        """New configurations start one rung higher from now on; recorded, logged, and warned the first time."""
-        self._start_level += 1
+        """New configurations start at the verdict's best rung from now on; recorded, logged, and warned the first
+        time."""
+        self._start_level = verdict.best_level
         top = self._start_level == len(self.budgets) - 1
         record = {"told": len(self.trials), "trial": self.trials[-1].number, "from_budget": self.budgets[verdict.level],
                   "to_budget": self.start_budget, "rho": verdict.rho, "cost_ratio": verdict.cost_ratio,
@@ -315,7 +327,8 @@ class _MultiFidelity(Strategy):
         self.adaptations.append(record)
         what = "samples at the full budget only" if top else f"starts new configurations at budget {self.start_budget:g}"
         message = (f"{self.name}: budget {record['from_budget']:g} does not pay (rank correlation with the full budget "
-                   f"about {verdict.rho:.2f}, a start there costs {verdict.cost_ratio:.2f} of one at the next rung); "
+                   f"about {verdict.rho:.2f}, a start there costs {verdict.cost_ratio:.2f} of one at the next rung; expected "
+                   f"best {verdict.value_here:.2f} against {verdict.value_next:.2f}); "
                    f"after {record['told']} trials it {what}")
         logging.getLogger("hpo").info(message)
         if len(self.adaptations) == 1:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import warnings
+import zlib
 from collections import Counter
 
 import numpy as np
@@ -36,7 +37,16 @@ def honest(config: dict, budget: float) -> float:
 
 
 def misleading(config: dict, budget: float, max_budget: float = 81) -> float:
-    """Below the full budget, the loss ranks by ``z``, which has nothing to do with the full budget's."""
+    """Below the full budget, the loss is noise drawn anew at each budget (a hash of ``z`` and the budget): it has
+    nothing to do with the full budget's ranks, nor with the next budget's."""
+    if budget >= max_budget:
+        return truth(config)
+    return zlib.crc32(repr((config["z"], budget)).encode()) / 2**32 + 1.0 / budget
+
+
+def misleading_at_the_top(config: dict, budget: float, max_budget: float = 81) -> float:
+    """Below the full budget, the loss ranks by ``z`` at every budget: consecutive small budgets agree perfectly, only
+    the full budget disagrees (seen only once configurations reach it)."""
     return truth(config) if budget >= max_budget else config["z"] + 1.0 / budget
 
 
@@ -115,22 +125,27 @@ def test_failed_trials_make_no_pairs():
     assert monitor.pairs(0) == [(0.2, 0.1)]
 
 
-@pytest.mark.parametrize("rho, cost_ratio, pays", [
-    (0.95, 1 / 3, True),    # good ranks, cost in proportion to the budget
-    (0.0, 1 / 3, False),    # the small rung's ranks say nothing
-    (0.95, 0.95, False),    # good ranks, but a small fit costs about as much as the next rung's
+@pytest.mark.parametrize("rho, seconds, pays", [
+    (0.95, lambda budget: budget / 27, True),   # good ranks, cost in proportion to the budget
+    (0.0, lambda budget: budget / 27, False),   # the small rung's ranks say nothing
+    (0.95, lambda budget: 1.0, False),          # good ranks, but a fit costs the same whatever its budget
 ])
-def test_the_verdict_weighs_ranks_against_costs(rho, cost_ratio, pays):
+def test_the_verdict_weighs_ranks_against_costs(rho, seconds, pays):
     rng = np.random.default_rng(1)
-    monitor = FidelityMonitor([1, 3, 9, 27], 3, confidence=0.0)
+    budgets = [1, 3, 9, 27]
+    monitor = FidelityMonitor(budgets, 3, confidence=0.0)
     x = rng.normal(size=300)
     y = rho * x + math.sqrt(1 - rho * rho) * rng.normal(size=300)
     for i in range(300):
-        monitor.record(i, _trial(i, 1, float(x[i]), seconds=cost_ratio))
+        monitor.record(i, _trial(i, 1, float(x[i]), seconds=seconds(1)))
     for i in np.argsort(x)[:100]:
-        monitor.record(int(i), _trial(int(i), 3, float(y[i]), seconds=1.0))
+        monitor.record(int(i), _trial(int(i), 3, float(y[i]), seconds=seconds(3)))
+    for level in (2, 3):  # costs only: configurations of their own, no pairs
+        for i in range(3):
+            monitor.record(1000 * level + i, _trial(0, budgets[level], 0.0, seconds=seconds(budgets[level])))
     verdict = monitor.verdict(0)
     assert verdict is not None and verdict.pays is pays, verdict
+    assert verdict.best_level == 0 if pays else verdict.best_level > 0
     assert monitor.verdict(1) is None, "no verdict without pairs"
 
 
@@ -217,7 +232,7 @@ def test_each_decision_is_logged(caplog):
         warnings.simplefilter("ignore", SmallBudgetWarning)
         drive(strategy, misleading, n=600)
     lines = [r.getMessage() for r in caplog.records if "does not pay" in r.getMessage()]
-    assert len(lines) == len(strategy.adaptations) >= 2
+    assert len(lines) == len(strategy.adaptations) >= 1
     assert "samples at the full budget only" in lines[-1]
 
 
