@@ -24,24 +24,25 @@ each rung ``k`` (a budget of :func:`~hpo.strategies.halving.rung_budgets`):
   ``resumed_from > 0``), or, without measured times, the resource units
   trained (``metrics["resource_units"]``) or else the budget.
 
-**The rule** (:meth:`FidelityMonitor.verdict`). Starting configurations at
-rung ``b`` and promoting the best ``1/eta`` to ``b+1`` pays when, for the same
-compute, it brings better configurations to rung ``b+1`` than starting them
-there directly. With the losses of rungs ``b`` and ``S`` (the full budget) a
-bivariate normal of correlation ``rho`` (in ranks), the top ``1/eta`` of
-``n = eta**(S-b)`` configurations screened at ``b`` are expected to hold a best
-of ``rho * lam + sqrt(1 - rho**2 * (1 - u)) * E[max of n/eta]`` (in standard
-deviations; ``lam`` and ``u`` are the mean and variance of a standard normal's
-top ``1/eta``), against ``E[max of n']`` for the ``n'`` configurations the same
-compute buys at ``b+1`` (``n' = n * (cost_b + cost_{b+1} / eta) / scratch_{b+1}``,
-so a continuation counts only what it adds). ``rho`` is the correlation of
-rung ``b`` with the full budget, estimated as the product of the corrected
-correlations of consecutive rungs from ``b`` up (those measured yet): a
-rung's ranks must survive every rung above it. When it does not pay, new
-configurations start at rung ``b+1`` from then on (the start never goes
-down again), and the rule looks at ``b+1`` in turn; at the last rung the
-search samples at the full budget only. No verdict is given before a pair of
-rungs holds ``min_pairs`` configurations evaluated at both.
+**The rule** (:meth:`FidelityMonitor.verdict`). The losses of consecutive
+rungs are modelled as a chain of standard bivariate normals with the
+measured (corrected) correlations, each given the benefit of the doubt
+(``confidence`` standard errors above the measured value); a pair not
+measured yet (fewer than ``min_pairs`` configurations at both rungs) takes
+the correlation of the nearest measured pair below it, so that a rung's
+correlation with the full budget is the product of those from it up (a
+rung's ranks must survive every rung above it). For each start rung ``k``
+from the current one up, one round of successive halving (``eta**(S-k)``
+configurations at ``k``, the best ``1/eta`` promoted rung by rung to the full
+budget ``S``) is simulated (a fixed Monte Carlo, its own seed); its cost is
+the measured cost per rung (a promotion costs a continuation where there
+are any; a rung not measured yet costs the rung below's, scaled by the
+budget). For the same compute (``eta`` rounds of the most expensive start),
+the expected best full-budget value of as many rounds as that compute buys
+is compared across start rungs; starting at ``S`` is random search at the
+full budget. When a higher start rung wins, new configurations start there
+from then on; the start never goes down again. No verdict is given before
+the start rung's pair holds ``min_pairs`` configurations evaluated at both.
 
 Every decision depends only on the trials told and their order, so with
 costs from resource units or budgets (``adapt="ranks"``) the same seed gives
@@ -159,6 +160,9 @@ class FidelityMonitor:
         ``metrics["resource_units"]`` or the budget (deterministic).
     min_pairs : int, default 6
         Configurations evaluated at both rungs of a pair before that pair's correlation counts.
+    confidence : float, default 1.0
+        The benefit of the doubt: each measured correlation is taken this many standard errors (of Fisher's z)
+        above its measured value before it is judged (0: as measured).
 
     Attributes
     ----------

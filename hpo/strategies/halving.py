@@ -36,15 +36,21 @@ When small budgets do not pay: the ``adapt`` option
 Each strategy measures, as it goes, how well each rung ranks its promoted
 configurations for the next rung and what a trial costs at each rung
 (``strategy.fidelity``, :class:`~hpo.strategies.fidelity.FidelityMonitor`).
-With ``adapt`` (``"asha"`` and ``"hyperband"``), a rung that does not pay its
-cost is given up: new configurations start at the next rung from then on
-(ASHA), or brackets that would start below it are skipped (Hyperband), up to
-sampling at the full budget only, as random search does. ``adapt=True`` uses
-measured trial times (so runs of the same seed may differ); ``"ranks"`` uses
-resource units or budgets as costs (same seed, same trials); False never
-adapts. ``strategy.adaptations`` records each decision (when, which rung, the
-figures); the first one is warned (:class:`~hpo.strategies.fidelity.SmallBudgetWarning`)
-and each is logged to the ``"hpo"`` logger. See :mod:`hpo.strategies.fidelity`.
+With ``adapt`` (on by default in ``"asha"`` and ``"hyperband"``), each time a
+new pair of results (one configuration at two consecutive rungs) comes in, it
+estimates, for every start rung from the current one up to the full budget,
+the best full-budget result the same compute would buy, and when a higher
+start rung wins, new configurations start there from then on (ASHA) or the
+brackets that start below it are skipped (Hyperband); the start never goes
+down again, and at the top the search is random search at the full budget.
+``adapt=True`` uses measured trial times (so runs of the same seed may
+differ); ``"ranks"`` uses resource units or budgets as costs (same seed, same
+trials); False never adapts. ``strategy.adaptations`` records each decision
+(when, from and to which budget, the figures), ``strategy.adaptation_summary()``
+adds what each rung measured; the first decision is warned
+(:class:`~hpo.strategies.fidelity.SmallBudgetWarning`) and each is logged to
+the ``"hpo"`` logger. Successive halving measures but never adapts (its one
+round has fixed rungs). See :mod:`hpo.strategies.fidelity`.
 
 Where new configurations come from: the ``sampler`` option
 ---------------------------------------------------------
@@ -476,6 +482,15 @@ class Hyperband(_MultiFidelity):
         Where configurations come from (see the module notes): a
         model-based sampler here gives BOHB-style search.
     sampler_options : dict, optional
+    adapt : True, False or "ranks", default True
+        When small budgets do not pay on this problem (they rank
+        configurations poorly, or cost nearly as much as large ones), skip
+        the brackets that start below the budget they pay from, down to
+        bracket 0 (random search at the full budget); see the module notes.
+        True: costs are measured trial times; ``"ranks"``: costs are
+        resource units or budgets (same seed, same trials); False: never
+        (still measured, in :attr:`fidelity`). The decisions are in
+        :attr:`adaptations` (and logged, the first one warned).
     """
 
     name = "hyperband"
@@ -627,6 +642,15 @@ class ASHA(_MultiFidelity):
         that the search ends with a result at the full budget.
     sampler : str, Strategy class or instance, default "random"
     sampler_options : dict, optional
+    adapt : True, False or "ranks", default True
+        When small budgets do not pay on this problem (they rank
+        configurations poorly, or cost nearly as much as large ones), start
+        new configurations at the budget they pay from, up to the full budget
+        (random search); see the module notes. True: costs are measured
+        trial times; ``"ranks"``: costs are resource units or budgets (same
+        seed, same trials); False: never (still measured, in
+        :attr:`fidelity`). The decisions are in :attr:`adaptations` (and
+        logged, the first one warned).
     """
 
     name = "asha"

@@ -301,3 +301,21 @@ def test_a_bad_adapt_is_an_error(bad):
     for cls in (ASHA, Hyperband):
         with pytest.raises(ValueError, match="adapt"):
             cls(space(), adapt=bad)
+
+
+def test_a_rung_that_agrees_with_the_next_but_not_with_the_full_budget_is_given_up_once_that_is_seen():
+    # the small budgets agree perfectly with each other: only the pairs at the full budget show they mislead
+    strategy = quiet(ASHA, seed=0, adapt="ranks")
+    trials = drive(strategy, misleading_at_the_top, n=900)
+    assert strategy.adaptations and strategy.start_budget == 81
+    first = strategy.adaptations[0]
+    seen = sum(t.budget == 81 for t in trials[:first["told"]])
+    assert seen >= strategy.fidelity.min_pairs, "not before the full budget's pairs are measured"
+    assert first["rho"] < 0.5
+
+
+def test_a_user_who_picks_asha_or_hyperband_gets_the_adaptation():
+    for name in ("asha", "hyperband"):
+        assert make_strategy(name, space()).adapt is True
+        assert make_strategy(name, space(), options={"adapt": False}).adapt is False
+    assert optimize(honest, space(), "asha", n_trials=5, seed=0).strategy_instance.adapt is True
