@@ -556,6 +556,54 @@ def summarize_d(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _read_rows(path: str) -> list[dict]:
+    """The rows of a results file, each (problem, seed, part) once (the first)."""
+    rows, seen = [], set()
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                row = json.loads(line)
+                key = (row["problem"], row["seed"], row["part"])
+                if key not in seen:
+                    rows.append(row)
+                    seen.add(key)
+    return rows
+
+
+def compare_d(before: list[dict], after: list[dict], names: list[str], seeds: int) -> str:
+    """Part D before and after a change, on the (problem, seed) pairs both files hold, medians over those seeds.
+
+    Per method: the median over seeds of ``method's best - random's best`` (validation loss, each against the
+    random search of its own run: <= 0 is "not worse than random"), W/T/L against random, seeds that reached
+    random's best within its CPU time, and the median CPU speed-up (0 where it did not reach it).
+    """
+    lines = ["| problem | seeds | method | before: median (best - random's) | W/T/L | reached | CPU speed-up "
+             "| after: median (best - random's) | W/T/L | reached | CPU speed-up | start budget after (seeds) |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    index = {(r["problem"], r["seed"]): r for r in before if r["part"] == "D"}
+    for p in names:
+        pairs = [(index[(r["problem"], r["seed"])], r) for r in after
+                 if r["part"] == "D" and r["problem"] == p and r["seed"] < seeds and (p, r["seed"]) in index]
+        if not pairs:
+            continue
+        labels = list(dict.fromkeys(m for _, r in pairs for m in r["methods"]))
+        for label in labels:
+            base = label.partition(":")[0]
+            cells = []
+            for side in (0, 1):
+                rs = [pr[side] for pr in pairs if base in pr[0]["methods"] and label in pr[1]["methods"]]
+                ms = [r["methods"][base if side == 0 else label] for r in rs]
+                diff = [m["best"] - r["random"]["best"] for m, r in zip(ms, rs)]
+                speed = [0.0 if m["reached"] is None else r["random"]["cpu"] / max(m["reached"]["cpu"], 1e-12)
+                         for m, r in zip(ms, rs)]
+                cells += [f"{_fmt(_median(diff), 4)}", _wtl([m["best"] for m in ms], [r["random"]["best"] for r in rs]),
+                          f"{sum(m['reached'] is not None for m in ms)}/{len(ms)}", f"{_fmt(_median(speed))}x"]
+            starts = [(r["methods"][label].get("adaptation") or {}).get("start_budget") for _, r in pairs]
+            counts = ", ".join(f"{b:g}: {starts.count(b)}" for b in sorted({b for b in starts if b is not None}))
+            lines.append(f"| {p} | {len(pairs)} | {label} | " + " | ".join(cells) + f" | {counts} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--problems", default=None, help="default: the suite (parts A-C), D_PROBLEMS (part D)")
@@ -575,6 +623,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--d-methods", default=",".join(D_METHODS),
                         help="part D's methods: names, with options as name:key=value;key=value")
     parser.add_argument("--out", default="benchmarks/results/multifidelity.jsonl")
+    parser.add_argument("--compare", default=None, metavar="BEFORE.jsonl",
+                        help="part D: run nothing; print --out's rows against BEFORE's (same problems and seeds)")
     parser.add_argument("--quick", action="store_true", help="3 seeds")
     args = parser.parse_args(argv)
     if args.quick:
@@ -589,10 +639,15 @@ def main(argv: list[str] | None = None) -> int:
             for line in f:
                 row = json.loads(line)
                 if row.get("random_trials", 50) == args.random_trials:
-                    rows.append(row)
-                    done.add((row["problem"], row["seed"], row["part"]))
+                    key = (row["problem"], row["seed"], row["part"])
+                    if key not in done:  # a row run twice counts once (the first)
+                        rows.append(row)
+                        done.add(key)
     print(f"# bench_multifidelity: {platform.python_version()}, scikit-learn {sklearn.__version__}, "
           f"numpy {np.__version__}, {os.cpu_count()} cores, load {os.getloadavg()}", file=sys.stderr)
+    if args.compare:
+        print(compare_d(_read_rows(args.compare), rows, names, args.seeds))
+        return 0
     parts = {"A": part_a, "B": part_b, "C": lambda name, seed, args: fidelity(name), "D": part_d}
     for part in args.parts.split(","):
         for name in names:

@@ -160,7 +160,7 @@ class FidelityMonitor:
         ``metrics["resource_units"]`` or the budget (deterministic).
     min_pairs : int, default 6
         Configurations evaluated at both rungs of a pair before that pair's correlation counts.
-    confidence : float, default 1.0
+    confidence : float, default 2.0
         The benefit of the doubt: each measured correlation is taken this many standard errors (of Fisher's z)
         above its measured value before it is judged (0: as measured).
 
@@ -171,7 +171,7 @@ class FidelityMonitor:
     """
 
     def __init__(self, budgets: list, eta: float, *, times: bool = True, min_pairs: int = 6,
-                 confidence: float = 1.0) -> None:
+                 confidence: float = 2.0) -> None:
         self.budgets = list(budgets)
         self.eta = float(eta)
         self.times = bool(times)
