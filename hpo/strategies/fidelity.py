@@ -156,13 +156,15 @@ class FidelityMonitor:
     eta : float
         The halving factor.
     times : bool, default True
-        Costs from measured durations (``finished - started``) where trials have them; else from
-        ``metrics["resource_units"]`` or the budget (deterministic).
+        Costs from measured durations (``finished - started``), once their median is at least ``min_seconds``;
+        else (and with False) from ``metrics["resource_units"]`` or the budget (deterministic).
     min_pairs : int, default 6
         Configurations evaluated at both rungs of a pair before that pair's correlation counts.
     confidence : float, default 2.0
         The benefit of the doubt: each measured correlation is taken this many standard errors (of Fisher's z)
         above its measured value before it is judged (0: as measured).
+    min_seconds : float, default 0.002
+        Trials shorter than this (on the median) are not timed: their duration is hpo's overhead and the clock's.
 
     Attributes
     ----------
@@ -171,16 +173,18 @@ class FidelityMonitor:
     """
 
     def __init__(self, budgets: list, eta: float, *, times: bool = True, min_pairs: int = 6,
-                 confidence: float = 2.0) -> None:
+                 confidence: float = 2.0, min_seconds: float = 0.002) -> None:
         self.budgets = list(budgets)
         self.eta = float(eta)
         self.times = bool(times)
+        self.min_seconds = float(min_seconds)
         self.min_pairs = int(min_pairs)
         self.confidence = float(confidence)
         n = len(self.budgets)
         self.losses: list[dict] = [{} for _ in range(n)]
-        self._scratch: list[list[float]] = [[] for _ in range(n)]   # costs of fits from scratch
-        self._resumed: list[list[float]] = [[] for _ in range(n)]   # costs of continuations
+        # per kind of cost (measured seconds, resource units): per rung, the costs of fits from scratch and of
+        # continuations
+        self._costs = {kind: ([[] for _ in range(n)], [[] for _ in range(n)]) for kind in ("seconds", "units")}
         self._version = [0] * n  # per rung, bumped by each loss recorded (the key of _memo)
         self._memo: dict[int, tuple] = {}  # level (-1 - level) -> (versions of level, level + 1; rank_correlation (spread))
 
@@ -197,26 +201,30 @@ class FidelityMonitor:
         level = self.level_of(trial.budget)
         if level is None:
             return False
-        cost = self._cost(trial)
-        if cost is not None:
-            resumed = trial.metrics.get("resumed_from") if isinstance(trial.metrics, dict) else None
-            (self._resumed if isinstance(resumed, (int, float)) and resumed > 0 else self._scratch)[level].append(cost)
+        metrics = trial.metrics if isinstance(trial.metrics, dict) else {}
+        resumed = metrics.get("resumed_from")
+        which = 1 if isinstance(resumed, (int, float)) and resumed > 0 else 0
+        duration = trial.duration
+        if duration is not None and math.isfinite(duration) and duration >= 0:
+            self._costs["seconds"][which][level].append(float(duration))
+        units = metrics.get("resource_units")
+        ok = isinstance(units, (int, float)) and not isinstance(units, bool) and math.isfinite(units) and units > 0
+        self._costs["units"][which][level].append(float(units) if ok else float(trial.budget))
         if trial.status != OK or trial.loss is None or not math.isfinite(trial.loss):
             return False
         self.losses[level][entry] = float(trial.loss)
         self._version[level] += 1
         return any(0 <= k < len(self.losses) and entry in self.losses[k] for k in (level - 1, level + 1))
 
-    def _cost(self, trial: Trial) -> float | None:
-        if self.times:
-            duration = trial.duration
-            if duration is not None and math.isfinite(duration) and duration >= 0:
-                return float(duration)
-            return None
-        units = trial.metrics.get("resource_units") if isinstance(trial.metrics, dict) else None
-        if isinstance(units, (int, float)) and not isinstance(units, bool) and math.isfinite(units) and units >= 0:
-            return float(units)
-        return float(trial.budget)
+    @property
+    def uses_times(self) -> bool:
+        """Whether costs are measured seconds: with ``times``, once the trials' median duration is at least
+        ``min_seconds`` (shorter trials time hpo's own overhead and the clock, not the budget); else resource units
+        (``metrics["resource_units"]``) or budgets."""
+        if not self.times:
+            return False
+        seconds = [c for lists in self._costs["seconds"] for per_level in lists for c in per_level]
+        return bool(seconds) and statistics.median(seconds) >= self.min_seconds
 
     # ---------------------------------------------------------------- figures
     def pairs(self, level: int) -> list[tuple[float, float]]:
@@ -269,7 +277,7 @@ class FidelityMonitor:
 
     def cost(self, level: int) -> tuple[float | None, float | None]:
         """``(from scratch, continued)``: the median cost of a trial at ``level`` (None: no such trial yet)."""
-        scratch, resumed = self._scratch[level], self._resumed[level]
+        scratch, resumed = (lists[level] for lists in self._costs["seconds" if self.uses_times else "units"])
         return (statistics.median(scratch) if scratch else None, statistics.median(resumed) if resumed else None)
 
     def _scratch_cost(self, level: int) -> float | None:
@@ -297,7 +305,7 @@ class FidelityMonitor:
             return None
         rhos = self._pair_correlations(level)
         costs = self._bracket_costs(level)
-        if costs is None:
+        if costs is None or min(costs) <= 0:
             return None
         compute = self.eta * max(costs)
         values = []
@@ -312,7 +320,7 @@ class FidelityMonitor:
         here, added, there = self._estimated_costs(level), self._added_cost(level + 1), self._estimated_costs(level + 1)
         added = there if added is None else added
         return Verdict(level, best == level, float(np.prod(rhos)), values[0], max(values[1:]),
-                       (here + added / self.eta) / there, best)
+                       (here + added / self.eta) / max(there, 1e-300), best)
 
     def _pair_correlations(self, level: int) -> list[float]:
         """Per pair of consecutive rungs from ``level`` up: the corrected rank correlation, given the benefit of the
@@ -353,7 +361,7 @@ class FidelityMonitor:
                 n = max(1, int(round(n / self.eta)))
                 added = self._added_cost(j)
                 total += n * (self._estimated_costs(j) if added is None else added)
-            out.append(max(total, 1e-12))
+            out.append(total)
         return out
 
     def summary(self) -> dict:
@@ -368,4 +376,4 @@ class FidelityMonitor:
                 "corrected_next": None if corr is None else corr[1],
                 "pairs_next": 0 if corr is None else corr[2],
             })
-        return {"rungs": out, "times": self.times}
+        return {"rungs": out, "times": self.uses_times}

@@ -114,6 +114,11 @@ def test_costs_tell_fits_from_scratch_and_continuations_apart():
     units.metrics["resource_units"] = 2
     ranks_only.record(1, units)
     assert ranks_only.cost(1) == (2.5, None)
+    fast = FidelityMonitor([1, 3, 9], 3)  # trials of microseconds time hpo and the clock, not the budget
+    for i in range(3):
+        fast.record(i, _trial(i, 3, 0.4, 1e-5 * (i + 1)))
+    assert not fast.uses_times and fast.cost(1) == (3.0, None)
+    assert monitor.uses_times and monitor.summary()["times"]
 
 
 def test_failed_trials_make_no_pairs():
