@@ -50,11 +50,25 @@ configurations evaluated from scratch at every rung budget; the Spearman
 correlation of their losses with the full budget's, and the CPU cost per
 budget.
 
+**D. At equal compute against random search** (issue 20, the adaptation
+``adapt`` of asha and hyperband): random search at the full budget for 50
+trials sets the compute (its CPU time ``T``) and the target (its best
+validation loss); ``asha`` and ``hyperband`` (``--d-methods``, with options as
+``asha:adapt=false``) then run until ``T``. Per problem and method: the best
+full-budget validation loss within ``T`` against random's (paired per seed),
+and whether and how fast (``T`` / CPU time) it reached random's best. Its
+problems default to the suite plus ``multifidelity.EXTRA`` (the issue-20 task
+and two held-out tasks). ``--compare BEFORE.jsonl`` prints a before/after
+table of two such runs (nothing is run).
+
 Usage::
 
     python benchmarks/bench_multifidelity.py                  # 10 seeds, 4 problems (~3 h on 2 busy cores)
     python benchmarks/bench_multifidelity.py --quick          # 3 seeds
     python benchmarks/bench_multifidelity.py --problems hgb_breast_cancer_iters --seeds 5 --parts B
+    python benchmarks/bench_multifidelity.py --parts D --out benchmarks/results/adaptive_after.jsonl
+    python benchmarks/bench_multifidelity.py --parts D --out benchmarks/results/adaptive_after.jsonl \
+        --compare benchmarks/results/adaptive_before.jsonl
 
 Results are appended per (problem, seed) to ``--out`` (JSON lines; a rerun
 skips what is there) and summarized as Markdown tables at the end.
