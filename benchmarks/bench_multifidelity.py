@@ -50,11 +50,25 @@ configurations evaluated from scratch at every rung budget; the Spearman
 correlation of their losses with the full budget's, and the CPU cost per
 budget.
 
+**D. At equal compute against random search** (issue 20, the adaptation
+``adapt`` of asha and hyperband): random search at the full budget for 50
+trials sets the compute (its CPU time ``T``) and the target (its best
+validation loss); ``asha`` and ``hyperband`` (``--d-methods``, with options as
+``asha:adapt=false``) then run until ``T``. Per problem and method: the best
+full-budget validation loss within ``T`` against random's (paired per seed),
+and whether and how fast (``T`` / CPU time) it reached random's best. Its
+problems default to the suite plus ``multifidelity.EXTRA`` (the issue-20 task
+and two held-out tasks). ``--compare BEFORE.jsonl`` prints a before/after
+table of two such runs (nothing is run).
+
 Usage::
 
     python benchmarks/bench_multifidelity.py                  # 10 seeds, 4 problems (~3 h on 2 busy cores)
     python benchmarks/bench_multifidelity.py --quick          # 3 seeds
     python benchmarks/bench_multifidelity.py --problems hgb_breast_cancer_iters --seeds 5 --parts B
+    python benchmarks/bench_multifidelity.py --parts D --out benchmarks/results/adaptive_after.jsonl
+    python benchmarks/bench_multifidelity.py --parts D --out benchmarks/results/adaptive_after.jsonl \
+        --compare benchmarks/results/adaptive_before.jsonl
 
 Results are appended per (problem, seed) to ``--out`` (JSON lines; a rerun
 skips what is there) and summarized as Markdown tables at the end.
@@ -91,7 +105,10 @@ from hpo.strategies import make_strategy
 from hpo.strategies.halving import rung_budgets
 
 PROBLEMS = ["sgd_digits_epochs", "mlp_digits_epochs", "hgb_breast_cancer_iters", "svm_digits_samples"]
+#: Part D's problems: the suite, the issue-20 task and two held-out tasks (``multifidelity.EXTRA``).
+D_PROBLEMS = PROBLEMS + ["hgb_synth_samples", "sgd_synth_epochs", "gb_synth_trees"]
 METHODS = ["hyperband", "asha", "halving"]
+D_METHODS = ["asha", "hyperband"]
 
 
 # ============================================================================ the hpo side
@@ -165,7 +182,31 @@ def run_hpo(problem, strategy: str, seed: int, *, n_trials: int | None = None, c
         "cpus": [t.metrics["cpu_end"] - cpu0 if "cpu_end" in t.metrics else None for t in trials],
         "best_config": result.best_config if result.n_ok else None,
         "best_budget": result.best_trial.budget if result.n_ok else None,
+        "configs": [t.config for t in trials],
+        "adaptation": _adaptation(result.strategy_instance),
+        "log": [[t.candidate.info.get("rung"), t.candidate.info.get("entry"), t.candidate.info.get("bracket"),
+                 None if t.status != "ok" else offset - t.value, t.duration, t.metrics.get("resumed_from")]
+                for t in trials],
     }
+
+
+def _adaptation(strategy) -> dict | None:
+    """What a strategy's adaptation (``adapt``) did, as plain data (None: it has none)."""
+    summary = getattr(strategy, "adaptation_summary", None)
+    return summary() if callable(summary) else None
+
+
+def parse_method(label: str) -> tuple[str, dict]:
+    """``"asha"`` or ``"asha:adapt=false;eta=2"`` -> the strategy name and its options (JSON values, else str)."""
+    name, _, rest = label.partition(":")
+    options: dict = {}
+    for item in filter(None, rest.split(";")):
+        key, _, value = item.partition("=")
+        try:
+            options[key] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key] = value
+    return name, options
 
 
 def reach(run: dict, target: float) -> dict | None:
@@ -316,6 +357,40 @@ def part_b(name: str, seed: int, args) -> dict:
     return out
 
 
+def part_d(name: str, seed: int, args) -> dict:
+    """At equal compute against random search: best validation loss within its CPU time, and time to its best.
+
+    Random search at the full budget for ``--random-trials`` trials sets the compute (its CPU time ``T``)
+    and the target (its best validation loss). Each of ``--d-methods`` then runs until ``T`` (checked after each
+    trial; only trials that ended within ``T`` count).
+    """
+    problem = make_problem(name)
+    out: dict = {"problem": name, "seed": seed, "part": "D"}
+    rnd = run_hpo(problem, "random", seed, n_trials=args.random_trials)
+    losses = [math.inf if v is None else v for v in rnd["losses"]]
+    target = min(losses)
+    out["target"] = target
+    out["random"] = {"cpu": rnd["cpu"], "wall": rnd["wall"], "units": sum(rnd["units"]), "best": target,
+                     "test_loss": problem.test_loss(rnd["best_config"])}
+    cap = rnd["cpu"]
+    for label in args.d_methods.split(","):
+        method, options = parse_method(label)
+        run = run_hpo(problem, method, seed, n_trials=100_000, cpu_cap=cap, options=options)
+        full = [i for i, (loss, n_res, cpu) in enumerate(zip(run["losses"], run["n_resources"], run["cpus"]))
+                if loss is not None and n_res == run["max_resource"] and cpu is not None and cpu <= cap]
+        best_i = min(full, key=lambda i: (run["losses"][i], i)) if full else None
+        got = reach(run, target)
+        out.setdefault("methods", {})[label] = {
+            "best": math.inf if best_i is None else run["losses"][best_i],
+            "test_loss": None if best_i is None else problem.test_loss(run["configs"][best_i]),
+            "reached": None if got is None or got["cpu"] > cap else got,
+            "cpu": run["cpu"], "wall": run["wall"], "units": sum(run["units"]), "n_trials": len(run["losses"]),
+            "n_full": len(full), "adaptation": run["adaptation"],
+            "log": run["log"] if args.log_trials else None,
+        }
+    return out
+
+
 def fidelity(name: str, n_configs: int = 30) -> dict:
     """How well a small budget ranks configurations: Spearman correlation with the full budget, and cost.
 
@@ -430,6 +505,9 @@ def summarize(rows: list[dict]) -> str:
                 f"{_fmt(_median([o['wall'] / s['wall'] for o, s in zip(ours, sk)]))} | "
                 f"{_fmt(_median([o['units'] / s['units'] for o, s in zip(ours, sk)]))} |"
             )
+    rows = [r for r in all_rows if r["part"] == "D"]
+    if rows:
+        lines += ["", summarize_d(rows)]
     rows = [r for r in all_rows if r["part"] == "C"]
     if rows:
         lines += ["", "### C. How well a small budget ranks configurations", "",
@@ -448,9 +526,101 @@ def summarize(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _wtl(ours: list, theirs: list) -> str:
+    w = sum(a < b - 1e-12 for a, b in zip(ours, theirs))
+    t = sum(abs(a - b) <= 1e-12 for a, b in zip(ours, theirs))
+    return f"{w}/{t}/{len(ours) - w - t}"
+
+
+def summarize_d(rows: list[dict]) -> str:
+    """Part D's table: per problem and method, medians over seeds."""
+    lines = ["### D. At equal compute against random search (CPU time of its 50 full-budget trials)", "",
+             "Per seed, random search's CPU time `T` for 50 full-budget trials is the compute each method gets "
+             "(trials that ended after `T` do not count). *best val. loss*: median over seeds of the best "
+             "full-budget validation loss within `T` (random: its best of 50); *W/T/L*: seeds where the method's "
+             "is lower / equal / higher than random's; *reached*: seeds where a full-budget trial reached random's "
+             "best within `T`; *speed-up*: median over seeds of `T` / the method's CPU time to reach it (0 where "
+             "it did not), and the same in resource units; *test loss*: median of the refitted best's.", "",
+             "| problem | method | best val. loss (random's) | W/T/L val. | reached | CPU speed-up | units speed-up "
+             "| test loss (random's) | W/T/L test | full-budget trials |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    problems = [p for p in D_PROBLEMS if any(r["problem"] == p for r in rows)]
+    problems += sorted({r["problem"] for r in rows} - set(problems))
+    for p in problems:
+        rs = [r for r in rows if r["problem"] == p]
+        labels = list(dict.fromkeys(m for r in rs for m in r["methods"]))
+        rnd_best = [r["random"]["best"] for r in rs]
+        rnd_test = [r["random"]["test_loss"] for r in rs]
+        for label in labels:
+            ms = [r["methods"][label] for r in rs if label in r["methods"]]
+            rr = [r for r in rs if label in r["methods"]]
+            best = [m["best"] for m in ms]
+            tests = [math.inf if m["test_loss"] is None else m["test_loss"] for m in ms]
+            speed = [0.0 if m["reached"] is None else r["random"]["cpu"] / max(m["reached"]["cpu"], 1e-12)
+                     for m, r in zip(ms, rr)]
+            units = [0.0 if m["reached"] is None else r["random"]["units"] / max(m["reached"]["units"], 1e-12)
+                     for m, r in zip(ms, rr)]
+            lines.append(
+                f"| {p} | {label} | {_fmt(_median(best), 4)} ({_fmt(_median(rnd_best), 4)}) | "
+                f"{_wtl(best, [r['random']['best'] for r in rr])} | "
+                f"{sum(m['reached'] is not None for m in ms)}/{len(ms)} | {_fmt(_median(speed))}x | "
+                f"{_fmt(_median(units))}x | {_fmt(_median(tests), 4)} ({_fmt(_median(rnd_test), 4)}) | "
+                f"{_wtl(tests, [r['random']['test_loss'] for r in rr])} | {_fmt(_median([m['n_full'] for m in ms]))} |"
+            )
+    return "\n".join(lines)
+
+
+def _read_rows(path: str) -> list[dict]:
+    """The rows of a results file, each (problem, seed, part) once (the first)."""
+    rows, seen = [], set()
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                row = json.loads(line)
+                key = (row["problem"], row["seed"], row["part"])
+                if key not in seen:
+                    rows.append(row)
+                    seen.add(key)
+    return rows
+
+
+def compare_d(before: list[dict], after: list[dict], names: list[str], seeds: int) -> str:
+    """Part D before and after a change, on the (problem, seed) pairs both files hold, medians over those seeds.
+
+    Per method: the median over seeds of ``method's best - random's best`` (validation loss, each against the
+    random search of its own run: <= 0 is "not worse than random"), W/T/L against random, seeds that reached
+    random's best within its CPU time, and the median CPU speed-up (0 where it did not reach it).
+    """
+    lines = ["| problem | seeds | method | before: median (best - random's) | W/T/L | reached | CPU speed-up "
+             "| after: median (best - random's) | W/T/L | reached | CPU speed-up | start budget after (seeds) |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    index = {(r["problem"], r["seed"]): r for r in before if r["part"] == "D"}
+    for p in names:
+        pairs = [(index[(r["problem"], r["seed"])], r) for r in after
+                 if r["part"] == "D" and r["problem"] == p and r["seed"] < seeds and (p, r["seed"]) in index]
+        if not pairs:
+            continue
+        labels = list(dict.fromkeys(m for _, r in pairs for m in r["methods"]))
+        for label in labels:
+            base = label.partition(":")[0]
+            cells = []
+            for side in (0, 1):
+                rs = [pr[side] for pr in pairs if base in pr[0]["methods"] and label in pr[1]["methods"]]
+                ms = [r["methods"][base if side == 0 else label] for r in rs]
+                diff = [m["best"] - r["random"]["best"] for m, r in zip(ms, rs)]
+                speed = [0.0 if m["reached"] is None else r["random"]["cpu"] / max(m["reached"]["cpu"], 1e-12)
+                         for m, r in zip(ms, rs)]
+                cells += [f"{_fmt(_median(diff), 4)}", _wtl([m["best"] for m in ms], [r["random"]["best"] for r in rs]),
+                          f"{sum(m['reached'] is not None for m in ms)}/{len(ms)}", f"{_fmt(_median(speed))}x"]
+            starts = [(r["methods"][label].get("adaptation") or {}).get("start_budget") for _, r in pairs]
+            counts = ", ".join(f"{b:g}: {starts.count(b)}" for b in sorted({b for b in starts if b is not None}))
+            lines.append(f"| {p} | {len(pairs)} | {label} | " + " | ".join(cells) + f" | {counts} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--problems", default=",".join(PROBLEMS))
+    parser.add_argument("--problems", default=None, help="default: the suite (parts A-C), D_PROBLEMS (part D)")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--random-trials", type=int, default=50)
     parser.add_argument("--cap", type=float, default=1.0,
@@ -460,13 +630,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sklearn-factor", type=int, default=3,
                         help="in B, HalvingRandomSearchCV starts this many times eta**(rungs-1) candidates")
     parser.add_argument("--parts", default="A,B,C",
-                        help="A (compute to reach), B (equal time), C (how well small budgets rank)")
+                        help="A (compute to reach), B (equal time), C (how well small budgets rank), "
+                             "D (equal compute against random search; problems default to D_PROBLEMS)")
+    parser.add_argument("--log-trials", action="store_true",
+                        help="part D: keep each method's trials (rung, entry, bracket, loss, seconds, resumed_from)")
+    parser.add_argument("--d-methods", default=",".join(D_METHODS),
+                        help="part D's methods: names, with options as name:key=value;key=value")
     parser.add_argument("--out", default="benchmarks/results/multifidelity.jsonl")
+    parser.add_argument("--compare", default=None, metavar="BEFORE.jsonl",
+                        help="part D: run nothing; print --out's rows against BEFORE's (same problems and seeds)")
     parser.add_argument("--quick", action="store_true", help="3 seeds")
     args = parser.parse_args(argv)
     if args.quick:
         args.seeds = min(args.seeds, 3)
-    names = [p for p in args.problems.split(",") if p]
+    default = D_PROBLEMS if args.parts == "D" else PROBLEMS
+    names = [p for p in (args.problems or ",".join(default)).split(",") if p]
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     done = set()
     rows = []
@@ -475,11 +653,16 @@ def main(argv: list[str] | None = None) -> int:
             for line in f:
                 row = json.loads(line)
                 if row.get("random_trials", 50) == args.random_trials:
-                    rows.append(row)
-                    done.add((row["problem"], row["seed"], row["part"]))
+                    key = (row["problem"], row["seed"], row["part"])
+                    if key not in done:  # a row run twice counts once (the first)
+                        rows.append(row)
+                        done.add(key)
     print(f"# bench_multifidelity: {platform.python_version()}, scikit-learn {sklearn.__version__}, "
           f"numpy {np.__version__}, {os.cpu_count()} cores, load {os.getloadavg()}", file=sys.stderr)
-    parts = {"A": part_a, "B": part_b, "C": lambda name, seed, args: fidelity(name)}
+    if args.compare:
+        print(compare_d(_read_rows(args.compare), rows, names, args.seeds))
+        return 0
+    parts = {"A": part_a, "B": part_b, "C": lambda name, seed, args: fidelity(name), "D": part_d}
     for part in args.parts.split(","):
         for name in names:
             for seed in range(args.seeds if part != "C" else 1):

@@ -618,6 +618,9 @@ class SearchLoop:
         if status == OK:
             loss = value if self.direction == "minimize" else -value
         curve = [] if extra is None else [tuple(p) for p in extra.get("curve", ())]
+        if extra is not None and extra.get("resumed_from") and "resumed_from" not in metrics:
+            # a run that continued its saved state: its time is what it added (the strategies' cost measurements)
+            metrics = {**metrics, "resumed_from": extra["resumed_from"]}
         return Trial(number, candidate, status, value, loss, error, tb, started, finished, metrics, curve), extra
 
     def _first_traceback(self) -> str:

@@ -216,7 +216,9 @@ class TrialHandle:
         return self._rule.describe(self._stopped_at, self._best, self._sign)  # type: ignore[union-attr]
 
     def _outcome(self) -> dict:
-        """What goes back to the search process: the curve, and a state worth keeping (a paused run's)."""
+        """What goes back to the search process: the curve, a state worth keeping (a paused run's), and the step a
+        run that loaded its saved state continued from (``resumed_from``; 0: it started over)."""
         keep = self._saved is not None and self._rule is not None and self._rule.pauses
         state, done = self._saved if keep else (None, 0)  # type: ignore[misc]
-        return {"curve": list(zip(self._steps, self._values)), "state": state, "done": done}
+        resumed = self.done if self._has_loaded and self._state is not None else 0
+        return {"curve": list(zip(self._steps, self._values)), "state": state, "done": done, "resumed_from": resumed}

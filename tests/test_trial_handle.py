@@ -109,6 +109,15 @@ def test_asha_pauses_runs_at_their_rung_and_promoted_runs_continue_inline():
     assert {t.metrics["pid"] for t in result.trials} == {os.getpid()}
 
 
+def test_a_run_that_continued_its_saved_state_is_marked_resumed_from():
+    result = optimize(training, SPACE, "asha", n_trials=30, seed=0, strategy_options=ASHA)
+    for t in result.trials:  # ``done``: the step the run started from; a fresh run is not marked
+        assert t.metrics.get("resumed_from", 0) == t.metrics["done"], (t.number, t.metrics)
+    assert any("resumed_from" in t.metrics for t in result.trials)
+    scratch, continued = result.strategy_instance.fidelity.cost(1)
+    assert continued is not None, "the strategy counts continuations apart from fits from scratch"
+
+
 @pytest.mark.parametrize("strategy, options", [
     ("halving", {"min_budget": 1, "max_budget": 9}),
     ("hyperband", {"min_budget": 1, "max_budget": 9, "n_brackets": 2}),

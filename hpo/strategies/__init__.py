@@ -8,8 +8,10 @@ from .bayes import BayesianOptimization  # noqa: E402  (registers "bayes")
 from .coarse_to_fine import CoarseToFine  # noqa: E402,F401  (registers "coarse_to_fine")
 from .halving import ASHA, Hyperband, SuccessiveHalving  # noqa: E402,F401  (registers "halving", "hyperband", "asha")
 from .median import MedianStopping  # noqa: E402,F401  (registers "median")
+from .fidelity import FidelityMonitor, SmallBudgetWarning  # noqa: E402  (the adaptation of asha and hyperband)
 
 __all__ = [
     "Strategy", "Candidate", "Trial", "GridSearch", "BayesianOptimization", "RandomSearch", "SobolSearch",
     "register", "available_strategies", "get_strategy_class", "make_strategy", "plan_options",
+    "FidelityMonitor", "SmallBudgetWarning",
 ]

@@ -31,6 +31,27 @@ ends are), so the last rung always trains with ``max_budget``.
     trials finished in its rung and not promoted yet (highest rung first),
     else start a new configuration at the smallest budget. Never waits.
 
+When small budgets do not pay: the ``adapt`` option
+---------------------------------------------------
+Each strategy measures, as it goes, how well each rung ranks its promoted
+configurations for the next rung and what a trial costs at each rung
+(``strategy.fidelity``, :class:`~hpo.strategies.fidelity.FidelityMonitor`).
+With ``adapt`` (on by default in ``"asha"`` and ``"hyperband"``), each time a
+new pair of results (one configuration at two consecutive rungs) comes in, it
+estimates, for every start rung from the current one up to the full budget,
+the best full-budget result the same compute would buy, and when a higher
+start rung wins, new configurations start there from then on (ASHA) or the
+brackets that start below it are skipped (Hyperband); the start never goes
+down again, and at the top the search is random search at the full budget.
+``adapt=True`` uses measured trial times (so runs of the same seed may
+differ); ``"ranks"`` uses resource units or budgets as costs (same seed, same
+trials); False never adapts. ``strategy.adaptations`` records each decision
+(when, from and to which budget, the figures), ``strategy.adaptation_summary()``
+adds what each rung measured; the first decision is warned
+(:class:`~hpo.strategies.fidelity.SmallBudgetWarning`) and each is logged to
+the ``"hpo"`` logger. Successive halving measures but never adapts (its one
+round has fixed rungs). See :mod:`hpo.strategies.fidelity`.
+
 Where new configurations come from: the ``sampler`` option
 ---------------------------------------------------------
 Each strategy draws new configurations from a *sampler*, any registered
@@ -46,8 +67,10 @@ model (BOHB) fits on the largest budget with enough results.
 
 from __future__ import annotations
 
+import logging
 import math
 import numbers
+import warnings
 from collections import deque
 from dataclasses import replace
 from typing import Any, Callable
@@ -56,6 +79,7 @@ from ..spaces import Space
 from ..stopping import pause_at
 from ..trial import OK, Candidate, Trial
 from .base import Strategy
+from .fidelity import FidelityMonitor, SmallBudgetWarning, Verdict, check_adapt
 from .registry import make_strategy, register
 
 __all__ = ["SuccessiveHalving", "Hyperband", "ASHA", "rung_budgets"]
@@ -202,8 +226,10 @@ class _MultiFidelity(Strategy):
     plans_n_trials = True
 
     def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
-                 n_trials: int | None = None, sampler: Any = "random", sampler_options: dict | None = None) -> None:
+                 n_trials: int | None = None, sampler: Any = "random", sampler_options: dict | None = None,
+                 adapt: bool | str = False) -> None:
         super().__init__(space, seed=seed)
+        self.adapt = check_adapt(adapt)
         if n_trials is not None and (isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral)
                                      or n_trials < 1):
             raise ValueError(f"n_trials must be a positive int or None, got {n_trials!r}")
@@ -217,6 +243,9 @@ class _MultiFidelity(Strategy):
         self._observe = getattr(self.sampler, "observe", None)
         self._entries: dict[int, _Entry] = {}
         self._n_entries = 0
+        self.fidelity = FidelityMonitor(self.budgets, eta, times=adapt != "ranks")
+        self.adaptations: list[dict] = []
+        self._start_level = 0  # the rung new configurations start at (raised by the adaptation, never lowered)
         self._released: list[dict] = []  # configurations whose run ended (see take_released)
 
     def _sampler_exhausted(self) -> bool:
@@ -265,6 +294,52 @@ class _MultiFidelity(Strategy):
     @staticmethod
     def _loss(trial: Trial) -> float | None:
         return trial.loss if trial.status == OK and trial.loss is not None else None
+
+    # ------------------------------------------------ the adaptation (hpo.strategies.fidelity)
+    @property
+    def start_budget(self) -> float:
+        """The budget new configurations start at: ``min`` of the rungs, raised by the adaptation."""
+        return self.budgets[self._start_level]
+
+    def adaptation_summary(self) -> dict:
+        """What the adaptation measured and decided, as plain data.
+
+        Returns
+        -------
+        dict
+            ``adapt`` (the option), ``start_budget`` (in force now), ``adaptations`` (each decision, as in
+            :attr:`adaptations`) and ``rungs`` (per rung: budget, ok trials, cost, rank correlation with the next
+            rung, :meth:`~hpo.strategies.fidelity.FidelityMonitor.summary`).
+        """
+        return {"adapt": self.adapt, "start_budget": self.start_budget, "adaptations": list(self.adaptations),
+                **self.fidelity.summary()}
+
+    def _watch(self, entry: _Entry, trial: Trial) -> None:
+        """Measure the trial; with ``adapt``, give up the start rung while it does not pay (judged on each new pair)."""
+        if not self.fidelity.record(entry.id, trial) or not self.adapt:
+            return
+        verdict = self.fidelity.verdict(self._start_level)
+        if verdict is not None and not verdict.pays:
+            self._give_up(verdict)
+
+    def _give_up(self, verdict: Verdict) -> None:
+        """New configurations start at the verdict's best rung from now on; recorded, logged, and warned the first
+        time."""
+        self._start_level = verdict.best_level
+        top = self._start_level == len(self.budgets) - 1
+        record = {"told": len(self.trials), "trial": self.trials[-1].number, "from_budget": self.budgets[verdict.level],
+                  "to_budget": self.start_budget, "rho": verdict.rho, "cost_ratio": verdict.cost_ratio,
+                  "value_here": verdict.value_here, "value_next": verdict.value_next, "full_budget_only": top}
+        self.adaptations.append(record)
+        what = "samples at the full budget only" if top else f"starts new configurations at budget {self.start_budget:g}"
+        message = (f"{self.name}: budget {record['from_budget']:g} does not pay (rank correlation with the full budget "
+                   f"about {verdict.rho:.2f}, a start there costs {verdict.cost_ratio:.2f} of one at the next rung; expected "
+                   f"best {verdict.value_here:.2f} against {verdict.value_next:.2f}); "
+                   f"after {record['told']} trials it {what}")
+        logging.getLogger("hpo").info(message)
+        if len(self.adaptations) == 1:
+            warnings.warn(message + " (strategy.adaptations has the figures; adapt=False turns this off)",
+                          SmallBudgetWarning, stacklevel=2)
 
 
 @register
@@ -374,6 +449,7 @@ class SuccessiveHalving(_MultiFidelity):
         self._report(entry, trial)
         self._bracket.record(entry, self._loss(trial), trial.candidate.id)
         self._forget(self._bracket)
+        self._watch(entry, trial)  # measured only: one round of fixed rungs never adapts
 
 
 @register
@@ -406,21 +482,31 @@ class Hyperband(_MultiFidelity):
         Where configurations come from (see the module notes): a
         model-based sampler here gives BOHB-style search.
     sampler_options : dict, optional
+    adapt : True, False or "ranks", default True
+        When small budgets do not pay on this problem (they rank
+        configurations poorly, or cost nearly as much as large ones), skip
+        the brackets that start below the budget they pay from, down to
+        bracket 0 (random search at the full budget); see the module notes.
+        True: costs are measured trial times; ``"ranks"``: costs are
+        resource units or budgets (same seed, same trials); False: never
+        (still measured, in :attr:`fidelity`). The decisions are in
+        :attr:`adaptations` (and logged, the first one warned).
     """
 
     name = "hyperband"
 
     def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
                  n_brackets: int | None = None, n_trials: int | None = None, sampler: Any = "random",
-                 sampler_options: dict | None = None) -> None:
+                 sampler_options: dict | None = None, adapt: bool | str = True) -> None:
         super().__init__(space, seed=seed, eta=eta, min_budget=min_budget, max_budget=max_budget,
-                         n_trials=n_trials, sampler=sampler, sampler_options=sampler_options)
+                         n_trials=n_trials, sampler=sampler, sampler_options=sampler_options, adapt=adapt)
         if n_brackets is not None and (isinstance(n_brackets, bool) or not isinstance(n_brackets, numbers.Integral)
                                        or n_brackets < 1):
             raise ValueError(f"n_brackets must be a positive int or None, got {n_brackets!r}")
         self.n_brackets = n_brackets
         self._active: list[_Bracket] = []
         self._opened = 0
+        self._position = 0                 # the next bracket's place in the cycle (ahead of _opened when adapting)
         self._taken = 0                    # candidates asked, over all brackets
         self._planned: dict[int, int] = {}  # bracket index -> its planned number of trials
 
@@ -445,9 +531,18 @@ class Hyperband(_MultiFidelity):
             n = self._keep(n)
         return total
 
+    def _next_position(self) -> int:
+        """The next bracket's place in the cycle, skipping brackets that start below :attr:`start_budget`."""
+        S = len(self.budgets) - 1
+        position = self._position
+        while position % (S + 1) < self._start_level:  # bracket s = S - position % (S + 1) starts at rung S - s
+            position += 1
+        return position
+
     def _next_plan(self) -> tuple[list, int] | None:
         """The next bracket's ``(budgets, n0)``: with ``n_trials``, shrunk to fit what is left (None: nothing is)."""
-        budgets, n0 = self.bracket_plan(self._opened)
+        S = len(self.budgets) - 1
+        budgets, n0 = self._bracket_of(S - self._next_position() % (S + 1))
         if self.n_trials is None:
             return budgets, n0
         owed = sum(self._planned[b.index] for b in self._active) - sum(b.taken for b in self._active)
@@ -489,6 +584,7 @@ class Hyperband(_MultiFidelity):
             bracket = _Bracket(self._opened, budgets, n0, self._keep)
             self._planned[bracket.index] = self._cost(budgets, n0)
             self._opened += 1
+            self._position = self._next_position() + 1
             self._active.append(bracket)
             got = self._take(bracket, n - len(taken))
             taken += got
@@ -514,6 +610,7 @@ class Hyperband(_MultiFidelity):
         if bracket.done:
             self._active.remove(bracket)
             self._planned.pop(bracket.index, None)
+        self._watch(entry, trial)
 
 
 @register
@@ -545,15 +642,24 @@ class ASHA(_MultiFidelity):
         that the search ends with a result at the full budget.
     sampler : str, Strategy class or instance, default "random"
     sampler_options : dict, optional
+    adapt : True, False or "ranks", default True
+        When small budgets do not pay on this problem (they rank
+        configurations poorly, or cost nearly as much as large ones), start
+        new configurations at the budget they pay from, up to the full budget
+        (random search); see the module notes. True: costs are measured
+        trial times; ``"ranks"``: costs are resource units or budgets (same
+        seed, same trials); False: never (still measured, in
+        :attr:`fidelity`). The decisions are in :attr:`adaptations` (and
+        logged, the first one warned).
     """
 
     name = "asha"
 
     def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
                  max_candidates: int | None = None, n_trials: int | None = None, sampler: Any = "random",
-                 sampler_options: dict | None = None) -> None:
+                 sampler_options: dict | None = None, adapt: bool | str = True) -> None:
         super().__init__(space, seed=seed, eta=eta, min_budget=min_budget, max_budget=max_budget,
-                         n_trials=n_trials, sampler=sampler, sampler_options=sampler_options)
+                         n_trials=n_trials, sampler=sampler, sampler_options=sampler_options, adapt=adapt)
         if max_candidates is not None and (isinstance(max_candidates, bool)
                                            or not isinstance(max_candidates, numbers.Integral) or max_candidates < 1):
             raise ValueError(f"max_candidates must be a positive int or None, got {max_candidates!r}")
@@ -638,10 +744,11 @@ class ASHA(_MultiFidelity):
         self._taken += 1
         return [Candidate(self._entries[eid].config, self.budgets[to], 0, {"rung": to, "entry": eid})]
 
-    def _start(self, m: int, rung: int = 0) -> list[Candidate]:
-        """Up to ``m`` new configurations at ``rung``."""
+    def _start(self, m: int, rung: int | None = None) -> list[Candidate]:
+        """Up to ``m`` new configurations at ``rung`` (default: the start rung, :attr:`start_budget`)."""
         if not self._may_start():
             return []
+        rung = self._start_level if rung is None else rung
         if self.max_candidates is not None:
             m = min(m, self.max_candidates - self._started)
         out = [Candidate(e.config, self.budgets[rung], 0, {"rung": rung, "entry": e.id}) for e in self._draw(m)]
@@ -667,3 +774,4 @@ class ASHA(_MultiFidelity):
                 else:
                     hi = mid
             ranked.insert(lo, item)
+        self._watch(entry, trial)
