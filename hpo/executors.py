@@ -819,8 +819,10 @@ class PoolRunner(FuturesRunner):
 class DaskRunner:
     """Evaluations on a Dask cluster: the objective is sent once, as a worker plugin of the cluster.
 
-    As many evaluations run at once as the cluster has worker threads
-    (looked up again every few seconds, so a cluster that grows is used).
+    As many evaluations run at once as the cluster's live workers have
+    threads (asked of the scheduler each time a trial ends, so a cluster
+    that grows is used, and one that lost a worker does not queue
+    evaluations behind a busy thread).
     A time limit is *soft* here: Dask cannot stop a running task, so a trial
     past ``trial_timeout`` is recorded as failed and its task cancelled, but
     the worker thread runs it to its end.
@@ -845,8 +847,6 @@ class DaskRunner:
 
     def __init__(self, client: Any) -> None:
         self.client = client
-        self._slots = 0
-        self._checked = -1e9
         self._plugin: str | None = None
 
     def start(self, evaluate: Callable, objective: Callable, pass_budget: bool | str) -> None:
@@ -857,11 +857,11 @@ class DaskRunner:
         self.client.register_plugin(ObjectivePlugin(self._plugin, objective), name=self._plugin)
 
     def slots(self) -> int:
-        now = time.monotonic()
-        if now - self._checked > 5.0:
-            self._checked = now
-            self._slots = max(1, sum(self.client.nthreads().values()))
-        return self._slots
+        # The threads of the workers alive now, asked of the scheduler before each fill (one round trip per
+        # finished trial): counted a few seconds late, a dead worker's threads would send the evaluations of
+        # the search to queue on the workers left, and each one queued on a worker that dies next is counted
+        # by Dask as a suspect of that death (allowed-failures) although it never ran.
+        return max(1, sum(self.client.nthreads().values()))
 
     def submit(self, candidate: Any, spec: Any = None) -> Any:
         from ._dask import evaluate_on_worker
