@@ -879,6 +879,11 @@ class DaskRunner:
                 f"the Dask worker running this evaluation died, on each of the {exc.allowed_failures + 1} workers "
                 f"that tried it (the last: {exc.last_worker.address}; distributed.scheduler.allowed-failures="
                 f"{exc.allowed_failures})") from None
+        finally:
+            # let go of the result at once: while this client holds a finished evaluation's future, the worker
+            # keeps its result, and if that worker dies Dask runs the evaluation again ("recomputed elsewhere"),
+            # counting it a suspect of the next death
+            handle.release()
 
     def wait_any(self, handles: Sequence, timeout: float | None) -> list:
         from distributed import wait
