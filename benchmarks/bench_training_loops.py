@@ -264,3 +264,393 @@ PROBLEMS: dict[str, Callable[..., LoopProblem]] = {
     "sgd_partial_fit": SGDPartialFit,
     "crossing_curves": CrossingCurves,
 }
+
+
+# ============================================================================ the searches
+def make_objective(problem: LoopProblem, seed: int, resume: bool = True) -> Callable:
+    """The training loop as ``objective(config, trial)``.
+
+    ``resume=False``: the objective ignores ``trial.load()`` and trains every
+    run from its first epoch (restart per rung); it pauses at its rung all
+    the same. Returns the last validation loss, and ``started_at``: the epoch
+    the run continued from (0: from scratch).
+    """
+    top = problem.max_epochs
+
+    def objective(config: dict, trial: hpo.TrialHandle) -> dict:
+        budget = top if trial.budget is None else int(trial.budget)
+        state = trial.load() if resume else None
+        done = trial.done if state is not None else 0
+        if state is None:
+            state = problem.init(config, seed)
+        loss = math.inf
+        for epoch in range(done + 1, budget + 1):
+            loss = problem.epoch(state, config)
+            trial.report(epoch, loss)
+            if trial.should_stop():
+                if resume:
+                    trial.save(state)
+                break
+        return {"value": loss, "started_at": done}
+
+    return objective
+
+
+class _Log:
+    """Per finished trial (in order): epochs trained, whether it is a full-budget run, its loss, wall and CPU
+    seconds since the search started; stops the search at ``cap`` epochs or ``max_trials`` trials."""
+
+    def __init__(self, cap: float | None = None, max_trials: int | None = None) -> None:
+        self.cap = cap
+        self.max_trials = max_trials
+        self.rows: list[tuple[int, bool, float | None, float, float]] = []
+        self.epochs = 0
+        self.start()
+
+    def start(self) -> None:
+        self.wall0, self.cpu0 = time.perf_counter(), time.process_time()
+
+    def add(self, epochs: int, full: bool, loss: float | None) -> bool:
+        """Record a trial; whether the search should stop now."""
+        self.epochs += epochs
+        self.rows.append((epochs, full, loss, time.perf_counter() - self.wall0, time.process_time() - self.cpu0))
+        return ((self.cap is not None and self.epochs >= self.cap)
+                or (self.max_trials is not None and len(self.rows) >= self.max_trials))
+
+    def summary(self) -> dict:
+        return {"rows": self.rows, "epochs": self.epochs, "n_trials": len(self.rows),
+                "wall": time.perf_counter() - self.wall0, "cpu": time.process_time() - self.cpu0}
+
+
+def run_hpo(problem: LoopProblem, strategy: str, seed: int, *, n_trials: int, resume: bool = True,
+            cap: float | None = None, max_trials: int | None = None, options: dict | None = None) -> dict:
+    """One hpo search over the training loop, until ``n_trials``, ``cap`` epochs or ``max_trials`` trials."""
+    log = _Log(cap, max_trials)
+    top = problem.max_epochs
+    restarted = [0]
+
+    def record(result: hpo.Result, trial: hpo.Trial) -> None:
+        full = trial.status == "ok" and trial.budget in (None, top)
+        promoted = trial.candidate.info.get("rung", 0) > 0
+        if promoted and trial.status == "ok" and trial.metrics.get("started_at", 0) == 0:
+            restarted[0] += 1  # a promoted run that trained from scratch (its state was not kept)
+        if log.add(len(trial.intermediate), full, trial.value if trial.status == "ok" else None):
+            raise StopSearch
+
+    log.start()
+    result = hpo.optimize(make_objective(problem, seed, resume), problem.space, strategy, n_trials=n_trials,
+                          seed=seed, callbacks=[record], strategy_options=options)
+    out = log.summary()
+    out["restarted"] = restarted[0]
+    out["best"] = _best(out["rows"])
+    out["n_result_trials"] = len(result)
+    return out
+
+
+def _suggest(trial: Any, space: Space) -> dict:
+    """An Optuna trial's configuration of ``space`` (plain Float, Int and Categorical dimensions)."""
+    config = {}
+    for name, dim in space.dims.items():
+        if isinstance(dim, Categorical):
+            config[name] = trial.suggest_categorical(name, list(dim.choices))
+        elif isinstance(dim, Int):
+            config[name] = trial.suggest_int(name, dim.low, dim.high, log=dim.log)
+        else:
+            config[name] = trial.suggest_float(name, dim.low, dim.high, log=dim.log)
+    return config
+
+
+def run_optuna(problem: LoopProblem, pruner: str, seed: int, *, cap: float) -> dict:
+    """Optuna's TPESampler with ``HyperbandPruner`` or ``MedianPruner`` over the same loop, until ``cap`` epochs.
+
+    The Optuna way: each trial trains from its first epoch, reports the
+    validation loss after each (``trial.report``) and stops when
+    ``trial.should_prune()`` says so; a pruned trial trained the epochs it reported.
+    """
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    top = problem.max_epochs
+    if pruner == "hyperband":
+        chosen: Any = optuna.pruners.HyperbandPruner(min_resource=1, max_resource=top, reduction_factor=3)
+    elif pruner == "median":
+        chosen = optuna.pruners.MedianPruner()
+    else:
+        raise ValueError(f"pruner must be 'hyperband' or 'median', got {pruner!r}")
+    study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed), pruner=chosen)
+    log = _Log(cap)
+
+    def objective(trial: Any) -> float:
+        config = _suggest(trial, problem.space)
+        state = problem.init(config, seed)
+        loss = math.inf
+        for epoch in range(1, top + 1):
+            loss = problem.epoch(state, config)
+            trial.report(loss, epoch)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+        return loss
+
+    def record(study: Any, trial: Any) -> None:
+        complete = trial.state == optuna.trial.TrialState.COMPLETE
+        if log.add(len(trial.intermediate_values), complete, trial.value if complete else None):
+            study.stop()
+
+    log.start()
+    study.optimize(objective, callbacks=[record])
+    out = log.summary()
+    out["best"] = _best(out["rows"])
+    return out
+
+
+def _best(rows: list, within: float = math.inf) -> float:
+    """The best full-budget loss among the trials finished within ``within`` epochs (inf: none)."""
+    best, spent = math.inf, 0
+    for epochs, full, loss, _, _ in rows:
+        spent += epochs
+        if spent > within:
+            break
+        if full and loss is not None and loss < best:
+            best = loss
+    return best
+
+
+def _reach(rows: list, target: float) -> dict | None:
+    """Epochs, wall and CPU seconds until the first full-budget trial at or below ``target`` (None: never)."""
+    spent = 0
+    for epochs, full, loss, wall, cpu in rows:
+        spent += epochs
+        if full and loss is not None and loss <= target + 1e-12:
+            return {"epochs": spent, "wall": wall, "cpu": cpu}
+    return None
+
+
+def rank_quality(problem: LoopProblem, n_configs: int = 100, eta: int = 3) -> dict:
+    """How well the loss at each rung ranks configurations, from ``n_configs`` random ones (seed 123) trained once.
+
+    Per rung (eta = 3, from 1 epoch): the Spearman correlation of the losses
+    there with the losses at the last epoch, and the share of the 10 best at
+    the last epoch that are in the top third at that rung (those a rung would
+    promote).
+    """
+    from scipy import stats
+
+    from hpo.strategies.halving import rung_budgets
+
+    budgets = rung_budgets(1, problem.max_epochs, eta)
+    losses = np.zeros((n_configs, len(budgets)))
+    for i, config in enumerate(problem.space.sample(n_configs, seed=123)):
+        state = problem.init(config, 0)
+        curve = [problem.epoch(state, config) for _ in range(problem.max_epochs)]
+        losses[i] = [curve[b - 1] for b in budgets]
+    best = set(np.argsort(losses[:, -1], kind="stable")[:10])
+    kept = []
+    for j in range(len(budgets)):
+        top = set(np.argsort(losses[:, j], kind="stable")[: n_configs // eta])
+        kept.append(len(best & top) / len(best))
+    return {"budgets": budgets, "kept": kept,
+            "spearman": [float(stats.spearmanr(losses[:, j], losses[:, -1]).statistic) for j in range(len(budgets))]}
+
+
+# ============================================================================ one seed
+CONTENDERS = ["asha", "hyperband", "median", "optuna_tpe_hyperband", "optuna_tpe_median"]
+RESTARTED = ["asha", "hyperband"]
+
+
+def one_seed(problem: LoopProblem, seed: int, random_trials: int) -> dict:
+    """Every contender on ``problem`` with ``seed``."""
+    top = problem.max_epochs
+    big = 10**7  # n_trials that never binds: the searches stop at the epoch budget
+    random = run_hpo(problem, "random", seed, n_trials=random_trials)
+    cap = random["epochs"]
+    runs: dict[str, dict] = {"random": random}
+    mf = {"min_budget": 1, "max_budget": top}
+    runs["asha"] = run_hpo(problem, "asha", seed, n_trials=big, cap=cap, options=mf)
+    runs["hyperband"] = run_hpo(problem, "hyperband", seed, n_trials=big, cap=cap, options=mf)
+    runs["median"] = run_hpo(problem, "median", seed, n_trials=big, cap=cap, options={"max_budget": top})
+    runs["optuna_tpe_hyperband"] = run_optuna(problem, "hyperband", seed, cap=cap)
+    runs["optuna_tpe_median"] = run_optuna(problem, "median", seed, cap=cap)
+    for name in RESTARTED:  # the same search, as many trials, every rung from scratch
+        runs[f"{name}_restart"] = run_hpo(problem, name, seed, n_trials=big, resume=False,
+                                          max_trials=runs[name]["n_trials"], options=mf)
+    return {"problem": problem.name, "seed": seed, "max_epochs": top, "random_trials": random_trials,
+            "E": cap, "runs": runs}
+
+
+# ============================================================================ the tables
+def _median(xs: list) -> float:
+    return float(statistics.median(xs)) if xs else math.nan
+
+
+def _fmt(x: float, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if isinstance(x, float) and math.isinf(x):
+        return "none"
+    return f"{x:.{digits}g}"
+
+
+def _wtl(ours: list[float], theirs: list[float]) -> str:
+    w = sum(a < b - 1e-12 for a, b in zip(ours, theirs))
+    t = sum(abs(a - b) <= 1e-12 or (math.isinf(a) and math.isinf(b)) for a, b in zip(ours, theirs))
+    return f"{w}/{t}/{len(ours) - w - t}"
+
+
+def table_a(rows: list[dict], target_ratio: float = 3.0) -> list[str]:
+    lines = ["### A. Epochs to reach the validation loss of random search's best full-budget run", "",
+             "Per seed: random search's best validation loss over its full-budget trials is the target, its "
+             "epochs `E` the reference; a contender's epochs (and wall, CPU seconds) until its first full-budget "
+             "run at or below the target. Ratios `E / epochs` (random's whole run over the contender's "
+             "time to reach), medians over seeds; a seed that never reached the target within `E` epochs "
+             "counts as 0. *vs random's time-to-best*: random search's epochs up to its best trial "
+             "(stricter).", "",
+             f"| problem | E (epochs) | target (median) | contender | reached | epochs ratio | >= {target_ratio:g}x "
+             "| wall ratio | CPU ratio | epochs ratio vs random's time-to-best |",
+             "|---|---:|---:|---|---:|---:|---|---:|---:|---:|"]
+    for name in _problems(rows):
+        rs = [r for r in rows if r["problem"] == name]
+        targets = [r["runs"]["random"]["best"] for r in rs]
+        for c in CONTENDERS:
+            ratios: dict[str, list] = {"e": [], "w": [], "c": [], "tb": []}
+            n = 0
+            for r, target in zip(rs, targets):
+                rnd = r["runs"]["random"]
+                got = _reach(r["runs"][c]["rows"], target)
+                if got is None:
+                    for v in ratios.values():
+                        v.append(0.0)
+                    continue
+                n += 1
+                to_best = _reach(rnd["rows"], target)
+                ratios["e"].append(rnd["epochs"] / got["epochs"])
+                ratios["w"].append(rnd["wall"] / max(got["wall"], 1e-9))
+                ratios["c"].append(rnd["cpu"] / max(got["cpu"], 1e-9))
+                ratios["tb"].append(to_best["epochs"] / got["epochs"])
+            med = _median(ratios["e"])
+            met = ("yes" if med >= target_ratio else "**no**") if c in RESTARTED else ""
+            lines.append(f"| {name} | {rs[0]['E']} | {_fmt(_median(targets), 4)} | {c} | {n}/{len(rs)} | "
+                         f"{_fmt(med)}x | {met} | {_fmt(_median(ratios['w']))}x | {_fmt(_median(ratios['c']))}x | "
+                         f"{_fmt(_median(ratios['tb']))}x |")
+    return lines
+
+
+def table_b(rows: list[dict]) -> list[str]:
+    lines = ["### B. Best validation loss at equal epochs", "",
+             "The best full-budget validation loss among the runs finished within `E / 3` and `E` epochs "
+             "(medians over seeds; `none`: no full-budget run in that budget on most seeds). W/T/L: seeds "
+             "where the contender's best is lower / equal / higher than Optuna's (TPE + HyperbandPruner; "
+             "TPE + MedianPruner) at `E / 3` and at `E`.", "",
+             "| problem | contender | best at E/3 | best at E | vs optuna_tpe_hyperband (E/3; E) "
+             "| vs optuna_tpe_median (E/3; E) |",
+             "|---|---|---:|---:|---:|---:|"]
+    for name in _problems(rows):
+        rs = [r for r in rows if r["problem"] == name]
+
+        def best(c: str, share: float) -> list[float]:
+            return [_best(r["runs"][c]["rows"], r["E"] * share) for r in rs]
+
+        for c in ["random"] + CONTENDERS:
+            cells = []
+            for ref in ("optuna_tpe_hyperband", "optuna_tpe_median"):
+                if c.startswith("optuna") or c == "random":
+                    cells.append("")
+                else:
+                    cells.append("; ".join(_wtl(best(c, s), best(ref, s)) for s in (1 / 3, 1.0)))
+            third = _fmt(_median(best(c, 1 / 3)), 4) if c != "random" else ""
+            lines.append(f"| {name} | {c} | {third} | {_fmt(_median(best(c, 1.0)), 4)} | {cells[0]} | {cells[1]} |")
+    return lines
+
+
+def table_c(rows: list[dict]) -> list[str]:
+    lines = ["### C. Pause and continue against restart per rung", "",
+             "The same search (same seed, as many trials) with the objective that continues from "
+             "`trial.load()` and with one that ignores it and trains every rung from scratch. Medians over "
+             "seeds of the epochs trained, wall and CPU seconds, and their ratios restart / continue "
+             "(per seed); *same best*: seeds where both found the same best full-budget loss; *started "
+             "over*: promoted runs of the continuing search whose state had been dropped (`max_states`).", "",
+             "| problem | strategy | trials | epochs continue | epochs restart | ratio | wall s continue "
+             "| wall s restart | ratio | CPU ratio | same best | started over |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name in _problems(rows):
+        rs = [r for r in rows if r["problem"] == name]
+        for c in RESTARTED:
+            cont = [r["runs"][c] for r in rs]
+            rest = [r["runs"][f"{c}_restart"] for r in rs]
+            same = sum(a["best"] == b["best"] for a, b in zip(cont, rest))
+            lines.append(
+                f"| {name} | {c} | {_fmt(_median([a['n_trials'] for a in cont]))} | "
+                f"{_fmt(_median([a['epochs'] for a in cont]), 5)} | {_fmt(_median([b['epochs'] for b in rest]), 5)} | "
+                f"{_fmt(_median([b['epochs'] / a['epochs'] for a, b in zip(cont, rest)]))}x | "
+                f"{_fmt(_median([a['wall'] for a in cont]))} | {_fmt(_median([b['wall'] for b in rest]))} | "
+                f"{_fmt(_median([b['wall'] / a['wall'] for a, b in zip(cont, rest)]))}x | "
+                f"{_fmt(_median([b['cpu'] / a['cpu'] for a, b in zip(cont, rest)]))}x | {same}/{len(rs)} | "
+                f"{_fmt(_median([a['restarted'] for a in cont]))} |")
+    return lines
+
+
+def table_d(quality: list[dict]) -> list[str]:
+    lines = ["### D. How well the loss at a rung ranks configurations", "",
+             "100 random configurations (seed 123) trained for the most epochs once. Per rung (eta = 3, from 1 "
+             "epoch): the Spearman correlation of their validation losses there with those at the last epoch, "
+             "and how many of the 10 best at the last epoch are in the top third at that rung (the part a rung "
+             "promotes).", "",
+             "| problem | rungs (epochs) | Spearman with the last epoch | 10 best at the last epoch in a rung's top third |",
+             "|---|---|---|---|"]
+    for q in quality:
+        lines.append(f"| {q['problem']} | {q['budgets']} | {', '.join(f'{v:.2f}' for v in q['spearman'][:-1])} | "
+                     f"{', '.join(f'{round(v * 10)}/10' for v in q['kept'][:-1])} |")
+    return lines
+
+
+def _problems(rows: list[dict]) -> list[str]:
+    return [p for p in PROBLEMS if any(r["problem"] == p for r in rows)]
+
+
+def summarize(rows: list[dict], quality: list[dict]) -> str:
+    return "\n".join(table_a(rows) + [""] + table_b(rows) + [""] + table_c(rows) + [""] + table_d(quality))
+
+
+# ============================================================================ main
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--problems", default=",".join(PROBLEMS), help="comma-separated: " + ", ".join(PROBLEMS))
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--random-trials", type=int, default=50)
+    parser.add_argument("--epoch-seconds", type=float, default=1e-3, help="the cost of a crossing_curves epoch")
+    parser.add_argument("--quick", action="store_true", help="2 seeds, 10 random trials")
+    parser.add_argument("--out", default=None, help="also write the raw runs, a JSON line per (problem, seed)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.seeds, args.random_trials = min(args.seeds, 2), min(args.random_trials, 10)
+    names = [p for p in args.problems.split(",") if p]
+    unknown = [p for p in names if p not in PROBLEMS]
+    if unknown:
+        parser.error(f"unknown problem(s) {unknown}; choose from {list(PROBLEMS)}")
+    from threadpoolctl import threadpool_limits
+
+    print(f"# bench_training_loops: python {platform.python_version()}, numpy {np.__version__}, "
+          f"hpo {hpo.__version__}, {os.cpu_count()} cores, load {os.getloadavg()}; {args.seeds} seeds, "
+          f"{args.random_trials} random trials", file=sys.stderr)
+    rows, quality = [], []
+    start = time.time()
+    with threadpool_limits(1):
+        for name in names:
+            problem = PROBLEMS[name](epoch_seconds=args.epoch_seconds) if name == "crossing_curves" \
+                else PROBLEMS[name]()
+            quality.append({"problem": name, **rank_quality(problem)})
+            for seed in range(args.seeds):
+                t = time.time()
+                row = one_seed(problem, seed, args.random_trials)
+                row["seconds"], row["load"] = time.time() - t, os.getloadavg()
+                rows.append(row)
+                print(f"{name} seed {seed}: {row['seconds']:.0f} s, load {row['load'][0]:.1f}", file=sys.stderr)
+                if args.out:
+                    with open(args.out, "a") as f:
+                        f.write(json.dumps(row) + "\n")
+    print(summarize(rows, quality))
+    print(f"\n({time.time() - start:.0f} s in all)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
