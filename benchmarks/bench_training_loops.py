@@ -267,15 +267,19 @@ PROBLEMS: dict[str, Callable[..., LoopProblem]] = {
 
 
 # ============================================================================ the searches
-def make_objective(problem: LoopProblem, seed: int, resume: bool = True) -> Callable:
+def make_objective(problem: LoopProblem, seed: int, resume: bool = True,
+                   counter: list | None = None) -> Callable:
     """The training loop as ``objective(config, trial)``.
 
     ``resume=False``: the objective ignores ``trial.load()`` and trains every
     run from its first epoch (restart per rung); it pauses at its rung all
-    the same. Returns the last validation loss, and ``started_at``: the epoch
-    the run continued from (0: from scratch).
+    the same. ``counter``: a one-item list the loop adds one to after every
+    epoch it trains (the epochs actually trained, counted in the loop
+    itself). Returns the last validation loss, ``started_at`` (the epoch the
+    run continued from, 0: from scratch) and ``trained`` (epochs this call).
     """
     top = problem.max_epochs
+    counter = counter if counter is not None else [0]
 
     def objective(config: dict, trial: hpo.TrialHandle) -> dict:
         budget = top if trial.budget is None else int(trial.budget)
@@ -284,23 +288,32 @@ def make_objective(problem: LoopProblem, seed: int, resume: bool = True) -> Call
         if state is None:
             state = problem.init(config, seed)
         loss = math.inf
+        trained = 0
         for epoch in range(done + 1, budget + 1):
             loss = problem.epoch(state, config)
+            counter[0] += 1
+            trained += 1
             trial.report(epoch, loss)
             if trial.should_stop():
                 if resume:
                     trial.save(state)
                 break
-        return {"value": loss, "started_at": done}
+        return {"value": loss, "started_at": done, "trained": trained}
 
     return objective
 
 
 class _Log:
     """Per finished trial (in order): epochs trained, whether it is a full-budget run, its loss, wall and CPU
-    seconds since the search started; stops the search at ``cap`` epochs or ``max_trials`` trials."""
+    seconds since the search started; stops the search at ``cap`` epochs or ``max_trials`` trials.
 
-    def __init__(self, cap: float | None = None, max_trials: int | None = None) -> None:
+    The epochs come from ``counter``, the count the training loop itself keeps
+    (:func:`make_objective`): a trial's epochs are what the counter grew by
+    since the previous trial finished.
+    """
+
+    def __init__(self, counter: list, cap: float | None = None, max_trials: int | None = None) -> None:
+        self.counter = counter
         self.cap = cap
         self.max_trials = max_trials
         self.rows: list[tuple[int, bool, float | None, float, float]] = []
@@ -310,9 +323,10 @@ class _Log:
     def start(self) -> None:
         self.wall0, self.cpu0 = time.perf_counter(), time.process_time()
 
-    def add(self, epochs: int, full: bool, loss: float | None) -> bool:
-        """Record a trial; whether the search should stop now."""
-        self.epochs += epochs
+    def add(self, full: bool, loss: float | None) -> bool:
+        """Record a finished trial; whether the search should stop now."""
+        epochs = self.counter[0] - self.epochs
+        self.epochs = self.counter[0]
         self.rows.append((epochs, full, loss, time.perf_counter() - self.wall0, time.process_time() - self.cpu0))
         return ((self.cap is not None and self.epochs >= self.cap)
                 or (self.max_trials is not None and len(self.rows) >= self.max_trials))
@@ -324,24 +338,36 @@ class _Log:
 
 def run_hpo(problem: LoopProblem, strategy: str, seed: int, *, n_trials: int, resume: bool = True,
             cap: float | None = None, max_trials: int | None = None, options: dict | None = None) -> dict:
-    """One hpo search over the training loop, until ``n_trials``, ``cap`` epochs or ``max_trials`` trials."""
-    log = _Log(cap, max_trials)
+    """One hpo search over the training loop, until ``n_trials``, ``cap`` epochs or ``max_trials`` trials.
+
+    Besides the log: ``restarted`` (promoted runs that trained from scratch
+    although the search continues paused runs: their state had been dropped)
+    and ``curve_mismatch`` (trials whose stored learning curve does not hold
+    exactly the epochs the loop trained: 0 unless hpo loses or repeats reports).
+    """
+    counter = [0]
+    log = _Log(counter, cap, max_trials)
     top = problem.max_epochs
-    restarted = [0]
+    restarted, mismatch = [0], [0]
 
     def record(result: hpo.Result, trial: hpo.Trial) -> None:
         full = trial.status == "ok" and trial.budget in (None, top)
         promoted = trial.candidate.info.get("rung", 0) > 0
         if promoted and trial.status == "ok" and trial.metrics.get("started_at", 0) == 0:
             restarted[0] += 1  # a promoted run that trained from scratch (its state was not kept)
-        if log.add(len(trial.intermediate), full, trial.value if trial.status == "ok" else None):
+        before = log.epochs
+        stop = log.add(full, trial.value if trial.status == "ok" else None)
+        if len(trial.intermediate) != log.epochs - before:
+            mismatch[0] += 1
+        if stop:
             raise StopSearch
 
     log.start()
-    result = hpo.optimize(make_objective(problem, seed, resume), problem.space, strategy, n_trials=n_trials,
-                          seed=seed, callbacks=[record], strategy_options=options)
+    result = hpo.optimize(make_objective(problem, seed, resume, counter), problem.space, strategy,
+                          n_trials=n_trials, seed=seed, callbacks=[record], strategy_options=options)
     out = log.summary()
     out["restarted"] = restarted[0]
+    out["curve_mismatch"] = mismatch[0]
     out["best"] = _best(out["rows"])
     out["n_result_trials"] = len(result)
     return out
@@ -378,7 +404,8 @@ def run_optuna(problem: LoopProblem, pruner: str, seed: int, *, cap: float) -> d
     else:
         raise ValueError(f"pruner must be 'hyperband' or 'median', got {pruner!r}")
     study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed), pruner=chosen)
-    log = _Log(cap)
+    counter = [0]
+    log = _Log(counter, cap)
 
     def objective(trial: Any) -> float:
         config = _suggest(trial, problem.space)
@@ -386,6 +413,7 @@ def run_optuna(problem: LoopProblem, pruner: str, seed: int, *, cap: float) -> d
         loss = math.inf
         for epoch in range(1, top + 1):
             loss = problem.epoch(state, config)
+            counter[0] += 1
             trial.report(loss, epoch)
             if trial.should_prune():
                 raise optuna.TrialPruned()
@@ -393,7 +421,7 @@ def run_optuna(problem: LoopProblem, pruner: str, seed: int, *, cap: float) -> d
 
     def record(study: Any, trial: Any) -> None:
         complete = trial.state == optuna.trial.TrialState.COMPLETE
-        if log.add(len(trial.intermediate_values), complete, trial.value if complete else None):
+        if log.add(complete, trial.value if complete else None):
             study.stop()
 
     log.start()
@@ -453,28 +481,48 @@ def rank_quality(problem: LoopProblem, n_configs: int = 100, eta: int = 3) -> di
 
 
 # ============================================================================ one seed
-CONTENDERS = ["asha", "hyperband", "median", "optuna_tpe_hyperband", "optuna_tpe_median"]
+#: hpo's multi-fidelity contenders: strategy and how its smallest budget follows from the most epochs.
+#: ``*_3rungs`` is the second attempt, fixed with the first before any full run: start at 1/9 of the most
+#: epochs (three rungs, eta = 3) so that fewer decisions rest on one epoch's ranks.
+MULTI_FIDELITY = {"asha": ("asha", 1), "hyperband": ("hyperband", 1),
+                  "asha_3rungs": ("asha", 1 / 9), "hyperband_3rungs": ("hyperband", 1 / 9)}
+OPTUNA = ["optuna_tpe_hyperband", "optuna_tpe_median"]
+CONTENDERS = list(MULTI_FIDELITY) + ["median"] + OPTUNA
+TARGETED = list(MULTI_FIDELITY)  # the contenders held to the ">= 3x fewer epochs" target
 RESTARTED = ["asha", "hyperband"]
 
 
-def one_seed(problem: LoopProblem, seed: int, random_trials: int) -> dict:
-    """Every contender on ``problem`` with ``seed``."""
+def have_optuna() -> bool:
+    """Whether Optuna, the peer, is installed (its rows are skipped, with a message, when it is not)."""
+    import importlib.util
+
+    return importlib.util.find_spec("optuna") is not None
+
+
+def _min_budget(problem: LoopProblem, share: float) -> int:
+    return 1 if share >= 1 else max(1, int(round(problem.max_epochs * share)))
+
+
+def one_seed(problem: LoopProblem, seed: int, random_trials: int, optuna: bool = True) -> dict:
+    """Every contender on ``problem`` with ``seed`` (Optuna's only if ``optuna``)."""
     top = problem.max_epochs
     big = 10**7  # n_trials that never binds: the searches stop at the epoch budget
     random = run_hpo(problem, "random", seed, n_trials=random_trials)
     cap = random["epochs"]
     runs: dict[str, dict] = {"random": random}
-    mf = {"min_budget": 1, "max_budget": top}
-    runs["asha"] = run_hpo(problem, "asha", seed, n_trials=big, cap=cap, options=mf)
-    runs["hyperband"] = run_hpo(problem, "hyperband", seed, n_trials=big, cap=cap, options=mf)
+    options = {}
+    for name, (strategy, share) in MULTI_FIDELITY.items():
+        options[name] = {"min_budget": _min_budget(problem, share), "max_budget": top}
+        runs[name] = run_hpo(problem, strategy, seed, n_trials=big, cap=cap, options=options[name])
     runs["median"] = run_hpo(problem, "median", seed, n_trials=big, cap=cap, options={"max_budget": top})
-    runs["optuna_tpe_hyperband"] = run_optuna(problem, "hyperband", seed, cap=cap)
-    runs["optuna_tpe_median"] = run_optuna(problem, "median", seed, cap=cap)
+    if optuna:
+        runs["optuna_tpe_hyperband"] = run_optuna(problem, "hyperband", seed, cap=cap)
+        runs["optuna_tpe_median"] = run_optuna(problem, "median", seed, cap=cap)
     for name in RESTARTED:  # the same search, as many trials, every rung from scratch
-        runs[f"{name}_restart"] = run_hpo(problem, name, seed, n_trials=big, resume=False,
-                                          max_trials=runs[name]["n_trials"], options=mf)
+        runs[f"{name}_restart"] = run_hpo(problem, MULTI_FIDELITY[name][0], seed, n_trials=big, resume=False,
+                                          max_trials=runs[name]["n_trials"], options=options[name])
     return {"problem": problem.name, "seed": seed, "max_epochs": top, "random_trials": random_trials,
-            "E": cap, "runs": runs}
+            "E": cap, "options": options, "runs": runs}
 
 
 # ============================================================================ the tables
@@ -511,6 +559,8 @@ def table_a(rows: list[dict], target_ratio: float = 3.0) -> list[str]:
         rs = [r for r in rows if r["problem"] == name]
         targets = [r["runs"]["random"]["best"] for r in rs]
         for c in CONTENDERS:
+            if any(c not in r["runs"] for r in rs):
+                continue  # Optuna's, when it is not installed
             ratios: dict[str, list] = {"e": [], "w": [], "c": [], "tb": []}
             n = 0
             for r, target in zip(rs, targets):
@@ -527,7 +577,7 @@ def table_a(rows: list[dict], target_ratio: float = 3.0) -> list[str]:
                 ratios["c"].append(rnd["cpu"] / max(got["cpu"], 1e-9))
                 ratios["tb"].append(to_best["epochs"] / got["epochs"])
             med = _median(ratios["e"])
-            met = ("yes" if med >= target_ratio else "**no**") if c in RESTARTED else ""
+            met = ("yes" if med >= target_ratio else "**no**") if c in TARGETED else ""
             lines.append(f"| {name} | {rs[0]['E']} | {_fmt(_median(targets), 4)} | {c} | {n}/{len(rs)} | "
                          f"{_fmt(med)}x | {met} | {_fmt(_median(ratios['w']))}x | {_fmt(_median(ratios['c']))}x | "
                          f"{_fmt(_median(ratios['tb']))}x |")
@@ -550,10 +600,14 @@ def table_b(rows: list[dict]) -> list[str]:
             return [_best(r["runs"][c]["rows"], r["E"] * share) for r in rs]
 
         for c in ["random"] + CONTENDERS:
+            if any(c not in r["runs"] for r in rs):
+                continue  # Optuna's, when it is not installed
             cells = []
-            for ref in ("optuna_tpe_hyperband", "optuna_tpe_median"):
-                if c.startswith("optuna") or c == "random":
+            for ref in OPTUNA:
+                if c in OPTUNA or c == "random":
                     cells.append("")
+                elif any(ref not in r["runs"] for r in rs):
+                    cells.append("n/a (no optuna)")
                 else:
                     cells.append("; ".join(_wtl(best(c, s), best(ref, s)) for s in (1 / 3, 1.0)))
             third = _fmt(_median(best(c, 1 / 3)), 4) if c != "random" else ""
@@ -611,6 +665,24 @@ def summarize(rows: list[dict], quality: list[dict]) -> str:
 
 
 # ============================================================================ main
+def _load(path: str, settings: dict) -> tuple[dict, dict]:
+    """The rows of ``path`` (JSON lines) made with ``settings``: per (problem, seed), and rank rows per problem."""
+    runs: dict = {}
+    ranks: dict = {}
+    if not os.path.exists(path):
+        return runs, ranks
+    with open(path) as f:
+        for line in f:
+            row = json.loads(line)
+            if row.get("settings") != settings:
+                continue
+            if row.get("part") == "ranks":
+                ranks[row["problem"]] = row
+            else:
+                runs[(row["problem"], row["seed"])] = row
+    return runs, ranks
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--problems", default=",".join(PROBLEMS), help="comma-separated: " + ", ".join(PROBLEMS))
@@ -618,35 +690,59 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--random-trials", type=int, default=50)
     parser.add_argument("--epoch-seconds", type=float, default=1e-3, help="the cost of a crossing_curves epoch")
     parser.add_argument("--quick", action="store_true", help="2 seeds, 10 random trials")
-    parser.add_argument("--out", default=None, help="also write the raw runs, a JSON line per (problem, seed)")
+    parser.add_argument("--out", default=None,
+                        help="the raw runs, a JSON line per (problem, seed); rows already there with the same "
+                             "settings are reused, not run again (default benchmarks/results/training_loops.jsonl, "
+                             "with --quick training_loops_quick.jsonl; 'none': keep nothing)")
     args = parser.parse_args(argv)
     if args.quick:
         args.seeds, args.random_trials = min(args.seeds, 2), min(args.random_trials, 10)
+    if args.out is None:
+        args.out = f"benchmarks/results/training_loops{'_quick' if args.quick else ''}.jsonl"
+    out = None if args.out == "none" else args.out
     names = [p for p in args.problems.split(",") if p]
     unknown = [p for p in names if p not in PROBLEMS]
     if unknown:
         parser.error(f"unknown problem(s) {unknown}; choose from {list(PROBLEMS)}")
     from threadpoolctl import threadpool_limits
 
+    optuna = have_optuna()
+    if not optuna:
+        print("# optuna is not installed: its rows (TPESampler with HyperbandPruner / MedianPruner) are skipped; "
+              "pip install optuna (or hpo[peers]) to compare with it", file=sys.stderr)
+    settings = {"random_trials": args.random_trials, "epoch_seconds": args.epoch_seconds, "optuna": optuna}
     print(f"# bench_training_loops: python {platform.python_version()}, numpy {np.__version__}, "
           f"hpo {hpo.__version__}, {os.cpu_count()} cores, load {os.getloadavg()}; {args.seeds} seeds, "
           f"{args.random_trials} random trials", file=sys.stderr)
+    done, ranks = _load(out, settings) if out else ({}, {})
+    if out:
+        os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+
+    def keep(row: dict) -> None:
+        if out:
+            with open(out, "a") as f:
+                f.write(json.dumps({**row, "settings": settings}) + "\n")
+
+    problems = {name: PROBLEMS[name](epoch_seconds=args.epoch_seconds) if name == "crossing_curves"
+                else PROBLEMS[name]() for name in names}
     rows, quality = [], []
     start = time.time()
     with threadpool_limits(1):
-        for name in names:
-            problem = PROBLEMS[name](epoch_seconds=args.epoch_seconds) if name == "crossing_curves" \
-                else PROBLEMS[name]()
-            quality.append({"problem": name, **rank_quality(problem)})
-            for seed in range(args.seeds):
-                t = time.time()
-                row = one_seed(problem, seed, args.random_trials)
-                row["seconds"], row["load"] = time.time() - t, os.getloadavg()
-                rows.append(row)
-                print(f"{name} seed {seed}: {row['seconds']:.0f} s, load {row['load'][0]:.1f}", file=sys.stderr)
-                if args.out:
-                    with open(args.out, "a") as f:
-                        f.write(json.dumps(row) + "\n")
+        for name, problem in problems.items():
+            if name not in ranks:
+                ranks[name] = {"part": "ranks", "problem": name, **rank_quality(problem)}
+                keep(ranks[name])
+            quality.append(ranks[name])
+        for seed in range(args.seeds):  # seed by seed: every problem has as many seeds at any time
+            for name, problem in problems.items():
+                if (name, seed) not in done:
+                    t = time.time()
+                    row = one_seed(problem, seed, args.random_trials, optuna)
+                    row["seconds"], row["load"] = time.time() - t, os.getloadavg()
+                    keep(row)
+                    done[(name, seed)] = row
+                    print(f"{name} seed {seed}: {row['seconds']:.0f} s, load {row['load'][0]:.1f}", file=sys.stderr)
+                rows.append(done[(name, seed)])
     print(summarize(rows, quality))
     print(f"\n({time.time() - start:.0f} s in all)")
     return 0
