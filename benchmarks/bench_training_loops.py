@@ -32,6 +32,9 @@ BLAS thread, in this order:
   (50 x max epochs) the budget ``E`` of every other contender.
 - ``asha``, ``hyperband`` (hpo, eta = 3, ``min_budget=1``, the random
   sampler): paused runs continue from their saved state.
+- ``asha_3rungs``, ``hyperband_3rungs``: the second attempt, fixed with the
+  first before any full run: ``min_budget`` a ninth of the most epochs
+  (3 of 27, 9 of 81), so that fewer decisions rest on one epoch's ranks.
 - ``median`` (hpo's median rule: every run at the full budget, pruned when
   worse than the median of completed runs at that epoch; random sampler).
 - ``optuna_tpe_hyperband``, ``optuna_tpe_median``: Optuna's ``TPESampler``
@@ -43,9 +46,15 @@ BLAS thread, in this order:
   (same seed, as many trials) with an objective that ignores ``trial.load()``
   and trains every rung from scratch.
 
+hpo's strategies all draw configurations from the same seeded stream as
+random search (a paired design: random search's 50 are the first that asha
+or hyperband try); Optuna's TPE draws its own.
+
 Every contender stops once it has trained ``E`` epochs (checked after each
-trial). Epochs are counted as trained: a continued run counts only the
-epochs it added, a pruned run the epochs it reported.
+trial). Epochs are counted by the training loop itself (a counter in the
+objective, one per epoch trained): a continued run counts only the epochs it
+added, a pruned run the epochs it trained; for hpo's searches the count is
+checked against each trial's stored learning curve.
 
 Tables:
 
@@ -60,10 +69,17 @@ validation loss among the runs finished within ``E / 3`` and ``E`` epochs.
 **C. Pause and continue against restart per rung**: epochs, wall and CPU
 time of the same searches, and whether they found the same best.
 
+**D. How well the loss at a rung ranks configurations** (why a problem is hard).
+
+The raw runs go to ``benchmarks/results/training_loops.jsonl`` (one JSON
+line per problem and seed); a rerun reuses the rows kept there with the same
+settings and only prints the tables. Without Optuna installed its rows are
+skipped, with a message.
+
 Usage::
 
     python benchmarks/bench_training_loops.py                  # 10 seeds, 3 problems
-    python benchmarks/bench_training_loops.py --quick          # 2 seeds, 10 random trials
+    python benchmarks/bench_training_loops.py --quick          # 2 seeds, 10 random trials (own jsonl)
     python benchmarks/bench_training_loops.py --problems mlp_digits --seeds 3
 """
 
