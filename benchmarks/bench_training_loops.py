@@ -81,6 +81,7 @@ Usage::
     python benchmarks/bench_training_loops.py                  # 10 seeds, 3 problems
     python benchmarks/bench_training_loops.py --quick          # 2 seeds, 10 random trials (own jsonl)
     python benchmarks/bench_training_loops.py --problems mlp_digits --seeds 3
+    python benchmarks/bench_training_loops.py --report --seeds 8   # only the tables of the kept seeds 0-7
 """
 
 from __future__ import annotations
@@ -720,6 +721,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--random-trials", type=int, default=50)
     parser.add_argument("--epoch-seconds", type=float, default=1e-3, help="the cost of a crossing_curves epoch")
     parser.add_argument("--quick", action="store_true", help="2 seeds, 10 random trials")
+    parser.add_argument("--report", action="store_true",
+                        help="run nothing: print the tables of the seeds kept in --out (those below --seeds)")
     parser.add_argument("--out", default=None,
                         help="the raw runs, a JSON line per (problem, seed); rows already there with the same "
                              "settings are reused, not run again (default benchmarks/results/training_loops.jsonl, "
@@ -755,16 +758,22 @@ def main(argv: list[str] | None = None) -> int:
 
     problems = {name: PROBLEMS[name](epoch_seconds=args.epoch_seconds) if name == "crossing_curves"
                 else PROBLEMS[name]() for name in names}
+    if args.report and out is None:
+        parser.error("--report reads the kept runs: give --out a file")
     rows, quality = [], []
     start = time.time()
     with threadpool_limits(1):
         for name, problem in problems.items():
+            if name not in ranks and args.report:
+                parser.error(f"--report: no kept ranks of {name} in {out}")
             if name not in ranks:
                 ranks[name] = {"part": "ranks", "problem": name, **rank_quality(problem)}
                 keep(ranks[name])
             quality.append(ranks[name])
         for seed in range(args.seeds):  # seed by seed: every problem has as many seeds at any time
             for name, problem in problems.items():
+                if (name, seed) not in done and args.report:
+                    continue
                 if (name, seed) not in done:
                     t = time.time()
                     row = one_seed(problem, seed, args.random_trials, optuna)

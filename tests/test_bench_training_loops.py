@@ -100,6 +100,10 @@ def test_main_prints_the_tables_and_reuses_kept_rows(bench, tmp_path, capsys, mo
     assert bench.main(argv) == 0
     assert capsys.readouterr().out.split("(")[0] == printed.out.split("(")[0]
     assert len(out.read_text().splitlines()) == 2
+    # --report runs nothing: a seed not kept is left out
+    assert bench.main(argv + ["--seeds", "3", "--report"]) == 0
+    assert "| crossing_curves | 162 |" in capsys.readouterr().out
+    assert len(out.read_text().splitlines()) == 2
 
 
 def test_rank_quality_is_a_correlation_per_rung(bench):
