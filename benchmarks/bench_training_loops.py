@@ -71,8 +71,8 @@ time of the same searches, and whether they found the same best.
 
 **D. How well the loss at a rung ranks configurations** (why a problem is hard).
 
-The raw runs go to ``benchmarks/results/training_loops.jsonl`` (one JSON
-line per problem and seed); a rerun reuses the rows kept there with the same
+The raw runs go to ``benchmarks/results/training_loops.jsonl.gz`` (one JSON
+line per problem and seed, gzip-compressed); a rerun reuses the rows kept there with the same
 settings and only prints the tables. Without Optuna installed its rows are
 skipped, with a message.
 
@@ -696,13 +696,22 @@ def summarize(rows: list[dict], quality: list[dict]) -> str:
 
 
 # ============================================================================ main
+def _open(path: str, mode: str) -> Any:
+    """A text file, gzip-compressed when ``path`` ends in ``.gz`` (appending adds a gzip member)."""
+    if path.endswith(".gz"):
+        import gzip
+
+        return gzip.open(path, mode + "t", encoding="utf-8")
+    return open(path, mode, encoding="utf-8")
+
+
 def _load(path: str, settings: dict) -> tuple[dict, dict]:
     """The rows of ``path`` (JSON lines) made with ``settings``: per (problem, seed), and rank rows per problem."""
     runs: dict = {}
     ranks: dict = {}
     if not os.path.exists(path):
         return runs, ranks
-    with open(path) as f:
+    with _open(path, "r") as f:
         for line in f:
             row = json.loads(line)
             if row.get("settings") != settings:
@@ -725,13 +734,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="run nothing: print the tables of the seeds kept in --out (those below --seeds)")
     parser.add_argument("--out", default=None,
                         help="the raw runs, a JSON line per (problem, seed); rows already there with the same "
-                             "settings are reused, not run again (default benchmarks/results/training_loops.jsonl, "
-                             "with --quick training_loops_quick.jsonl; 'none': keep nothing)")
+                             "settings are reused, not run again (default benchmarks/results/training_loops.jsonl.gz, "
+                             "with --quick training_loops_quick.jsonl; a name ending in .gz is gzip-compressed; "
+                             "'none': keep nothing)")
     args = parser.parse_args(argv)
     if args.quick:
         args.seeds, args.random_trials = min(args.seeds, 2), min(args.random_trials, 10)
     if args.out is None:
-        args.out = f"benchmarks/results/training_loops{'_quick' if args.quick else ''}.jsonl"
+        args.out = "benchmarks/results/training_loops_quick.jsonl" if args.quick \
+            else "benchmarks/results/training_loops.jsonl.gz"
     out = None if args.out == "none" else args.out
     names = [p for p in args.problems.split(",") if p]
     unknown = [p for p in names if p not in PROBLEMS]
@@ -753,7 +764,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def keep(row: dict) -> None:
         if out:
-            with open(out, "a") as f:
+            with _open(out, "a") as f:
                 f.write(json.dumps({**row, "settings": settings}) + "\n")
 
     problems = {name: PROBLEMS[name](epoch_seconds=args.epoch_seconds) if name == "crossing_curves"

@@ -104,6 +104,17 @@ def test_main_prints_the_tables_and_reuses_kept_rows(bench, tmp_path, capsys, mo
     assert bench.main(argv + ["--seeds", "3", "--report"]) == 0
     assert "| crossing_curves | 162 |" in capsys.readouterr().out
     assert len(out.read_text().splitlines()) == 2
+    # a .gz file is written and read back compressed
+    gz = tmp_path / "runs.jsonl.gz"
+    monkeypatch.undo()
+    monkeypatch.setattr(bench, "have_optuna", lambda: False)
+    assert bench.main(argv[:-1] + [str(gz)]) == 0
+    first = capsys.readouterr().out
+    monkeypatch.setattr(bench, "one_seed", no_run)
+    monkeypatch.setattr(bench, "rank_quality", no_run)
+    assert bench.main(argv[:-1] + [str(gz), "--report"]) == 0
+    assert capsys.readouterr().out.split("(")[0] == first.split("(")[0]
+    assert gz.read_bytes()[:2] == b"\x1f\x8b"
 
 
 def test_rank_quality_is_a_correlation_per_rung(bench):
