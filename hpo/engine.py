@@ -581,6 +581,7 @@ class SearchLoop:
         """After a trial: keep the state its run saved when it paused at its rung, else drop its configuration's."""
         if states is None:
             return
+        states.observe(trial)
         state = None if extra is None else extra.get("state")
         if trial.status == OK and state is not None:
             meta = {"number": trial.number, "budget": trial.budget, "loss": trial.loss, "done": extra["done"]}  # type: ignore[index]

@@ -34,7 +34,7 @@ import os
 import re
 import shutil
 import uuid
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sized
 
 from .spaces.dimensions import encode_value
 from .trial import OK, Trial
@@ -68,15 +68,21 @@ def _rank(budget: Any) -> float:
     return math.inf if budget is None else float(budget)
 
 
-def _worst(metas: dict[str, dict], trials: Iterable[Trial]) -> list[str]:
-    """The keys of ``metas`` from the worst-ranked state to the best: a state's run ranks by the share of the ok
-    trials at its budget that did better (ties: the larger loss, then the older run)."""
+def _losses_by_budget(trials: Iterable[Trial]) -> dict[float, list]:
+    """The sorted losses of the ok trials, per budget."""
     losses: dict[float, list] = {}
     for t in trials:
         if t.status == OK and t.loss is not None:
             losses.setdefault(_rank(t.budget), []).append(t.loss)
     for v in losses.values():
         v.sort()
+    return losses
+
+
+def _worst(metas: dict[str, dict], losses: dict[float, list]) -> list[str]:
+    """The keys of ``metas`` from the worst-ranked state to the best: a state's run ranks by the share of the ok
+    trials at its budget that did better (``losses``: their sorted losses per budget; ties: the larger loss,
+    then the older run)."""
 
     def badness(key: str) -> tuple:
         m = metas[key]
@@ -93,6 +99,29 @@ class _States:
 
     def __init__(self, max_states: int) -> None:
         self.max_states = check_max_states(max_states)
+        self._losses: dict[float, list] = {}  # the sorted losses of the ok trials seen, per budget
+        self._seen = 0  # how many trials those are
+
+    def observe(self, trial: Trial) -> None:
+        """A trial the search has just added to its trials: rank states against it from now on.
+
+        Kept up to date trial by trial, so that dropping the worst state does
+        not read every trial again. When ``trials()`` holds more than were
+        observed (trials of a resumed study or of another process reach the
+        search by another path) the ranks are rebuilt from it at the next
+        :meth:`put`.
+        """
+        self._seen += 1
+        if trial.status == OK and trial.loss is not None:
+            bisect.insort(self._losses.setdefault(_rank(trial.budget), []), trial.loss)
+
+    def _ranks(self, trials: Callable[[], Iterable[Trial]]) -> dict[float, list]:
+        """The sorted losses per budget of ``trials()``: those observed, or rebuilt if it holds others."""
+        listed = trials()
+        if not isinstance(listed, Sized) or len(listed) != self._seen:
+            listed = list(listed)
+            self._losses, self._seen = _losses_by_budget(listed), len(listed)
+        return self._losses
 
     def get(self, config: dict) -> tuple[bytes, dict] | None:
         """The state saved for ``config`` and its facts (``done``, ``budget``, ``loss``, ``number``), or None."""
@@ -107,7 +136,7 @@ class _States:
         self._write(state_key(config), meta, state)
         metas = self._metas()
         if len(metas) > self.max_states:
-            for key in _worst(metas, trials())[: len(metas) - self.max_states]:
+            for key in _worst(metas, self._ranks(trials))[: len(metas) - self.max_states]:
                 self._drop(key)
 
     def discard(self, config: dict) -> None:

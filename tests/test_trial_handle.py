@@ -426,6 +426,59 @@ def test_states_are_bounded_and_the_worst_ranked_goes_first(tmp_path, kind):
     assert len(store) == 0
 
 
+class _CountingTrials(list):
+    """A search's trial list that counts the trials read by iterating over it."""
+
+    read = 0
+
+    def __iter__(self):
+        for t in list.__iter__(self):
+            type(self).read += 1
+            yield t
+
+
+def test_keeping_states_reads_each_trial_a_bounded_number_of_times(monkeypatch):
+    # dropping the worst-ranked state ranked it against every trial of the search, read again after each
+    # trial: a search of n trials did O(n**2) work (about 1 ms per trial at 1,500 trials, growing)
+    original = hpo.Result.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.trials = _CountingTrials(self.trials)
+
+    monkeypatch.setattr(hpo.Result, "__init__", init)
+    monkeypatch.setattr(_CountingTrials, "read", 0)
+
+    def objective(config, trial):
+        model = trial.load() or {"steps": 0}
+        for epoch in range(trial.done + 1, trial.budget + 1):
+            model["steps"] += 1
+            trial.report(epoch, config["lr"] + 1.0 / epoch)
+            if trial.should_stop():
+                trial.save(model)
+                break
+        return config["lr"] + 1.0 / trial.budget
+
+    n = 400
+    result = optimize(objective, SPACE, "asha", n_trials=n, seed=0, max_states=4,
+                      strategy_options={"min_budget": 1, "max_budget": 27})
+    assert len(result.trials) == n and isinstance(result.trials, _CountingTrials)
+    assert _CountingTrials.read <= 3 * n, f"{_CountingTrials.read} trials read for {n} trials"
+
+
+@pytest.mark.parametrize("kind", ["memory", "folder"])
+def test_the_ranking_of_states_follows_trials_that_arrive_by_another_path(tmp_path, kind):
+    # trials of a resumed study or of another process reach the search's list without passing by the store
+    store = MemoryStates(1) if kind == "memory" else FolderStates(str(tmp_path / "states"), 1)
+    trials = ranked_trials((1, [0.1, 0.2, 0.3]))
+    store.put({"lr": 0.1}, b"a", {"number": 0, "budget": 1, "loss": 0.1, "done": 1}, lambda: trials)
+    trials += ranked_trials((1, [0.01, 0.02, 0.03, 0.04]))  # now 0.1 ranks 5th of 7
+    store.put({"lr": 0.02}, b"b", {"number": 4, "budget": 1, "loss": 0.02, "done": 1}, lambda: trials)
+    assert store.get({"lr": 0.1}) is None and store.get({"lr": 0.02}) is not None
+    store.put({"lr": 0.3}, b"c", {"number": 2, "budget": 1, "loss": 0.3, "done": 1}, lambda: trials)
+    assert store.get({"lr": 0.3}) is None, "the worse of the two goes, by the ranks among all seven"
+
+
 def test_halving_releases_the_configurations_it_will_not_promote():
     strategy = make_strategy("halving", SPACE, seed=0, options={"min_budget": 1, "max_budget": 9})
     candidates = strategy.ask(9)
