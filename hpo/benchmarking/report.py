@@ -275,7 +275,7 @@ def _secs(x: float) -> str:
 def _pvalue(p: float) -> str:
     if _missing(p):
         return "-"
-    return "< 0.001" if p < 0.001 else f"{p:.3g}"
+    return "< 0.001" if p < 0.001 else f"{p:#.3g}"
 
 
 def _decimals(values) -> int:

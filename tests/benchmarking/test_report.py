@@ -84,9 +84,17 @@ def test_numbers_at_one_precision_and_the_versions_as_a_table(bench_dir):
         assert re.fullmatch(r"\d+\.\d\d", cells[1]), row  # mean rank: 2 decimals
         assert re.fullmatch(r"-?\d+\.\d", cells[2]) and re.fullmatch(r"-?\d+\.\d", cells[3]), row  # scores: 1
         assert re.fullmatch(r"\d+\.\d{3}", cells[5]) and re.fullmatch(r"\d+\.\d{3}", cells[6]), row  # seconds: 3
+        assert cells[4] in ("leader", "-", "< 0.001") or re.fullmatch(r"0\.0*[1-9]\d\d|1\.00", cells[4]), row
     branin = text.split("### branin")[1].split("###")[0]
     decimals = {len(m) for m in re.findall(r"-?\d+\.(\d+) \(", branin)}
     assert len(decimals) == 1  # every loss of a problem's table at the same number of decimals
+
+
+def test_p_values_at_three_significant_digits_with_their_trailing_zeros():
+    from hpo.benchmarking.report import _pvalue
+
+    # 0.00740 beside 0.00739 in one column, not 0.0074
+    assert [_pvalue(p) for p in (0.0074, 0.00739, 0.5, 1.0, 0.0009)] == ["0.00740", "0.00739", "0.500", "1.00", "< 0.001"]
 
 
 def test_hpo_bench_report_prints_where_it_wrote_and_a_summary_not_the_markdown(bench_dir, capsys):
