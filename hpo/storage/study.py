@@ -37,6 +37,8 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import sqlite3
+import threading
 import time
 import uuid
 import warnings
@@ -61,6 +63,43 @@ MAX_ATTEMPTS = 3
 MAX_NAME_LENGTH = 200
 #: How often (seconds) a session records that it is alive (``last_seen``; what tells a session on another host dead).
 TOUCH_EVERY = 10.0
+
+
+class _Heartbeat:
+    """A session's sign of life while it runs: ``last_seen`` written every ``TOUCH_EVERY`` seconds.
+
+    From a daemon thread with a connection of its own, so that a session
+    whose trials all run longer than ``STALE_AFTER`` (claiming nothing
+    meanwhile) is not taken for dead by a process on another host, which
+    would run its trials again. A process that dies stops beating with it.
+    A write that fails (the database busy for long) is skipped: the next
+    beat tries again.
+    """
+
+    def __init__(self, path: str, session_id: str) -> None:
+        self._path, self._session_id = path, session_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="hpo-session-heartbeat", daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        db = None
+        try:
+            while not self._stop.wait(TOUCH_EVERY):
+                try:
+                    if db is None:
+                        db = sqlite3.connect(self._path, timeout=5.0)
+                    with db:
+                        db.execute("UPDATE sessions SET last_seen = ? WHERE id = ?", (time.time(), self._session_id))
+                except sqlite3.Error:
+                    pass
+        finally:
+            if db is not None:
+                db.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 class StudyMismatchError(ValueError):
@@ -127,6 +166,7 @@ class Study:
         self._synced: list[Trial] = []  # trials other processes finished, not yet taken by the caller
         self._last_reap = 0.0
         self._last_touch = 0.0
+        self._heartbeat: _Heartbeat | None = None
         self._reopened = False  # the study's end mark was cleared by this session
         self._warned = False
         self._metrics_warned: set[str] = set()  # metric names whose storage problem was reported
@@ -181,6 +221,8 @@ class Study:
         with self.storage.write() as w:
             w.add_session(self._session, self._id)
             self._reap(w, time.time())
+        if self.storage.path != ":memory:":
+            self._heartbeat = _Heartbeat(self.storage.path, self.session_id)
         self.strategy = strategy
         self._space = strategy.space
         rows = self.storage._read(lambda db: _Writer(db).rows_since(self._id, 0))
@@ -376,6 +418,9 @@ class Study:
         if self._closed or self._id < 0:
             return []
         self._closed = True
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
+            self._heartbeat = None
         with self.storage.write() as w:
             if self.strategy is not None:
                 self._synced += self._apply(w.rows_since(self._id, self._applied))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import copy
 import pickle
+import time
 import sqlite3
 
 import pytest
 
-from hpo import optimize
+from hpo import Float, Space, optimize
 from hpo.benchmarking.store import RunStore
 from hpo.storage import InMemoryStorage, SQLiteStorage, StorageError
 from hpo.storage.connection import sqlite_path
@@ -131,3 +132,29 @@ def test_summaries_and_unknown_studies(tmp_path):
     assert rows["a"]["best_value"] == min(t.value for t in store.trials("a"))
     with pytest.raises(KeyError, match=r"no study named 'c' in .*r\.db; studies: \['a', 'b'\]"):
         store.trial_rows("c")
+
+
+def test_a_session_shows_it_is_alive_while_a_long_trial_runs(tmp_path, monkeypatch):
+    # A session on another host is judged dead by its last sign of life; one whose trials all run long
+    # claims nothing meanwhile, and must still write one, or another host's process runs its trials again.
+    import hpo.storage.study as study_module
+
+    monkeypatch.setattr(study_module, "TOUCH_EVERY", 0.1)
+    db = str(tmp_path / "long.db")
+    seen = []
+
+    def last_seen():
+        con = sqlite3.connect(db)
+        try:
+            return con.execute("SELECT last_seen FROM sessions").fetchone()[0]
+        finally:
+            con.close()
+
+    def long_trial(config):
+        seen.append(last_seen())
+        time.sleep(1.0)  # ten beats
+        seen.append(last_seen())
+        return config["x"]
+
+    optimize(long_trial, Space(x=Float(0.0, 1.0)), n_trials=1, seed=0, storage=db, study="s")
+    assert seen[1] - seen[0] >= 0.5, seen
