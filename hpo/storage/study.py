@@ -48,6 +48,7 @@ from ..spaces import Space
 from ..strategies import Strategy
 from ..trial import FAILED, Candidate, Trial
 from .record import StudyRecord, TrialRow, differences, environment_versions, metrics_to_json
+from .connection import StorageError
 from .sqlite import SQLiteStorage, StudyRow, _Writer
 
 __all__ = ["Study", "StudyMismatchError", "open_storage", "session_status", "MAX_NAME_LENGTH"]
@@ -68,34 +69,27 @@ TOUCH_EVERY = 10.0
 class _Heartbeat:
     """A session's sign of life while it runs: ``last_seen`` written every ``TOUCH_EVERY`` seconds.
 
-    From a daemon thread with a connection of its own, so that a session
-    whose trials all run longer than ``STALE_AFTER`` (claiming nothing
-    meanwhile) is not taken for dead by a process on another host, which
-    would run its trials again. A process that dies stops beating with it.
-    A write that fails (the database busy for long) is skipped: the next
-    beat tries again.
+    From a daemon thread (the storage serializes its threads), so that a
+    session whose trials all run longer than ``STALE_AFTER`` (claiming
+    nothing meanwhile) is not taken for dead by a process on another host,
+    which would run its trials again. A process that dies stops beating with
+    it. A write that fails (the database locked for long) is skipped: the
+    next beat tries again.
     """
 
-    def __init__(self, path: str, session_id: str) -> None:
-        self._path, self._session_id = path, session_id
+    def __init__(self, storage: SQLiteStorage, session_id: str) -> None:
+        self._storage, self._session_id = storage, session_id
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name="hpo-session-heartbeat", daemon=True)
         self._thread.start()
 
     def _beat(self) -> None:
-        db = None
-        try:
-            while not self._stop.wait(TOUCH_EVERY):
-                try:
-                    if db is None:
-                        db = sqlite3.connect(self._path, timeout=5.0)
-                    with db:
-                        db.execute("UPDATE sessions SET last_seen = ? WHERE id = ?", (time.time(), self._session_id))
-                except sqlite3.Error:
-                    pass
-        finally:
-            if db is not None:
-                db.close()
+        while not self._stop.wait(TOUCH_EVERY):
+            try:
+                with self._storage.write() as w:
+                    w.touch_session(self._session_id, time.time())
+            except (sqlite3.Error, StorageError):
+                pass
 
     def stop(self) -> None:
         self._stop.set()
@@ -222,7 +216,7 @@ class Study:
             w.add_session(self._session, self._id)
             self._reap(w, time.time())
         if self.storage.path != ":memory:":
-            self._heartbeat = _Heartbeat(self.storage.path, self.session_id)
+            self._heartbeat = _Heartbeat(self.storage, self.session_id)
         self.strategy = strategy
         self._space = strategy.space
         rows = self.storage._read(lambda db: _Writer(db).rows_since(self._id, 0))
