@@ -1,6 +1,10 @@
-"""Spaces shared by several test packages."""
+"""Spaces and helpers shared by several test packages."""
 
 from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
 
 from hpo import Categorical, Float, Int, Pack, Space, at_least, one_of, ref
 
@@ -19,3 +23,12 @@ def make_mlp_space() -> Space:
         activation=Categorical(["relu", "tanh"]).when(solver=one_of("adam", "sgd")),
         to_params=Pack("hidden_layer_sizes", ["units_0", "units_1", "units_2", "units_3"], drop=["n_layers"]),
     )
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """The script ``benchmarks/<name>.py`` as a module (the scripts are not a package)."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_faults.py"
+from .common import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def battery():
-    spec = importlib.util.spec_from_file_location("bench_faults", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("bench_faults")
 
 
 @pytest.mark.slow
