@@ -438,10 +438,13 @@ class SearchLoop:
                     break
                 idle.reset()
                 number, timed_out = self._next_done(runner, pending)
-                candidate, handle, _ = pending.pop(number)
+                candidate, handle, _ = pending[number]
                 if timed_out:
                     late.append(handle)
+                # still pending while its result is awaited (tell_order="asked" waits here): a Ctrl-C meanwhile
+                # cancels it with the others (its worker killed before the search returns) and leaves it unfinished
                 trial, extra = self._trial(number, candidate, handle, runner, timed_out)
+                del pending[number]
                 if not log.finish(trial):
                     continue  # another process stored this trial first (it took it over): drop ours
                 self.result.add(trial)
