@@ -20,7 +20,7 @@ import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Union
 
-__all__ = ["Interval", "Options", "Satisfies", "Constraint", "check_options", "accepts"]
+__all__ = ["Interval", "Options", "Satisfies", "Constraint", "check_options", "accepts", "N_TRIALS"]
 
 
 def _is_int(value: Any) -> bool:
@@ -165,3 +165,7 @@ def check_options(table: Mapping[str, Sequence[Constraint]], /, **values: Any) -
             wanted = [_describe(c) for c in constraints]
             text = wanted[0] if len(wanted) == 1 else ", ".join(wanted[:-1]) + " or " + wanted[-1]
             raise ValueError(f"{name} must be {text}, got {value!r}")
+
+
+#: The one declaration of what ``n_trials`` accepts, wherever a search takes it (engine, Tuner, benchmarks).
+N_TRIALS: list[Constraint] = [Interval(int, 1), None]

@@ -6,12 +6,34 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-__all__ = ["Candidate", "Trial", "OK", "FAILED", "PRUNED", "STATUSES"]
+__all__ = ["Candidate", "Trial", "OK", "FAILED", "PRUNED", "STATUSES", "DIRECTIONS", "loss_sign"]
 
 OK = "ok"
 FAILED = "failed"
 PRUNED = "pruned"
 STATUSES = (OK, FAILED, PRUNED)
+
+#: The two ways a search may read its objective's value.
+DIRECTIONS = ("minimize", "maximize")
+
+
+def loss_sign(direction: str) -> float:
+    """The one sign between a value and the loss a strategy minimizes: ``loss = loss_sign(direction) * value``.
+
+    ``1.0`` for ``"minimize"``, ``-1.0`` for ``"maximize"``; the same factor
+    turns a loss back into the value the user asked for (``value = sign * loss``).
+    Every conversion between values and losses goes through this function.
+
+    Examples
+    --------
+    >>> loss_sign("maximize") * 0.93
+    -0.93
+    """
+    if direction == "minimize":
+        return 1.0
+    if direction == "maximize":
+        return -1.0
+    raise ValueError(f"direction must be 'minimize' or 'maximize', got {direction!r}")
 
 
 @dataclass(frozen=True)
