@@ -1,4 +1,4 @@
-"""The worker side of :class:`hpo.executors.DaskRunner` (imported only when a search runs on a Dask cluster).
+"""The worker side of :class:`hpo.executors.dask.DaskRunner` (imported only when a search runs on a Dask cluster).
 
 A search's objective travels to the cluster as a worker plugin: Dask installs it
 on every worker, and on every worker that joins later (one that a nanny

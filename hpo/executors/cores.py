@@ -1,0 +1,64 @@
+"""How many workers and threads: ``n_jobs`` as scikit-learn reads it, and the cores shared out among workers."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+__all__ = ["effective_n_jobs"]
+
+#: The variables that limit the OpenMP and BLAS threads of a process (the ones joblib sets in its workers).
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def effective_n_jobs(n_jobs: int | None) -> int:
+    """``n_jobs`` as scikit-learn reads it: None is 1, -1 all cores, -2 all but one."""
+    if n_jobs is None:
+        return 1
+    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
+        raise ValueError(f"n_jobs must be a non-zero int or None, got {n_jobs!r}")
+    if n_jobs < 0:
+        return max(1, _cores() + 1 + n_jobs)
+    return n_jobs
+
+
+def _cores() -> int:
+    """The cores this process may use (CPU affinity and cgroup quotas counted, as joblib counts them)."""
+    from joblib import cpu_count
+
+    return max(1, cpu_count())
+
+
+def _shared_cores(n_workers: int) -> int:
+    """The cores shared out among ``n_workers`` parallel workers, at least 1 each."""
+    return max(1, _cores() // n_workers)
+
+
+def _omp_threads(env: Any) -> int | None:
+    """The ``OMP_NUM_THREADS`` of an environment, if it is a positive int."""
+    given = str(env.get("OMP_NUM_THREADS", "")).strip()
+    return int(given) if given.isdigit() and int(given) > 0 else None
+
+
+def _inner_threads(n_workers: int) -> int:
+    """The OpenMP and BLAS threads each of ``n_workers`` parallel workers may use.
+
+    The user's ``OMP_NUM_THREADS`` when it is set, else the cores shared out
+    among the workers: so that workers x threads do not exceed the cores, as
+    joblib caps the workers of scikit-learn's searches.
+    """
+    return _omp_threads(os.environ) or _shared_cores(n_workers)
+
+
+def _thread_env(n_workers: int) -> dict[str, str]:
+    """The thread variables of a worker process: the cores shared out, except those the user set already (as joblib)."""
+    threads = str(_shared_cores(n_workers))
+    return {var: os.environ.get(var, threads) for var in _THREAD_VARS}
+
+
+def _limit_openmp(threads: int) -> None:
+    """Limit the OpenMP threads of the calling thread (OpenMP's limit is per thread; a thread pool's initializer)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(threads, user_api="openmp")
