@@ -15,7 +15,7 @@ from .spaces import (
     ref,
 )
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: F401
 
 __all__ = [
     "Space", "Float", "Int", "Categorical", "Pack",

@@ -15,7 +15,7 @@ import time
 import traceback as traceback_module
 from collections.abc import Mapping
 from contextvars import ContextVar
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple, Optional
 
 import numpy as np
 
@@ -29,12 +29,38 @@ class TrialPruned(Exception):
     """Raised inside an objective to end its trial as pruned (not failed)."""
 
 
+class Outcome(NamedTuple):
+    """What one evaluation gives back, from whatever process or thread ran it.
 
-Outcome = tuple
-"""What one evaluation gives back: ``(status, value, error, traceback, started, finished, metrics, extra)``
-(``extra``: None, or what a :class:`~hpo.TrialHandle` gathered: the reported curve, a paused run's state).
+    A named tuple (a tuple still: positional unpacking keeps working), so
+    that it crosses process boundaries cheaply.
 
-A plain tuple, so that it crosses process boundaries cheaply."""
+    Attributes
+    ----------
+    status : {"ok", "failed", "pruned"}
+    value : float or None
+        The objective's value as returned (None unless ok).
+    error : str or None
+        ``"ExceptionType: message"`` of a failed trial, why a pruned one stopped.
+    traceback : str or None
+        The traceback of the exception that failed the trial.
+    started, finished : float
+        Wall-clock times (seconds since the epoch) around the call.
+    metrics : dict
+        The objective's extra metrics (or an exception's ``hpo_metrics``).
+    extra : dict or None
+        None, or what a :class:`~hpo.TrialHandle` gathered: the reported
+        ``curve``, a paused run's pickled ``state`` and its ``done`` step.
+    """
+
+    status: str
+    value: Optional[float]
+    error: Optional[str]
+    traceback: Optional[str]
+    started: float
+    finished: float
+    metrics: dict
+    extra: Optional[dict]
 
 
 #: Exact types that are plain real numbers: the common return values of an objective,
@@ -96,7 +122,7 @@ def evaluate(objective: Callable, candidate: Candidate, pass_budget: bool | str,
     caught. An exception may carry metrics of the work done until it was
     raised (a dict in its ``hpo_metrics`` attribute, such as the fit times of
     :class:`hpo.evaluation.EstimatorObjective`): they are recorded on the
-    failed trial. The outcome's last item is None, or (with a handle) a dict
+    failed trial. The outcome's ``extra`` is None, or (with a handle) a dict
     of the reported ``curve``, a paused run's pickled ``state`` and its ``done`` step.
     """
     started = time.time()
@@ -108,7 +134,7 @@ def evaluate(objective: Callable, candidate: Candidate, pass_budget: bool | str,
             out = objective(candidate.config, handle)
             why = handle._pruned()
             if why is not None:
-                return (PRUNED, None, why, None, started, time.time(), {}, handle._outcome())
+                return Outcome(PRUNED, None, why, None, started, time.time(), {}, handle._outcome())
         elif pass_budget:
             out = objective(candidate.config, candidate.budget)
         else:
@@ -116,19 +142,20 @@ def evaluate(objective: Callable, candidate: Candidate, pass_budget: bool | str,
         value, metrics = _parse_value(out)
     except TrialPruned as exc:
         why = handle._pruned() if handle is not None else None
-        return (PRUNED, None, why or (f"pruned: {exc}" if str(exc) else "pruned"), None, started, time.time(), {},
-                _extra(handle))
+        return Outcome(PRUNED, None, why or (f"pruned: {exc}" if str(exc) else "pruned"), None, started,
+                       time.time(), {}, _extra(handle))
     except Exception as exc:
         spent = getattr(exc, "hpo_metrics", None)
-        return (FAILED, None, f"{type(exc).__name__}: {exc}", traceback_module.format_exc(),
-                started, time.time(), {k: _plain(v) for k, v in spent.items()} if isinstance(spent, Mapping) else {},
-                _extra(handle))
+        return Outcome(FAILED, None, f"{type(exc).__name__}: {exc}", traceback_module.format_exc(), started,
+                       time.time(), {k: _plain(v) for k, v in spent.items()} if isinstance(spent, Mapping) else {},
+                       _extra(handle))
     finally:
         _CURRENT.reset(token)
     finished = time.time()
     if not math.isfinite(value):
-        return (FAILED, None, f"the objective returned {value}", None, started, finished, metrics, _extra(handle))
-    return (OK, value, None, None, started, finished, metrics, _extra(handle))
+        return Outcome(FAILED, None, f"the objective returned {value}", None, started, finished, metrics,
+                       _extra(handle))
+    return Outcome(OK, value, None, None, started, finished, metrics, _extra(handle))
 
 
 def _extra(handle: TrialHandle | None) -> dict | None:

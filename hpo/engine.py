@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from ._constraints import Satisfies, check_options
 from .boundary import (  # noqa: F401  (the evaluation boundary's names, importable from hpo.engine)
     Outcome,
     TrialPruned,
@@ -27,6 +28,7 @@ from .loop import AllTrialsFailedError, RepeatedFailureError, SearchLoop, StopSe
 from .result import Result
 from .spaces import Space
 from .states import check_max_states
+from .storage import Study, StudyRecord, environment_versions, open_storage
 from .strategies import Strategy, get_strategy_class, make_strategy, plan_options
 
 __all__ = [
@@ -35,6 +37,9 @@ __all__ = [
     "AllTrialsFailedError", "TrialFailedError", "RepeatedFailureError",
 ]
 
+
+#: What :func:`run_study` checks itself (the search's options are checked by :class:`SearchLoop`).
+_constraints = {"study": [Satisfies(lambda v: isinstance(v, str) and v != "", "a non-empty str")]}
 
 
 def optimize(
@@ -210,16 +215,13 @@ def run_study(
     ``data`` is a fingerprint of the data (``hpo.storage.data_fingerprint``),
     recorded with the study and checked on resume.
     """
-    from .storage import Study, StudyRecord, environment_versions, open_storage
-
     if isinstance(strategy, Strategy):
         raise TypeError(
             f"with storage=, give the strategy as a name or a class (not the instance {strategy!r}), so that "
             "the study can rebuild it from its seed when it resumes"
         )
     name = "default" if study is None else study
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"study must be a non-empty str, got {study!r}")
+    check_options(_constraints, study=name)
     cls = strategy if isinstance(strategy, type) and issubclass(strategy, Strategy) else get_strategy_class(strategy)  # type: ignore[arg-type]
     if isinstance(seed, np.random.Generator):
         seed = int(seed.integers(2**63))

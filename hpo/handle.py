@@ -36,7 +36,11 @@ def _checked(step: Any, value: Any) -> tuple[Any, float]:
 
 
 class _Spec:
-    """What an evaluation of ``objective(config, trial)`` needs besides its candidate (sent with it)."""
+    """What an evaluation of ``objective(config, trial)`` needs besides its candidate (sent with it).
+
+    ``sign`` is the search's :func:`hpo.trial.loss_sign` (the loop computes it once from its direction):
+    the handle ranks reported values as losses, ``sign * value``.
+    """
 
     __slots__ = ("number", "sign", "state", "done")
 

@@ -7,22 +7,28 @@ runner (:mod:`hpo.executors`) that evaluates them at the boundary
 
 from __future__ import annotations
 
-import numbers
+import math
 import time
 import warnings
 from typing import Any, Callable, Iterable
 
-from .boundary import call_mode, evaluate
-from .executors import effective_n_jobs, is_dask_client, make_runner
+from ._constraints import N_TRIALS, Interval, Options, Satisfies, check_options
+from .boundary import Outcome, call_mode, evaluate
+from .executors import BACKEND, Runner, effective_n_jobs, is_dask_client, make_runner
 from .handle import _Spec
 from .progress import TrialLines
 from .result import Result
 from .states import FolderStates, MemoryStates, check_max_states, states_folder
 from .strategies import Strategy
-from .trial import FAILED, OK, Candidate, Trial
-from .trial_log import LocalLog
+from .trial import DIRECTIONS, FAILED, OK, Candidate, Trial, loss_sign
+from .trial_log import LocalLog, TrialLog
 
 __all__ = ["SearchLoop", "StopSearch", "AllTrialsFailedError", "TrialFailedError", "RepeatedFailureError"]
+
+#: ``direction``: the words of :func:`hpo.trial.loss_sign`'s refusal.
+DIRECTION = [Satisfies(lambda v: isinstance(v, str) and v in DIRECTIONS, "'minimize' or 'maximize'")]
+#: A time limit (``timeout``, ``trial_timeout``): seconds, ``math.inf`` or None for none.
+SECONDS = [Interval(float, 0, closed="neither", unit="seconds"), Options((math.inf,)), None]
 
 
 class StopSearch(Exception):
@@ -115,6 +121,20 @@ class SearchLoop:
         (``trial.save``) are kept for their promotion at most (:mod:`hpo.states`).
     """
 
+    #: What each option accepts (checked with :func:`hpo._constraints.check_options`); n_jobs is checked by
+    #: :func:`hpo.executors.effective_n_jobs`, max_states by :func:`hpo.states.check_max_states`.
+    _constraints = {
+        "direction": DIRECTION,
+        "n_trials": N_TRIALS,
+        "timeout": SECONDS,
+        "trial_timeout": SECONDS,
+        "on_error": [Options(("record", "raise"))],
+        "fail_fast": [Interval(int, 1), None],
+        "verbose": [Interval(int, 0), bool],
+        "tell_order": [Options(("asked", "completed"))],
+        "backend": BACKEND,
+    }
+
     def __init__(
         self,
         objective: Callable,
@@ -140,34 +160,16 @@ class SearchLoop:
     ) -> None:
         if not callable(objective):
             raise TypeError(f"the objective must be callable, got {objective!r}")
-        if direction not in ("minimize", "maximize"):
-            raise ValueError(f"direction must be 'minimize' or 'maximize', got {direction!r}")
-        if n_trials is not None and (not isinstance(n_trials, numbers.Integral) or isinstance(n_trials, bool) or n_trials < 1):
-            raise ValueError(f"n_trials must be a positive int or None, got {n_trials!r}")
-        if timeout is not None and (not isinstance(timeout, numbers.Real) or not timeout > 0):
-            raise ValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
-        if trial_timeout is not None and (
-            not isinstance(trial_timeout, numbers.Real) or isinstance(trial_timeout, bool) or not trial_timeout > 0
-        ):
-            raise ValueError(f"trial_timeout must be a positive number of seconds or None, got {trial_timeout!r}")
+        check_options(self._constraints, direction=direction, n_trials=n_trials, timeout=timeout,
+                      trial_timeout=trial_timeout)
         if n_trials is None and timeout is None and strategy.max_trials is None:
             raise ValueError(
                 f"strategy {strategy.name!r} never runs out of candidates: give n_trials or timeout"
             )
-        if on_error not in ("record", "raise"):
-            raise ValueError(f"on_error must be 'record' or 'raise', got {on_error!r}")
-        if fail_fast is not None and (
-            not isinstance(fail_fast, numbers.Integral) or isinstance(fail_fast, bool) or fail_fast < 1
-        ):
-            raise ValueError(f"fail_fast must be a positive int or None, got {fail_fast!r}")
-        if not isinstance(verbose, numbers.Integral) or verbose < 0:
-            raise ValueError(f"verbose must be a non-negative int, got {verbose!r}")
+        check_options(self._constraints, on_error=on_error, fail_fast=fail_fast, verbose=verbose)
         if tell_order is None:
             tell_order = "completed" if is_dask_client(executor) else "asked"
-        if tell_order not in ("asked", "completed"):
-            raise ValueError(f"tell_order must be 'asked' or 'completed', got {tell_order!r}")
-        if backend not in ("processes", "threads"):
-            raise ValueError(f"backend must be 'processes' or 'threads', got {backend!r}")
+        check_options(self._constraints, tell_order=tell_order, backend=backend)
         callbacks = list(callbacks)
         for cb in callbacks:
             if not callable(cb):
@@ -179,6 +181,7 @@ class SearchLoop:
         self.timeout = timeout
         self.n_jobs = effective_n_jobs(n_jobs)
         self.direction = direction
+        self.sign = loss_sign(direction)  # loss = sign * value
         self.callbacks = callbacks
         self.progress = progress
         self.on_error = on_error
@@ -200,94 +203,36 @@ class SearchLoop:
 
     # ---------------------------------------------------------------- run
     def run(self) -> Result:
-        """Run the search to its end and return the result (also on Ctrl-C)."""
+        """Run the search to its end and return the result (also on Ctrl-C).
+
+        Each round :meth:`_fill` starts evaluations on the free workers,
+        :meth:`_collect` waits for the next one to end and records its trial,
+        until nothing runs and nothing more may start (:meth:`_go_on`);
+        :meth:`_finish` then stops what still runs and closes the runner, the
+        trial log and the states, whatever ended the search.
+        """
         runner = make_runner(self.executor, self.n_jobs, self.backend, self.trial_timeout)
         self.result.inner_threads = runner.inner_threads
-        log: Any = self.study if self.study is not None else LocalLog(self.strategy)
-        soft_deadlines = self.trial_timeout is not None and not runner.hard_timeout
-        # number -> [candidate, handle, deadline]; in-process evaluation needs no Future: the
-        # handle is the outcome itself (the inline runner evaluates at submit and lets a
-        # KeyboardInterrupt through).
-        pending: dict[int, list] = {}
-        late: list = []  # tasks past a soft trial_timeout that still occupy a worker (Dask cannot stop them)
-        bar = None
-        start = time.monotonic()
-        stop = False
+        log: TrialLog = self.study if self.study is not None else LocalLog(self.strategy)
+        run = _Run(runner, log, self.trial_timeout is not None and not runner.hard_timeout,
+                   TrialLines(self.verbose, self.value_name), [] if self.fail_fast is not None else None,
+                   self._open_states())
         interrupted = False
-        idle = _Backoff()
-        exhausted = False
-        lines = TrialLines(self.verbose, self.value_name)
-        streak: list[Trial] | None = [] if self.fail_fast is not None else None  # this run's first failures
-        states = self._open_states()
         try:
-            lines.__enter__()
-            if self.study is not None:
-                for trial in self.study.open(self.strategy):
-                    self.result.add(trial)
-            self._release(states)
-            runner.start(evaluate, self.objective, self.pass_budget)
-            bar = self._progress_bar()
-            while True:
-                why = ""
-                if not stop and not self._timed_out(start):
-                    late = [h for h in late if not h.done()]
-                    slots = runner.slots() - len(late)
-                    while len(pending) < slots:
-                        batch, why = log.claim(slots - len(pending), self.n_trials)
-                        exhausted = why in ("limit", "finished")
-                        self._take_synced(log, bar)
-                        self._release(states)
-                        for number, candidate in batch:
-                            pending[number] = [candidate, None, None]
-                            self._check_budget(candidate)
-                            pending[number][2] = time.monotonic() + self.trial_timeout if soft_deadlines else None
-                            if self.on_submit is not None:
-                                self.on_submit(number, candidate)
-                            pending[number][1] = runner.submit(candidate, self._spec(number, candidate, states))
-                        if why or not batch:
-                            break
-                if not pending:
-                    if late and not exhausted and not stop and not self._timed_out(start):
-                        runner.wait_any(late, 1.0)  # every worker is busy with a task past its time limit
-                        continue
-                    if why == "wait" and not stop and not self._timed_out(start):
-                        idle.sleep()  # the strategy waits for trials that other processes run
-                        continue
-                    if why == "stuck" and not stop and not self._timed_out(start):
-                        raise RuntimeError(
-                            f"strategy {self.strategy.name!r} proposed nothing while no trial was "
-                            "running and it is not finished"
-                        )
-                    break
-                idle.reset()
-                number, timed_out = self._next_done(runner, pending)
-                candidate, handle, _ = pending[number]
-                if timed_out:
-                    late.append(handle)
-                # still pending while its result is awaited (tell_order="asked" waits here): a Ctrl-C meanwhile
-                # cancels it with the others (its worker killed before the search returns) and leaves it unfinished
-                trial, extra = self._trial(number, candidate, handle, runner, timed_out)
-                del pending[number]
-                if not log.finish(trial):
-                    continue  # another process stored this trial first (it took it over): drop ours
+            run.lines.__enter__()
+            for trial in log.open(self.strategy):
                 self.result.add(trial)
-                self._keep_state(states, trial, extra)
-                lines.trial(trial, self.result)
-                if bar is not None:
-                    bar.update(1)
-                    if self.result.n_ok:
-                        bar.set_postfix(best=f"{self.result.best_value:.6g}", refresh=False)
-                if trial.status == FAILED and self.on_error == "raise":
-                    raise TrialFailedError(
-                        f"trial {trial.number} failed with {trial.error}\n{trial.traceback or ''}", self.result
-                    )
-                if streak is not None:
-                    streak = self._fail_fast(streak, trial)
-                try:
-                    for cb in self.callbacks:
-                        cb(self.result, trial)
-                except StopSearch:
-                    stop = True
+            self._release(run.states)
+            runner.start(evaluate, self.objective, self.pass_budget)
+            run.bar = self._progress_bar()
+            while True:
+                why = self._fill(run)
+                if not run.pending:
+                    if self._go_on(run, why):
+                        continue
+                    break
+                run.idle.reset()
+                self._collect(run)
         except KeyboardInterrupt:
             interrupted = True
             self.result.interrupted = True
@@ -295,29 +240,124 @@ class SearchLoop:
                 f"search interrupted: {len(self.result.trials)} finished trials kept", RuntimeWarning, stacklevel=3
             )
         finally:
-            # a stop on an error or Ctrl-C: what has not started does not start, and a running evaluation
-            # is stopped where the runner can (worker processes); Ctrl-C also kills a pool hpo made
-            for _, handle, _ in pending.values():
-                if handle is not None:
-                    runner.cancel(handle)
-            for handle in late:
-                runner.cancel(handle)
-            runner.close(interrupted=interrupted)
-            if bar is not None:
-                bar.close()
-            lines.__exit__(None, None, None)
-            if self.study is not None:
-                reason = "interrupted" if interrupted else ("stopped" if pending else "finished")
-                for trial in self.study.close(sorted(pending), reason):
-                    self.result.add(trial)
-            if states is not None:
-                # a stored study's states stay while a resumed run may still promote (more n_trials)
-                states.close(complete=self.study is None or (self.study.completed and self.strategy.finished))
+            self._finish(run, interrupted)
         if self.result.trials and not self.result.n_ok and self.result.n_failed:
-            if streak and len(streak) == self.result.n_failed == len(self.result.trials):
-                raise self._repeated(streak, every=True)
-            raise AllTrialsFailedError(self.result._no_best_reason() + self._first_traceback(), self.result)
+            if run.streak and len(run.streak) == self.result.n_failed == len(self.result.trials):
+                raise self._repeated(run.streak, every=True)
+            raise AllTrialsFailedError(self.result.no_best_reason() + self._first_traceback(), self.result)
         return self.result
+
+    def _fill(self, run: _Run) -> str:
+        """Start evaluations on the free workers, with candidates claimed from the trial log.
+
+        Returns why the log gave fewer than asked (:meth:`TrialLog.claim`'s
+        reason: ``"limit"``, ``"finished"``, ``"wait"``, ``"stuck"``), or
+        ``""``; nothing starts once the search is stopped or timed out.
+        """
+        why = ""
+        if run.stop or self._timed_out(run.start):
+            return why
+        run.late = [h for h in run.late if not h.done()]
+        slots = run.runner.slots() - len(run.late)
+        pending = run.pending
+        while len(pending) < slots:
+            batch, why = run.log.claim(slots - len(pending), self.n_trials)
+            run.exhausted = why in ("limit", "finished")
+            self._take_synced(run.log, run.bar)
+            self._release(run.states)
+            for number, candidate in batch:
+                pending[number] = [candidate, None, None]
+                self._check_budget(candidate)
+                pending[number][2] = time.monotonic() + self.trial_timeout if run.soft_deadlines else None  # type: ignore[operator]
+                if self.on_submit is not None:
+                    self.on_submit(number, candidate)
+                pending[number][1] = run.runner.submit(candidate, self._spec(number, candidate, run.states))
+            if why or not batch:
+                break
+        return why
+
+    def _go_on(self, run: _Run, why: str) -> bool:
+        """Nothing runs: whether the search goes on (after a wait) or ends; a strategy stuck raises.
+
+        It goes on when every worker is busy with a task past its (soft)
+        time limit, or while a shared study's strategy waits for trials that
+        other processes run.
+        """
+        active = not run.stop and not self._timed_out(run.start)
+        if run.late and not run.exhausted and active:
+            run.runner.wait_any(run.late, 1.0)  # every worker is busy with a task past its time limit
+            return True
+        if why == "wait" and active:
+            run.idle.sleep()  # the strategy waits for trials that other processes run
+            return True
+        if why == "stuck" and active:
+            raise RuntimeError(
+                f"strategy {self.strategy.name!r} proposed nothing while no trial was "
+                "running and it is not finished"
+            )
+        return False
+
+    def _collect(self, run: _Run) -> None:
+        """Wait for the next trial to end (in ``tell_order``), record it in the log and the result, call back.
+
+        Raises :class:`TrialFailedError` (``on_error="raise"``) or
+        :class:`RepeatedFailureError` (``fail_fast``); a callback's
+        :class:`StopSearch` stops the search from starting more trials.
+        """
+        pending = run.pending
+        number, timed_out = self._next_done(run.runner, pending)
+        candidate, handle, _ = pending[number]
+        if timed_out:
+            run.late.append(handle)
+        # still pending while its result is awaited (tell_order="asked" waits here): a Ctrl-C meanwhile
+        # cancels it with the others (its worker killed before the search returns) and leaves it unfinished
+        trial, extra = self._trial(number, candidate, handle, run.runner, timed_out)
+        del pending[number]
+        if not run.log.finish(trial):
+            return  # another process stored this trial first (it took it over): drop ours
+        self.result.add(trial)
+        self._keep_state(run.states, trial, extra)
+        run.lines.trial(trial, self.result)
+        if run.bar is not None:
+            run.bar.update(1)
+            if self.result.n_ok:
+                run.bar.set_postfix(best=f"{self.result.best_value:.6g}", refresh=False)
+        if trial.status == FAILED and self.on_error == "raise":
+            raise TrialFailedError(
+                f"trial {trial.number} failed with {trial.error}\n{trial.traceback or ''}", self.result
+            )
+        if run.streak is not None:
+            run.streak = self._fail_fast(run.streak, trial)
+        try:
+            for cb in self.callbacks:
+                cb(self.result, trial)
+        except StopSearch:
+            run.stop = True
+
+    def _finish(self, run: _Run, interrupted: bool) -> None:
+        """End the search, however it ended: stop what runs, close the runner, the bar, the log and the states.
+
+        A stop on an error or Ctrl-C: what has not started does not start, and
+        a running evaluation is stopped where the runner can (worker
+        processes); Ctrl-C also kills a pool hpo made. A stored study's
+        unfinished trials are marked abandoned (the next process runs them).
+        """
+        runner = run.runner
+        for _, handle, _ in run.pending.values():
+            if handle is not None:
+                runner.cancel(handle)
+        for handle in run.late:
+            runner.cancel(handle)
+        runner.close(interrupted=interrupted)
+        if run.bar is not None:
+            run.bar.close()
+        run.lines.__exit__(None, None, None)
+        reason = "interrupted" if interrupted else ("stopped" if run.pending else "finished")
+        for trial in run.log.close(sorted(run.pending), reason):
+            self.result.add(trial)
+        if run.states is not None:
+            # a stored study's states stay while a resumed run may still promote (more n_trials)
+            run.states.close(complete=self.study is None or (self.study.completed and self.strategy.finished))
 
     def _fail_fast(self, streak: list[Trial], trial: Trial) -> list[Trial] | None:
         """The first failures of this run, one more trial on; raises when ``fail_fast`` of them share one
@@ -394,14 +434,13 @@ class SearchLoop:
         """What the evaluation of ``candidate`` needs besides it: the number, the sign, a state to continue from."""
         if states is None:
             return None
-        sign = 1.0 if self.direction == "minimize" else -1.0
         saved = states.get(candidate.config)
         if saved is not None:
             state, meta = saved
             done = meta.get("done", 0)
             if candidate.budget is None or done < candidate.budget:
-                return _Spec(number, sign, state, done)
-        return _Spec(number, sign)
+                return _Spec(number, self.sign, state, done)
+        return _Spec(number, self.sign)
 
     def _keep_state(self, states: Any, trial: Trial, extra: dict | None) -> None:
         """After a trial: keep the state its run saved when it paused at its rung, else drop its configuration's."""
@@ -421,34 +460,34 @@ class SearchLoop:
             for config in self.strategy.take_released():
                 states.discard(config)
 
-    def _trial(self, number: int, candidate: Candidate, handle: Any, runner: Any,
+    def _trial(self, number: int, candidate: Candidate, handle: Any, runner: Runner,
                timed_out: bool = False) -> tuple[Trial, dict | None]:
-        """The trial of a finished evaluation (``handle``: a Future, or the outcome tuple itself), and the
+        """The trial of a finished evaluation (``handle``: a Future, or the :class:`Outcome` itself), and the
         outcome's ``extra`` (what a trial handle gathered)."""
         if timed_out:  # a soft limit: the task runs on, occupying its worker, and its result will be dropped
             now = time.time()
-            status, value, error, tb, started, finished, metrics, extra = (
+            outcome = Outcome(
                 FAILED, None, f"TrialTimeoutError: the evaluation ran past trial_timeout={self.trial_timeout:g} s "
                 "and was recorded as failed; Dask cannot stop a running task, so its worker stays busy until it "
                 "returns", None, now - (self.trial_timeout or 0.0), now, {}, None)
         else:
             try:
-                outcome = handle if type(handle) is tuple else runner.result(handle)
-                status, value, error, tb, started, finished, metrics, extra = outcome
+                outcome = handle if isinstance(handle, Outcome) else runner.result(handle)
             except KeyboardInterrupt:
                 raise
             except BaseException as exc:  # the worker died or was stopped, or the executor failed
                 now = time.time()
-                status, value, error, tb, started, finished, metrics, extra = (
-                    FAILED, None, f"{type(exc).__name__}: {exc}", None, now, now, {}, None)
+                outcome = Outcome(FAILED, None, f"{type(exc).__name__}: {exc}", None, now, now, {}, None)
         loss = None
-        if status == OK:
-            loss = value if self.direction == "minimize" else -value
+        if outcome.status == OK:
+            loss = self.sign * outcome.value  # type: ignore[operator]
+        extra, metrics = outcome.extra, outcome.metrics
         curve = [] if extra is None else [tuple(p) for p in extra.get("curve", ())]
         if extra is not None and extra.get("resumed_from") and "resumed_from" not in metrics:
             # a run that continued its saved state: its time is what it added (the strategies' cost measurements)
             metrics = {**metrics, "resumed_from": extra["resumed_from"]}
-        return Trial(number, candidate, status, value, loss, error, tb, started, finished, metrics, curve), extra
+        return Trial(number, candidate, outcome.status, outcome.value, loss, outcome.error, outcome.traceback,
+                     outcome.started, outcome.finished, metrics, curve), extra
 
     def _first_traceback(self) -> str:
         first = next((t for t in self.result.trials if t.status == FAILED), None)
@@ -473,6 +512,29 @@ def _warn_small_space(strategy: Strategy, n_trials: int | None) -> None:
         f"(strategy {strategy.name!r} never repeats a configuration). For exhaustive searches, use "
         "strategy='grid'.", UserWarning, stacklevel=4,
     )
+
+
+class _Run:
+    """The state of one run of a search: what :meth:`SearchLoop._fill`, ``_collect`` and ``_finish`` share."""
+
+    def __init__(self, runner: Runner, log: TrialLog, soft_deadlines: bool, lines: TrialLines,
+                 streak: list[Trial] | None, states: Any) -> None:
+        self.runner = runner
+        self.log = log
+        self.soft_deadlines = soft_deadlines  # a trial_timeout the runner cannot enforce (Dask): the loop keeps it
+        self.lines = lines
+        self.streak = streak  # this run's first failures (fail_fast), None once one trial did not fail so
+        self.states = states
+        # number -> [candidate, handle, deadline]; in-process evaluation needs no Future: the
+        # handle is the outcome itself (the inline runner evaluates at submit and lets a
+        # KeyboardInterrupt through).
+        self.pending: dict[int, list] = {}
+        self.late: list = []  # tasks past a soft trial_timeout that still occupy a worker (Dask cannot stop them)
+        self.bar: Any = None
+        self.start = time.monotonic()
+        self.stop = False  # a callback raised StopSearch: no new trial starts
+        self.exhausted = False  # the log said "limit" or "finished"
+        self.idle = _Backoff()
 
 
 class _Backoff:

@@ -9,7 +9,7 @@ import math
 from typing import Any, Iterator
 
 from .spaces import Space
-from .trial import FAILED, OK, PRUNED, Trial
+from .trial import FAILED, OK, PRUNED, Trial, loss_sign
 
 __all__ = ["Result"]
 
@@ -78,10 +78,12 @@ class Result:
     def best_trial(self) -> Trial:
         """The best ok trial; ``ValueError`` when no trial succeeded."""
         if not self._best_by_budget:
-            raise ValueError(self._no_best_reason())
+            raise ValueError(self.no_best_reason())
         return self._best_by_budget[max(self._best_by_budget)]
 
-    def _no_best_reason(self) -> str:
+    def no_best_reason(self) -> str:
+        """Why there is no best trial, in words: no trial has finished, all failed (the first one's error), or
+        none succeeded (pruned). What :attr:`best_trial` raises, and what a search whose trials all failed says."""
         if not self.trials:
             return "no trial has finished"
         first = next((t for t in self.trials if t.status == FAILED), None)
@@ -126,7 +128,7 @@ class Result:
     def best_so_far(self) -> list[float]:
         """The best value after each trial in number order (NaN until one is ok)."""
         out, best = [], math.nan
-        sign = 1.0 if self.direction == "minimize" else -1.0
+        sign = loss_sign(self.direction)
         for t in self.trials:
             if t.status == OK and (math.isnan(best) or sign * t.value < sign * best):  # type: ignore[operator]
                 best = t.value  # type: ignore[assignment]

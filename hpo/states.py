@@ -36,11 +36,14 @@ import shutil
 import uuid
 from typing import Any, Callable, Iterable, Sized
 
+from ._constraints import Interval, check_options
 from .spaces.dimensions import encode_value
 from .trial import OK, Trial
 
 __all__ = ["MemoryStates", "FolderStates", "state_key", "states_folder", "check_max_states"]
 
+#: What ``max_states`` accepts.
+_constraints = {"max_states": [Interval(int, 0)]}
 _SUFFIX = ".state"
 
 
@@ -52,8 +55,7 @@ def state_key(config: dict) -> str:
 
 def check_max_states(max_states: Any) -> int:
     """``max_states`` as an int, or a ValueError naming it."""
-    if isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 0:
-        raise ValueError(f"max_states must be a non-negative int, got {max_states!r}")
+    check_options(_constraints, max_states=max_states)
     return int(max_states)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -156,9 +155,3 @@ class Trial:
             record["intermediate"] = [[s, v] for s, v in self.intermediate]
         return record
 
-
-def is_finite_number(x: Any) -> bool:
-    try:
-        return math.isfinite(x)
-    except TypeError:
-        return False

@@ -82,7 +82,7 @@ def test_dict_results_carry_extra_metrics():
 )
 def test_bad_return_values_fail_the_trial_with_a_reason(returned, message):
     outcome = evaluate(lambda c: returned, Candidate({"x": 0.0}), False)
-    assert outcome[0] == "failed" and message in outcome[2]
+    assert outcome.status == "failed" and message in outcome.error
 
 
 def test_errors_are_caught_and_the_search_goes_on():
@@ -314,3 +314,98 @@ def test_an_objective_knows_its_candidate_and_on_submit_comes_first(n_jobs):
     assert current_candidate() is None
     with pytest.raises(TypeError, match="on_submit must be callable"):
         SearchLoop(bowl, make_strategy("random", SPACE, seed=0), n_trials=1, on_submit=3)
+
+
+# ------------------------------------------------------------------ the drawn doors (issue 22)
+def test_an_outcome_is_a_named_tuple_that_still_unpacks():
+    from hpo.engine import Outcome
+
+    outcome = evaluate(lambda c: {"value": 2.0, "seen": 1}, Candidate({"x": 0.0}), False)
+    assert isinstance(outcome, Outcome) and isinstance(outcome, tuple)
+    assert Outcome._fields == ("status", "value", "error", "traceback", "started", "finished", "metrics", "extra")
+    assert (outcome.status, outcome.value, outcome.error, outcome.metrics, outcome.extra) == (
+        "ok", 2.0, None, {"seen": 1}, None)
+    assert outcome.started <= outcome.finished
+    status, value, *_ = outcome  # positional consumers keep working
+    assert (status, value) == ("ok", 2.0)
+    failed = evaluate(lambda c: 1 / 0, Candidate({"x": 0.0}), False)
+    assert failed.status == "failed" and failed.error.startswith("ZeroDivisionError") and "1 / 0" in failed.traceback
+
+
+def test_the_local_log_and_a_stored_study_are_trial_logs():
+    from hpo.storage import InMemoryStorage, Study, StudyRecord
+    from hpo.trial_log import LocalLog, TrialLog
+
+    log = LocalLog(make_strategy("random", SPACE, seed=0))
+    assert isinstance(log, TrialLog)
+    assert log.open(log.strategy) == [] and log.close([0], "finished") == []
+    record = StudyRecord(name="s", direction="minimize", space=SPACE.to_dict(), strategy="random",
+                         strategy_options={}, seed=1, versions={})
+    assert isinstance(Study(InMemoryStorage(), record), TrialLog)
+
+
+def test_every_search_option_is_declared_once_and_n_trials_is_the_shared_declaration():
+    from hpo._constraints import N_TRIALS
+
+    assert SearchLoop._constraints["n_trials"] is N_TRIALS
+    strategy = make_strategy("random", SPACE, seed=0)
+    with pytest.raises(ValueError, match=r"^timeout must be a positive number of seconds, inf or None, got True$"):
+        SearchLoop(bowl, strategy, n_trials=2, timeout=True)
+    with pytest.raises(ValueError, match=r"^verbose must be a non-negative int or a bool, got -1$"):
+        SearchLoop(bowl, strategy, n_trials=2, verbose=-1)
+    loop = SearchLoop(bowl, strategy, timeout=math.inf, n_trials=2, verbose=True)  # as before: accepted
+    assert len(loop.run()) == 2
+
+
+def test_the_loss_and_a_handles_sign_come_from_loss_sign():
+    def objective(config, trial):
+        trial.report(1, config["x"])
+        return config["x"]
+
+    strategy = make_strategy("random", SPACE, seed=0)
+    loop = SearchLoop(objective, strategy, n_trials=3, direction="maximize")
+    assert loop.sign == -1.0
+    result = loop.run()
+    assert all(t.loss == -t.value for t in result.trials)
+
+
+def test_no_import_cycle_runs_through_the_engine_executors_or_storage():
+    import ast
+    import pathlib
+
+    import hpo
+
+    root = pathlib.Path(hpo.__file__).parent
+    names = {}
+    for path in root.rglob("*.py"):
+        name = ".".join(("hpo",) + path.relative_to(root).with_suffix("").parts)
+        names[name.removesuffix(".__init__")] = path
+    edges: dict[str, set[str]] = {name: set() for name in names}
+    for name, path in names.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+                module = ".".join(base + ([node.module] if node.module else []))
+                for alias in node.names:
+                    target = f"{module}.{alias.name}"
+                    edges[name].add(target if target in names else module)
+            elif isinstance(node, ast.Import):
+                edges[name].update(alias.name for alias in node.names)
+    edges = {name: {t for t in targets if t in names and t != name} for name, targets in edges.items()}
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            for t in edges[todo.pop()]:
+                if t == goal:
+                    return True
+                if t not in seen:
+                    seen.add(t)
+                    todo.append(t)
+        return False
+
+    ours = [n for n in names if n.split(".")[1:2] and n.split(".")[1] in (
+        "engine", "loop", "boundary", "trial_log", "executors", "storage", "result", "trial", "handle", "progress",
+        "states", "stopping", "_version")]
+    assert [n for n in ours if reaches(n, n)] == []

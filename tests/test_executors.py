@@ -398,3 +398,19 @@ def test_the_users_omp_num_threads_wins_as_in_joblib(monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "3")
     result = optimize(_thread_limits, SPACE, n_trials=2, seed=0, n_jobs=2)
     assert result.inner_threads == 3 and {t.metrics["sklearn_openmp"] for t in result.trials} == {3}
+
+
+def test_every_runner_is_a_runner():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hpo.executors import DaskRunner, InlineExecutor, Runner, make_runner
+
+    with ThreadPoolExecutor(2) as threads:
+        runners = [make_runner(None, 1, "processes", None), make_runner(InlineExecutor(), 2, "processes", None),
+                   make_runner(None, 2, "threads", None), make_runner(threads, 2, "processes", None),
+                   make_runner(reusable_pool(2), 2, "processes", None), DaskRunner(client=None)]
+        assert [type(r).__name__ for r in runners] == [
+            "InlineRunner", "InlineRunner", "ThreadsRunner", "FuturesRunner", "PoolRunner", "DaskRunner"]
+        assert all(isinstance(r, Runner) for r in runners)
+        runners[2].close()
+    assert not isinstance(object(), Runner)

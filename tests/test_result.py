@@ -9,7 +9,7 @@ import pytest
 
 from hpo import Categorical, Float, Int, Space, optimize
 from hpo.result import Result
-from hpo.trial import FAILED, OK, Candidate, Trial
+from hpo.trial import FAILED, OK, PRUNED, Candidate, Trial
 
 SPACE = Space(
     kernel=Categorical(["linear", "rbf"]),
@@ -89,3 +89,15 @@ def test_csv_export_round_trips_values(tmp_path):
 def test_repr_mentions_counts_and_best():
     text = repr(_result())
     assert "12 trials" in text and "best min value" in text
+
+
+def test_why_there_is_no_best_trial_is_public():
+    r = Result(SPACE)
+    assert r.no_best_reason() == "no trial has finished"
+    r.add(trial(0, None, status=PRUNED))
+    assert r.no_best_reason() == "no trial succeeded (1 pruned)"
+    r = Result(SPACE)
+    r.add(Trial(3, Candidate({"kernel": "linear", "shape": None, "depth": 1}), FAILED, error="ValueError: bad"))
+    assert r.no_best_reason() == "all 1 trials failed; the first, trial 3, with ValueError: bad"
+    with pytest.raises(ValueError, match=r"the first, trial 3, with ValueError: bad"):
+        r.best_trial

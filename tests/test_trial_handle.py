@@ -194,12 +194,12 @@ def test_the_median_rule_prunes_a_run_worse_than_the_median_of_earlier_runs():
     assert isinstance(rule, MedianRule) and rule.medians[1] == pytest.approx(1.2) and c.budget == 10
     worse = Candidate({"lr": 0.25}, 10, c.id, {}, rule)
     better = Candidate({"lr": 0.15}, 10, c.id, {}, rule)
-    status, value, error, *_, extra = evaluate(curve_objective, worse, "trial", _Spec(3))
-    assert status == "pruned" and value is None
-    assert "pruned at step 1" in error and "median 1.2 of 3 earlier runs" in error
-    assert extra["curve"] == [(1, 1.25)]
-    status, value, *_, extra = evaluate(curve_objective, better, "trial", _Spec(3))
-    assert status == "ok" and value == pytest.approx(0.25) and len(extra["curve"]) == 10
+    outcome = evaluate(curve_objective, worse, "trial", _Spec(3))
+    assert outcome.status == "pruned" and outcome.value is None
+    assert "pruned at step 1" in outcome.error and "median 1.2 of 3 earlier runs" in outcome.error
+    assert outcome.extra["curve"] == [(1, 1.25)]
+    outcome = evaluate(curve_objective, better, "trial", _Spec(3))
+    assert outcome.status == "ok" and outcome.value == pytest.approx(0.25) and len(outcome.extra["curve"]) == 10
 
     def returns_after_stop(config, trial):  # no TrialPruned: returning after should_stop() prunes too
         for step in range(1, 11):
@@ -208,10 +208,10 @@ def test_the_median_rule_prunes_a_run_worse_than_the_median_of_earlier_runs():
                 break
         return 0.0
 
-    status, value, error, *_ = evaluate(returns_after_stop, worse, "trial", _Spec(3))
-    assert status == "pruned" and "median" in error
+    outcome = evaluate(returns_after_stop, worse, "trial", _Spec(3))
+    assert outcome.status == "pruned" and "median" in outcome.error
     maximize = evaluate(curve_objective, worse, "trial", _Spec(3, sign=-1.0))
-    assert maximize[0] == "ok", "maximizing, a larger value is better than the median"
+    assert maximize.status == "ok", "maximizing, a larger value is better than the median"
 
 
 def test_a_median_search_records_pruned_trials_with_their_last_step_and_value():
@@ -263,7 +263,7 @@ def test_bad_reports_fail_the_trial_with_a_message_naming_the_steps_and_the_valu
         (not_a_number, "trial.report(step=1, value='0.5'): the value must be a number, got str", []),
     ]:
         outcome = evaluate(objective, Candidate({"lr": 0.1}), "trial")
-        assert outcome[0] == "failed" and message in outcome[2] and outcome[7]["curve"] == curve
+        assert outcome.status == "failed" and message in outcome.error and outcome.extra["curve"] == curve
     with pytest.raises(hpo.AllTrialsFailedError, match=r"steps must increase"):
         optimize(backwards, SPACE, "random", n_trials=2, seed=0)
 
@@ -288,9 +288,9 @@ def test_an_unpicklable_state_is_named():
         return 0.5
 
     outcome = evaluate(objective, Candidate({"lr": 0.1}, 1, 0, {}, PauseAt(1)), "trial", _Spec(0))
-    assert outcome[0] == "failed"
-    assert "trial.save(state): the state, a builtins.dict, cannot be pickled (cloudpickle)" in outcome[2]
-    assert "lock" in outcome[2]
+    assert outcome.status == "failed"
+    assert "trial.save(state): the state, a builtins.dict, cannot be pickled (cloudpickle)" in outcome.error
+    assert "lock" in outcome.error
 
 
 def test_load_without_a_state_is_none_and_steps_and_values_read_back():

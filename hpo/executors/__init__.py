@@ -17,11 +17,13 @@ serves all of them.
 Modules: :mod:`~hpo.executors.process_pool` (the pool), :mod:`~hpo.executors.runners`
 (in process, threads, pool; ``make_runner``), :mod:`~hpo.executors.dask` (a Dask
 cluster; :mod:`~hpo.executors.dask_worker` is its worker side),
-:mod:`~hpo.executors.cores` (``n_jobs`` and thread limits).
+:mod:`~hpo.executors.cores` (``n_jobs`` and thread limits), :mod:`~hpo.executors.protocol`
+(:class:`Runner`, what every runner does).
 """
 
-from .cores import _THREAD_VARS, effective_n_jobs  # noqa: F401  (_THREAD_VARS: read by tests)
+from .cores import _THREAD_VARS, BACKEND, N_JOBS, effective_n_jobs  # noqa: F401  (_THREAD_VARS: read by tests)
 from .dask import DaskRunner
+from .protocol import Runner
 from .process_pool import IDLE_WORKER_SECONDS, ProcessPool, TrialTimeoutError, WorkerDiedError, reusable_pool
 from .runners import (
     FuturesRunner,
@@ -37,5 +39,5 @@ from .runners import (
 __all__ = [
     "InlineExecutor", "ProcessPool", "WorkerDiedError", "TrialTimeoutError", "make_executor", "effective_n_jobs",
     "make_runner", "is_dask_client", "reusable_pool", "IDLE_WORKER_SECONDS",
-    "InlineRunner", "FuturesRunner", "ThreadsRunner", "PoolRunner", "DaskRunner",
+    "Runner", "InlineRunner", "FuturesRunner", "ThreadsRunner", "PoolRunner", "DaskRunner",
 ]

@@ -5,7 +5,15 @@ from __future__ import annotations
 import os
 from typing import Any
 
-__all__ = ["effective_n_jobs"]
+from .._constraints import Options, Satisfies, check_options
+
+__all__ = ["effective_n_jobs", "N_JOBS", "BACKEND"]
+
+#: What ``n_jobs`` accepts (scikit-learn's reading: None is 1, -1 all cores, -2 all but one).
+N_JOBS = [Satisfies(lambda v: isinstance(v, int) and not isinstance(v, bool) and v != 0, "a non-zero int"), None]
+#: Where ``n_jobs > 1`` evaluations run.
+BACKEND = [Options(("processes", "threads"))]
+_constraints = {"n_jobs": N_JOBS, "backend": BACKEND}
 
 #: The variables that limit the OpenMP and BLAS threads of a process (the ones joblib sets in its workers).
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
@@ -14,10 +22,9 @@ _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
 
 def effective_n_jobs(n_jobs: int | None) -> int:
     """``n_jobs`` as scikit-learn reads it: None is 1, -1 all cores, -2 all but one."""
+    check_options(_constraints, n_jobs=n_jobs)
     if n_jobs is None:
         return 1
-    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
-        raise ValueError(f"n_jobs must be a non-zero int or None, got {n_jobs!r}")
     if n_jobs < 0:
         return max(1, _cores() + 1 + n_jobs)
     return n_jobs

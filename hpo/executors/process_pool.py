@@ -26,6 +26,7 @@ from concurrent.futures import Future
 from multiprocessing.connection import wait as wait_for_connections
 from typing import Any, Callable
 
+from .._constraints import Interval, check_options
 from .cores import _omp_threads, _thread_env
 
 __all__ = ["ProcessPool", "WorkerDiedError", "TrialTimeoutError", "reusable_pool", "IDLE_WORKER_SECONDS"]
@@ -145,9 +146,11 @@ class ProcessPool:
       of searches.
     """
 
+    _constraints = {"n_workers": [Interval(int, 1)]}
+
     def __init__(self, n_workers: int, *, env: dict | None = None, idle_timeout: float | None = None) -> None:
-        if not isinstance(n_workers, int) or isinstance(n_workers, bool) or n_workers < 1:
-            raise ValueError(f"n_workers must be a positive int, got {n_workers!r}")
+        check_options(self._constraints, n_workers=n_workers)
+        n_workers = int(n_workers)
         from joblib.externals.loky.backend.context import get_context
 
         self._ctx = get_context("loky")  # spawn-like, and does not re-import the user's __main__

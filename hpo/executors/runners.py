@@ -13,14 +13,19 @@ import concurrent.futures as cf
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Sequence
 
-from .cores import _inner_threads, _limit_openmp
+from .._constraints import check_options
+from .cores import BACKEND, _inner_threads, _limit_openmp
 from .dask import DaskRunner
 from .process_pool import ProcessPool, _Shared, reusable_pool
+from .protocol import Runner
 
 __all__ = [
     "InlineExecutor", "make_executor", "is_dask_client", "make_runner",
     "InlineRunner", "FuturesRunner", "ThreadsRunner", "PoolRunner",
 ]
+
+#: What :func:`make_executor` and :func:`make_runner` check themselves.
+_constraints = {"backend": BACKEND}
 
 
 class InlineExecutor:
@@ -45,8 +50,7 @@ def make_executor(n_jobs: int, backend: str = "processes") -> Any:
     ``"threads"``: a thread pool, for objectives that release the GIL (each
     thread's OpenMP threads limited alike).
     """
-    if backend not in ("processes", "threads"):
-        raise ValueError(f"backend must be 'processes' or 'threads', got {backend!r}")
+    check_options(_constraints, backend=backend)
     if n_jobs == 1:
         return InlineExecutor()
     if backend == "threads":
@@ -199,7 +203,7 @@ class PoolRunner(FuturesRunner):
         super().close(interrupted)
 
 
-def make_runner(executor: Any, n_jobs: int, backend: str, trial_timeout: float | None) -> Any:
+def make_runner(executor: Any, n_jobs: int, backend: str, trial_timeout: float | None) -> Runner:
     """The runner for a search: from the ``executor`` given, else from ``n_jobs`` and ``backend``.
 
     A ``trial_timeout`` needs evaluations that can be stopped: they run in
@@ -225,8 +229,7 @@ def make_runner(executor: Any, n_jobs: int, backend: str, trial_timeout: float |
                 "executor=hpo.ProcessPool(n), n_jobs with backend='processes', or a Dask Client")
         slots = getattr(executor, "_max_workers", None) or n_jobs
         return FuturesRunner(executor, int(slots), owned=False)
-    if backend not in ("processes", "threads"):
-        raise ValueError(f"backend must be 'processes' or 'threads', got {backend!r}")
+    check_options(_constraints, backend=backend)
     if trial_timeout is not None and backend == "threads" and n_jobs > 1:
         raise ValueError("trial_timeout cannot stop a thread: use backend='processes' (the default)")
     if n_jobs == 1 and trial_timeout is None:

@@ -15,9 +15,6 @@ from typing import Any, Iterator, TextIO
 
 __all__ = ["add_parsers", "run", "printable", "quiet_to_params_warning"]
 
-_COMMANDS = ("studies", "show", "export")
-
-
 def add_parsers(sub: Any) -> None:
     """Add the storage subcommands to the ``hpo`` parser's subparsers."""
     studies = sub.add_parser("studies", help="list the studies of a storage (SQLite file)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import platform
 import reprlib
 from dataclasses import dataclass, field
@@ -104,10 +103,6 @@ class TrialRow:
     session: str = ""
     attempts: int = 1
     intermediate: list = field(default_factory=list)
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in FINISHED_STATES
 
     def candidate(self, candidate_id: int = -1) -> Candidate:
         return Candidate(self.config, self.budget, candidate_id, self.info)
@@ -220,7 +215,7 @@ def environment_versions() -> dict:
     import scipy
     import sklearn
 
-    from .. import __version__
+    from .._version import __version__
 
     return {"python": platform.python_version(), "hpo": __version__, "numpy": np.__version__,
             "scipy": scipy.__version__, "scikit-learn": sklearn.__version__}
@@ -310,10 +305,3 @@ def _space_differences(stored: Mapping, given: Mapping) -> list[str]:
         out.append(f"space: to_params {stored.get('to_params')!r} in the study, {given.get('to_params')!r} now")
     return out
 
-
-def finite_or_none(x: Any) -> float | None:
-    """A float, or None for None / NaN / infinities (for summaries)."""
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None

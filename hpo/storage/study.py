@@ -1,5 +1,15 @@
 """``Study``: one process's handle on a stored study, with the strategy rebuilt from the study's log.
 
+The study is the trial log (a design decision)
+----------------------------------------------
+A search with storage does not ask and tell its strategy itself: the study
+does. :class:`Study` is a :class:`hpo.trial_log.TrialLog`: it claims
+candidates (abandoned trials first, then new asks of the strategy), records
+every ask and tell in the study's file as it happens, and replays them to a
+fresh strategy on resume and to the strategies of the other processes that
+share the study. Storage drives ask/tell because only the owner of the log's
+order can keep several replicas of one strategy in step.
+
 How a study resumes, and how several processes share one
 ---------------------------------------------------------
 A strategy is a deterministic function of its seed, its options and the
@@ -42,8 +52,9 @@ import threading
 import time
 import uuid
 import warnings
-from typing import Any
+from typing import Any, Sequence
 
+from .._constraints import Options, check_options
 from ..spaces import Space
 from ..strategies import Strategy
 from ..trial import FAILED, Candidate, Trial
@@ -132,12 +143,16 @@ class Study:
         configuration is valid in the given space).
 
     Use :meth:`prepare` (settings and seed), :meth:`open` (with the strategy),
-    then :meth:`claim` / :meth:`finish` for each trial, and :meth:`close` at the end.
+    then :meth:`claim` / :meth:`finish` for each trial, and :meth:`close` at the end:
+    the :class:`hpo.trial_log.TrialLog` protocol that :class:`hpo.loop.SearchLoop`
+    runs through. The study drives the strategy's asks and tells (the loop
+    never calls them): it records each as it happens and replays them on resume.
     """
 
+    _constraints = {"on_mismatch": [Options(("error", "continue"))]}
+
     def __init__(self, storage: SQLiteStorage, record: StudyRecord, *, on_mismatch: str = "error") -> None:
-        if on_mismatch not in ("error", "continue"):
-            raise ValueError(f"on_mismatch must be 'error' or 'continue', got {on_mismatch!r}")
+        check_options(self._constraints, on_mismatch=on_mismatch)
         if not isinstance(record.name, str) or not record.name:
             raise ValueError(f"a study name must be a non-empty str, got {record.name!r}")
         if len(record.name) > MAX_NAME_LENGTH:
@@ -314,7 +329,7 @@ class Study:
                         warnings.warn(
                             f"study {self.name!r} already has {total} trials and n_trials={limit} counts the "
                             f"study's trials in total, so none run; give n_trials above {total} to run more",
-                            RuntimeWarning, stacklevel=4,
+                            RuntimeWarning, stacklevel=5,
                         )
                 elif strategy.finished:
                     reason = "finished"
@@ -393,7 +408,7 @@ class Study:
                 f"study {self.name!r}, trial {number}: "
                 + "; ".join(f"metric {name!r} {why}" for name, why in new.items())
                 + " (the trial's value is stored; this is said once per metric)",
-                RuntimeWarning, stacklevel=4,
+                RuntimeWarning, stacklevel=5,
             )
 
     def take_synced(self) -> list[Trial]:
@@ -402,7 +417,7 @@ class Study:
         return out
 
     # ----------------------------------------------------------------- close
-    def close(self, unfinished: list[int] = (), reason: str = "finished") -> list[Trial]:  # type: ignore[assignment]
+    def close(self, unfinished: Sequence[int] = (), reason: str = "finished") -> list[Trial]:
         """End this session: its unfinished trials are marked abandoned (the next process runs them).
 
         Returns the trials other processes finished since the last sync. Marks
