@@ -14,7 +14,8 @@ from typing import Any, Callable, Iterable
 
 from ._constraints import N_TRIALS, Interval, Options, Satisfies, check_options
 from .boundary import Outcome, call_mode, evaluate
-from .executors import BACKEND, Runner, effective_n_jobs, is_dask_client, make_runner
+from .executors import Runner, effective_n_jobs, is_dask_client, make_runner
+from .executors.cores import BACKEND
 from .handle import _Spec
 from .progress import TrialLines
 from .result import Result

@@ -21,7 +21,7 @@ cluster; :mod:`~hpo.executors.dask_worker` is its worker side),
 (:class:`Runner`, what every runner does).
 """
 
-from .cores import _THREAD_VARS, BACKEND, N_JOBS, effective_n_jobs  # noqa: F401  (_THREAD_VARS: read by tests)
+from .cores import _THREAD_VARS, effective_n_jobs  # noqa: F401  (_THREAD_VARS: read by tests)
 from .dask import DaskRunner
 from .protocol import Runner
 from .process_pool import IDLE_WORKER_SECONDS, ProcessPool, TrialTimeoutError, WorkerDiedError, reusable_pool
