@@ -28,7 +28,9 @@ from sklearn.model_selection import (
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
 from ._callbacks import NO_TASK, NO_TRIAL
-from .resources import PausedModels, Resource, fit_params_for, subset
+from ._paused import PausedModels
+from ._rows import fit_params_for, num_samples, subset
+from .resources import Resource
 from .spaces import Space
 from .strategies.base import config_key
 
@@ -66,7 +68,7 @@ def make_splits(
         ``get_n_splits`` disagrees with what its ``split`` gave (as
         scikit-learn's searches check).
     """
-    n_samples = _num_samples(X)
+    n_samples = num_samples(X)
     if n_samples == 0:
         shape = f" (shape={X.shape})" if hasattr(X, "shape") else ""
         raise ValueError(
@@ -110,7 +112,7 @@ def make_splits(
     for train, val in splits:
         if len(train) == 0 or len(val) == 0:
             raise ValueError(
-                f"a validation split left no training or no validation rows (n_samples={_num_samples(X)}, "
+                f"a validation split left no training or no validation rows (n_samples={num_samples(X)}, "
                 f"validation={validation!r})"
             )
     return splits
@@ -134,10 +136,6 @@ def _can_stratify(y: Any, fraction: float) -> bool:
         )
         return False
     return True
-
-
-def _num_samples(X: Any) -> int:
-    return X.shape[0] if hasattr(X, "shape") else len(X)
 
 
 def make_scorers(estimator: Any, scoring: Any) -> tuple[dict[str, Callable], bool]:
@@ -338,7 +336,7 @@ class EstimatorObjective:
     def _evaluate(self, config: dict, budget: Any = None) -> dict:
         params = self.space.to_params(config)
         amount = self.amount(budget)
-        n = _num_samples(self.X)
+        n = num_samples(self.X)
         metrics: dict[str, Any] = {}
         fit_times: list[float] = []
         score_times: list[float] = []
