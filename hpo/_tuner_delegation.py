@@ -66,6 +66,20 @@ def _available_if(check: Any):
     """Decorate a delegating method: present only while ``check(self)`` passes."""
     return lambda fn: _AvailableIf(fn, check)
 
+
+def _delegate(name: str, doc: str) -> _AvailableIf:
+    """The method ``name(X)`` of the best estimator, present only while it has one and ``refit`` is on."""
+
+    def method(self: Any, X: Any) -> Any:
+        self._check_refitted(name)
+        return getattr(self.best_estimator_, name)(X)
+
+    method.__name__ = name
+    method.__qualname__ = f"BestEstimatorDelegation.{name}"
+    method.__doc__ = doc
+    return _available_if(_estimator_has(name))(method)
+
+
 class BestEstimatorDelegation:
     """The methods of a fitted search that its best estimator answers (a mixin of :class:`~hpo.Tuner`).
 
@@ -78,47 +92,13 @@ class BestEstimatorDelegation:
         if self.refit is False:
             raise AttributeError(f"{method} is not available: this Tuner was fitted with refit=False")
 
-    @_available_if(_estimator_has("predict"))
-    def predict(self, X: Any) -> Any:
-        """Predict with the best estimator."""
-        self._check_refitted("predict")
-        return self.best_estimator_.predict(X)
-
-    @_available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X: Any) -> Any:
-        """Class probabilities from the best estimator."""
-        self._check_refitted("predict_proba")
-        return self.best_estimator_.predict_proba(X)
-
-    @_available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X: Any) -> Any:
-        """Log class probabilities from the best estimator."""
-        self._check_refitted("predict_log_proba")
-        return self.best_estimator_.predict_log_proba(X)
-
-    @_available_if(_estimator_has("decision_function"))
-    def decision_function(self, X: Any) -> Any:
-        """Decision function of the best estimator."""
-        self._check_refitted("decision_function")
-        return self.best_estimator_.decision_function(X)
-
-    @_available_if(_estimator_has("transform"))
-    def transform(self, X: Any) -> Any:
-        """Transform with the best estimator."""
-        self._check_refitted("transform")
-        return self.best_estimator_.transform(X)
-
-    @_available_if(_estimator_has("inverse_transform"))
-    def inverse_transform(self, X: Any) -> Any:
-        """Inverse transform with the best estimator."""
-        self._check_refitted("inverse_transform")
-        return self.best_estimator_.inverse_transform(X)
-
-    @_available_if(_estimator_has("score_samples"))
-    def score_samples(self, X: Any) -> Any:
-        """Score samples with the best estimator."""
-        self._check_refitted("score_samples")
-        return self.best_estimator_.score_samples(X)
+    predict = _delegate("predict", "Predict with the best estimator.")
+    predict_proba = _delegate("predict_proba", "Class probabilities from the best estimator.")
+    predict_log_proba = _delegate("predict_log_proba", "Log class probabilities from the best estimator.")
+    decision_function = _delegate("decision_function", "Decision function of the best estimator.")
+    transform = _delegate("transform", "Transform with the best estimator.")
+    inverse_transform = _delegate("inverse_transform", "Inverse transform with the best estimator.")
+    score_samples = _delegate("score_samples", "Score samples with the best estimator.")
 
     def score(self, X: Any, y: Any = None, **params: Any) -> float:
         """The refit metric of the best estimator on (X, y) (its ``score`` without ``scoring``).
