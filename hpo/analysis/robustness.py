@@ -369,7 +369,7 @@ def seed_robustness(
     losses = np.full((len(top), len(seeds)), np.nan)
     errors = []
     for (i, j), outcome in zip(tasks, outcomes):
-        status, value, error = outcome[0], outcome[1], outcome[2]  # for the merge: outcome.status, .value, .error
+        status, value, error, *_ = outcome  # an engine Outcome: (status, value, error, traceback, ...)
         if status == OK:
             losses[i, j] = sign * value
         else:  # a failing configuration is recorded, as in a search
