@@ -25,17 +25,25 @@ from sklearn.model_selection import (
     StratifiedShuffleSplit,
     check_cv,
 )
+from sklearn.utils import _safe_indexing
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
 from ._callbacks import NO_TASK, NO_TRIAL
-from .resources import PausedModels, Resource, fit_params_for, subset
+from ._constraints import Interval, check_options
+from ._paused import PausedModels
+from ._rows import fit_params_for, num_samples, subset
+from .resources import Resource
 from .spaces import Space
 from .strategies.base import config_key
 
 __all__ = [
     "make_splits", "make_scorers", "EstimatorObjective", "configured", "accepts_sample_weight", "ScorerRouter",
-    "routing_splitter", "routing_enabled",
+    "routing_splitter", "routing_enabled", "primary_metric", "warn_small_validation",
 ]
+
+
+#: What ``validation`` accepts as a number (an object with ``split``, or pairs, is a splitter).
+_constraints = {"validation": [Interval(float, 0, 1, closed="neither"), Interval(int, 2)]}
 
 
 def make_splits(
@@ -66,16 +74,16 @@ def make_splits(
         ``get_n_splits`` disagrees with what its ``split`` gave (as
         scikit-learn's searches check).
     """
-    n_samples = _num_samples(X)
+    n_samples = num_samples(X)
     if n_samples == 0:
         shape = f" (shape={X.shape})" if hasattr(X, "shape") else ""
         raise ValueError(
             f"Found array with 0 sample(s){shape} while a minimum of 2 is required: X is empty (n_samples=0), "
             "so there is nothing to train and validate candidates on"
         )
+    if isinstance(validation, numbers.Real) and not isinstance(validation, bool):
+        check_options(_constraints, validation=validation)
     if isinstance(validation, numbers.Real) and not isinstance(validation, numbers.Integral):
-        if not 0.0 < validation < 1.0:
-            raise ValueError(f"validation as a fraction must lie in (0, 1), got {validation!r}")
         if groups is not None:
             splitter: Any = GroupShuffleSplit(n_splits=1, test_size=validation, random_state=random_state)
         elif classifier and y is not None and _can_stratify(y, validation):
@@ -83,8 +91,6 @@ def make_splits(
         else:
             splitter = ShuffleSplit(n_splits=1, test_size=validation, random_state=random_state)
     elif isinstance(validation, numbers.Integral) and not isinstance(validation, bool):
-        if validation < 2:
-            raise ValueError(f"validation as a number of folds must be >= 2, got {validation!r}")
         if groups is not None:
             splitter = GroupKFold(n_splits=int(validation))
         else:
@@ -110,10 +116,34 @@ def make_splits(
     for train, val in splits:
         if len(train) == 0 or len(val) == 0:
             raise ValueError(
-                f"a validation split left no training or no validation rows (n_samples={_num_samples(X)}, "
+                f"a validation split left no training or no validation rows (n_samples={num_samples(X)}, "
                 f"validation={validation!r})"
             )
     return splits
+
+
+def warn_small_validation(splits: list, y: Any, classifier: bool) -> None:
+    """Warn when a single holdout has too few rows to rank candidates (fewer than 100, or 10 of a class)."""
+    if len(splits) != 1:
+        return
+    val = splits[0][1]
+    few = [f"{len(val)} rows"] if len(val) < 100 else []
+    if classifier and y is not None:
+        y_val = np.asarray(_safe_indexing(y, val))
+        if y_val.ndim == 2 and y_val.shape[1] == 1:
+            y_val = y_val.ravel()
+        if y_val.ndim == 1 and len(y_val):
+            labels, counts = np.unique(y_val, return_counts=True)
+            if counts.min() < 10:
+                label = labels[np.argmin(counts)]
+                few.append(f"{counts.min()} of class {label.item() if isinstance(label, np.generic) else label!r}")
+    if few:
+        warnings.warn(
+            f"the validation holdout has only {' and '.join(few)}: too few to rank candidates reliably "
+            "(fewer than 100 rows, or 10 of a class); a lucky split can make a poor candidate the best. "
+            "Use cross-validation folds instead: validation=5",
+            UserWarning, stacklevel=3,
+        )
 
 
 def _can_stratify(y: Any, fraction: float) -> bool:
@@ -136,10 +166,6 @@ def _can_stratify(y: Any, fraction: float) -> bool:
     return True
 
 
-def _num_samples(X: Any) -> int:
-    return X.shape[0] if hasattr(X, "shape") else len(X)
-
-
 def make_scorers(estimator: Any, scoring: Any) -> tuple[dict[str, Callable], bool]:
     """Scorers by name, and whether there are several (multi-metric).
 
@@ -157,6 +183,52 @@ def make_scorers(estimator: Any, scoring: Any) -> tuple[dict[str, Callable], boo
             raise ValueError("scoring as a dict must not be empty")
         return {str(k): check_scoring(estimator, scoring=v) for k, v in scoring.items()}, True
     raise TypeError(f"scoring must be None, a name, a callable, a list or a dict; got {scoring!r}")
+
+
+def primary_metric(scoring: Any, refit: Any, scorers: Mapping[str, Callable], multimetric: bool) -> str | None:
+    """The metric a search with ``scoring`` and ``refit`` optimizes and chooses the best by.
+
+    As :class:`~hpo.Tuner` reads its ``scoring`` and ``refit`` (and
+    :func:`hpo.analysis.seed_robustness` re-scores a Tuner's configurations
+    with it): one metric is ``"score"`` (a ``refit`` that names another is
+    warned about, as scikit-learn takes any); with several, the one
+    ``refit`` names (``refit=True`` is an error), else the first. ``None``:
+    the first metric a callable scorer returns (a callable may give
+    several, known only from its first result).
+
+    Parameters
+    ----------
+    scoring, refit
+        The search's ``scoring`` and ``refit``.
+    scorers, multimetric
+        What :func:`make_scorers` made of ``scoring``.
+
+    Raises
+    ------
+    ValueError
+        With several scorers, for ``refit=True`` or a name that is none of them.
+    """
+    if not multimetric:
+        if callable(scoring):  # its metrics are known from its first result, as in scikit-learn
+            return refit if isinstance(refit, str) else "score" if refit is True else None
+        if isinstance(refit, str) and refit != scoring:  # scikit-learn takes any refit
+            what = f"scoring={scoring!r}" if scoring is not None else "the estimator's score"
+            warnings.warn(
+                f"refit={refit!r} names a metric, but the search has one metric, {what}: the best is "
+                "chosen by it (as scikit-learn's searches do with a single metric and any refit)",
+                UserWarning, stacklevel=3,
+            )
+        return "score"
+    if refit is True:
+        raise ValueError(
+            "with several scorers, refit must name the one that chooses the best "
+            f"(one of {list(scorers)}), or be False"
+        )
+    if isinstance(refit, str):
+        if refit not in scorers:
+            raise ValueError(f"refit={refit!r} is not one of the scorers {list(scorers)}")
+        return refit
+    return next(iter(scorers))
 
 
 def accepts_sample_weight(scorer: Callable) -> bool:
@@ -338,7 +410,7 @@ class EstimatorObjective:
     def _evaluate(self, config: dict, budget: Any = None) -> dict:
         params = self.space.to_params(config)
         amount = self.amount(budget)
-        n = _num_samples(self.X)
+        n = num_samples(self.X)
         metrics: dict[str, Any] = {}
         fit_times: list[float] = []
         score_times: list[float] = []

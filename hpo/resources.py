@@ -62,18 +62,19 @@ it), only the compute differs, so the same seed still gives the same trials.
 
 from __future__ import annotations
 
-import bisect
 import copy
-import itertools
 import numbers
-import threading
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils import _safe_indexing
+
+from ._constraints import Interval, Options, Satisfies, check_options
+from ._paused import PausedModels
+from ._rows import fit_params_for, nested_order, num_samples, subset
 
 __all__ = [
     "Resource", "Samples", "EstimatorParam", "Epochs", "PausedModels", "make_resource",
@@ -82,85 +83,27 @@ __all__ = [
 ]
 
 
-def _num_samples(X: Any) -> int:
-    return X.shape[0] if hasattr(X, "shape") else len(X)
+def _whole(value: Any) -> bool:
+    """A real number (not a bool) with an integer value of at least 1 (``10.0``)."""
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer()
+            and value >= 1)
+
+
+_AMOUNT = [Interval(int, 1), Satisfies(_whole, "a positive whole number (10.0)"), None]
+#: The options of the resources, checked with :func:`hpo._constraints.check_options`.
+_constraints = {
+    "min_resource": _AMOUNT,
+    "max_resource": _AMOUNT,
+    "param": [Satisfies(lambda v: isinstance(v, str) and bool(v), "a parameter name")],
+    "warm_start": [Options({"auto", True, False})],
+    "max_paused": [Interval(int, 0)],
+}
 
 
 def _check_count(value: Any, name: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, numbers.Real) and float(value).is_integer():
-            return int(value)
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def fit_params_for(fit_params: Mapping[str, Any], indices: np.ndarray, n_samples: int) -> dict:
-    """Fit (or score) parameters with sample-aligned arrays (such as ``sample_weight``) cut to ``indices``."""
-    out = {}
-    for key, value in fit_params.items():
-        if not isinstance(value, (str, bytes)) and hasattr(value, "__len__") and _len(value) == n_samples:
-            out[key] = _safe_indexing(value, indices)
-        else:
-            out[key] = value
-    return out
-
-
-def _len(value: Any) -> int | None:
-    try:
-        return value.shape[0] if hasattr(value, "shape") else len(value)
-    except TypeError:
-        return None
-
-
-def _pairwise(estimator: Any) -> bool:
-    try:
-        return bool(get_tags(estimator).input_tags.pairwise)
-    except Exception:  # an object that is no scikit-learn estimator: rows only
-        return False
-
-
-def subset(estimator: Any, X: Any, y: Any, rows: np.ndarray, cols: np.ndarray | None = None) -> tuple[Any, Any]:
-    """``X`` and ``y`` at ``rows``, as scikit-learn's ``_safe_split``.
-
-    For a pairwise estimator (a precomputed kernel or distance matrix:
-    ``SVC(kernel="precomputed")``, ``metric="precomputed"``) ``X`` is square
-    and its columns are cut too: to ``rows`` for a training part, to the
-    training rows ``cols`` for a part scored by a model fitted on them.
-    """
-    y_sub = None if y is None else _safe_indexing(y, rows)
-    if not _pairwise(estimator):
-        return _safe_indexing(X, rows), y_sub
-    if not hasattr(X, "shape") or len(X.shape) != 2 or X.shape[0] != X.shape[1]:
-        raise ValueError(
-            f"{type(estimator).__name__} takes a precomputed kernel or distance matrix, which must be square; "
-            f"got X of shape {getattr(X, 'shape', None)}"
-        )
-    return _safe_indexing(_safe_indexing(X, rows), rows if cols is None else cols, axis=1), y_sub
-
-
-def nested_order(y: Any, rng: np.random.Generator, stratify: bool = True) -> np.ndarray:
-    """A seeded order of the positions ``0..len(y)-1`` whose every prefix is (nearly) stratified.
-
-    Positions are shuffled; with ``stratify`` the ``r``-th member (in
-    shuffled order) of a class of ``n_c`` members gets the key
-    ``(r + 0.5) / n_c`` and positions are taken by key, so that a prefix of
-    ``b`` positions holds about ``b * n_c / n`` of each class. Prefixes are
-    nested by construction.
-    """
-    n = len(y)
-    perm = rng.permutation(n)
-    if not stratify:
-        return perm
-    y = np.asarray(y)
-    keys = np.empty(n)
-    for label in np.unique(y):
-        members = perm[y[perm] == label]
-        keys[members] = (np.arange(len(members)) + 0.5) / len(members)
-    return perm[np.argsort(keys[perm], kind="stable")]
+    """``min_resource`` or ``max_resource`` checked, as an int (None stays None)."""
+    check_options(_constraints, **{name: value})
+    return None if value is None else int(value)
 
 
 # ============================================================================ resources
@@ -235,7 +178,7 @@ class Resource:
 
     def refit(self, estimator: Any, X: Any, y: Any, amount: int, fit_params: Mapping) -> Any:
         """Fit ``estimator`` on all of ``X`` with ``amount`` of the resource (the final refit)."""
-        n = _num_samples(X)
+        n = num_samples(X)
         rows = np.arange(n)
         setup = self.setup(X, y, [(rows, rows)], is_classifier(estimator), 0)
         est, _ = self.fit(estimator, X, y, rows, amount, fit_params, n, setup, 0)
@@ -365,12 +308,7 @@ class EstimatorParam(Resource):
     """
 
     def __init__(self, param: str, warm_start: bool | str = "auto", max_paused: int = 32) -> None:
-        if not isinstance(param, str) or not param:
-            raise ValueError(f"the resource must be a parameter name, got {param!r}")
-        if warm_start not in ("auto", True, False):
-            raise ValueError(f"warm_start must be 'auto', True or False, got {warm_start!r}")
-        if isinstance(max_paused, bool) or not isinstance(max_paused, numbers.Integral) or max_paused < 0:
-            raise ValueError(f"max_paused must be a non-negative int, got {max_paused!r}")
+        check_options(_constraints, param=param, warm_start=warm_start, max_paused=max_paused)
         self.name = param
         self.warm_start = warm_start
         self.max_paused = int(max_paused)
@@ -443,8 +381,7 @@ class Epochs(Resource):
     name = "epochs"
 
     def __init__(self, max_paused: int = 32) -> None:
-        if isinstance(max_paused, bool) or not isinstance(max_paused, numbers.Integral) or max_paused < 0:
-            raise ValueError(f"max_paused must be a non-negative int, got {max_paused!r}")
+        check_options(_constraints, max_paused=max_paused)
         self.max_paused = int(max_paused)
         self.continues = self.max_paused > 0
 
@@ -485,7 +422,7 @@ class Epochs(Resource):
         return est, int(amount) - int(done)
 
     def refit(self, estimator, X, y, amount, fit_params):
-        n = _num_samples(X)
+        n = num_samples(X)
         rows = np.arange(n)
         classes = self.setup(X, y, [(rows, rows)], is_classifier(estimator), None)
         est, _ = self.fit(estimator, X, y, rows, amount, fit_params, n, classes, 0)
@@ -506,109 +443,6 @@ def make_resource(resource: str | Resource) -> Resource:
     if resource == "epochs":
         return Epochs()
     return EstimatorParam(resource)
-
-
-# ============================================================================ paused models
-class PausedModels:
-    """The fitted models of candidates that may be promoted, bounded to ``max_paused`` candidates.
-
-    Keyed by configuration; each entry holds the amount of resource reached
-    and one model per validation split. When full, the entry whose score
-    ranks worst among all the scores seen at its own amount is dropped
-    (the newest first among equals: successive halving promotes the earliest
-    of equal scores). Thread-safe; pickles empty (a worker
-    process starts with no paused model).
-    """
-
-    def __init__(self, max_paused: int) -> None:
-        self.max_paused = int(max_paused)
-        self._entries: dict[Any, tuple[int, list, float, int]] = {}
-        self._scores: dict[int, list[float]] = {}
-        self._lock = threading.Lock()
-        self._clock = itertools.count()
-        #: Counters: how many continuations, fits from scratch after a drop, and drops.
-        self.resumed = 0
-        self.dropped = 0
-
-    def take(self, key: Any, amount: int) -> tuple[int, list] | None:
-        """Remove and return ``(done, models)`` of ``key`` if it paused at ``done <= amount``."""
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or entry[0] > amount:
-                return None
-            del self._entries[key]
-            self.resumed += 1
-            return entry[0], entry[1]
-
-    def peek(self, key: Any) -> tuple[int, list] | None:
-        """``(amount, models)`` paused for ``key``, left in place (None if there is none)."""
-        with self._lock:
-            entry = self._entries.get(key)
-            return None if entry is None else (entry[0], entry[1])
-
-    def note(self, amount: int, score: float) -> None:
-        """Record a score seen at ``amount`` (the ranking that decides what to drop)."""
-        if not np.isfinite(score):
-            return
-        with self._lock:
-            bisect.insort(self._scores.setdefault(amount, []), float(score))
-
-    def put(self, key: Any, amount: int, models: list, score: float) -> None:
-        """Keep ``models`` of ``key`` paused at ``amount`` (dropping the worst-ranked entry when full)."""
-        if self.max_paused <= 0:
-            return
-        with self._lock:
-            self._entries[key] = (amount, models, float(score) if np.isfinite(score) else -np.inf,
-                                  next(self._clock))
-            while len(self._entries) > self.max_paused:
-                worst = max(self._entries, key=self._badness)
-                del self._entries[worst]
-                self.dropped += 1
-
-    def _badness(self, key: Any) -> tuple[float, int]:
-        amount, _, score, tick = self._entries[key]
-        seen = self._scores.get(amount, [])
-        better = len(seen) - bisect.bisect_right(seen, score)
-        return (better / max(1, len(seen)), tick)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def __contains__(self, key: Any) -> bool:
-        return key in self._entries
-
-    def amounts(self) -> dict:
-        """``{key: amount}`` of the paused entries."""
-        with self._lock:
-            return {k: v[0] for k, v in self._entries.items()}
-
-    def nbytes(self) -> int:
-        """An estimate of the memory held: the bytes of every numpy array reachable from the models."""
-        with self._lock:
-            models = [m for entry in self._entries.values() for m in entry[1]]
-        return _nbytes(models, set())
-
-    def __getstate__(self) -> dict:
-        return {"max_paused": self.max_paused}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__init__(state["max_paused"])
-
-
-def _nbytes(obj: Any, seen: set) -> int:
-    if id(obj) in seen:
-        return 0
-    seen.add(id(obj))
-    if isinstance(obj, np.ndarray):
-        return int(obj.nbytes)
-    if isinstance(obj, (list, tuple, set)):
-        return sum(_nbytes(o, seen) for o in obj)
-    if isinstance(obj, dict):
-        return sum(_nbytes(o, seen) for o in obj.values())
-    state = getattr(obj, "__dict__", None)
-    if isinstance(state, dict):
-        return sum(_nbytes(o, seen) for o in state.values())
-    return 0
 
 
 # ============================================================================ for the Tuner

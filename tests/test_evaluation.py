@@ -29,6 +29,7 @@ from hpo.evaluation import (
     classifier_like,
     make_scorers,
     make_splits,
+    primary_metric,
 )
 from hpo.resources import fit_params_for
 
@@ -231,3 +232,19 @@ def test_objective_is_picklable(data):
     a, b = objective({"C": 0.3}), twin({"C": 0.3})
     assert a["value"] == b["value"]
     assert_allclose(a["split0_test_score"], b["split0_test_score"])
+
+
+def test_primary_metric_reads_scoring_and_refit_as_the_tuner_does():
+    """The metric a search optimizes, public (seed_robustness re-scores a Tuner's configurations with it)."""
+    several = ["accuracy", "f1_macro"]
+    scorers, multimetric = make_scorers(LogisticRegression(), several)
+    assert primary_metric(several, "f1_macro", scorers, multimetric) == "f1_macro"
+    assert primary_metric(several, False, scorers, multimetric) == "accuracy"
+    with pytest.raises(ValueError, match="refit must name the one that chooses the best"):
+        primary_metric(several, True, scorers, multimetric)
+    with pytest.raises(ValueError, match="refit='recall' is not one of the scorers"):
+        primary_metric(several, "recall", scorers, multimetric)
+    scorers, multimetric = make_scorers(LogisticRegression(), None)
+    assert primary_metric(None, True, scorers, multimetric) == "score"
+    scorers, multimetric = make_scorers(LogisticRegression(), lambda est, X, y: {"a": 1.0, "b": 2.0})
+    assert primary_metric(scorers["score"], False, scorers, multimetric) is None  # the first it returns

@@ -468,3 +468,11 @@ def test_only_strategies_that_give_budgets_by_default_get_a_default_resource(dig
     budgeted = Tuner(SGDClassifier(random_state=0), SGD_SPACE, strategy=OptionalBudgets, n_trials=3,
                      resource="epochs", min_resource=2, max_resource=5, random_state=0).fit(X, y)
     assert_array_equal(budgeted.cv_results_["n_resources"], [2, 2, 2])
+
+
+def test_a_whole_number_amount_is_taken_as_an_int():
+    """min_resource and max_resource: a positive int, or a float with a whole value (from a computation)."""
+    assert Epochs().limits(None, None, None, [], False, 2.0, 5.0) == (2, 5)
+    for bad in (1.5, True, 0, float("nan"), "3"):
+        with pytest.raises(ValueError, match=f"min_resource must be a positive int, .* got {bad!r}"):
+            Epochs().limits(None, None, None, [], False, bad, 5)

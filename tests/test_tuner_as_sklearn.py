@@ -160,7 +160,7 @@ def test_param_columns_have_the_native_dtype_as_in_grid_search(clf_data):
 
 
 def test_param_columns_of_mixed_or_sequence_values_stay_objects():
-    from hpo.tuner import _param_column
+    from hpo._tuner_results import param_column as _param_column
 
     assert _param_column([1, 2.5], [0, 1], 2).dtype == np.float64  # numpy's promotion, as scikit-learn's
     assert _param_column(["a", "b"], [0, 2], 3).dtype == object

@@ -47,10 +47,14 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from .._constraints import Interval, check_options
 from ..spaces import Categorical, Int, Space
 from ._common import as_result, ok_trials_at_budget
 
 __all__ = ["importance", "ImportanceTable", "tree_anova"]
+
+#: What the options of :func:`importance` accept.
+_constraints = {"n_trees": [Interval(int, 1)]}
 
 #: Integer ranges with more values than this are treated as continuous.
 _MAX_ATOMS = 10_000
@@ -383,8 +387,7 @@ def importance(
     'x'
     """
     result = as_result(result)
-    if not isinstance(n_trees, int) or isinstance(n_trees, bool) or n_trees < 1:
-        raise ValueError(f"n_trees must be a positive int, got {n_trees!r}")
+    check_options(_constraints, n_trees=n_trees)
     space = result.space
     trials = ok_trials_at_budget(result, budget)
     if len(trials) < 5:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import math
 import numbers
+import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -18,12 +19,18 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 
-from ..engine import _parse_value
-from ..evaluation import EstimatorObjective, classifier_like, make_scorers, make_splits
+from .._constraints import Interval, check_options
+from ..engine import evaluate
+from ..evaluation import EstimatorObjective, classifier_like, make_scorers, make_splits, primary_metric
+from ..executors import effective_n_jobs, make_runner
 from ..result import Result
+from ..trial import FAILED, OK, Candidate, loss_sign
 from ._common import as_result, top_trials
 
 __all__ = ["seed_robustness", "SeedRobustness"]
+
+#: What the options of :func:`seed_robustness` accept.
+_constraints = {"top_k": [Interval(int, 1)], "n_seeds": [Interval(int, 1)]}
 
 
 @dataclass(frozen=True)
@@ -206,29 +213,60 @@ def _splits_for_seed(validation: Any, X: Any, y: Any, groups: Any, classifier: b
     return make_splits(validation, X, y, groups, classifier=classifier), False
 
 
-class _SeededObjective:
-    """``objective(config) -> loss`` of a user objective ``objective(config, seed)`` at a fixed seed."""
+class _Seeded:
+    """``objective(config)``: a user objective ``objective(config, seed)`` at a fixed seed (its value as returned)."""
 
-    def __init__(self, objective: Callable, seed: int, direction: str) -> None:
+    def __init__(self, objective: Callable, seed: int) -> None:
         self.objective = objective
         self.seed = seed
-        self.sign = 1.0 if direction == "minimize" else -1.0
 
-    def __call__(self, config: dict) -> float:
-        value, _ = _parse_value(self.objective(dict(config), self.seed))
-        return self.sign * value
+    def __call__(self, config: dict) -> Any:
+        return self.objective(dict(config), self.seed)
 
 
-def _loss(objective: Callable, config: dict, sign: float = 1.0) -> tuple[float, str | None]:
-    """``sign * value`` of ``objective(config)`` (a loss: -1 for a value to maximize), or NaN and the error."""
+def _evaluate_at_seed(objectives: list[Callable], candidate: Candidate, pass_budget: bool, spec: Any = None) -> tuple:
+    """:func:`hpo.engine.evaluate` of the objective of the candidate's seed (its index: ``candidate.info["seed"]``).
+
+    What a runner of :mod:`hpo.executors` calls, with the objectives of
+    every seed shipped to its workers once.
+    """
+    return evaluate(objectives[candidate.info["seed"]], candidate, pass_budget, spec)
+
+
+def _run(objectives: list[Callable], candidates: list[Candidate], n_jobs: int | None) -> list[tuple]:
+    """The outcomes of ``candidates`` (in their order), evaluated through a runner of ``n_jobs`` as a search's.
+
+    A worker that dies fails its evaluation only (the outcome of a failed
+    evaluation, as the engine records it).
+    """
+    runner = make_runner(None, effective_n_jobs(n_jobs), "processes", None)
+    runner.start(_evaluate_at_seed, objectives, False)
+    outcomes: list[Any] = [None] * len(candidates)
+    waiting = list(range(len(candidates)))
+    pending: dict[int, Any] = {}
+    interrupted = False
     try:
-        out = objective(dict(config))
-        loss = sign * float(out["value"] if isinstance(out, dict) else out)
-    except Exception as exc:  # a failing configuration is recorded, as in a search
-        return math.nan, f"{type(exc).__name__}: {exc}"
-    if not math.isfinite(loss):
-        return math.nan, f"the objective returned {loss}"
-    return loss, None
+        while waiting or pending:
+            while waiting and len(pending) < runner.slots():
+                k = waiting.pop(0)
+                pending[k] = runner.submit(candidates[k])
+            done = {id(h) for h in runner.wait_any(list(pending.values()), None)}
+            for k in [k for k, h in pending.items() if id(h) in done]:
+                try:
+                    outcomes[k] = runner.result(pending.pop(k))
+                except KeyboardInterrupt:
+                    raise
+                except BaseException as exc:  # the worker died, or the executor failed
+                    now = time.time()
+                    outcomes[k] = (FAILED, None, f"{type(exc).__name__}: {exc}", None, now, now, {}, None)
+    except KeyboardInterrupt:
+        interrupted = True  # Ctrl-C also kills a pool hpo made, as in a search
+        raise
+    finally:
+        for handle in pending.values():  # a stop on an error or Ctrl-C: what runs is stopped where it can be
+            runner.cancel(handle)
+        runner.close(interrupted=interrupted)
+    return outcomes
 
 
 def seed_robustness(
@@ -278,7 +316,10 @@ def seed_robustness(
     random_state : int or numpy Generator, default 0
         Draws the seeds.
     n_jobs : int, default 1
-        Evaluations in parallel (joblib processes).
+        Evaluations in parallel, in hpo's worker processes as a search's
+        ``n_jobs`` (-1: every core); each evaluation goes through the
+        search's evaluation boundary (:func:`hpo.engine.evaluate`), so an
+        error fails that evaluation only.
 
     Returns
     -------
@@ -299,11 +340,9 @@ def seed_robustness(
     winner is compared with its rivals on equal terms.
     """
     result = as_result(search)
-    if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1:
-        raise ValueError(f"top_k must be a positive int, got {top_k!r}")
+    check_options(_constraints, top_k=top_k)
     if seeds is None:
-        if not isinstance(n_seeds, int) or isinstance(n_seeds, bool) or n_seeds < 1:
-            raise ValueError(f"n_seeds must be a positive int, got {n_seeds!r}")
+        check_options(_constraints, n_seeds=n_seeds)
         own = getattr(search, "random_state", None)
         rng = np.random.default_rng(random_state)
         drawn: list[int] = []
@@ -321,21 +360,19 @@ def seed_robustness(
         raise ValueError(f"the search has no ok trial to re-score ({result!r})")
     objectives, what = _objectives(search, result, seeds, X, y, objective, groups, fit_params)
     if objective is None:  # a Tuner: the value of its objective is the validation score, maximized
-        value_name, sign, to_loss = "validation score", -1.0, -1.0
-    else:  # _SeededObjective gives the loss already
-        value_name, sign, to_loss = "value", (1.0 if result.direction == "minimize" else -1.0), 1.0
+        value_name, direction = "validation score", "maximize"
+    else:  # the user's objective gives the value in the search's direction
+        value_name, direction = "value", result.direction
+    sign = loss_sign(direction)  # the one conversion of the values evaluated into losses (and back, to display)
     tasks = [(i, j) for j in range(len(seeds)) for i in range(len(top))]
-    if n_jobs in (None, 1):
-        outs = [_loss(objectives[j], top[i].config, to_loss) for i, j in tasks]
-    else:
-        from joblib import Parallel, delayed
-
-        outs = Parallel(n_jobs=n_jobs)(delayed(_loss)(objectives[j], top[i].config, to_loss) for i, j in tasks)
+    outcomes = _run(objectives, [Candidate(top[i].config, info={"seed": j}) for i, j in tasks], n_jobs)
     losses = np.full((len(top), len(seeds)), np.nan)
     errors = []
-    for (i, j), (loss, error) in zip(tasks, outs):
-        losses[i, j] = loss
-        if error is not None:
+    for (i, j), outcome in zip(tasks, outcomes):
+        status, value, error, *_ = outcome  # an engine Outcome: (status, value, error, traceback, ...)
+        if status == OK:
+            losses[i, j] = sign * value
+        else:  # a failing configuration is recorded, as in a search
             errors.append(f"trial {top[i].number}, seed {seeds[j]}: {error}")
     return SeedRobustness(
         configs=[dict(t.config) for t in top],
@@ -356,7 +393,7 @@ def _objectives(search: Any, result: Result, seeds: list[int], X: Any, y: Any, o
     if objective is not None:
         if not callable(objective):
             raise TypeError(f"objective must be callable as objective(config, seed), got {objective!r}")
-        return [_SeededObjective(objective, s, result.direction) for s in seeds], "the seed given to the objective"
+        return [_Seeded(objective, s) for s in seeds], "the seed given to the objective"
     if isinstance(search, Result) or not hasattr(search, "estimator"):
         raise TypeError(
             "a Result holds no estimator to refit: pass objective=, a callable objective(config, seed) "
@@ -371,7 +408,7 @@ def _objectives(search: Any, result: Result, seeds: list[int], X: Any, y: Any, o
 
     X, y, groups = indexable(X, y, groups)
     scorers, multimetric = make_scorers(search.estimator, search.scoring)
-    primary = search._primary_metric(scorers, multimetric)
+    primary = primary_metric(search.scoring, search.refit, scorers, multimetric)
     classifier = classifier_like(search.estimator)
     out = []
     reseeded = split_changes = False

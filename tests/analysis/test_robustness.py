@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris
@@ -120,6 +122,42 @@ def test_parallel_gives_the_same_numbers():
     a = seed_robustness(result, objective=_noisy, n_seeds=3, top_k=3, random_state=7)
     b = seed_robustness(result, objective=_noisy, n_seeds=3, top_k=3, random_state=7, n_jobs=2)
     assert a.seeds == b.seeds and np.array_equal(a.losses, b.losses)
+
+
+def test_an_objective_is_read_as_a_search_reads_it():
+    """Evaluations go through the search's boundary (hpo.engine.evaluate): what a search records as
+    failed (a value that is no number, an infinite value, a pruned run) is recorded as failed here too."""
+    result = _line_result()
+
+    def objective(config, seed):
+        x = config["x"]
+        if x == 3:
+            raise hpo.TrialPruned("not worth it")
+        return {0: "0.5", 1: {"value": 1.0, "extra": 3}, 2: float("inf")}[x]
+
+    rob = seed_robustness(result, objective=objective, seeds=[1], top_k=4)
+    assert np.isnan(rob.losses[[0, 2, 3], 0]).all() and rob.losses[1, 0] == 1.0
+    trial = rob.trial_numbers
+    assert rob.errors[0].startswith(f"trial {trial[0]}, seed 1: TypeError: the objective must return a number")
+    assert rob.errors[1:] == [f"trial {trial[2]}, seed 1: the objective returned inf",
+                              f"trial {trial[3]}, seed 1: pruned: not worth it"]
+
+
+def _dies_at_one(config, seed):
+    if config["x"] == 1:
+        os._exit(3)  # a crash that takes the worker process with it
+    return config["x"] + seed
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_fails_its_evaluations_only():
+    """With n_jobs, evaluations run in hpo's worker processes, as a search's: a dead worker fails its
+    evaluation, recorded as an error, and every other evaluation is scored."""
+    result = _line_result()
+    rob = seed_robustness(result, objective=_dies_at_one, seeds=[1, 2], top_k=3, n_jobs=2)
+    assert [c["x"] for c in rob.configs] == [0, 1, 2]
+    assert np.isnan(rob.losses[1]).all() and rob.losses[[0, 2]].tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert len(rob.errors) == 2 and all("WorkerDiedError" in e for e in rob.errors)
 
 
 def _noisy(config, seed):
