@@ -18,6 +18,7 @@ import tempfile
 from typing import Any, Mapping
 
 from ._common import as_result, full_budget, top_trials
+from ._figures import shows_scores
 
 __all__ = ["write_report", "load_stored_study", "report_format"]
 
@@ -92,9 +93,7 @@ def _record_blocks(record: Mapping[str, Any]) -> list:
 
 
 def _best_blocks(search: Any, result: Any, top: int) -> list:
-    from .plots import _shows_scores
-
-    tuner = _shows_scores(search)
+    tuner = shows_scores(search)
     trials = top_trials(result, top, budget="ranked")
     budget = full_budget(result)
     names = result.space.names
@@ -158,8 +157,6 @@ def _robustness_blocks(rob: Any) -> list:
 
 
 def _summary_blocks(search: Any, result: Any) -> list:
-    from .plots import _shows_scores
-
     lines = [
         f"Strategy `{result.strategy or '?'}`, direction {result.direction}: {len(result.trials)} trials, "
         f"{result.n_ok} ok, {result.n_failed} failed, {result.n_pruned} pruned"
@@ -167,7 +164,7 @@ def _summary_blocks(search: Any, result: Any) -> list:
     ]
     if result.n_ok:
         best = result.best_trial
-        shown = f"validation score {-best.loss:.6g}" if _shows_scores(search) else f"value {best.value:.6g}"
+        shown = f"validation score {-best.loss:.6g}" if shows_scores(search) else f"value {best.value:.6g}"
         lines.append(f"Best {shown} (trial {best.number}"
                      + (f", budget {best.budget:g}" if best.budget is not None else "") + "): "
                      + ", ".join(f"{k}={_fmt(v)}" for k, v in best.config.items()) + ".")
