@@ -17,6 +17,7 @@ import re
 import tempfile
 from typing import Any, Mapping
 
+from .._constraints import Options, check_options
 from ._common import as_result, full_budget, top_trials
 from ._figures import shows_scores
 
@@ -277,6 +278,7 @@ def load_stored_study(storage: Any, study: str, *, to_params: Any = None) -> tup
 
 # -------------------------------------------------------------------- main
 _SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+_constraints = {"fmt": [Options({"md", "html"}), None]}
 
 
 def report_format(path: str, fmt: str | None = None) -> str:
@@ -288,8 +290,7 @@ def report_format(path: str, fmt: str | None = None) -> str:
         A suffix other than ``.md``, ``.markdown``, ``.html`` or ``.htm`` (a
         ``.pdf`` would hold Markdown), or a ``fmt`` that disagrees with it.
     """
-    if fmt is not None and fmt not in ("md", "html"):
-        raise ValueError(f"fmt must be 'md' or 'html', got {fmt!r}")
+    check_options(_constraints, fmt=fmt)
     suffix = os.path.splitext(os.fspath(path))[1].lower()
     if suffix not in _SUFFIXES:
         raise ValueError(
