@@ -277,9 +277,9 @@ class UnitEncoding:
         """The given values by parameter, read row by row: ``{name: [(rows, values), ...]}``.
 
         Configurations with the same keys (in the same order) are read together
-        with ``map(itemgetter(name), group)``, several times faster than a
-        ``get`` per parameter and configuration in a comprehension. Also returns
-        the rows with unknown names.
+        with ``map(itemgetter(name), group)`` rather than a ``get`` per
+        parameter and configuration (speed: BENCHMARKS.md, "Search space:
+        sampling and encoding"). Also returns the rows with unknown names.
         """
         n = len(configs)
         # one label per distinct key tuple (the row of its first appearance), in one pass
@@ -332,9 +332,9 @@ def _pattern_codes(A: np.ndarray) -> np.ndarray:
 def _gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while many acyclic containers are made.
 
-    Building 100,000 configuration dicts (or the lists that read them) otherwise
-    sets off collections that walk every live object, a fifth of the time of
-    ``sample`` or ``encode``. The dicts hold plain values, so they form no cycles.
+    Building many configuration dicts (or the lists that read them) otherwise
+    sets off collections that walk every live object (speed: BENCHMARKS.md,
+    "Search space: sampling and encoding"). The dicts hold plain values, so they form no cycles.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -350,9 +350,9 @@ def _dict_builder(names: tuple[str, ...]) -> Callable[[list], list[dict]]:
     """A function turning columns (one list per name) into a list of dicts with these keys.
 
     Generated code with a dict display (``{'a': _0, 'b': _1}`` in a comprehension)
-    builds the dicts about a third faster than ``dict(zip(names, row))``: it is
-    the main cost of decoding many configurations. Names enter the code only as
-    ``repr`` string literals.
+    builds the dicts faster than ``dict(zip(names, row))``, the main cost of
+    decoding many configurations (speed: BENCHMARKS.md, "Search space:
+    sampling and encoding"). Names enter the code only as ``repr`` string literals.
     """
     targets = ", ".join(f"_{j}" for j in range(len(names))) + ","
     display = ", ".join(f"{name!r}: _{j}" for j, name in enumerate(names))

@@ -60,7 +60,7 @@ def plain(v: Any) -> Any:
 
 def one_blas_thread() -> Any:
     """A context with BLAS limited to one thread: a GP's matrices are tiny, and threads waking
-    for each small product cost skopt several times its own run time (measured 3x on 2 cores)."""
+    for each small product cost more than the product (BENCHMARKS.md, "Bayesian optimization")."""
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=1, user_api="blas")

@@ -1,4 +1,4 @@
-"""BoTorch's reference GP recipe (log-EI) as an hpo strategy (``botorch_logei``, ``botorch_noiseless``); lazy imports."""
+"""BoTorch's reference GP recipe (log-EI) as an hpo strategy (``botorch_logei``, ``botorch_noiseless``)."""
 
 from __future__ import annotations
 

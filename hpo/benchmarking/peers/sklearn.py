@@ -1,4 +1,4 @@
-"""scikit-learn's ``RandomizedSearchCV`` and ``HalvingRandomSearchCV`` as contenders (``sklearn_random``, ``sklearn_halving``)."""
+"""scikit-learn's own searches (RandomizedSearchCV, HalvingRandomSearchCV) as contenders."""
 
 from __future__ import annotations
 
