@@ -15,7 +15,7 @@ from .dimensions import Categorical, Dimension, Float, _Numeric, _plain
 __all__ = ["Grid"]
 
 
-class Space(Protocol):
+class _Space(Protocol):
     """What a grid reads of a :class:`~hpo.spaces.Space` (declared here: the space module imports this one)."""
 
     @property
@@ -55,7 +55,7 @@ class Grid:
 
     def __init__(
         self,
-        space: Space,
+        space: _Space,
         resolution: int | Mapping[str, int] = 5,
         values: Mapping[str, Sequence[Any]] | None = None,
         max_size: int = 1_000_000,
