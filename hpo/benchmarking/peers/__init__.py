@@ -40,15 +40,14 @@ from ._common import PEERS, require_peer
 from .botorch import BotorchStrategy
 from .hyperopt import HyperoptContender
 from .optuna import OptunaStrategy
-from .sklearn import SKLEARN_TAGS, SklearnSearchContender, _halving_rows, _LogUniformInt
+from .sklearn import SKLEARN_TAGS, SklearnSearchContender
+from .sklearn import _halving_rows, _LogUniformInt  # noqa: F401  (importable here, as before the split)
 from .skopt import SkoptStrategy
 
 __all__ = [
     "OptunaStrategy", "SkoptStrategy", "BotorchStrategy", "HyperoptContender", "SklearnSearchContender",
     "PEERS", "SKLEARN_TAGS", "PEER_CONTENDERS",
 ]
-
-# (_halving_rows and _LogUniformInt stay importable from here for the tests that check them)
 
 
 def _strategy_peer(name: str, strategy: type, options: dict | None = None) -> Callable[[], Contender]:
