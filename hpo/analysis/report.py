@@ -17,7 +17,9 @@ import re
 import tempfile
 from typing import Any, Mapping
 
+from .._constraints import Options, check_options
 from ._common import as_result, full_budget, top_trials
+from ._figures import shows_scores
 
 __all__ = ["write_report", "load_stored_study", "report_format"]
 
@@ -92,9 +94,7 @@ def _record_blocks(record: Mapping[str, Any]) -> list:
 
 
 def _best_blocks(search: Any, result: Any, top: int) -> list:
-    from .plots import _shows_scores
-
-    tuner = _shows_scores(search)
+    tuner = shows_scores(search)
     trials = top_trials(result, top, budget="ranked")
     budget = full_budget(result)
     names = result.space.names
@@ -158,8 +158,6 @@ def _robustness_blocks(rob: Any) -> list:
 
 
 def _summary_blocks(search: Any, result: Any) -> list:
-    from .plots import _shows_scores
-
     lines = [
         f"Strategy `{result.strategy or '?'}`, direction {result.direction}: {len(result.trials)} trials, "
         f"{result.n_ok} ok, {result.n_failed} failed, {result.n_pruned} pruned"
@@ -167,7 +165,7 @@ def _summary_blocks(search: Any, result: Any) -> list:
     ]
     if result.n_ok:
         best = result.best_trial
-        shown = f"validation score {-best.loss:.6g}" if _shows_scores(search) else f"value {best.value:.6g}"
+        shown = f"validation score {-best.loss:.6g}" if shows_scores(search) else f"value {best.value:.6g}"
         lines.append(f"Best {shown} (trial {best.number}"
                      + (f", budget {best.budget:g}" if best.budget is not None else "") + "): "
                      + ", ".join(f"{k}={_fmt(v)}" for k, v in best.config.items()) + ".")
@@ -280,6 +278,7 @@ def load_stored_study(storage: Any, study: str, *, to_params: Any = None) -> tup
 
 # -------------------------------------------------------------------- main
 _SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+_constraints = {"fmt": [Options({"md", "html"}), None]}
 
 
 def report_format(path: str, fmt: str | None = None) -> str:
@@ -291,8 +290,7 @@ def report_format(path: str, fmt: str | None = None) -> str:
         A suffix other than ``.md``, ``.markdown``, ``.html`` or ``.htm`` (a
         ``.pdf`` would hold Markdown), or a ``fmt`` that disagrees with it.
     """
-    if fmt is not None and fmt not in ("md", "html"):
-        raise ValueError(f"fmt must be 'md' or 'html', got {fmt!r}")
+    check_options(_constraints, fmt=fmt)
     suffix = os.path.splitext(os.fspath(path))[1].lower()
     if suffix not in _SUFFIXES:
         raise ValueError(

@@ -130,24 +130,19 @@ def register_contender(name: str, factory: Callable[[], Contender]) -> None:
 
 
 def available_contenders() -> list[str]:
-    """hpo's strategies plus the registered peers (installed or not)."""
-    _load_peers()
+    """hpo's strategies plus the registered peers (installed or not).
+
+    The peers register when ``hpo.benchmarking`` is imported (its ``__init__``
+    imports :mod:`hpo.benchmarking.peers`), which any import of this module does first.
+    """
     return sorted(set(available_strategies()) | set(_CONTENDERS))
 
 
 def make_contender(name: str) -> Contender:
     """A contender by name: a registered peer, else an hpo strategy; unknown names list the known ones."""
-    _load_peers()
     if name in _CONTENDERS:
         return _CONTENDERS[name]()
     if name in available_strategies():
         return StrategyContender(name)
     raise ValueError(f"unknown strategy or peer {name!r}; known: {available_contenders()}")
 
-
-def _load_peers() -> None:
-    try:
-        from . import peers  # noqa: F401  (registers the peer adapters)
-    except ImportError as exc:  # pragma: no cover - only when the module itself is missing
-        if "peers" not in str(exc):
-            raise

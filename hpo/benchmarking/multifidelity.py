@@ -72,6 +72,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.utils.validation import check_is_fitted
 
+from .._constraints import Interval, check_options
 from ..evaluation import EstimatorObjective, make_scorers, make_splits
 from ..spaces import Categorical, Float, Int, Space, one_of
 from .problem import Problem, register_problem
@@ -100,6 +101,8 @@ class PartialFitEpochs(ClassifierMixin, BaseEstimator):
         ``y`` in ``fit`` when not given.
     """
 
+    _constraints = {"epochs": [Interval(float, 1)]}  # checked at fit (scikit-learn sets params without checks)
+
     def __init__(self, estimator: Any = None, epochs: int = 1, classes: Any = None) -> None:
         self.estimator = estimator
         self.epochs = epochs
@@ -114,9 +117,8 @@ class PartialFitEpochs(ClassifierMixin, BaseEstimator):
         return self
 
     def fit(self, X: Any, y: Any) -> "PartialFitEpochs":
+        check_options(self._constraints, epochs=self.epochs)
         epochs = int(self.epochs)
-        if epochs < 1:
-            raise ValueError(f"epochs must be >= 1, got {self.epochs!r}")
         classes = np.unique(y) if self.classes is None else np.asarray(self.classes)
         est = clone(self.estimator)
         for _ in range(epochs):

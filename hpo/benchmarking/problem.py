@@ -67,14 +67,16 @@ def register_problem(name: str, factory: Callable[[], Problem]) -> None:
 
 
 def available_problems() -> list[str]:
-    """Every registered problem name."""
-    _load_builtin()
+    """Every registered problem name.
+
+    The built-in problems register when ``hpo.benchmarking`` is imported (its
+    ``__init__`` imports the suites), which any import of this module does first.
+    """
     return sorted(_PROBLEMS)
 
 
 def make_problem(name: str) -> Problem:
     """The problem registered as ``name``; an unknown name lists the known ones."""
-    _load_builtin()
     try:
         factory = _PROBLEMS[name]
     except KeyError:
@@ -84,7 +86,3 @@ def make_problem(name: str) -> Problem:
         raise ValueError(f"problem factory for {name!r} built a problem named {problem.name!r}")
     return problem
 
-
-def _load_builtin() -> None:
-    # Importing the modules registers their problems.
-    from . import suites  # noqa: F401

@@ -11,6 +11,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .._constraints import N_TRIALS, check_options
 from .contenders import StrategyContender, make_contender
 from .problem import make_problem
 from .store import RunStore
@@ -21,6 +22,10 @@ __all__ = ["run_benchmark", "REFERENCE_SAMPLES"]
 #: Random configurations evaluated once per problem: their median loss is the
 #: 0 of the normalized score ("the median single random evaluation").
 REFERENCE_SAMPLES = 32
+
+
+#: What run_benchmark's options accept: n_trials as everywhere (:data:`hpo._constraints.N_TRIALS`), but given.
+_constraints = {"n_trials": [c for c in N_TRIALS if c is not None]}
 
 
 def run_benchmark(
@@ -77,8 +82,8 @@ def run_benchmark(
     for name in names:
         make_problem(name)  # unknown names fail here, listing the known ones
     contenders = {s: make_contender(s) for s in strategies}  # unknown names, missing peers fail here
-    if not isinstance(n_trials, int) or n_trials < 1:
-        raise ValueError(f"n_trials must be a positive int, got {n_trials!r}")
+    check_options(_constraints, n_trials=n_trials)
+    n_trials = int(n_trials)
     seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
     if not seed_list:
         raise ValueError("give at least one seed")

@@ -296,9 +296,9 @@ class _Loss:
     (BLAS and OpenMP limited to 1): the engine's workers are the
     parallelism, and an evaluation's cost then does not swing with the load
     of the machine (OpenMP's many short parallel regions, as in histogram
-    gradient boosting, slow down by 10-100x when other processes hold the
-    cores). Convergence warnings of a short training budget are expected
-    and silenced.
+    gradient boosting, slow down many times when other processes hold the
+    cores: BENCHMARKS.md, "Threads inside parallel workers"). Convergence
+    warnings of a short training budget are expected and silenced.
     """
 
     def __init__(self, evaluator: EstimatorObjective, offset: float) -> None:

@@ -33,6 +33,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from .._constraints import Options, check_options
 from ..spaces import Categorical, Float, Int, Space, ref
 from .problem import Problem, register_problem
 
@@ -426,6 +427,7 @@ _add(SyntheticFunction(
 # The global minimum is 0, uniquely at branch "c"'s point; "b" and "a" are
 # deceptive branches with worse optima (0.15, 0.3) and their own best learning rates.
 _MC_OFFSETS = {"a": 0.3, "b": 0.15, "c": 0.0}
+_MC_CONSTRAINTS = {"branch": [Options(_MC_OFFSETS)]}
 
 
 def mixed_conditional_space() -> Space:
@@ -446,6 +448,7 @@ def mixed_conditional(config: Mapping[str, Any]) -> float:
     t = math.log10(config["lr"])
     L = float(config["n_layers"])
     branch = config["branch"]
+    check_options(_MC_CONSTRAINTS, branch=branch)
     if branch == "a":
         m = float(config["momentum"])
         loss = (
@@ -465,8 +468,6 @@ def mixed_conditional(config: Mapping[str, Any]) -> float:
             + (float(config["shift"]) - 0.5 * scale) ** 2
             + 0.05 * (L - 2.0) ** 2
         )
-    else:
-        raise ValueError(f"branch must be one of 'a', 'b', 'c', got {branch!r}")
     return _MC_OFFSETS[branch] + loss
 
 

@@ -6,15 +6,40 @@ import itertools
 import math
 import numbers
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import Any, Iterator, Protocol, Sequence
 
+from .._constraints import Interval, check_options
 from .conditions import _typed_key
-from .dimensions import Categorical, Float, _Numeric, _plain
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .space import Space
+from .dimensions import Categorical, Dimension, Float, _Numeric, _plain
 
 __all__ = ["Grid"]
+
+
+class _Space(Protocol):
+    """What a grid reads of a :class:`~hpo.spaces.Space` (declared here: the space module imports this one)."""
+
+    @property
+    def names(self) -> list[str]: ...
+
+    @property
+    def dependency_order(self) -> list[str]: ...
+
+    def __contains__(self, item: object) -> bool: ...
+
+    def __getitem__(self, name: str) -> Dimension: ...
+
+    def bounds(self, name: str, config: Mapping[str, Any]) -> tuple[Any, Any]: ...
+
+    def is_active(self, name: str, config: Mapping[str, Any]) -> bool: ...
+
+    def widest_range(self, name: str) -> tuple[float, float]: ...
+
+
+#: What the grid's options accept (checked with :func:`hpo._constraints.check_options`).
+_constraints = {
+    "max_size": [Interval(int, 1)],
+    "resolution": [Interval(int, 1)],
+}
 
 
 class Grid:
@@ -30,13 +55,14 @@ class Grid:
 
     def __init__(
         self,
-        space: "Space",
+        space: _Space,
         resolution: int | Mapping[str, int] = 5,
         values: Mapping[str, Sequence[Any]] | None = None,
         max_size: int = 1_000_000,
     ) -> None:
         self.space = space
-        self.max_size = _positive_int("max_size", max_size)
+        check_options(_constraints, max_size=max_size)
+        self.max_size = int(max_size)
         self._resolution = self._check_resolution(resolution)
         self._values = self._check_values(values or {})
         self._groups = [self._enumerate(group) for group in self._components()]
@@ -57,10 +83,11 @@ class Grid:
                 if name not in self.space:
                     raise ValueError(f"resolution names unknown parameter {name!r}; known: {names}")
             default = 5
-            per = {n: _positive_int(f"resolution[{n!r}]", resolution.get(n, default)) for n in names}
-            return per
-        r = _positive_int("resolution", resolution)
-        return {n: r for n in names}
+            per = {f"resolution[{n!r}]": resolution.get(n, default) for n in names}
+            check_options(dict.fromkeys(per, _constraints["resolution"]), **per)
+            return {n: int(resolution.get(n, default)) for n in names}
+        check_options(_constraints, resolution=resolution)
+        return {n: int(resolution) for n in names}
 
     def _check_values(self, values: Mapping[str, Sequence[Any]]) -> dict[str, list]:
         out = {}
@@ -75,7 +102,7 @@ class Grid:
             dim = self.space[name]
             low, high = (None, None)
             if isinstance(dim, _Numeric):
-                low, high = self.space._static[name]
+                low, high = self.space.widest_range(name)
             for v in vals:
                 message = dim.check_value(v, low, high)  # type: ignore[arg-type]
                 if message:
@@ -102,9 +129,10 @@ class Grid:
             for p in space[n].parents:
                 group[find(n)] = find(p)
         members: dict[str, list[str]] = {}
-        for n in space._order:
+        for n in space.dependency_order:
             members.setdefault(find(n), []).append(n)
-        first = {root: min(space._index[n] for n in ns) for root, ns in members.items()}
+        column = {n: j for j, n in enumerate(space.names)}
+        first = {root: min(column[n] for n in ns) for root, ns in members.items()}
         return [members[root] for root in sorted(members, key=first.get)]
 
     def _points(self, name: str, partial: Mapping[str, Any]) -> list:
@@ -191,8 +219,3 @@ class Grid:
     def __repr__(self) -> str:
         return f"<Grid of {self._size:,} configurations over {self.space.names}>"
 
-
-def _positive_int(what: str, value: Any) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{what} must be a positive int, got {value!r}")
-    return int(value)

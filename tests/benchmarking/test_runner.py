@@ -64,6 +64,8 @@ def test_parallel_runs_store_the_same_results(tmp_path):
         ({"problems": ["nope"]}, r"unknown problem 'nope'; known: \[.*'branin'"),
         ({"problems": ["branin"], "strategies": ["nope"]}, r"unknown strategy or peer 'nope'; known: \[.*'random'"),
         ({"problems": ["branin"], "n_trials": 0}, "n_trials must be a positive int"),
+        ({"problems": ["branin"], "n_trials": True}, "n_trials must be a positive int, got True"),
+        ({"problems": ["branin"], "n_trials": None}, "n_trials must be a positive int, got None"),
         ({"problems": ["branin"], "seeds": []}, "at least one seed"),
     ],
 )

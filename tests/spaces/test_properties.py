@@ -234,7 +234,7 @@ def test_validate_names_the_parameter(space, seed, data):
         elif data.draw(st.booleans()):
             bad, pattern = "3", "expected a"
         else:
-            top = space._static[name][1]  # the largest value the parameter can ever take
+            top = space.widest_range(name)[1]  # the largest value the parameter can ever take
             bad = math.floor(top) + 1000 if isinstance(dim, Int) else top + abs(top) + 10.0
             pattern = "is outside"
         with pytest.raises(ValueError, match=rf"^{re.escape(name)}: .*{pattern}"):
@@ -243,7 +243,7 @@ def test_validate_names_the_parameter(space, seed, data):
             space.encode([config, {**config, name: bad}])
     else:
         # an inactive parameter present
-        value = dim.choices[0] if isinstance(dim, Categorical) else space._static[name][0]
+        value = dim.choices[0] if isinstance(dim, Categorical) else space.widest_range(name)[0]
         with pytest.raises(ValueError, match=rf"^{re.escape(name)}: present, but it is inactive"):
             space.validate({**config, name: value})
     with pytest.raises(ValueError, match="unknown parameter 'not_a_parameter'"):
@@ -261,7 +261,7 @@ def test_to_params_of_samples(space, seed):
             assert params == config
             assert params is not config
         else:
-            pack = space._to_params
+            pack = space.mapping
             assert params[pack.target] == tuple(config[n] for n in pack.names if n in config)
             assert not (set(pack.names) | set(pack.drop)) & set(params)
 

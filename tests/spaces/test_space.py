@@ -416,3 +416,40 @@ def test_is_active_and_bounds_for_partial_configurations(mlp_space):
         mlp_space.bounds("solver", {})
     with pytest.raises(KeyError, match="unknown parameter 'nope'"):
         mlp_space.is_active("nope", {})
+
+
+def test_dependency_order_puts_parents_first_and_is_a_copy():
+    space = Space(
+        units_1=Int(8, ref("units_0")).when(n_layers=at_least(2)),
+        units_0=Int(8, 512),
+        n_layers=Int(1, 3),
+        alpha=Float(0.1, 1.0),
+    )
+    order = space.dependency_order
+    assert order == ["units_0", "n_layers", "alpha", "units_1"]  # ties in declaration order
+    order.append("x")
+    assert space.dependency_order == ["units_0", "n_layers", "alpha", "units_1"]
+
+
+def test_mapping_is_the_to_params_given(mlp_space):
+    assert Space(x=Float(0, 1)).mapping is None
+    assert isinstance(mlp_space.mapping, Pack)
+    fn = _double_x
+    assert Space(x=Float(0, 1), to_params=fn).mapping is fn
+    stored = Space.from_dict(Space(x=Float(0, 1), to_params=fn).to_dict())
+    assert type(stored.mapping).__name__ == "FunctionByName"
+
+
+def _double_x(config: dict) -> dict:
+    return {"x": 2 * config["x"]}
+
+
+def test_widest_range_over_every_value_of_the_parents():
+    space = Space(a=Int(1, 10), b=Int(0, ref("a")), c=Float(0.5, 2.5), d=Categorical(["p", "q"]))
+    assert space.widest_range("a") == (1, 10)
+    assert space.widest_range("b") == (0, 10)
+    assert space.widest_range("c") == (0.5, 2.5)
+    with pytest.raises(TypeError, match="d is Categorical, which has no range"):
+        space.widest_range("d")
+    with pytest.raises(KeyError, match="unknown parameter 'e'"):
+        space.widest_range("e")
