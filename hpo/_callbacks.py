@@ -49,7 +49,7 @@ import types
 from contextlib import contextmanager, nullcontext
 from typing import Any, Callable, Mapping
 
-from .engine import current_candidate
+from .boundary import current_candidate
 from .executors import effective_n_jobs
 from .strategies.halving import SuccessiveHalving
 

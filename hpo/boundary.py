@@ -62,6 +62,11 @@ class Outcome(NamedTuple):
     metrics: dict
     extra: Optional[dict]
 
+    @classmethod
+    def failed(cls, error: BaseException, at: float) -> "Outcome":
+        """A failed outcome for an evaluation that never returned (its runner raised ``error`` at time ``at``)."""
+        return cls(FAILED, None, f"{type(error).__name__}: {error}", None, at, at, {}, None)
+
 
 #: Exact types that are plain real numbers: the common return values of an objective,
 #: checked by ``type(out) in`` before the (slower) abstract-base-class checks.

@@ -18,7 +18,6 @@ from ._constraints import Satisfies, check_options
 from .boundary import (  # noqa: F401  (the evaluation boundary's names, importable from hpo.engine)
     Outcome,
     TrialPruned,
-    _parse_value,
     call_mode,
     current_candidate,
     evaluate,

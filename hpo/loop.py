@@ -478,7 +478,7 @@ class SearchLoop:
                 raise
             except BaseException as exc:  # the worker died or was stopped, or the executor failed
                 now = time.time()
-                outcome = Outcome(FAILED, None, f"{type(exc).__name__}: {exc}", None, now, now, {}, None)
+                outcome = Outcome.failed(exc, now)
         loss = None
         if outcome.status == OK:
             loss = self.sign * outcome.value  # type: ignore[operator]

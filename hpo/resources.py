@@ -285,7 +285,7 @@ def _exact_warm_start(owner: Any, param: str) -> bool:
 
 def _space_params(space: Any) -> set:
     names = set(space.names)
-    if getattr(space, "_to_params", None) is not None:
+    if getattr(space, "mapping", None) is not None:
         for config in space.sample(16, seed=0):
             names.update(space.to_params(config))
     return names

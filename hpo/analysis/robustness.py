@@ -20,11 +20,11 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 
 from .._constraints import Interval, check_options
-from ..engine import evaluate
+from ..boundary import Outcome, evaluate
 from ..evaluation import EstimatorObjective, classifier_like, make_scorers, make_splits, primary_metric
 from ..executors import effective_n_jobs, make_runner
 from ..result import Result
-from ..trial import FAILED, OK, Candidate, loss_sign
+from ..trial import OK, Candidate, loss_sign
 from ._common import as_result, top_trials
 
 __all__ = ["seed_robustness", "SeedRobustness"]
@@ -258,7 +258,7 @@ def _run(objectives: list[Callable], candidates: list[Candidate], n_jobs: int | 
                     raise
                 except BaseException as exc:  # the worker died, or the executor failed
                     now = time.time()
-                    outcomes[k] = (FAILED, None, f"{type(exc).__name__}: {exc}", None, now, now, {}, None)
+                    outcomes[k] = Outcome.failed(exc, now)
     except KeyboardInterrupt:
         interrupted = True  # Ctrl-C also kills a pool hpo made, as in a search
         raise
@@ -369,11 +369,10 @@ def seed_robustness(
     losses = np.full((len(top), len(seeds)), np.nan)
     errors = []
     for (i, j), outcome in zip(tasks, outcomes):
-        status, value, error, *_ = outcome  # an engine Outcome: (status, value, error, traceback, ...)
-        if status == OK:
-            losses[i, j] = sign * value
+        if outcome.status == OK:
+            losses[i, j] = sign * outcome.value
         else:  # a failing configuration is recorded, as in a search
-            errors.append(f"trial {top[i].number}, seed {seeds[j]}: {error}")
+            errors.append(f"trial {top[i].number}, seed {seeds[j]}: {outcome.error}")
     return SeedRobustness(
         configs=[dict(t.config) for t in top],
         trial_numbers=[t.number for t in top],

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ...engine import call_mode, evaluate
+from ...boundary import call_mode, evaluate
 from ...spaces import Categorical, Int, Space
 from ...trial import OK, Candidate
 from ..contenders import Contender, RunTrace
@@ -112,7 +112,8 @@ class HyperoptContender(Contender):
             config = self.to_config(space, sample, nested)
             candidate = Candidate(config, None, len(losses), {})
             t0 = time.perf_counter()
-            status, value, error, *_ = evaluate(problem.objective, candidate, pass_budget)
+            outcome = evaluate(problem.objective, candidate, pass_budget)
+            status, value, error = outcome.status, outcome.value, outcome.error
             eval_seconds.append(time.perf_counter() - t0)
             configs.append(config)
             if status == OK:
