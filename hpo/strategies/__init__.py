@@ -1,4 +1,4 @@
-"""Strategies: grid, random, sobol (more register themselves by name)."""
+"""Strategies: the protocol (:class:`Strategy`), the registry, and the built-in strategies, each by name."""
 
 from .base import Candidate, Strategy, Trial
 from .grid_search import GridSearch

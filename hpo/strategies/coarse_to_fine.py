@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._constraints import Interval, Options, check_options
+from .._constraints import N_TRIALS, Interval, Options, check_options
 from ..spaces import Categorical, Int, Space
 from ..spaces.conditions import Ref
 from .base import Candidate, Strategy, Trial, config_key
@@ -192,8 +192,8 @@ class CoarseToFine(Strategy):
     plans_n_trials = True
     takes_budget = True
     _constraints = {
-        **{name: [Interval(int, 1), None] for name in ("n_trials", "n_rounds", "n_initial", "round_size",
-                                                        "n_promote")},
+        "n_trials": N_TRIALS,
+        **{name: [Interval(int, 1), None] for name in ("n_rounds", "n_initial", "round_size", "n_promote")},
         "min_keep": [Interval(int, 1)],
         "keep": [Interval(float, 0, 1, closed="right")],
         "margin": [Interval(float, 0)],

@@ -1,5 +1,8 @@
-"""What successive halving, Hyperband and ASHA share: the budget range and rungs, the trial plan, the sampler
-of new configurations, and the adaptation of the start rung (:class:`MultiFidelity`)."""
+"""The base of successive halving, Hyperband and ASHA (:class:`MultiFidelity`): rungs, plan, sampler, adaptation.
+
+It holds the budget range and its rungs, the trial plan (``n_trials``), the
+sampler of new configurations, and the adaptation of the start rung.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""The rungs of the multi-fidelity strategies: the budget ladder (:func:`rung_budgets`) and one round of
-successive halving (:class:`Bracket`) over the configurations climbing it (:class:`Entry`)."""
+"""The rungs of the multi-fidelity strategies: budgets (:func:`rung_budgets`) and one round of halving (:class:`Bracket`).
+
+:class:`Entry` is a configuration on its way up the rungs.
+"""
 
 from __future__ import annotations
 
