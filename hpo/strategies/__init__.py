@@ -1,9 +1,9 @@
-"""Strategies: grid, random, sobol (more register themselves by name)."""
+"""Strategies: the protocol (:class:`Strategy`), the registry, and the built-in strategies, each by name."""
 
 from .base import Candidate, Strategy, Trial
 from .grid_search import GridSearch
 from .random_search import RandomSearch, SobolSearch
-from .registry import available_strategies, get_strategy_class, make_strategy, plan_options, register
+from .registry import available_strategies, get_strategy_class, make_strategy, plan_options, register, strategy_class
 from .bayes import BayesianOptimization  # noqa: E402  (registers "bayes")
 from .coarse_to_fine import CoarseToFine  # noqa: E402,F401  (registers "coarse_to_fine")
 from .halving import ASHA, Hyperband, SuccessiveHalving  # noqa: E402,F401  (registers "halving", "hyperband", "asha")
@@ -12,6 +12,6 @@ from .fidelity import FidelityMonitor, SmallBudgetWarning  # noqa: E402  (the ad
 
 __all__ = [
     "Strategy", "Candidate", "Trial", "GridSearch", "BayesianOptimization", "RandomSearch", "SobolSearch",
-    "register", "available_strategies", "get_strategy_class", "make_strategy", "plan_options",
+    "register", "available_strategies", "get_strategy_class", "strategy_class", "make_strategy", "plan_options",
     "FidelityMonitor", "SmallBudgetWarning",
 ]

@@ -55,6 +55,14 @@ class Strategy:
     #: ``n_trials`` option, which ``hpo.optimize`` and the Tuner fill in from their own when not given
     #: (:func:`hpo.strategies.plan_options`).
     plans_n_trials: ClassVar[bool] = False
+    #: True for a strategy that takes ``min_budget`` and ``max_budget`` options and gives its candidates
+    #: budgets in that range (the Tuner then sets them from its resource, :mod:`hpo.resources`).
+    takes_budget: ClassVar[bool] = False
+    #: True for a strategy that never proposes a configuration twice: it records each one it proposes
+    #: (:meth:`_mark_seen`), and by default it is :attr:`finished` when a finite space has none left
+    #: (or when it set ``self._exhausted``), with :attr:`max_trials` and :attr:`space_size` the
+    #: space's number of configurations.
+    distinct: ClassVar[bool] = False
 
     def __init__(self, space: Space, *, seed: int | np.random.Generator | None = None) -> None:
         if isinstance(space, Mapping):
@@ -66,6 +74,14 @@ class Strategy:
         self.pending: dict[int, Candidate] = {}
         self.trials: list[Trial] = []
         self._n_asked = 0
+        self._seen: set = set()  # keys of the configurations proposed (strategies that de-duplicate)
+        self._exhausted = False  # set by a strategy that found no new configuration to propose
+
+    @classmethod
+    def plan_options(cls, options: dict[str, Any], n_trials: int) -> dict[str, Any]:
+        """For a :attr:`plans_n_trials` strategy: its ``options`` (which give no ``n_trials``) planned for a
+        search of ``n_trials`` (:func:`hpo.strategies.plan_options`). The default adds ``n_trials``."""
+        return {**options, "n_trials": int(n_trials)}
 
     # ------------------------------------------------------------ protocol
     def ask(self, n: int = 1) -> list[Candidate]:
@@ -100,20 +116,44 @@ class Strategy:
 
     @property
     def finished(self) -> bool:
-        """True when the strategy has nothing more to propose."""
-        return False
+        """True when the strategy has nothing more to propose (a :attr:`distinct` one: no new configuration)."""
+        return self.distinct and self._no_config_left
 
     @property
     def max_trials(self) -> int | None:
         """How many candidates the strategy can propose at most (None: no limit)."""
-        return None
+        return self._cardinality if self.distinct else None
 
     @property
     def space_size(self) -> int | None:
         """For a strategy that samples a finite space without repeating a configuration (and so ends when
         none is left), the number of configurations; None otherwise. A search asking for more trials than
         this is warned (:class:`hpo.engine.SearchLoop`), as scikit-learn's random search warns."""
-        return None
+        return self._cardinality if self.distinct else None
+
+    # ------------------------------------------------------- de-duplication
+    @property
+    def _cardinality(self) -> int | None:
+        """The number of configurations of a finite space (None: infinitely many), computed once."""
+        try:
+            return self.__dict__["_space_cardinality"]
+        except KeyError:
+            size = self.space.cardinality() if self.space.is_finite else None
+            self.__dict__["_space_cardinality"] = size
+            return size
+
+    def _is_seen(self, config: Mapping[str, Any]) -> bool:
+        """Whether ``config`` was proposed already (:meth:`_mark_seen`)."""
+        return config_key(config) in self._seen
+
+    def _mark_seen(self, config: Mapping[str, Any]) -> None:
+        """Record ``config`` as proposed."""
+        self._seen.add(config_key(config))
+
+    @property
+    def _no_config_left(self) -> bool:
+        """No new configuration to propose: marked exhausted, or every configuration of a finite space seen."""
+        return self._exhausted or (self._cardinality is not None and len(self._seen) >= self._cardinality)
 
     # -------------------------------------------------------------- hooks
     def _ask(self, n: int) -> list[Candidate | dict]:

@@ -1,46 +1,24 @@
-"""Bayesian optimization: a Gaussian process on the space's unit encoding, log-EI, L-BFGS-B refinement.
+"""Bayesian optimization, the strategy: an initial design, then proposals from a Gaussian process.
 
-How one proposal is made (:class:`BayesianProposer`):
+The model and its proposals (features, loss transform, Gaussian process,
+log-EI, L-BFGS-B refinement, pending candidates as fantasies) are
+:class:`~hpo.strategies.bayes_model.BayesianProposer`'s (see
+:mod:`hpo.strategies.bayes_model`). What the strategy adds:
 
-1. **Features.** Each configuration's canonical unit point (``Space.snap``:
-   integers and categoricals at their bin centres) becomes a feature vector:
-   numeric parameters keep their unit value (log-aware through the encoding),
-   categoricals become one-hot columns sharing one length scale. An inactive
-   parameter of a conditional space gets a fixed value outside the box (-0.5;
-   all-zero one-hot for a categorical), the same for every configuration in
-   which it is inactive, so configurations of one branch compare equal on it
-   and configurations of different branches are far apart on it.
-2. **Targets.** Losses are standardized and Yeo-Johnson transformed
-   (Yeo-Johnson with the maximum-likelihood lambda), so heavy tails and outliers do not dominate the
-   fit; failed and pruned trials count as the worst loss seen, which steers the
-   model away from them instead of forgetting them.
-3. **Model.** :class:`~hpo.strategies.gaussian_process.GaussianProcess`, Matern
-   5/2 with a length scale per parameter, MAP hyperparameters, warm-started.
-   Beyond ``max_fit_points`` observations the hyperparameters are fitted on a
-   subset (the best half and a random half), and beyond ``max_model_points``
-   the posterior is conditioned on a subset too, so a long search stays cheap.
-4. **Acquisition.** Log expected improvement (default), probability of
-   improvement or a lower confidence bound, maximized over a candidate set
-   (uniform points of the box plus perturbations of the best configurations)
-   and refined by L-BFGS-B with analytic gradients over the numeric
-   parameters that decide no other parameter's activity, from the best
-   candidates. Integers are rounded and categoricals kept on their choices
-   before the final comparison, so a proposal is always a point the space
-   holds; every point of the box decodes to a valid configuration, so
-   dependent ranges are respected.
-5. **Stagnation.** After a proposal that did not improve on the best loss
-   (``patience``), the next one is ranked by a humbler model whose
-   length scales are capped (``explore_lengthscale``), so a search stuck
-   refining one basin's floor looks past it along every parameter; while
-   such proposals do not pay, they come less often (up to 4x the patience).
-   **Finishing a basin.** After a proposal that improved on the best, once
-   there are ``exploit_after`` (10) observations per parameter, the next
-   proposal is the posterior mean's minimum: one greedy step, which takes
-   a well-modelled basin's floor to its last digits where expected
-   improvement would first look elsewhere.
-6. **Pending candidates** (asked, not yet told; and earlier picks of the same
-   ``ask(n)``) enter as fantasies at the model's mean ("kriging believer"),
-   which flattens the acquisition around them: a batch is spread out.
+- **Initial design.** User-given configurations first (``initial_configs``),
+  then a scrambled Sobol design of ``n_initial`` points.
+- **Stagnation.** After a proposal that did not improve on the best loss
+  (``patience``), the next one is ranked by a humbler model whose
+  length scales are capped (``explore_lengthscale``), so a search stuck
+  refining one basin's floor looks past it along every parameter; while
+  such proposals do not pay, they come less often (up to 4x the patience).
+- **Finishing a basin.** After a proposal that improved on the best, once
+  there are ``exploit_after`` (10) observations per parameter, the next
+  proposal is the posterior mean's minimum: one greedy step, which takes
+  a well-modelled basin's floor to its last digits where expected
+  improvement would first look elsewhere.
+- **No repeats.** A configuration is never proposed twice; a finite space
+  ends the search when every configuration was asked.
 """
 
 from __future__ import annotations
@@ -51,25 +29,18 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize
 from threadpoolctl import ThreadpoolController
 
-from ..spaces import Categorical, Space
+from .._constraints import Interval, Options, check_options
+from ..spaces import Space
 from ..trial import OK, Candidate, Trial
-from .acquisition import ACQUISITIONS
 from .base import Strategy, config_key
-from .gaussian_process import GaussianProcess, sqdist
+from .bayes_model import INACTIVE_FEATURE, MIN_GAP, PI_MARGIN, BayesianProposer, transform_losses  # noqa: F401
 from .random_search import SobolSearch
 from .registry import register
 
-__all__ = ["BayesianOptimization", "BayesianProposer", "default_n_initial"]
+__all__ = ["BayesianOptimization", "BayesianProposer", "default_n_initial", "transform_losses"]
 
-#: The feature value of an inactive numeric parameter (outside the unit box).
-INACTIVE_FEATURE = -0.5
-#: The least distance (in the unit box) between a proposal and a running candidate, where possible.
-MIN_GAP = 0.01
-#: The default improvement margin of probability of improvement (standardized units).
-PI_MARGIN = 0.1
 #: How far exploring backs off: the patience in force grows to at most this multiple of ``patience``.
 MAX_WAIT = 4
 
@@ -77,315 +48,6 @@ MAX_WAIT = 4
 def default_n_initial(space: Space) -> int:
     """The size of the initial Sobol design: twice the number of parameters, between 5 and 10."""
     return int(min(max(2 * len(space), 5), 10))
-
-
-def transform_losses(losses: np.ndarray) -> np.ndarray:
-    """Robustly scaled, tails compressed, Yeo-Johnson transformed, standardized; order kept.
-
-    Losses are centred on the median and scaled by the interquartile range;
-    beyond 3 such units the tails grow only logarithmically, so one diverged
-    run (a loss of 1e6 among losses near 1) cannot squash the others together;
-    then a Yeo-Johnson transform makes the rest closer to normal.
-    """
-    y = np.asarray(losses, dtype=float)
-    if len(y) < 2 or not np.all(np.isfinite(y)) or np.ptp(y) <= 0:
-        return np.zeros_like(y)
-    q25, median, q75 = np.percentile(y, [25, 50, 75])
-    scale = (q75 - q25) / 1.349
-    if not scale > 0:
-        scale = y.std()
-    z = (y - median) / scale
-    z = np.where(z > 3.0, 3.0 + np.log1p(np.maximum(z - 3.0, 0.0)), z)
-    z = np.where(z < -3.0, -3.0 - np.log1p(np.maximum(-z - 3.0, 0.0)), z)
-    if len(z) >= 5:
-        t = _yeo_johnson(z)
-        if np.all(np.isfinite(t)) and t.std() > 0:
-            z = t
-    return (z - z.mean()) / z.std()
-
-
-_LAMBDAS = np.round(np.linspace(-3.0, 3.0, 61), 10)
-
-
-def _yeo_johnson(z: np.ndarray) -> np.ndarray:
-    """The Yeo-Johnson transform with the maximum-likelihood lambda of a grid (step 0.1).
-
-    The same likelihood as ``scipy.stats.yeojohnson``, maximized over a grid in
-    one vectorized pass: scipy's scalar search costs about 100 ms at 200 points.
-    """
-    lam = _LAMBDAS[:, None]
-    pos = z >= 0
-    with np.errstate(all="ignore"):
-        a = np.log1p(np.abs(z))[None, :]
-        up = np.where(lam == 0, a, np.expm1(lam * a) / np.where(lam == 0, 1.0, lam))
-        down = np.where(lam == 2, -a, -np.expm1((2.0 - lam) * a) / np.where(lam == 2, 1.0, 2.0 - lam))
-        T = np.where(pos[None, :], up, down)
-        llf = -0.5 * len(z) * np.log(T.var(axis=1)) + (_LAMBDAS - 1.0) * float((np.sign(z) * a[0]).sum())
-    llf = np.where(np.isfinite(llf), llf, -np.inf)
-    return T[int(np.argmax(llf))]
-
-
-class _Features:
-    """Feature vectors for the model from canonical unit points and activity."""
-
-    def __init__(self, space: Space) -> None:
-        self.space = space
-        groups: list[int] = []
-        self.numeric_col: dict[int, int] = {}  # parameter index -> feature column
-        self.onehot: dict[int, tuple[int, int]] = {}  # parameter index -> (first column, k)
-        for j, name in enumerate(space.names):
-            dim = space[name]
-            if isinstance(dim, Categorical):
-                k = len(dim.choices)
-                self.onehot[j] = (len(groups), k)
-                groups += [j] * k
-            else:
-                self.numeric_col[j] = len(groups)
-                groups.append(j)
-        self.groups = np.array(groups, dtype=np.int64)
-        # numeric parameters whose value decides no other's activity: free in the refinement
-        deciders = {p for name in space.names for p in space[name].conditions}
-        self.free = np.array([j for j, name in enumerate(space.names)
-                              if j in self.numeric_col and name not in deciders], dtype=np.int64)
-        self.free_cols = np.array([self.numeric_col[j] for j in self.free], dtype=np.int64)
-
-    def __call__(self, U: np.ndarray, A: np.ndarray) -> np.ndarray:
-        F = np.zeros((len(U), len(self.groups)))
-        for j, c in self.numeric_col.items():
-            F[:, c] = np.where(A[:, j], U[:, j], INACTIVE_FEATURE)
-        for j, (c, k) in self.onehot.items():
-            idx = np.clip(np.floor(U[:, j] * k).astype(np.int64), 0, k - 1)
-            rows = np.flatnonzero(A[:, j])
-            F[rows, c + idx[rows]] = 1.0
-        return F
-
-
-class BayesianProposer:
-    """Proposes configurations from observations with a Gaussian process and an acquisition function.
-
-    The model half of :class:`BayesianOptimization`, usable on its own (for
-    example inside Hyperband, fitted on the trials of one budget).
-
-    Parameters
-    ----------
-    space : Space
-    acquisition : {"log_ei", "pi", "lcb"}, default "log_ei"
-    xi : float, optional
-        Improvement margin of ``log_ei`` and ``pi``, in standardized units.
-        Default 0 for ``log_ei`` and ``PI_MARGIN`` (0.1) for ``pi``: probability
-        of improvement weighs no size of improvement, so without a margin a
-        point a hair down the slope from the incumbent always wins and the
-        search creeps (Hartmann-6 at 50 evaluations, seeds 100-109: a mean
-        normalized score of 65 with no margin, 98 with 0.1).
-    kappa : float, default 2.0
-        Exploration weight of ``lcb``.
-    n_candidates : int, default 1024
-        Size of the candidate set the acquisition is first maximized over.
-    n_refine : int, default 5
-        Best candidates refined by L-BFGS-B.
-    max_fit_points, max_model_points : int, default 100 and 500
-        Observations used to fit the hyperparameters and to condition the
-        posterior (subsets beyond them: the best half, a random half).
-    explore_lengthscale : float, default 0.3
-        The cap on every length scale (in the unit box) of the model behind
-        an exploring proposal (``ranked(explore=True)``).
-    """
-
-    def __init__(
-        self,
-        space: Space,
-        *,
-        acquisition: str = "log_ei",
-        xi: float | None = None,
-        kappa: float = 2.0,
-        n_candidates: int = 1024,
-        n_refine: int = 5,
-        max_fit_points: int = 100,
-        max_model_points: int = 500,
-        explore_lengthscale: float = 0.3,
-    ) -> None:
-        if acquisition not in ACQUISITIONS:
-            raise ValueError(f"acquisition must be one of {sorted(ACQUISITIONS)}, got {acquisition!r}")
-        for option, value, least in (("n_candidates", n_candidates, 16), ("n_refine", n_refine, 0),
-                                     ("max_fit_points", max_fit_points, 10),
-                                     ("max_model_points", max_model_points, 10)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < least:
-                raise ValueError(f"{option} must be an int >= {least}, got {value!r}")
-        if xi is None:
-            xi = PI_MARGIN if acquisition == "pi" else 0.0
-        for option, value in (("xi", xi), ("kappa", kappa)):
-            if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-                raise ValueError(f"{option} must be a finite number >= 0, got {value!r}")
-        if (not isinstance(explore_lengthscale, (int, float)) or isinstance(explore_lengthscale, bool)
-                or not math.isfinite(explore_lengthscale) or explore_lengthscale <= 0):
-            raise ValueError(f"explore_lengthscale must be a finite number > 0, got {explore_lengthscale!r}")
-        self.space = space
-        self.explore_lengthscale = float(explore_lengthscale)
-        self.acquisition = acquisition
-        self.xi = float(xi)
-        self.kappa = float(kappa)
-        self.n_candidates = int(n_candidates)
-        self.n_refine = int(n_refine)
-        self.max_fit_points = int(max_fit_points)
-        self.max_model_points = int(max_model_points)
-        self.features = _Features(space)
-        self.gp = GaussianProcess(self.features.groups)
-        self._n_fits = 0
-        self._exploiting = False
-
-    # ------------------------------------------------------------------ fit
-    def fit(self, U: np.ndarray, losses: np.ndarray, rng: np.random.Generator) -> "BayesianProposer":
-        """Fit the model to canonical unit points ``U`` and their losses (lower is better)."""
-        U, A = self.space.snap(U)
-        y = transform_losses(losses)
-        F = self.features(U, A)
-        n = len(y)
-        fit_rows = self._subset(y, self.max_fit_points, rng)
-        restarts = 2 if n <= 30 else 0
-        self.gp.fit(F[fit_rows], y[fit_rows], restarts=restarts, rng=rng)
-        model_rows = self._subset(y, self.max_model_points, rng)
-        if len(model_rows) != len(fit_rows) or not np.array_equal(model_rows, fit_rows):
-            self.gp.condition(F[model_rows], y[model_rows])
-        self._n_fits += 1
-        self._U, self._y = U[model_rows], y[model_rows]
-        self._best = float(y.min())
-        self._top = U[np.argsort(y, kind="stable")[: max(1, min(5, n))]]
-        self._running = np.zeros((0, U.shape[1]))
-        return self
-
-    @staticmethod
-    def _subset(y: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
-        n = len(y)
-        if n <= size:
-            return np.arange(n)
-        order = np.argsort(y, kind="stable")
-        best = order[: size // 2]
-        rest = rng.choice(order[size // 2:], size - len(best), replace=False)
-        return np.sort(np.concatenate([best, rest]))
-
-    def add_fantasy(self, U: np.ndarray) -> None:
-        """Condition on points still being evaluated, at the model's mean (kriging believer)."""
-        U, A = self.space.snap(np.atleast_2d(U))
-        self._running = np.vstack([self._running, U])
-        F = self.features(U, A)
-        mean, _ = self.gp.predict(F)
-        self.gp.condition(np.vstack([self.gp.X, F]), np.concatenate([self.gp.y, mean]))
-        # a believed value below the incumbent is the new incumbent, or the point would stay attractive
-        self._best = min(self._best, float(mean.min()))
-
-    # ------------------------------------------------------------- propose
-    def _acq(self, F: np.ndarray) -> np.ndarray:
-        mean, var = self.gp.predict(F)
-        return self._acq_from(mean, np.sqrt(var))[0]
-
-    def _acq_from(self, mean, sigma):
-        if self._exploiting:
-            return ACQUISITIONS["lcb"](mean, sigma, self._best, 0.0)  # the posterior mean alone
-        fn = ACQUISITIONS[self.acquisition]
-        extra = self.kappa if self.acquisition == "lcb" else self.xi
-        return fn(mean, sigma, self._best, extra)
-
-    def _candidates(self, rng: np.random.Generator) -> np.ndarray:
-        d = len(self.space)
-        n_uniform = self.n_candidates // 2
-        C = [rng.random((n_uniform, d))]
-        per = max(1, (self.n_candidates - n_uniform) // len(self._top))
-        p_change = max(1.0 / d, 0.2)
-        for top in self._top:
-            P = np.repeat(top[None, :], per, axis=0)
-            change = rng.random((per, d)) < p_change
-            change[np.arange(per), rng.integers(0, d, per)] = True
-            scale = rng.choice([0.01, 0.05, 0.2], size=(per, 1))
-            P = np.where(change, P + rng.normal(0.0, 1.0, (per, d)) * scale, P)
-            # categoricals that change jump to a random choice
-            for j in self.features.onehot:
-                P[:, j] = np.where(change[:, j], rng.random(per), top[j])
-            C.append(P)
-        return np.clip(np.vstack(C), 0.0, 1.0)
-
-    def ranked(self, rng: np.random.Generator, *, explore: bool = False,
-               exploit: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """Canonical unit points, best acquisition first, and their acquisition values.
-
-        ``exploit=True`` ranks by the posterior mean alone (lowest first; the
-        values are minus the mean): a greedy step.
-
-        ``explore=True`` ranks with a humbler model: every length scale capped
-        at ``explore_lengthscale`` (the fitted model is restored afterwards).
-        A model fitted on points crowded into one basin often gives some
-        parameters very long length scales, believing they do not matter, and
-        then refines the basin's floor forever (Hartmann-6's boundary optimum
-        at x0 = x3 = 0, for example); the capped model expects variation along
-        every parameter within that distance, so the acquisition looks past
-        the basin, near the good points rather than in the empty corners that
-        a search over uniform points alone would pick.
-        """
-        if explore and exploit:
-            raise ValueError("a ranking explores or exploits, not both")
-        if explore:
-            with self.gp.capped_lengthscales(self.explore_lengthscale):
-                return self._ranked(rng)
-        if exploit:
-            self._exploiting = True
-            try:
-                return self._ranked(rng)
-            finally:
-                self._exploiting = False
-        return self._ranked(rng)
-
-    def _ranked(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        U, A = self.space.snap(self._candidates(rng))
-        F = self.features(U, A)
-        acq = self._acq(F)
-        if self.n_refine and len(self.features.free):
-            R = self._refine(U, A, F, acq)
-            if len(R):
-                RU, RA = self.space.snap(R)
-                U = np.vstack([U, RU])
-                acq = np.concatenate([acq, self._acq(self.features(RU, RA))])
-        if len(self._running):
-            # the believer alone lets a batch crowd the incumbent's basin: keep MIN_GAP from running points
-            near = (sqdist(U, self._running).min(1) < MIN_GAP ** 2)
-            acq = np.where(near, -np.inf, acq)
-        order = np.argsort(-acq, kind="stable")
-        return U[order], acq[order]
-
-    def _refine(self, U: np.ndarray, A: np.ndarray, F: np.ndarray, acq: np.ndarray) -> np.ndarray:
-        """L-BFGS-B on the free numeric columns, from the best distinct candidates."""
-        order = np.argsort(-acq, kind="stable")
-        starts: list[int] = []
-        for i in order:
-            if not any(np.array_equal(U[i], U[s]) for s in starts):
-                starts.append(int(i))
-            if len(starts) == self.n_refine:
-                break
-        free, cols = self.features.free, self.features.free_cols
-        S = np.array(starts)
-        mask = A[S][:, free]  # which free parameters are active in each start
-        if not mask.any():
-            return np.zeros((0, U.shape[1]))
-        F0 = F[S].copy()
-        x0 = F0[:, cols][mask]
-
-        def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
-            Fx = F0.copy()
-            block = Fx[:, cols]
-            block[mask] = x
-            Fx[:, cols] = block
-            mean, var, dmean, dvar = self.gp.predict_with_gradient(Fx)
-            sigma = np.sqrt(var)
-            value, d_mu, d_sigma = self._acq_from(mean, sigma)
-            grad = d_mu[:, None] * dmean + (d_sigma / (2.0 * sigma))[:, None] * dvar
-            return -float(value.sum()), -grad[:, cols][mask]
-
-        with np.errstate(all="ignore"):
-            res = minimize(objective, x0, jac=True, method="L-BFGS-B", bounds=[(0.0, 1.0)] * len(x0),
-                           options={"maxiter": 100})
-        X = U[S].copy()
-        block = X[:, free]
-        block[mask] = np.clip(res.x, 0.0, 1.0)
-        X[:, free] = block
-        return X
 
 
 @register
@@ -452,6 +114,15 @@ class BayesianOptimization(Strategy):
     """
 
     name = "bayes"
+    distinct = True
+    _constraints = {
+        "exploit_after": [None, Interval(float, 0, closed="neither")],
+        "patience": [Options(["auto"]), None, Interval(int, 1)],
+        "n_initial": [Interval(int, 1)],
+        "fit_budget": [Options(["largest", "all"])],
+        "budget": [Interval(float, 0, closed="neither"), None],
+        "min_budget_points": [Interval(int, 1)],
+    }
 
     def __init__(
         self,
@@ -475,23 +146,10 @@ class BayesianOptimization(Strategy):
         exploit_after: float | None = 10.0,
     ) -> None:
         super().__init__(space, seed=seed)
-        if exploit_after is not None and (not isinstance(exploit_after, (int, float)) or isinstance(exploit_after, bool)
-                                          or not math.isfinite(exploit_after) or exploit_after <= 0):
-            raise ValueError(f"exploit_after must be None or a finite number > 0, got {exploit_after!r}")
-        if patience not in ("auto", None) and (not isinstance(patience, (int, np.integer))
-                                               or isinstance(patience, bool) or patience < 1):
-            raise ValueError(f"patience must be 'auto', None or an int >= 1, got {patience!r}")
         if n_initial is None:
             n_initial = default_n_initial(space)
-        if not isinstance(n_initial, (int, np.integer)) or isinstance(n_initial, bool) or n_initial < 1:
-            raise ValueError(f"n_initial must be an int >= 1, got {n_initial!r}")
-        if fit_budget not in ("largest", "all"):
-            raise ValueError(f"fit_budget must be 'largest' or 'all', got {fit_budget!r}")
-        if budget is not None and (not isinstance(budget, (int, float)) or isinstance(budget, bool)
-                                   or not budget > 0 or not math.isfinite(budget)):
-            raise ValueError(f"budget must be a positive number or None, got {budget!r}")
-        if not isinstance(min_budget_points, (int, np.integer)) or min_budget_points < 1:
-            raise ValueError(f"min_budget_points must be an int >= 1, got {min_budget_points!r}")
+        check_options(self._constraints, exploit_after=exploit_after, patience=patience, n_initial=n_initial,
+                      fit_budget=fit_budget, budget=budget, min_budget_points=min_budget_points)
         self.proposer = BayesianProposer(
             space, acquisition=acquisition, xi=xi, kappa=kappa, n_candidates=n_candidates, n_refine=n_refine,
             max_fit_points=max_fit_points, max_model_points=max_model_points,
@@ -503,10 +161,7 @@ class BayesianOptimization(Strategy):
         self.min_budget_points = int(min_budget_points)
         self._initial: deque = deque(self._check_initial(initial_configs))
         self._design = SobolSearch(space, seed=self.rng)
-        self._seen: set = set()
         self._unit: dict[int, np.ndarray] = {}  # candidate id -> canonical unit point
-        self._cardinality = space.cardinality() if space.is_finite else None
-        self._exhausted = False
         self.n_model_proposals = 0
         self._blas: ThreadpoolController | None = None
         if patience == "auto":
@@ -536,18 +191,6 @@ class BayesianOptimization(Strategy):
         return out
 
     # ------------------------------------------------------------ protocol
-    @property
-    def finished(self) -> bool:
-        return self._exhausted or (self._cardinality is not None and len(self._seen) >= self._cardinality)
-
-    @property
-    def max_trials(self) -> int | None:
-        return self._cardinality
-
-    @property
-    def space_size(self) -> int | None:
-        return self._cardinality
-
     def __getstate__(self) -> dict:
         # the BLAS controller holds C function pointers; it is made again on the next ask
         return {**self.__dict__, "_blas": None}
@@ -566,7 +209,7 @@ class BayesianOptimization(Strategy):
             config = None
             while self._initial and config is None:
                 c = self._initial.popleft()
-                config = c if config_key(c) not in self._seen else None
+                config = c if not self._is_seen(c) else None
             if config is None and (self._n_asked + len(out) >= self.n_initial or not self._initial):
                 if not model_ready and self._n_asked + len(out) >= self.n_initial:
                     model_ready = self._fit_model(out)
@@ -579,7 +222,7 @@ class BayesianOptimization(Strategy):
             if config is None:
                 self._exhausted = True
                 break
-            self._seen.add(config_key(config))
+            self._mark_seen(config)
             if model_ready:
                 self.proposer.add_fantasy(self.space.encode([config]))
             out.append(config)
@@ -591,14 +234,14 @@ class BayesianOptimization(Strategy):
             if not got:
                 return self._random_unseen()
             config = got[0].config
-            if config_key(config) not in self._seen:
+            if not self._is_seen(config):
                 return config
         return self._random_unseen()
 
     def _random_unseen(self) -> dict | None:
         for _ in range(64):
             for config in self.space.decode(self.rng.random((64, len(self.space)))):
-                if config_key(config) not in self._seen:
+                if not self._is_seen(config):
                     return config
         return None
 
@@ -679,7 +322,7 @@ class BayesianOptimization(Strategy):
         for start in range(0, min(len(U), 256), 16):
             for config in self.space.decode(U[start:start + 16]):
                 key = config_key(config)
-                if key not in self._seen:
+                if key not in self._seen:  # (not self._is_seen: the key serves below too)
                     if explore:
                         self._exploring.add(key)
                     self.n_greedy_proposals += exploit

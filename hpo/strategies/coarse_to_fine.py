@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .._constraints import N_TRIALS, Interval, Options, check_options
 from ..spaces import Categorical, Int, Space
 from ..spaces.conditions import Ref
 from .base import Candidate, Strategy, Trial, config_key
@@ -42,10 +43,6 @@ def _plain_number(value: Any) -> int | float | None:
     if value is None:
         return None
     return int(value) if _is_int(value) else float(value)
-
-
-def _is_real(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @register
@@ -102,8 +99,9 @@ class CoarseToFine(Strategy):
     loss at the largest budget) is always scored at the full budget, against
     rivals scored at the same budget, wherever the search stops.
 
-    **Rounds.** The strategy does not see the engine's ``n_trials``. Given its
-    own ``n_trials``, it plans ``n_rounds`` rounds that end exactly there
+    **Rounds.** Given ``n_trials`` (``hpo.optimize`` and the Tuner pass the
+    search's own, :func:`hpo.strategies.plan_options`, unless the options give
+    one, or an ``n_initial`` larger than it), it plans ``n_rounds`` rounds that end exactly there
     (the first round ``n_initial`` candidates, the others equal shares of the
     rest; promotions to the full budget come out of the last round's share),
     proposes no more than ``n_trials`` candidates and reports that as
@@ -191,6 +189,20 @@ class CoarseToFine(Strategy):
     """
 
     name = "coarse_to_fine"
+    plans_n_trials = True
+    takes_budget = True
+    _constraints = {
+        "n_trials": N_TRIALS,
+        **{name: [Interval(int, 1), None] for name in ("n_rounds", "n_initial", "round_size", "n_promote")},
+        "min_keep": [Interval(int, 1)],
+        "keep": [Interval(float, 0, 1, closed="right")],
+        "margin": [Interval(float, 0)],
+        "min_width": [Interval(float, 0, 1, closed="right")],
+        "widen": [Interval(float, 1, closed="neither")],
+        "sampler": [Options(_SAMPLERS)],
+        "min_budget": [Interval(float, 0, closed="neither"), None],
+        "max_budget": [Interval(float, 0, closed="neither"), None],
+    }
 
     def __init__(
         self,
@@ -245,7 +257,6 @@ class CoarseToFine(Strategy):
         self.n_promote = 2 if n_promote is None else n_promote
 
         self._stream = _SAMPLERS[sampler](space, seed=self.rng)  # shares self.rng
-        self._cardinality = self._stream._cardinality
         d = len(space)
         self._categorical = np.array([isinstance(space[n], Categorical) for n in space.names], dtype=bool)
         self._n_choices = {j: len(space[n].choices) for j, n in enumerate(space.names) if self._categorical[j]}
@@ -273,27 +284,22 @@ class CoarseToFine(Strategy):
         self._promote: deque = deque()
         self._promoted: set = set()
         self._misses = 0
-        self._seen: set = set()
+        self._seen: set = set()  # (configuration key, budget) pairs asked
         self._seen_per_budget: dict = {}
-        self._exhausted = False
         self.ranges_: list[dict] = []
         self.widths_: list[dict] = []
         self.rounds_: list[dict] = []
         self._start_round("initial")
 
     # ------------------------------------------------------------ options
-    @staticmethod
-    def _check_options(n_trials, n_rounds, n_initial, round_size, keep, min_keep, margin, min_width, widen,
+    @classmethod
+    def _check_options(cls, n_trials, n_rounds, n_initial, round_size, keep, min_keep, margin, min_width, widen,
                        sampler, min_budget, max_budget, n_promote) -> None:
-        def positive_int(name: str, value: Any) -> None:
-            if value is not None and (not _is_int(value) or value < 1):
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
-
-        for name, value in (("n_trials", n_trials), ("n_rounds", n_rounds), ("n_initial", n_initial),
-                            ("round_size", round_size), ("min_keep", min_keep), ("n_promote", n_promote)):
-            positive_int(name, value)
-        if min_keep is None:
-            raise ValueError("min_keep must be a positive int, got None")
+        check_options(cls._constraints, n_trials=n_trials, n_rounds=n_rounds, n_initial=n_initial,
+                      round_size=round_size, min_keep=min_keep, n_promote=n_promote, keep=keep, margin=margin,
+                      min_width=min_width, widen=widen, sampler=sampler, min_budget=min_budget,
+                      max_budget=max_budget)
+        # how the options go together
         if n_trials is None:
             if n_rounds is not None:
                 raise ValueError(f"n_rounds={n_rounds!r} needs n_trials (without it, rounds go on: see round_size)")
@@ -304,27 +310,24 @@ class CoarseToFine(Strategy):
                 )
             if n_initial is not None and n_initial > n_trials:
                 raise ValueError(f"n_initial={n_initial!r} is more than n_trials={n_trials!r}")
-        if not (_is_real(keep) and 0 < keep <= 1):
-            raise ValueError(f"keep must be a fraction in (0, 1], got {keep!r}")
-        if not (_is_real(margin) and margin >= 0):
-            raise ValueError(f"margin must be a number >= 0, got {margin!r}")
-        if not (_is_real(min_width) and 0 < min_width <= 1):
-            raise ValueError(f"min_width must be a fraction in (0, 1], got {min_width!r}")
-        if not (_is_real(widen) and widen > 1):
-            raise ValueError(f"widen must be a number > 1, got {widen!r}")
-        if not (isinstance(sampler, str) and sampler in _SAMPLERS):
-            raise ValueError(f"sampler must be one of {sorted(_SAMPLERS)}, got {sampler!r}")
         if (min_budget is None) != (max_budget is None):
             raise ValueError(
                 f"min_budget and max_budget go together, got min_budget={min_budget!r}, max_budget={max_budget!r}"
             )
         if min_budget is not None:
-            if not (_is_real(min_budget) and min_budget > 0):
-                raise ValueError(f"min_budget must be a number > 0, got {min_budget!r}")
-            if not (_is_real(max_budget) and max_budget > min_budget):
+            if not max_budget > min_budget:
                 raise ValueError(f"max_budget must be a number > min_budget={min_budget!r}, got {max_budget!r}")
         elif n_promote is not None:
             raise ValueError(f"n_promote={n_promote!r} needs min_budget and max_budget")
+
+    @classmethod
+    def plan_options(cls, options: dict[str, Any], n_trials: int) -> dict[str, Any]:
+        """The options with the search's ``n_trials`` (rounds planned to end there), unless an explicit
+        ``n_initial`` is larger: then the rounds go on until the search stops, as without planning."""
+        n_initial = options.get("n_initial")
+        if _is_int(n_initial) and n_initial > n_trials:
+            return options
+        return super().plan_options(options, n_trials)
 
     # ------------------------------------------------------------ protocol
     @property
@@ -351,7 +354,7 @@ class CoarseToFine(Strategy):
                 break
             if self._promote:
                 config = self._promote.popleft()
-                self._mark_seen(config, self.max_budget)
+                self._mark_seen_at(config, self.max_budget)
                 out.append(Candidate(config, self.max_budget, 0, {"round": self._round, "promoted": True}))
                 continue
             if self._sampled < self._size:
@@ -515,10 +518,10 @@ class CoarseToFine(Strategy):
                     self.rounds_[-1]["dry"] += 1
                 continue
             self._misses = 0
-            self._mark_seen(config, self._budget)
+            self._mark_seen_at(config, self._budget)
             return config
 
-    def _mark_seen(self, config: dict, budget: Any) -> None:
+    def _mark_seen_at(self, config: dict, budget: Any) -> None:
         self._seen.add((config_key(config), budget))
         self._seen_per_budget[budget] = self._seen_per_budget.get(budget, 0) + 1
 
@@ -527,7 +530,7 @@ class CoarseToFine(Strategy):
 
     def _draw(self, k: int) -> np.ndarray:
         """``k`` points of the unit box inside the current ranges."""
-        R = self._stream._draw(k)
+        R = self._stream.draw(k)
         U = self._lo + (self._hi - self._lo) * R
         for j, kept in self._kept.items():
             pick = kept[np.minimum((R[:, j] * len(kept)).astype(np.int64), len(kept) - 1)]

@@ -61,6 +61,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from .._constraints import Options, check_options
 from ..trial import OK, Trial
 
 __all__ = ["FidelityMonitor", "Verdict", "SmallBudgetWarning", "check_adapt"]
@@ -72,9 +73,8 @@ class SmallBudgetWarning(UserWarning):
 
 def check_adapt(adapt: Any) -> bool | str:
     """The ``adapt`` option checked: True, False or ``"ranks"``."""
-    if adapt is True or adapt is False or adapt == "ranks":
-        return adapt
-    raise ValueError(f"adapt must be True, False or 'ranks', got {adapt!r}")
+    check_options({"adapt": [Options([True, False, "ranks"])]}, adapt=adapt)
+    return adapt
 
 
 def _expected_max(n: float) -> float:

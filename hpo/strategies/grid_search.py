@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from .._constraints import Options, check_options
 from ..spaces import Space
 from .base import Strategy
 
@@ -30,6 +31,7 @@ class GridSearch(Strategy):
     """
 
     name = "grid"
+    _constraints = {"order": [Options(["shuffled", "declared"])]}
 
     def __init__(
         self,
@@ -42,8 +44,7 @@ class GridSearch(Strategy):
         max_size: int = 1_000_000,
     ) -> None:
         super().__init__(space, seed=seed)
-        if order not in ("shuffled", "declared"):
-            raise ValueError(f"order must be 'shuffled' or 'declared', got {order!r}")
+        check_options(self._constraints, order=order)
         self.grid = self.space.grid(resolution=resolution, values=values, max_size=max_size)
         self.order = order
         self._permutation = self.rng.permutation(len(self.grid)) if order == "shuffled" else None

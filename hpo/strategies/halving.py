@@ -67,283 +67,21 @@ model (BOHB) fits on the largest budget with enough results.
 
 from __future__ import annotations
 
-import logging
 import math
-import numbers
-import warnings
-from collections import deque
-from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
+from .._constraints import Interval, Options, check_options
 from ..spaces import Space
-from ..stopping import pause_at
-from ..trial import OK, Candidate, Trial
-from .base import Strategy
-from .fidelity import FidelityMonitor, SmallBudgetWarning, Verdict, check_adapt
-from .registry import make_strategy, register
+from ..trial import Candidate, Trial
+from .multifidelity import MultiFidelity
+from .registry import register
+from .rungs import Bracket, rung_budgets
 
 __all__ = ["SuccessiveHalving", "Hyperband", "ASHA", "rung_budgets"]
 
 
-def _check_number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return value
-
-
-def _whole(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) or float(value).is_integer()
-
-
-def rung_budgets(min_budget: float, max_budget: float, eta: float) -> list:
-    """The budgets of the rungs, smallest first: ``max_budget * eta**-k`` down to ``min_budget``.
-
-    Whole numbers (ints) when both ends are; the last is always ``max_budget``.
-
-    >>> rung_budgets(1, 81, 3)
-    [1, 3, 9, 27, 81]
-    >>> rung_budgets(5, 200, 3)
-    [7, 22, 67, 200]
-    """
-    _check_number(min_budget, "min_budget")
-    _check_number(max_budget, "max_budget")
-    if isinstance(eta, bool) or not isinstance(eta, numbers.Real) or not eta > 1:
-        raise ValueError(f"eta must be a number larger than 1, got {eta!r}")
-    if min_budget > max_budget:
-        raise ValueError(f"min_budget={min_budget!r} is larger than max_budget={max_budget!r}")
-    k = int(math.floor(math.log(max_budget / min_budget) / math.log(eta) + 1e-9))
-    raw = [max_budget / eta ** (k - i) for i in range(k + 1)]
-    if _whole(min_budget) and _whole(max_budget):
-        out: list = []
-        for b in raw[:-1] + [max_budget]:
-            v = max(int(min_budget), int(round(b)))
-            if not out or v > out[-1]:
-                out.append(v)
-        return out
-    return [float(b) for b in raw[:-1]] + [float(max_budget)]
-
-
-class _Entry:
-    """A configuration on its way up the rungs (and the sampler's candidate it came from)."""
-
-    __slots__ = ("id", "config", "origin", "told")
-
-    def __init__(self, id: int, config: dict, origin: Candidate) -> None:
-        self.id = id
-        self.config = config
-        self.origin = origin
-        self.told = False
-
-
-class _Bracket:
-    """One round of successive halving: rungs of budgets, each keeping the best ``keep(n)`` of ``n``.
-
-    Rung 0 draws its entries lazily (so that a model-based sampler sees the
-    latest results); a rung is complete when nothing of it is left to ask or
-    running, and then promotes the best ok entries (failed ones never).
-    """
-
-    def __init__(self, index: int, budgets: list, n0: int, keep: Callable[[int], int]) -> None:
-        self.index = index
-        self.budgets = list(budgets)
-        self.n0 = int(n0)
-        self.keep = keep
-        self.rung = 0
-        self.drawn = 0
-        self.closed = self.n0 <= 0  # rung 0 gets no more entries
-        self.queue: deque = deque()
-        self.results: list = []
-        self.running = 0
-        self.sizes: list[int] = []
-        self.done = self.closed
-        self.taken = 0  # candidates asked from this bracket (counted by its strategy)
-        self.ended: list[_Entry] = []  # entries whose run ended (drained by the strategy)
-
-    @property
-    def waiting(self) -> bool:
-        """Nothing to ask now, but trials of the current rung are running."""
-        if self.done:
-            return False
-        if self.rung == 0:
-            return self.closed and self.running > 0
-        return not self.queue and self.running > 0
-
-    def take(self, k: int, draw: Callable[[int], list], exhausted: Callable[[], bool]) -> list:
-        """Up to ``k`` ``(entry, rung, budget)`` to ask now."""
-        out: list = []
-        while len(out) < k and not self.done:
-            rung = self.rung
-            if rung == 0:
-                if self.closed:
-                    break
-                m = min(k - len(out), self.n0 - self.drawn)
-                items = draw(m)
-                self.drawn += len(items)
-                if self.drawn >= self.n0 or (len(items) < m and exhausted()):
-                    self.closed = True
-            else:
-                items = [self.queue.popleft() for _ in range(min(k - len(out), len(self.queue)))]
-            self.running += len(items)
-            out += [(e, rung, self.budgets[rung]) for e in items]
-            self._advance()  # rung 0 may have closed with every trial told already
-            if not items and self.rung == rung:
-                break
-        return out
-
-    def record(self, entry: _Entry, loss: float | None, asked: int) -> None:
-        """A trial of the current rung finished (``asked``: its candidate's position in the ask order)."""
-        self.running -= 1
-        # ties go to the candidate asked first, whatever order the trials are told in
-        self.results.append((math.inf if loss is None else float(loss), asked, entry))
-        self._advance()
-
-    def _complete(self) -> bool:
-        if self.running:
-            return False
-        return self.closed if self.rung == 0 else not self.queue
-
-    def _advance(self) -> None:
-        ended = self.ended
-        while not self.done and self._complete():
-            ranked = sorted(r for r in self.results if math.isfinite(r[0]))
-            promoted = [e for _, _, e in ranked[: self.keep(len(self.results))]]
-            keep_ids = {e.id for e in promoted}
-            self.sizes.append(len(self.results))
-            self.rung += 1
-            if self.rung >= len(self.budgets):
-                promoted, keep_ids = [], set()
-            ended += [e for _, _, e in self.results if e.id not in keep_ids]
-            self.results = []
-            if not promoted:
-                self.done = True
-            else:
-                self.queue = deque(promoted)
-
-
-class _MultiFidelity(Strategy):
-    """The budget range, ``eta``, the trial plan and the sampler shared by the multi-fidelity strategies."""
-
-    plans_n_trials = True
-
-    def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
-                 n_trials: int | None = None, sampler: Any = "random", sampler_options: dict | None = None,
-                 adapt: bool | str = False) -> None:
-        super().__init__(space, seed=seed)
-        self.adapt = check_adapt(adapt)
-        if n_trials is not None and (isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral)
-                                     or n_trials < 1):
-            raise ValueError(f"n_trials must be a positive int or None, got {n_trials!r}")
-        self.n_trials = None if n_trials is None else int(n_trials)
-        self.eta = eta
-        self.min_budget = min_budget
-        self.max_budget = max_budget
-        self.budgets = rung_budgets(min_budget, max_budget, eta)
-        # The sampler shares this strategy's Generator: one seeded stream for everything.
-        self.sampler = make_strategy(sampler, self.space, seed=self.rng, options=sampler_options)
-        self._observe = getattr(self.sampler, "observe", None)
-        self._entries: dict[int, _Entry] = {}
-        self._n_entries = 0
-        self.fidelity = FidelityMonitor(self.budgets, eta, times=adapt != "ranks")
-        self.adaptations: list[dict] = []
-        self._start_level = 0  # the rung new configurations start at (raised by the adaptation, never lowered)
-        self._released: list[dict] = []  # configurations whose run ended (see take_released)
-
-    def _sampler_exhausted(self) -> bool:
-        return self.sampler.finished
-
-    def _draw(self, m: int) -> list[_Entry]:
-        """Up to ``m`` new configurations from the sampler."""
-        if m <= 0 or self.sampler.finished:
-            return []
-        out = []
-        for c in self.sampler.ask(m):
-            entry = _Entry(self._n_entries, dict(c.config), c)
-            self._n_entries += 1
-            self._entries[entry.id] = entry
-            out.append(entry)
-        return out
-
-    def _forget(self, bracket: _Bracket) -> None:
-        """Drop the entries whose run in ``bracket`` ended."""
-        for entry in bracket.ended:
-            self._entries.pop(entry.id, None)
-            self._released.append(entry.config)
-        bracket.ended.clear()
-
-    def _stop_rule(self, proposal: Candidate) -> Any:
-        """A candidate below the full budget pauses at its rung (``trial.should_stop()``, :mod:`hpo.stopping`)."""
-        return pause_at(proposal.budget, self.max_budget)
-
-    def take_released(self) -> list[dict]:
-        out, self._released = self._released, []
-        return out
-
-    def _report(self, entry: _Entry, trial: Trial) -> None:
-        """Tell the sampler the first trial of its configuration; ``observe`` the later ones."""
-        if not entry.told:
-            entry.told = True
-            self.sampler.tell(self._as_sampler_trial(entry, trial))
-        elif self._observe is not None:
-            self._observe(self._as_sampler_trial(entry, trial))
-
-    @staticmethod
-    def _as_sampler_trial(entry: _Entry, trial: Trial) -> Trial:
-        return Trial(trial.number, replace(entry.origin, budget=trial.budget), trial.status, trial.value,
-                     trial.loss, trial.error, trial.traceback, trial.started, trial.finished, dict(trial.metrics))
-
-    @staticmethod
-    def _loss(trial: Trial) -> float | None:
-        return trial.loss if trial.status == OK and trial.loss is not None else None
-
-    # ------------------------------------------------ the adaptation (hpo.strategies.fidelity)
-    @property
-    def start_budget(self) -> float:
-        """The budget new configurations start at: ``min`` of the rungs, raised by the adaptation."""
-        return self.budgets[self._start_level]
-
-    def adaptation_summary(self) -> dict:
-        """What the adaptation measured and decided, as plain data.
-
-        Returns
-        -------
-        dict
-            ``adapt`` (the option), ``start_budget`` (in force now), ``adaptations`` (each decision, as in
-            :attr:`adaptations`) and ``rungs`` (per rung: budget, ok trials, cost, rank correlation with the next
-            rung, :meth:`~hpo.strategies.fidelity.FidelityMonitor.summary`).
-        """
-        return {"adapt": self.adapt, "start_budget": self.start_budget, "adaptations": list(self.adaptations),
-                **self.fidelity.summary()}
-
-    def _watch(self, entry: _Entry, trial: Trial) -> None:
-        """Measure the trial; with ``adapt``, give up the start rung while it does not pay (judged on each new pair)."""
-        if not self.fidelity.record(entry.id, trial) or not self.adapt:
-            return
-        verdict = self.fidelity.verdict(self._start_level)
-        if verdict is not None and not verdict.pays:
-            self._give_up(verdict)
-
-    def _give_up(self, verdict: Verdict) -> None:
-        """New configurations start at the verdict's best rung from now on; recorded, logged, and warned the first
-        time."""
-        self._start_level = verdict.best_level
-        top = self._start_level == len(self.budgets) - 1
-        record = {"told": len(self.trials), "trial": self.trials[-1].number, "from_budget": self.budgets[verdict.level],
-                  "to_budget": self.start_budget, "rho": verdict.rho, "cost_ratio": verdict.cost_ratio,
-                  "value_here": verdict.value_here, "value_next": verdict.value_next, "full_budget_only": top}
-        self.adaptations.append(record)
-        what = "samples at the full budget only" if top else f"starts new configurations at budget {self.start_budget:g}"
-        message = (f"{self.name}: budget {record['from_budget']:g} does not pay (rank correlation with the full budget "
-                   f"about {verdict.rho:.2f}, a start there costs {verdict.cost_ratio:.2f} of one at the next rung; expected "
-                   f"best {verdict.value_here:.2f} against {verdict.value_next:.2f}); "
-                   f"after {record['told']} trials it {what}")
-        logging.getLogger("hpo").info(message)
-        if len(self.adaptations) == 1:
-            warnings.warn(message + " (strategy.adaptations has the figures; adapt=False turns this off)",
-                          SmallBudgetWarning, stacklevel=2)
-
-
 @register
-class SuccessiveHalving(_MultiFidelity):
+class SuccessiveHalving(MultiFidelity):
     """Successive halving: many candidates at a small budget, the best ``1/eta`` promoted rung by rung.
 
     Like scikit-learn's ``HalvingRandomSearchCV``: the first rung evaluates
@@ -390,21 +128,19 @@ class SuccessiveHalving(_MultiFidelity):
     """
 
     name = "halving"
+    _constraints = {"aggressive": [bool], "n_candidates": [Interval(int, 1), Options(["exhaust"])]}
 
     def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
                  n_candidates: int | str = "exhaust", aggressive: bool = False, n_trials: int | None = None,
                  sampler: Any = "random", sampler_options: dict | None = None) -> None:
         super().__init__(space, seed=seed, eta=eta, min_budget=min_budget, max_budget=max_budget,
                          n_trials=n_trials, sampler=sampler, sampler_options=sampler_options)
-        if not isinstance(aggressive, (bool,)):
-            raise ValueError(f"aggressive must be True or False, got {aggressive!r}")
+        check_options(self._constraints, aggressive=aggressive, n_candidates=n_candidates)
         n_possible = len(self.budgets)
         if n_candidates == "exhaust":
             n = int(math.floor(eta ** (n_possible - 1) + 1e-9))
-        elif isinstance(n_candidates, numbers.Integral) and not isinstance(n_candidates, bool) and n_candidates >= 1:
-            n = int(n_candidates)
         else:
-            raise ValueError(f"n_candidates must be a positive int or 'exhaust', got {n_candidates!r}")
+            n = int(n_candidates)
         if self.sampler.max_trials is not None:
             n = max(1, min(n, self.sampler.max_trials))  # a finite space holds no more
         self.n_candidates = n_candidates
@@ -414,7 +150,7 @@ class SuccessiveHalving(_MultiFidelity):
             while n > 1 and sum(self._plan(n)[1]) > self.n_trials:
                 n -= 1
         self.rungs, self.sizes = self._plan(n)
-        self._bracket = _Bracket(0, self.rungs, n, lambda size: math.ceil(size / self.eta))
+        self._bracket = Bracket(0, self.rungs, n, lambda size: math.ceil(size / self.eta))
 
     def _plan(self, n: int) -> tuple[list, list[int]]:
         """The rung budgets and planned rung sizes for ``n`` candidates at the first rung."""
@@ -453,7 +189,7 @@ class SuccessiveHalving(_MultiFidelity):
 
 
 @register
-class Hyperband(_MultiFidelity):
+class Hyperband(MultiFidelity):
     """Hyperband (Li et al., 2018): brackets of successive halving with different first budgets.
 
     With rung budgets ``b_0 < ... < b_S`` (:func:`rung_budgets`), bracket
@@ -494,17 +230,16 @@ class Hyperband(_MultiFidelity):
     """
 
     name = "hyperband"
+    _constraints = {"n_brackets": [Interval(int, 1), None]}
 
     def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
                  n_brackets: int | None = None, n_trials: int | None = None, sampler: Any = "random",
                  sampler_options: dict | None = None, adapt: bool | str = True) -> None:
         super().__init__(space, seed=seed, eta=eta, min_budget=min_budget, max_budget=max_budget,
                          n_trials=n_trials, sampler=sampler, sampler_options=sampler_options, adapt=adapt)
-        if n_brackets is not None and (isinstance(n_brackets, bool) or not isinstance(n_brackets, numbers.Integral)
-                                       or n_brackets < 1):
-            raise ValueError(f"n_brackets must be a positive int or None, got {n_brackets!r}")
+        check_options(self._constraints, n_brackets=n_brackets)
         self.n_brackets = n_brackets
-        self._active: list[_Bracket] = []
+        self._active: list[Bracket] = []
         self._opened = 0
         self._position = 0                 # the next bracket's place in the cycle (ahead of _opened when adapting)
         self._taken = 0                    # candidates asked, over all brackets
@@ -581,7 +316,7 @@ class Hyperband(_MultiFidelity):
         self._active = [b for b in self._active if not b.done]
         while len(taken) < n and all(b.waiting for b in self._active) and self._may_open():
             budgets, n0 = self._next_plan()  # type: ignore[misc]
-            bracket = _Bracket(self._opened, budgets, n0, self._keep)
+            bracket = Bracket(self._opened, budgets, n0, self._keep)
             self._planned[bracket.index] = self._cost(budgets, n0)
             self._opened += 1
             self._position = self._next_position() + 1
@@ -592,7 +327,7 @@ class Hyperband(_MultiFidelity):
                 self._active.remove(bracket)
         return taken
 
-    def _take(self, bracket: _Bracket, k: int) -> list[Candidate]:
+    def _take(self, bracket: Bracket, k: int) -> list[Candidate]:
         taken = bracket.take(k, self._draw, self._sampler_exhausted)
         bracket.taken += len(taken)
         self._taken += len(taken)
@@ -614,7 +349,7 @@ class Hyperband(_MultiFidelity):
 
 
 @register
-class ASHA(_MultiFidelity):
+class ASHA(MultiFidelity):
     """Asynchronous successive halving (Li et al., 2020): promotes as soon as a rung allows, never waits.
 
     Whenever a candidate is asked: if some configuration is among the best
@@ -654,15 +389,14 @@ class ASHA(_MultiFidelity):
     """
 
     name = "asha"
+    _constraints = {"max_candidates": [Interval(int, 1), None]}
 
     def __init__(self, space: Space, *, seed=None, eta: float = 3, min_budget: float = 1, max_budget: float = 81,
                  max_candidates: int | None = None, n_trials: int | None = None, sampler: Any = "random",
                  sampler_options: dict | None = None, adapt: bool | str = True) -> None:
         super().__init__(space, seed=seed, eta=eta, min_budget=min_budget, max_budget=max_budget,
                          n_trials=n_trials, sampler=sampler, sampler_options=sampler_options, adapt=adapt)
-        if max_candidates is not None and (isinstance(max_candidates, bool)
-                                           or not isinstance(max_candidates, numbers.Integral) or max_candidates < 1):
-            raise ValueError(f"max_candidates must be a positive int or None, got {max_candidates!r}")
+        check_options(self._constraints, max_candidates=max_candidates)
         self.max_candidates = max_candidates
         R = len(self.budgets)
         self._ranked: list[list] = [[] for _ in range(R)]   # (loss, order, entry id) of ok trials, per rung

@@ -12,12 +12,12 @@ when the candidate is asked, so that the same seed gives the same trials.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from .._constraints import Interval, check_options
 from ..spaces import Space
 from ..stopping import MedianRule
 from ..trial import OK, Candidate, Trial
@@ -59,17 +59,16 @@ class MedianStopping(Strategy):
     """
 
     name = "median"
+    _constraints = {
+        "max_budget": [Interval(float, 0, closed="neither"), None],
+        "min_steps": [Interval(float, 0)],
+        "n_startup": [Interval(int, 0)],
+    }
 
     def __init__(self, space: Space, *, seed=None, max_budget: float | None = None, min_steps: float = 0,
                  n_startup: int = 5, sampler: Any = "random", sampler_options: dict | None = None) -> None:
         super().__init__(space, seed=seed)
-        if max_budget is not None and (isinstance(max_budget, bool) or not isinstance(max_budget, numbers.Real)
-                                       or not max_budget > 0):
-            raise ValueError(f"max_budget must be a positive number or None, got {max_budget!r}")
-        if isinstance(min_steps, bool) or not isinstance(min_steps, numbers.Real) or min_steps < 0:
-            raise ValueError(f"min_steps must be a non-negative number, got {min_steps!r}")
-        if isinstance(n_startup, bool) or not isinstance(n_startup, numbers.Integral) or n_startup < 0:
-            raise ValueError(f"n_startup must be a non-negative int, got {n_startup!r}")
+        check_options(self._constraints, max_budget=max_budget, min_steps=min_steps, n_startup=n_startup)
         self.max_budget = max_budget
         self.min_steps = min_steps
         self.n_startup = int(n_startup)

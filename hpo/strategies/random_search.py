@@ -10,7 +10,7 @@ import numpy as np
 from scipy.stats import qmc
 
 from ..spaces import Space
-from .base import Strategy, config_key
+from .base import Strategy
 
 __all__ = ["RandomSearch", "SobolSearch"]
 
@@ -25,28 +25,15 @@ class _UnitStreamSearch(Strategy):
     """
 
     chunk = 64
+    distinct = True
 
     def __init__(self, space: Space, *, seed=None, max_misses: int = 10_000) -> None:
         super().__init__(space, seed=seed)
         self.max_misses = int(max_misses)
         self._buffer: deque = deque()
-        self._seen: set = set()
-        self._cardinality = space.cardinality() if space.is_finite else None
-        self._exhausted = False
 
-    @property
-    def finished(self) -> bool:
-        return self._exhausted or (self._cardinality is not None and len(self._seen) >= self._cardinality)
-
-    @property
-    def max_trials(self) -> int | None:
-        return self._cardinality
-
-    @property
-    def space_size(self) -> int | None:
-        return self._cardinality
-
-    def _draw(self, k: int) -> np.ndarray:
+    def draw(self, k: int) -> np.ndarray:
+        """The next ``k`` points of the unit box from this strategy's stream (neither decoded nor de-duplicated)."""
         raise NotImplementedError
 
     def _ask(self, n: int) -> list[dict]:
@@ -54,16 +41,15 @@ class _UnitStreamSearch(Strategy):
         misses = 0
         while len(out) < n and not self.finished:
             if not self._buffer:
-                self._buffer.extend(self.space.decode(self._draw(self.chunk)))
+                self._buffer.extend(self.space.decode(self.draw(self.chunk)))
             config = self._buffer.popleft()
-            key = config_key(config)
-            if key in self._seen:
+            if self._is_seen(config):
                 misses += 1
                 if misses >= self.max_misses:
                     self._exhausted = True
                 continue
             misses = 0
-            self._seen.add(key)
+            self._mark_seen(config)
             out.append(config)
         return out
 
@@ -81,7 +67,7 @@ class RandomSearch(_UnitStreamSearch):
 
     name = "random"
 
-    def _draw(self, k: int) -> np.ndarray:
+    def draw(self, k: int) -> np.ndarray:
         return self.rng.random((k, len(self.space)))
 
 
@@ -110,7 +96,7 @@ class SobolSearch(_UnitStreamSearch):
         else:  # scipy < 1.15
             self._sobol = qmc.Sobol(d, scramble=True, seed=self.rng)
 
-    def _draw(self, k: int) -> np.ndarray:
+    def draw(self, k: int) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # chunks are powers of two; the warning is about n
             return self._sobol.random(k)

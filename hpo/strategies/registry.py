@@ -12,7 +12,8 @@ from .base import Strategy
 from .grid_search import GridSearch
 from .random_search import RandomSearch, SobolSearch
 
-__all__ = ["register", "available_strategies", "get_strategy_class", "make_strategy", "plan_options"]
+__all__ = ["register", "available_strategies", "get_strategy_class", "strategy_class", "make_strategy",
+           "plan_options"]
 
 _STRATEGIES: dict[str, type[Strategy]] = {}
 
@@ -49,6 +50,15 @@ def get_strategy_class(name: str) -> type[Strategy]:
         raise ValueError(f"unknown strategy {name!r}; known: {available_strategies()}") from None
 
 
+def strategy_class(strategy: str | Strategy | type[Strategy]) -> type[Strategy]:
+    """The class of a strategy given by name, class or instance (an unknown name is a ``ValueError``)."""
+    if isinstance(strategy, Strategy):
+        return type(strategy)
+    if isinstance(strategy, type) and issubclass(strategy, Strategy):
+        return strategy
+    return get_strategy_class(strategy)  # type: ignore[arg-type]
+
+
 def make_strategy(
     strategy: str | Strategy | type[Strategy],
     space: Space,
@@ -68,7 +78,7 @@ def make_strategy(
         if strategy.space != space:
             raise ValueError("the strategy instance was built for another space")
         return strategy
-    cls = strategy if isinstance(strategy, type) and issubclass(strategy, Strategy) else get_strategy_class(strategy)  # type: ignore[arg-type]
+    cls = strategy_class(strategy)
     params = inspect.signature(cls.__init__).parameters
     accepted = [p for p in params if p not in ("self", "space", "seed")]
     takes_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
@@ -84,14 +94,16 @@ def plan_options(
     """``options`` with the search's ``n_trials`` added for a strategy that plans to it.
 
     A strategy class with ``plans_n_trials`` (``"halving"``, ``"hyperband"``,
-    ``"asha"``) sizes its plan so that its best candidates reach the full
-    budget within ``n_trials``; it is told the search's ``n_trials`` unless
-    ``options`` give one. Other strategies, instances (built already) and
-    ``n_trials=None`` leave ``options`` as they are.
+    ``"asha"``: their best candidates reach the full budget within
+    ``n_trials``; ``"coarse_to_fine"``: its last round ends there) is told the
+    search's ``n_trials`` unless ``options`` give one
+    (:meth:`Strategy.plan_options`: explicit options win). Other strategies,
+    instances (built already) and ``n_trials=None`` leave ``options`` as they are.
     """
     if n_trials is None or isinstance(strategy, Strategy):
         return options
-    cls = strategy if isinstance(strategy, type) and issubclass(strategy, Strategy) else get_strategy_class(strategy)  # type: ignore[arg-type]
+    cls = strategy_class(strategy)
     if not cls.plans_n_trials or (options and "n_trials" in options):
         return options
-    return {**(options or {}), "n_trials": int(n_trials)}
+    planned = cls.plan_options(dict(options or {}), int(n_trials))
+    return options if planned == (options or {}) else planned

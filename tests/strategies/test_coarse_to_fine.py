@@ -306,6 +306,35 @@ def test_n_trials_plans_the_rounds_and_ends_the_search():
     assert len(run(CoarseToFine(smooth_space(), seed=0, n_trials=37), smooth_loss, 20).trials) == 20
 
 
+def test_by_name_under_optimize_the_rounds_end_at_the_searchs_n_trials():
+    result = optimize(smooth_loss, smooth_space(), "coarse_to_fine", n_trials=37, seed=0)
+    s = result.strategy_instance
+    assert s.n_trials == 37 and s.max_trials == 37 and s.finished
+    assert [r["size"] for r in s.rounds_] == [10, 9, 9, 9]           # the last round ends at trial 37
+    assert len(result.trials) == 37 and result.trials[-1].candidate.info["round"] == 3 == s.n_rounds - 1
+    # with budgets, the planned last round runs at max_budget, so the chosen best is scored there
+    budgeted = optimize(budget_loss, smooth_space(), "coarse_to_fine", n_trials=40, seed=0,
+                        strategy_options={"min_budget": 3, "max_budget": 27})
+    assert budgeted.strategy_instance.n_trials == 40 and len(budgeted.trials) == 40
+    assert budgeted.trials[-1].budget == 27 and budgeted.best_trial.budget == 27
+
+
+def test_explicit_options_win_over_the_searchs_n_trials():
+    own = optimize(smooth_loss, smooth_space(), "coarse_to_fine", n_trials=37, seed=0,
+                   strategy_options={"n_trials": 20})
+    assert own.strategy_instance.n_trials == 20 and len(own.trials) == 20
+    rounds = optimize(smooth_loss, smooth_space(), "coarse_to_fine", n_trials=30, seed=0,
+                      strategy_options={"n_rounds": 5})
+    assert [r["size"] for r in rounds.strategy_instance.rounds_] == [10, 5, 5, 5, 5]
+    # an n_initial larger than the search: rounds without plan (as before), cut by the search's n_trials
+    big_start = optimize(smooth_loss, smooth_space(), "coarse_to_fine", n_trials=8, seed=0,
+                         strategy_options={"n_initial": 12})
+    assert big_start.strategy_instance.n_trials is None and len(big_start.trials) == 8
+    # an instance is used as built
+    instance = CoarseToFine(smooth_space(), seed=0)
+    assert optimize(smooth_loss, instance.space, instance, n_trials=15).strategy_instance.n_trials is None
+
+
 def test_planned_and_open_ended_searches_agree_on_their_common_prefix():
     planned = run(CoarseToFine(smooth_space(), seed=5, n_trials=60), smooth_loss)
     open_ended = run(CoarseToFine(smooth_space(), seed=5), smooth_loss, 60)
