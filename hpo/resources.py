@@ -446,37 +446,34 @@ def make_resource(resource: str | Resource) -> Resource:
 
 
 # ============================================================================ for the Tuner
-def _budget_options(strategy: Any) -> dict | None:
-    """The ``min_budget`` and ``max_budget`` parameters of a strategy's class (None: it takes none)."""
-    import inspect
+def _strategy_class(strategy: Any) -> type | None:
+    """The strategy class of a name, class or instance (None: not a strategy hpo knows)."""
+    from .strategies import strategy_class
 
-    from .strategies import Strategy, get_strategy_class
-
-    if isinstance(strategy, Strategy):
-        cls = type(strategy)
-    elif isinstance(strategy, type) and issubclass(strategy, Strategy):
-        cls = strategy
-    else:
-        try:
-            cls = get_strategy_class(strategy)
-        except ValueError:
-            return None
-    params = inspect.signature(cls.__init__).parameters
-    if "min_budget" in params and "max_budget" in params:
-        return {"min_budget": params["min_budget"], "max_budget": params["max_budget"]}
-    return None
+    try:
+        return strategy_class(strategy)
+    except ValueError:
+        return None
 
 
 def strategy_takes_budgets(strategy: Any) -> bool:
-    """Whether a strategy (name, class or instance) takes ``min_budget`` and ``max_budget`` options."""
-    return _budget_options(strategy) is not None
+    """Whether a strategy (name, class or instance) takes ``min_budget`` and ``max_budget`` options.
+
+    Read from what the class declares: :attr:`hpo.strategies.Strategy.takes_budget`.
+    """
+    cls = _strategy_class(strategy)
+    return cls is not None and bool(cls.takes_budget)
 
 
 def strategy_needs_budgets(strategy: Any) -> bool:
-    """Whether a strategy gives budgets by default: it takes ``max_budget`` and its default is not None
+    """Whether a strategy gives budgets by default: it takes budgets and its ``max_budget`` default is not None
     (``"halving"``, ``"hyperband"``, ``"asha"``; not a strategy whose budgets are an option)."""
-    params = _budget_options(strategy)
-    return params is not None and params["max_budget"].default is not None
+    import inspect
+
+    if not strategy_takes_budgets(strategy):
+        return False
+    param = inspect.signature(_strategy_class(strategy).__init__).parameters.get("max_budget")
+    return param is not None and param.default is not None
 
 
 def resolve_resource(

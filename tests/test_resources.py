@@ -448,6 +448,7 @@ class OptionalBudgets(RandomSearch):
     """A strategy whose budgets are an option (as coarse-to-fine's): the full budget unless asked."""
 
     name = "optional-budgets-test"
+    takes_budget = True  # declared, as every strategy that takes min_budget/max_budget does
 
     def __init__(self, space, *, seed=None, min_budget=None, max_budget=None):
         super().__init__(space, seed=seed)

@@ -128,7 +128,7 @@ class Strategy:
     def space_size(self) -> int | None:
         """For a strategy that samples a finite space without repeating a configuration (and so ends when
         none is left), the number of configurations; None otherwise. A search asking for more trials than
-        this is warned (:class:`hpo.engine.SearchLoop`), as scikit-learn's random search warns."""
+        this is warned (:class:`hpo.loop.SearchLoop`), as scikit-learn's random search warns."""
         return self._cardinality if self.distinct else None
 
     # ------------------------------------------------------- de-duplication
