@@ -96,6 +96,11 @@ def metric_name(obj: Any) -> str:
     return "value" if as_result(obj).direction == "maximize" else "loss"
 
 
+def shown_value(trial: Any, tuner: bool) -> float | None:
+    """The number a person reads for a trial: a Tuner's validation score (``-loss``), else the objective's value."""
+    return -trial.loss if tuner else trial.value
+
+
 def series_of(obj: Any) -> Series:
     result = as_result(obj)
     top = full_budget(result)
@@ -103,7 +108,7 @@ def series_of(obj: Any) -> Series:
     values = np.full(len(result.trials), np.nan)
     for i, t in enumerate(result.trials):
         if t.status == OK and t.budget == top:
-            values[i] = -t.loss if tuner else t.value  # type: ignore[operator]
+            values[i] = shown_value(t, tuner)  # type: ignore[assignment]
     if tuner:
         label = f"validation {metric_name(obj)}"
         maximize = True
@@ -118,7 +123,7 @@ def series_of(obj: Any) -> Series:
 def trial_values(obj: Any, trials: list) -> tuple[np.ndarray, str, bool]:
     s = series_of(obj)
     tuner = shows_scores(obj)
-    values = np.array([-t.loss if tuner else t.value for t in trials], dtype=float)
+    values = np.array([shown_value(t, tuner) for t in trials], dtype=float)
     return values, s.label, s.maximize
 
 

@@ -8,9 +8,9 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..trial import OK, PRUNED
+from ..trial import OK, PRUNED, loss_sign
 from ._common import as_result, config_key, full_budget, line_styles, plain_number
-from ._figures import axes_of, log_axis, series_of, shows_scores
+from ._figures import axes_of, log_axis, series_of, shown_value, shows_scores
 
 __all__ = ["plot_convergence", "plot_edf", "plot_budgets", "plot_learning_curves"]
 
@@ -203,7 +203,7 @@ def plot_budgets(search: Any, *, ax: Any = None, max_lines: int = 200):
     for g in ranked[:max_lines][::-1]:
         ordered = sorted(g, key=lambda t: bx(t.budget))
         x = [bx(t.budget) for t in ordered]
-        y = [-t.loss if tuner else t.value for t in ordered]
+        y = [shown_value(t, tuner) for t in ordered]
         if id(g) in highlight:
             ax.plot(x, y, "-o", color=colors(highlight[id(g)]), lw=1.8, ms=4, zorder=3,
                     label=f"trial {ordered[-1].number}")
@@ -277,7 +277,7 @@ def plot_learning_curves(search: Any, *, ax: Any = None, max_lines: int = 300, l
                          "trial.report(step, value))")
     top = full_budget(result)
     best = result.best_trial if result.n_ok else None
-    sign = -1.0 if result.direction == "maximize" else 1.0
+    sign = loss_sign(result.direction)
 
     def kind(g: list) -> str:
         last = g[-1]

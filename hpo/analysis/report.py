@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 from .._constraints import Options, check_options
 from ._common import as_result, full_budget, top_trials
-from ._figures import shows_scores
+from ._figures import shown_value, shows_scores
 
 __all__ = ["write_report", "load_stored_study", "report_format"]
 
@@ -103,7 +103,7 @@ def _best_blocks(search: Any, result: Any, top: int) -> list:
     header += names
     rows = []
     for i, t in enumerate(trials):
-        row = [str(i + 1), str(t.number), _fmt(-t.loss if tuner else t.value)]
+        row = [str(i + 1), str(t.number), _fmt(shown_value(t, tuner))]
         row += [_fmt(t.budget)] if budget is not None else []
         row += [_fmt(t.config.get(n)) for n in names]
         rows.append(row)

@@ -99,9 +99,8 @@ class BayesianOptimization(Strategy):
         minimum of the posterior mean (one greedy step per improvement). Ten
         per parameter is Loeppky et al. (2009)'s rule of thumb for a Gaussian
         process that predicts well; before that a greedy step trusts a model
-        that has not earned it (on Ackley-5 at 50 evaluations, greedy steps
-        from the start cost 14 points of normalized score). On Branin it
-        saves about 1.5 of the 30 evaluations to a regret of 1e-3 (80 seeds).
+        that has not earned it (measured in BENCHMARKS.md, "A greedy step
+        once the model has its points").
         None never takes greedy steps.
 
     Attributes

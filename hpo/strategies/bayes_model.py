@@ -149,8 +149,8 @@ class BayesianProposer:
         Default 0 for ``log_ei`` and ``PI_MARGIN`` (0.1) for ``pi``: probability
         of improvement weighs no size of improvement, so without a margin a
         point a hair down the slope from the incumbent always wins and the
-        search creeps (Hartmann-6 at 50 evaluations, seeds 100-109: a mean
-        normalized score of 65 with no margin, 98 with 0.1).
+        search creeps (measured in BENCHMARKS.md, "Probability of
+        improvement's margin").
     kappa : float, default 2.0
         Exploration weight of ``lcb``.
     n_candidates : int, default 1024
