@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -68,11 +69,12 @@ def test_every_code_block_of_the_page_runs(page, tmp_path, monkeypatch):
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     namespace: dict = {"__name__": "__docs__"}  # one session per page: later blocks use earlier names
     report: list[str] = []
-    for language, body, line in blocks:
-        if language == "pycon":
-            test = parser.get_doctest(body, namespace, page.name, str(page), line)
-            runner.run(test, out=report.append, clear_globs=False)
-            namespace = test.globs  # a DocTest runs in a copy of the names it was given
+    with warnings.catch_warnings():  # a page's warnings.simplefilter stays on the page
+        for language, body, line in blocks:
+            if language == "pycon":
+                test = parser.get_doctest(body, namespace, page.name, str(page), line)
+                runner.run(test, out=report.append, clear_globs=False)
+                namespace = test.globs  # a DocTest runs in a copy of the names it was given
     if runner.tries:
         assert runner.failures == 0, f"{runner.failures} example(s) of {page.name} failed:\n" + "".join(report)[:6000]
     hpo_cli = [sys.executable, "-m", "hpo"]
