@@ -2,8 +2,8 @@
 
 Each public name is documented once, where users import it: the first package
 (in the order of the pages) whose ``__all__`` holds the object documents it in
-full (autodoc); a later package that re-exports the same object lists it with a
-link. So a name added to an ``__all__`` appears by itself, and a module moved
+full (autodoc); a later package that re-exports the same object lists it in its
+summary table with a link there. So a name added to an ``__all__`` appears by itself, and a module moved
 inside ``hpo/`` changes nothing here.
 """
 
@@ -40,6 +40,23 @@ def _kind(obj: object) -> str:
     return "data"
 
 
+def _summary(obj: object) -> str:
+    """The first line of the object's docstring (empty for data without one of its own)."""
+    doc = inspect.getdoc(obj) if _kind(obj) != "data" else None
+    return doc.strip().splitlines()[0] if doc else ""
+
+
+def _summary_table(module: object, package: str, names: list[str]) -> list[str]:
+    """A two-column table at the top of the page: each name, linked, and its one-line summary."""
+    lines = [".. list-table::", "   :widths: 30 70", "   :class: hpo-api-summary", ""]
+    for public in names:
+        obj = getattr(module, public)
+        owner = _first_owner(obj) or f"{package}.{public}"
+        role = {"class": "class", "function": "func", "data": "data"}[_kind(obj)]
+        lines += [f"   * - :py:{role}:`{public} <{owner}>`", f"     - {_summary(obj)}"]
+    return lines + [""]
+
+
 class HpoApi(SphinxDirective):
     """Document every name of ``PACKAGE.__all__``, in that order."""
 
@@ -62,17 +79,19 @@ class HpoApi(SphinxDirective):
         if not names:
             raise self.error(f"hpo-api: {package} has no __all__")
         lines: list[str] = [f".. automodule:: {package}", "   :no-members:", ""]
+        lines += _summary_table(module, package, names)
         for public in names:
             obj = getattr(module, public)
             owner = _first_owner(obj)
             full = f"{package}.{public}"
             if owner is not None and owner != full:
-                role = {"class": "class", "function": "func", "data": "data"}[_kind(obj)]
-                lines += [f".. rubric:: {public}", "", f"The same as :py:{role}:`{owner}`.", ""]
-                continue
+                continue  # described where it is listed first; the table above links there
             kind = _kind(obj)
             if kind == "class":
-                lines += [f".. autoclass:: {full}", "   :members:", "   :show-inheritance:", ""]
+                lines += [f".. autoclass:: {full}", "   :members:"]
+                if obj.__bases__ != (object,):  # "Bases: object" says nothing
+                    lines.append("   :show-inheritance:")
+                lines.append("")
             elif kind == "function":
                 lines += [f".. autofunction:: {full}", ""]
             else:
