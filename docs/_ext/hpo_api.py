@@ -40,9 +40,24 @@ def _kind(obj: object) -> str:
     return "data"
 
 
+def _short_value(obj: object) -> str:
+    text = repr(obj)
+    return text if len(text) <= 40 else f"<{type(obj).__name__}>"
+
+
+def _describe(obj: object) -> str:
+    """A constant's description, from its value (constants carry no docstring)."""
+    if isinstance(obj, dict):
+        keys = ", ".join(f"``{key!r}``" for key in obj)
+        return f"A ``dict`` keyed by {keys}."
+    return f"The constant ``{obj!r}``."
+
+
 def _summary(obj: object) -> str:
-    """The first line of the object's docstring (empty for data without one of its own)."""
-    doc = inspect.getdoc(obj) if _kind(obj) != "data" else None
+    """The first line of the object's docstring; a constant's description from its value."""
+    if _kind(obj) == "data":
+        return _describe(obj)
+    doc = inspect.getdoc(obj)
     return doc.strip().splitlines()[0] if doc else ""
 
 
@@ -93,7 +108,9 @@ class HpoApi(SphinxDirective):
             elif kind == "function":
                 lines += [f".. autofunction:: {full}", ""]
             else:
-                lines += [f".. autodata:: {full}", "   :annotation:", ""]
+                # not autodata: a constant has no docstring of its own, and autodoc would show its type's
+                lines += [f".. py:data:: {public}", f"   :module: {package}", f"   :value: {_short_value(obj)}", "",
+                          f"   {_describe(obj)}", ""]
         container = nodes.container()
         self.state.nested_parse(StringList(lines, source=f"<hpo-api {package}>"), self.content_offset, container)
         return container.children
