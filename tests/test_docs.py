@@ -119,3 +119,10 @@ def test_the_site_builds_with_warnings_as_errors(tmp_path):
             assert f'id="{owner}"' in api, f"{package}.{name} ({owner}) is missing from the API reference"
     assert "Convert a string or number to a floating point number" not in api  # a constant shown with float's doc
     shutil.rmtree(tmp_path / "html", ignore_errors=True)
+
+
+def test_the_examples_page_lists_every_example_script():
+    listed = set(re.findall(r"^\| `(\w+\.py)` \|", (DOCS / "examples.md").read_text(), re.M))
+    scripts = {path.name for path in (DOCS.parent / "examples").glob("*.py")}
+    assert listed == scripts, f"docs/examples.md lists {sorted(listed - scripts)} that do not exist and " \
+                              f"misses {sorted(scripts - listed)}"
