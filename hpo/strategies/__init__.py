@@ -5,13 +5,14 @@ from .grid_search import GridSearch
 from .random_search import RandomSearch, SobolSearch
 from .registry import available_strategies, get_strategy_class, make_strategy, plan_options, register, strategy_class
 from .bayes import BayesianOptimization  # noqa: E402  (registers "bayes")
-from .coarse_to_fine import CoarseToFine  # noqa: E402,F401  (registers "coarse_to_fine")
-from .halving import ASHA, Hyperband, SuccessiveHalving  # noqa: E402,F401  (registers "halving", "hyperband", "asha")
-from .median import MedianStopping  # noqa: E402,F401  (registers "median")
+from .coarse_to_fine import CoarseToFine  # noqa: E402  (registers "coarse_to_fine")
+from .halving import ASHA, Hyperband, SuccessiveHalving  # noqa: E402  (registers "halving", "hyperband", "asha")
+from .median import MedianStopping  # noqa: E402  (registers "median")
 from .fidelity import FidelityMonitor, SmallBudgetWarning  # noqa: E402  (the adaptation of asha and hyperband)
 
 __all__ = [
-    "Strategy", "Candidate", "Trial", "GridSearch", "BayesianOptimization", "RandomSearch", "SobolSearch",
+    "Strategy", "Candidate", "Trial", "GridSearch", "RandomSearch", "SobolSearch", "CoarseToFine",
+    "BayesianOptimization", "SuccessiveHalving", "Hyperband", "ASHA", "MedianStopping",
     "register", "available_strategies", "get_strategy_class", "strategy_class", "make_strategy", "plan_options",
     "FidelityMonitor", "SmallBudgetWarning",
 ]
