@@ -43,7 +43,25 @@ def _is_number(value: Any) -> bool:
 
 
 class Predicate:
-    """A test on a parent's value. Subclasses are small immutable value types."""
+    """A test on a parent's value. Subclasses are small immutable value types.
+
+    Build one with :func:`~hpo.spaces.one_of`, :func:`~hpo.spaces.at_least`,
+    :func:`~hpo.spaces.at_most`, :func:`~hpo.spaces.greater_than`,
+    :func:`~hpo.spaces.less_than`, or a plain value (:class:`Equals`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hpo import at_least
+    >>> from hpo.spaces import Predicate
+    >>> two_or_more = at_least(2)
+    >>> isinstance(two_or_more, Predicate)
+    True
+    >>> two_or_more.holds(3), two_or_more.holds(1)
+    (True, False)
+    >>> two_or_more.mask(np.array([1.0, 2.0, 3.0]))
+    array([False,  True,  True])
+    """
 
     op: str = ""
 
@@ -72,7 +90,17 @@ class Predicate:
 
 
 class Equals(Predicate):
-    """The parent equals ``value``. A plain value in ``.when(p=value)`` means this."""
+    """The parent equals ``value``. A plain value in ``.when(p=value)`` means this.
+
+    Examples
+    --------
+    >>> from hpo import Float
+    >>> from hpo.spaces import Equals
+    >>> Float(0.0, 0.9).when(solver="sgd").conditions["solver"] == Equals("sgd")
+    True
+    >>> Equals("sgd").holds("sgd"), Equals(1).holds(True)
+    (True, False)
+    """
 
     op = "equals"
 
@@ -105,7 +133,17 @@ class Equals(Predicate):
 
 
 class OneOf(Predicate):
-    """The parent takes one of ``values``."""
+    """The parent takes one of ``values``.
+
+    Examples
+    --------
+    >>> from hpo import one_of
+    >>> from hpo.spaces import OneOf
+    >>> one_of("adam", "sgd") == OneOf("sgd", "adam")
+    True
+    >>> OneOf("adam", "sgd").holds("lbfgs")
+    False
+    """
 
     op = "one_of"
 
@@ -178,7 +216,17 @@ class _Comparison(Predicate):
 
 
 class AtLeast(_Comparison):
-    """The parent is >= the threshold."""
+    """The parent is >= the threshold.
+
+    Examples
+    --------
+    >>> from hpo import at_least
+    >>> from hpo.spaces import AtLeast
+    >>> at_least(2) == AtLeast(2)
+    True
+    >>> [AtLeast(2).holds(n) for n in (1, 2, 3)]
+    [False, True, True]
+    """
 
     op = "at_least"
 
@@ -187,7 +235,17 @@ class AtLeast(_Comparison):
 
 
 class AtMost(_Comparison):
-    """The parent is <= the threshold."""
+    """The parent is <= the threshold.
+
+    Examples
+    --------
+    >>> from hpo import at_most
+    >>> from hpo.spaces import AtMost
+    >>> at_most(2) == AtMost(2)
+    True
+    >>> [AtMost(2).holds(n) for n in (1, 2, 3)]
+    [True, True, False]
+    """
 
     op = "at_most"
 
@@ -196,7 +254,17 @@ class AtMost(_Comparison):
 
 
 class GreaterThan(_Comparison):
-    """The parent is > the threshold."""
+    """The parent is > the threshold.
+
+    Examples
+    --------
+    >>> from hpo import greater_than
+    >>> from hpo.spaces import GreaterThan
+    >>> greater_than(0.5) == GreaterThan(0.5)
+    True
+    >>> [GreaterThan(0.5).holds(x) for x in (0.25, 0.5, 0.75)]
+    [False, False, True]
+    """
 
     op = "greater_than"
 
@@ -205,7 +273,17 @@ class GreaterThan(_Comparison):
 
 
 class LessThan(_Comparison):
-    """The parent is < the threshold."""
+    """The parent is < the threshold.
+
+    Examples
+    --------
+    >>> from hpo import less_than
+    >>> from hpo.spaces import LessThan
+    >>> less_than(0.5) == LessThan(0.5)
+    True
+    >>> [LessThan(0.5).holds(x) for x in (0.25, 0.5, 0.75)]
+    [True, False, False]
+    """
 
     op = "less_than"
 
@@ -214,27 +292,70 @@ class LessThan(_Comparison):
 
 
 def one_of(*values: Hashable) -> OneOf:
-    """Active when the parent takes one of ``values``: ``.when(solver=one_of("adam", "sgd"))``."""
+    """Active when the parent takes one of ``values``: ``.when(solver=one_of("adam", "sgd"))``.
+
+    Examples
+    --------
+    >>> from hpo import Space, Categorical, Float, one_of
+    >>> space = Space(
+    ...     solver=Categorical(["adam", "sgd", "lbfgs"]),
+    ...     lr=Float(1e-4, 1e-1, log=True).when(solver=one_of("adam", "sgd")),
+    ... )
+    >>> space.is_active("lr", {"solver": "sgd"}), space.is_active("lr", {"solver": "lbfgs"})
+    (True, False)
+    """
     return OneOf(*values)
 
 
 def at_least(threshold: float) -> AtLeast:
-    """Active when the parent is >= ``threshold``: ``.when(n_layers=at_least(2))``."""
+    """Active when the parent is >= ``threshold``: ``.when(n_layers=at_least(2))``.
+
+    Examples
+    --------
+    >>> from hpo import Space, Int, at_least
+    >>> space = Space(n_layers=Int(1, 3), units_1=Int(8, 64).when(n_layers=at_least(2)))
+    >>> [space.is_active("units_1", {"n_layers": n}) for n in (1, 2, 3)]
+    [False, True, True]
+    """
     return AtLeast(threshold)
 
 
 def at_most(threshold: float) -> AtMost:
-    """Active when the parent is <= ``threshold``."""
+    """Active when the parent is <= ``threshold``.
+
+    Examples
+    --------
+    >>> from hpo import Space, Int, Categorical, at_most
+    >>> space = Space(depth=Int(1, 8), splitter=Categorical(["best", "random"]).when(depth=at_most(4)))
+    >>> [space.is_active("splitter", {"depth": d}) for d in (1, 4, 8)]
+    [True, True, False]
+    """
     return AtMost(threshold)
 
 
 def greater_than(threshold: float) -> GreaterThan:
-    """Active when the parent is > ``threshold``."""
+    """Active when the parent is > ``threshold``.
+
+    Examples
+    --------
+    >>> from hpo import Space, Float, greater_than
+    >>> space = Space(l1_ratio=Float(0.0, 1.0), tol=Float(1e-6, 1e-2, log=True).when(l1_ratio=greater_than(0.5)))
+    >>> [space.is_active("tol", {"l1_ratio": r}) for r in (0.25, 0.5, 0.75)]
+    [False, False, True]
+    """
     return GreaterThan(threshold)
 
 
 def less_than(threshold: float) -> LessThan:
-    """Active when the parent is < ``threshold``."""
+    """Active when the parent is < ``threshold``.
+
+    Examples
+    --------
+    >>> from hpo import Space, Float, less_than
+    >>> space = Space(l1_ratio=Float(0.0, 1.0), tol=Float(1e-6, 1e-2, log=True).when(l1_ratio=less_than(0.5)))
+    >>> [space.is_active("tol", {"l1_ratio": r}) for r in (0.25, 0.5, 0.75)]
+    [True, False, False]
+    """
     return LessThan(threshold)
 
 
@@ -264,7 +385,19 @@ def predicate_from_dict(d: dict) -> Predicate:
 
 
 class Ref:
-    """A range bound that is another parameter's value: ``Int(8, ref("units_0"))``."""
+    """A range bound that is another parameter's value: ``Int(8, ref("units_0"))``.
+
+    Build one with :func:`~hpo.spaces.ref`.
+
+    Examples
+    --------
+    >>> from hpo import Int, ref
+    >>> from hpo.spaces import Ref
+    >>> ref("units_0") == Ref("units_0")
+    True
+    >>> Int(8, ref("units_0")).refs
+    ['units_0']
+    """
 
     __slots__ = ("name",)
 
@@ -284,7 +417,17 @@ class Ref:
 
 
 def ref(name: str) -> Ref:
-    """A bound that takes the value of parameter ``name`` (declared, so the space knows its order)."""
+    """A bound that takes the value of parameter ``name`` (declared, so the space knows its order).
+
+    Examples
+    --------
+    >>> from hpo import Space, Int, ref
+    >>> space = Space(units_0=Int(8, 256), units_1=Int(8, ref("units_0")))
+    >>> space.bounds("units_1", {"units_0": 32})
+    (8, 32)
+    >>> all(c["units_1"] <= c["units_0"] for c in space.sample(20, seed=0))
+    True
+    """
     return Ref(name)
 
 

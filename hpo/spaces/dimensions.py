@@ -90,7 +90,20 @@ def decode_value(value: Any) -> Any:
 
 
 class Dimension:
-    """Base class of the dimensions. Use :class:`Float`, :class:`Int`, :class:`Categorical`."""
+    """Base class of the dimensions. Use :class:`Float`, :class:`Int`, :class:`Categorical`.
+
+    Examples
+    --------
+    >>> from hpo import Float
+    >>> from hpo.spaces import Dimension
+    >>> momentum = Float(0.0, 0.9).when(solver="sgd")
+    >>> isinstance(momentum, Dimension)
+    True
+    >>> momentum
+    Float(0.0, 0.9).when(solver='sgd')
+    >>> momentum.parents
+    ['solver']
+    """
 
     kind: str = ""
 
@@ -278,6 +291,15 @@ class Float(_Numeric):
         another numeric parameter (the range then depends on it).
     log : bool, default False
         Sample and encode on the log scale (for learning rates, penalties).
+
+    Examples
+    --------
+    >>> from hpo import Space, Float
+    >>> space = Space(lr=Float(1e-4, 1e-1, log=True))
+    >>> [config["lr"] for config in space.grid(resolution=4)]
+    [0.0001, 0.001, 0.01, 0.1]
+    >>> all(1e-4 <= config["lr"] <= 1e-1 for config in space.sample(5, seed=0))
+    True
     """
 
     kind = "float"
@@ -339,6 +361,14 @@ class Int(_Numeric):
         The range, both ends included. Either bound may be ``ref("other")``.
     log : bool, default False
         Log-uniform over the integers (both ends reachable); needs ``low >= 1``.
+
+    Examples
+    --------
+    >>> from hpo import Space, Int
+    >>> [config["n_layers"] for config in Space(n_layers=Int(1, 4)).grid()]
+    [1, 2, 3, 4]
+    >>> [config["units"] for config in Space(units=Int(8, 256, log=True)).grid(resolution=4)]
+    [8, 25, 81, 256]
     """
 
     kind = "int"
@@ -394,6 +424,17 @@ class Categorical(Dimension):
     """A choice among ``choices``: any hashable values (str, int, float, bool, None, tuples).
 
     ``True`` and ``1`` are different choices here, unlike in a Python set.
+
+    Examples
+    --------
+    >>> from hpo import Space, Categorical
+    >>> space = Space(solver=Categorical(["adam", "sgd"]), shuffle=Categorical([True, False]))
+    >>> for config in space.grid():
+    ...     print(config)
+    {'solver': 'adam', 'shuffle': True}
+    {'solver': 'adam', 'shuffle': False}
+    {'solver': 'sgd', 'shuffle': True}
+    {'solver': 'sgd', 'shuffle': False}
     """
 
     kind = "categorical"

@@ -51,6 +51,23 @@ class Grid:
     anything is yielded and ``grid[i]`` costs one lookup per group. Children
     appear only under parents that activate them, so no two configurations
     are equal. Build it with :meth:`Space.grid`.
+
+    Examples
+    --------
+    >>> from hpo import Space, Int, Categorical, at_least
+    >>> space = Space(n_layers=Int(1, 3), units_1=Categorical([32, 64]).when(n_layers=at_least(2)))
+    >>> grid = space.grid()
+    >>> grid
+    <Grid of 5 configurations over ['n_layers', 'units_1']>
+    >>> grid[1]
+    {'n_layers': 2, 'units_1': 32}
+    >>> for config in grid:
+    ...     print(config)
+    {'n_layers': 1}
+    {'n_layers': 2, 'units_1': 32}
+    {'n_layers': 2, 'units_1': 64}
+    {'n_layers': 3, 'units_1': 32}
+    {'n_layers': 3, 'units_1': 64}
     """
 
     def __init__(

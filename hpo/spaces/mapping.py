@@ -25,6 +25,21 @@ class Pack:
         The configuration names to pack, in order.
     drop : sequence of str, optional
         Configuration names that only steer the space (such as ``n_layers``).
+
+    Examples
+    --------
+    >>> from hpo import Space, Int, Float, Pack, at_least
+    >>> space = Space(
+    ...     n_layers=Int(1, 2),
+    ...     units_0=Int(8, 128),
+    ...     units_1=Int(8, 128).when(n_layers=at_least(2)),
+    ...     alpha=Float(1e-5, 1e-1, log=True),
+    ...     to_params=Pack("hidden_layer_sizes", ["units_0", "units_1"], drop=["n_layers"]),
+    ... )
+    >>> space.to_params({"n_layers": 2, "units_0": 64, "units_1": 32, "alpha": 0.0001})
+    {'alpha': 0.0001, 'hidden_layer_sizes': (64, 32)}
+    >>> space.to_params({"n_layers": 1, "units_0": 64, "alpha": 0.0001})
+    {'alpha': 0.0001, 'hidden_layer_sizes': (64,)}
     """
 
     def __init__(self, target: str, names: Sequence[str], drop: Sequence[str] = ()) -> None:
