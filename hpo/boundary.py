@@ -26,7 +26,19 @@ __all__ = ["evaluate", "Outcome", "call_mode", "takes_budget", "current_candidat
 
 
 class TrialPruned(Exception):
-    """Raised inside an objective to end its trial as pruned (not failed)."""
+    """Raised inside an objective to end its trial as pruned (not failed).
+
+    Examples
+    --------
+    >>> from hpo import optimize, Space, Int, TrialPruned
+    >>> def objective(config):
+    ...     if config["n"] == 0:
+    ...         raise TrialPruned("n=0 is not worth training")
+    ...     return config["n"]
+    >>> result = optimize(objective, Space(n=Int(0, 3)), "grid")
+    >>> sorted((t.config["n"], t.status) for t in result), result.n_pruned
+    ([(0, 'pruned'), (1, 'ok'), (2, 'ok'), (3, 'ok')], 1)
+    """
 
 
 class Outcome(NamedTuple):

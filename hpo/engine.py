@@ -172,6 +172,17 @@ def optimize(
         :class:`AllTrialsFailedError` says so with the first error. With
         ``storage``, the result holds the whole study (trials of earlier runs
         and of other processes included).
+
+    Examples
+    --------
+    >>> from hpo import optimize, Space, Float, Int
+    >>> space = Space(x=Float(-5.0, 5.0), n=Int(0, 4))
+    >>> result = optimize(lambda c: (c["x"] - 1) ** 2 + c["n"], space, "grid", strategy_options={"resolution": 3})
+    >>> result.best_config, result.best_value
+    ({'x': 0.0, 'n': 0}, 1.0)
+    >>> result = optimize(lambda c: (c["x"] - 1) ** 2 + c["n"], space, "random", n_trials=8, seed=0)
+    >>> len(result), result.best_config in space
+    (8, True)
     """
     if isinstance(space, Mapping):
         space = Space(space)

@@ -87,6 +87,18 @@ class TrialHandle:
                     trial.save(model)
                     break
             return loss
+
+    Examples
+    --------
+    >>> from hpo import optimize, Space, Int
+    >>> def objective(config, trial):
+    ...     for epoch in range(1, 4):
+    ...         trial.report(epoch, config["n"] / epoch)
+    ...     return config["n"] / 3
+    >>> result = optimize(objective, Space(n=Int(1, 2)), "grid")
+    >>> trial = min(result.trials, key=lambda t: t.config["n"])
+    >>> trial.intermediate, trial.last_step
+    ([(1, 1.0), (2, 0.5), (3, 0.333...)], 3)
     """
 
     __slots__ = ("config", "number", "budget", "done", "_rule", "_sign", "_state", "_loaded", "_has_loaded",

@@ -33,11 +33,35 @@ SECONDS = [Interval(float, 0, closed="neither", unit="seconds"), Options((math.i
 
 
 class StopSearch(Exception):
-    """Raised by a callback to end the search after the running trials finish."""
+    """Raised by a callback to end the search after the running trials finish.
+
+    Examples
+    --------
+    >>> from hpo import optimize, Space, Float, StopSearch
+    >>> def stop_after_three(result, trial):
+    ...     if len(result) >= 3:
+    ...         raise StopSearch
+    >>> result = optimize(lambda c: c["x"], Space(x=Float(0.0, 1.0)), n_trials=20, seed=0,
+    ...                   callbacks=[stop_after_three])
+    >>> len(result)
+    3
+    """
 
 
 class AllTrialsFailedError(ValueError):
-    """Every trial of a search failed (a ValueError, as in scikit-learn). ``.result`` holds the trials."""
+    """Every trial of a search failed (a ValueError, as in scikit-learn). ``.result`` holds the trials.
+
+    Examples
+    --------
+    >>> from hpo import optimize, Space, Float, AllTrialsFailedError
+    >>> def broken(config):
+    ...     raise ValueError("no data")
+    >>> try:
+    ...     optimize(broken, Space(x=Float(0.0, 1.0)), n_trials=3, seed=0)
+    ... except AllTrialsFailedError as error:
+    ...     print(len(error.result), error.result.trials[0].error)
+    3 ValueError: no data
+    """
 
     def __init__(self, message: str, result: Result) -> None:
         super().__init__(message)
@@ -45,7 +69,19 @@ class AllTrialsFailedError(ValueError):
 
 
 class TrialFailedError(RuntimeError):
-    """A trial failed and the search was asked to raise (``on_error="raise"``). ``.result`` holds the trials."""
+    """A trial failed and the search was asked to raise (``on_error="raise"``). ``.result`` holds the trials.
+
+    Examples
+    --------
+    >>> from hpo import optimize, Space, Float, TrialFailedError
+    >>> def broken(config):
+    ...     raise ValueError("no data")
+    >>> try:
+    ...     optimize(broken, Space(x=Float(0.0, 1.0)), n_trials=3, seed=0, on_error="raise")
+    ... except TrialFailedError as error:
+    ...     print(len(error.result), error.result.trials[0].error)
+    1 ValueError: no data
+    """
 
     def __init__(self, message: str, result: Result) -> None:
         super().__init__(message)
@@ -55,7 +91,19 @@ class TrialFailedError(RuntimeError):
 class RepeatedFailureError(TrialFailedError):
     """The first ``fail_fast`` trials of a search (or every trial of a shorter one) failed with one and
     the same error. ``.result`` holds the trials, ``.trial`` the last failed one, ``.count`` how many
-    failed so, ``.every`` whether every trial of the search failed (else it stopped after ``fail_fast``)."""
+    failed so, ``.every`` whether every trial of the search failed (else it stopped after ``fail_fast``).
+
+    Examples
+    --------
+    >>> from hpo import optimize, Space, Float, RepeatedFailureError
+    >>> def broken(config):
+    ...     raise ValueError("no data")
+    >>> try:
+    ...     optimize(broken, Space(x=Float(0.0, 1.0)), n_trials=10, seed=0, fail_fast=3)
+    ... except RepeatedFailureError as error:
+    ...     print(error.count, error.every, error.trial.error)
+    3 False ValueError: no data
+    """
 
     def __init__(self, message: str, result: Result, trial: Trial, every: bool = False, count: int = 0) -> None:
         super().__init__(message, result)

@@ -49,6 +49,17 @@ class Result:
         The strategy object that proposed the trials, in its state at the end
         of the search (for example ``ranges_`` of ``"coarse_to_fine"``);
         None for a result rebuilt from storage.
+
+    Examples
+    --------
+    >>> from hpo import optimize, Space, Int
+    >>> result = optimize(lambda c: (c["n"] - 2) ** 2, Space(n=Int(0, 4)), "grid")
+    >>> result
+    Result(grid: 5 trials, 5 ok, 0 failed, best min value 0)
+    >>> result.best_config, result.best_value, result.best_trial.status
+    ({'n': 2}, 0.0, 'ok')
+    >>> sorted(result.to_records()[0])
+    ['budget', 'duration', 'error', 'finished', 'number', 'param_n', 'started', 'status', 'value']
     """
 
     def __init__(self, space: Space, direction: str = "minimize", strategy: str = "") -> None:

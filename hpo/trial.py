@@ -54,6 +54,15 @@ class Candidate:
         decided by the strategy when it asks the candidate, and sent with it to
         the process that runs the objective (:mod:`hpo.stopping`). None: never.
         Not stored (a resumed study's strategy decides it again).
+
+    Examples
+    --------
+    >>> from hpo import Space, Float
+    >>> from hpo.strategies import RandomSearch
+    >>> strategy = RandomSearch(Space(x=Float(0.0, 1.0)), seed=0)
+    >>> candidates = strategy.ask(2)
+    >>> [(c.id, c.budget, list(c.config)) for c in candidates]
+    [(0, None, ['x']), (1, None, ['x'])]
     """
 
     config: dict
@@ -90,6 +99,14 @@ class Trial:
         ``trial.report(step, value)``, in the objective's own direction (empty
         otherwise). A pruned trial's last step and value are its last entry
         (:attr:`last_step`, :attr:`last_value`).
+
+    Examples
+    --------
+    >>> from hpo import optimize, Space, Int
+    >>> result = optimize(lambda c: {"value": c["n"] ** 2, "cost": c["n"]}, Space(n=Int(0, 2)), "grid")
+    >>> trial = min(result.trials, key=lambda t: t.config["n"])
+    >>> trial.status, trial.config, trial.value, trial.metrics
+    ('ok', {'n': 0}, 0.0, {'cost': 0})
     """
 
     number: int

@@ -179,6 +179,21 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
     n_splits_ : int
     trials_ : list of Trial
     result_ : Result
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from hpo import Tuner, Space, Int, Categorical
+    >>> X, y = load_iris(return_X_y=True)
+    >>> space = Space(n_neighbors=Int(1, 15), weights=Categorical(["uniform", "distance"]))
+    >>> tuner = Tuner(KNeighborsClassifier(), space, n_trials=5, validation=3, random_state=0)
+    >>> tuner.fit(X, y)
+    Tuner(...)
+    >>> len(tuner.cv_results_["params"]), sorted(tuner.best_params_)
+    (5, ['n_neighbors', 'weights'])
+    >>> tuner.predict(X[:3])
+    array([0, 0, 0])
     """
 
     #: What the options accept (checked by ``fit``, before any fit of the estimator).

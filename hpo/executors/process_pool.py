@@ -144,6 +144,16 @@ class ProcessPool:
       share a pool per worker count (:func:`reusable_pool`, workers idle for
       5 minutes exit), and a pool passed as ``executor=`` serves any number
       of searches.
+
+    Examples
+    --------
+    >>> from hpo import ProcessPool, optimize, Space, Int
+    >>> with ProcessPool(1) as pool:
+    ...     print(pool.submit(pow, 2, 10).result())
+    ...     result = optimize(lambda c: c["n"] ** 2, Space(n=Int(0, 3)), "grid", executor=pool)
+    1024
+    >>> result.best_config
+    {'n': 0}
     """
 
     _constraints = {"n_workers": [Interval(int, 1)]}

@@ -58,6 +58,16 @@ def load_study(storage: Any, study: str, *, to_params: Callable[[dict], dict] | 
         No such study (the message lists the studies).
     StorageError
         The file is not an hpo study storage, or it is damaged.
+
+    Examples
+    --------
+    >>> from hpo import optimize, load_study, Space, Int
+    >>> _ = optimize(lambda c: (c["n"] - 1) ** 2, Space(n=Int(0, 3)), "grid", storage="study.db", study="demo")
+    >>> result = load_study("study.db", "demo")
+    >>> result
+    Result(grid: 4 trials, 4 ok, 0 failed, best min value 0)
+    >>> result.best_config
+    {'n': 1}
     """
     from ..result import Result
     from ..spaces import Space

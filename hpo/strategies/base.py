@@ -48,6 +48,20 @@ class Strategy:
         Candidates asked and not yet told, by id.
     trials : list of Trial
         Trials told, in the order they were told.
+
+    Examples
+    --------
+    A strategy proposes configurations in :meth:`_ask`; a class runs as it is,
+    and :func:`~hpo.register` makes its name usable everywhere.
+
+    >>> from hpo import Strategy, Space, Float, optimize
+    >>> class Midpoint(Strategy):
+    ...     name = "midpoint"
+    ...     def _ask(self, n):
+    ...         return [{"x": 0.5} for _ in range(n)]
+    >>> result = optimize(lambda c: c["x"], Space(x=Float(0.0, 1.0)), Midpoint, n_trials=2)
+    >>> result
+    Result(midpoint: 2 trials, 2 ok, 0 failed, best min value 0.5)
     """
 
     name: ClassVar[str] = ""

@@ -23,6 +23,30 @@ def register(cls: type[Strategy]) -> type[Strategy]:
 
     A registered strategy is selectable by name everywhere and runs the shared
     conformance tests.
+
+    Examples
+    --------
+    The usual form is a class decorator (see :class:`~hpo.Strategy` for a
+    whole strategy)::
+
+        @register
+        class Midpoint(Strategy):
+            name = "midpoint"
+            ...
+
+    ``register`` returns the class; registering a class again changes nothing,
+    and a name taken by another class is refused:
+
+    >>> from hpo import register
+    >>> from hpo.strategies import RandomSearch
+    >>> register(RandomSearch) is RandomSearch
+    True
+    >>> class Other(RandomSearch):
+    ...     name = "random"
+    >>> register(Other)
+    Traceback (most recent call last):
+    ...
+    ValueError: a strategy named 'random' is registered already: RandomSearch
     """
     if not (isinstance(cls, type) and issubclass(cls, Strategy)) or not cls.name:
         raise TypeError(f"register() takes a Strategy subclass with a name, got {cls!r}")
@@ -38,7 +62,14 @@ for _cls in (GridSearch, RandomSearch, SobolSearch):
 
 
 def available_strategies() -> list[str]:
-    """The registered strategy names."""
+    """The registered strategy names.
+
+    Examples
+    --------
+    >>> from hpo import available_strategies
+    >>> {"grid", "random", "bayes", "hyperband"} <= set(available_strategies())
+    True
+    """
     return sorted(_STRATEGIES)
 
 
