@@ -36,6 +36,17 @@ def plot_convergence(searches: Any, *, ax: Any = None, label: str | None = None,
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from hpo import Space, Float, optimize
+    >>> from hpo.analysis import plot_convergence
+    >>> result = optimize(lambda c: (c["x"] - 0.3) ** 2, Space(x=Float(0, 1)), n_trials=8, seed=0)
+    >>> fig = plot_convergence(result)
+    >>> ax = fig.axes[0]
+    >>> ax.get_title(), ax.get_xlabel(), ax.get_ylabel()
+    ('convergence', 'trial', 'best objective value')
+    >>> fig.savefig("convergence.png")  # doctest: +SKIP
     """
     fig, ax = axes_of(ax)
     if isinstance(searches, Mapping):
@@ -120,6 +131,16 @@ def plot_edf(groups: Any, *, ax: Any = None, xlabel: str | None = None, higher_i
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from hpo.analysis import plot_edf
+    >>> final_losses = {"random": [0.31, 0.22, 0.5], "bayes": [0.12, 0.2, 0.15]}
+    >>> fig = plot_edf(final_losses, xlabel="final loss", higher_is_better=False)
+    >>> fig.axes[0].get_title()
+    'empirical distribution (better: further left)'
+    >>> [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    ['random (3)', 'bayes (3)']
     """
     if not isinstance(groups, Mapping):
         groups = {"": groups}
@@ -176,6 +197,18 @@ def plot_budgets(search: Any, *, ax: Any = None, max_lines: int = 200):
     ------
     ValueError
         When every trial ran at the full budget (not a multi-fidelity search).
+
+    Examples
+    --------
+    >>> from hpo import Space, Float, optimize
+    >>> from hpo.analysis import plot_budgets
+    >>> def objective(config, budget):  # budget: epochs, say; more of it, a lower loss
+    ...     return (config["x"] - 0.3) ** 2 + 1 / budget
+    >>> result = optimize(objective, Space(x=Float(0, 1)), "halving", n_trials=12, seed=0,
+    ...                   strategy_options={"min_budget": 1, "max_budget": 9})
+    >>> fig = plot_budgets(result)
+    >>> fig.axes[0].get_xlabel(), fig.axes[0].get_title()
+    ('budget', 'value against budget (8 configurations)')
     """
     result = as_result(search)
     trials = [t for t in result.trials if t.status == OK]
@@ -266,6 +299,18 @@ def plot_learning_curves(search: Any, *, ax: Any = None, max_lines: int = 300, l
     ------
     ValueError
         When no trial reported values (an objective without ``trial``).
+
+    Examples
+    --------
+    >>> from hpo import Space, Float, optimize
+    >>> from hpo.analysis import plot_learning_curves
+    >>> def objective(config, trial):
+    ...     for epoch in range(1, 4):
+    ...         trial.report(epoch, config["x"] / epoch)  # the loss after each epoch
+    ...     return config["x"] / 3
+    >>> result = optimize(objective, Space(x=Float(0, 1)), n_trials=4, seed=0)
+    >>> plot_learning_curves(result).axes[0].get_title()
+    'learning curves (4 configurations, 0 pruned trials)'
     """
     result = as_result(search)
     groups: dict[tuple, list] = {}

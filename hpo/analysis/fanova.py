@@ -89,6 +89,18 @@ class ImportanceTable:
         The budget of those trials (``None``: the full budget, or mixed with ``budget="all"``).
     interactions : list of (str, str, float, float) or None
         Pairwise interaction effects ``(a, b, mean, std)``, largest first, when asked for.
+
+    Examples
+    --------
+    >>> from hpo import Space, Float, optimize
+    >>> from hpo.analysis import importance
+    >>> space = Space(x=Float(0, 1), noise=Float(0, 1))
+    >>> result = optimize(lambda c: c["x"] ** 2, space, n_trials=20, seed=0)
+    >>> table = importance(result, n_trees=16)
+    >>> table.names, table.n_trials
+    (['x', 'noise'], 20)
+    >>> table["x"] > 0.9 > table["noise"]
+    True
     """
 
     names: list[str]

@@ -28,6 +28,16 @@ def plot_importance(table: Any, *, ax: Any = None, top: int | None = 20):
     ax : matplotlib Axes, optional
     top : int, optional
         Show only the most important ``top`` parameters (default 20).
+
+    Examples
+    --------
+    >>> from hpo import Space, Float, optimize
+    >>> from hpo.analysis import importance, plot_importance
+    >>> space = Space(x=Float(0, 1), noise=Float(0, 1))
+    >>> result = optimize(lambda c: c["x"] ** 2, space, n_trials=20, seed=0)
+    >>> fig = plot_importance(importance(result, n_trees=16))
+    >>> [label.get_text() for label in fig.axes[0].get_yticklabels()]  # most important first
+    ['x', 'noise']
     """
     from .fanova import ImportanceTable, importance
 
@@ -64,6 +74,16 @@ def plot_slices(search: Any, params: Sequence[str] | None = None, *, cols: int =
         Panels per row.
     seed : int, default 0
         Seeds the jitter of categorical values.
+
+    Examples
+    --------
+    >>> from hpo import Space, Float, Categorical, optimize
+    >>> from hpo.analysis import plot_slices
+    >>> space = Space(x=Float(1e-3, 1, log=True), kernel=Categorical(["rbf", "poly"]))
+    >>> result = optimize(lambda c: c["x"] + (c["kernel"] == "poly"), space, n_trials=8, seed=0)
+    >>> fig = plot_slices(result)
+    >>> [ax.get_title() for ax in fig.axes[:2]], fig.axes[0].get_xscale()
+    (['x', 'kernel'], 'log')
     """
     result = as_result(search)
     space = result.space
@@ -133,6 +153,18 @@ def plot_parallel_coordinates(search: Any, params: Sequence[str] | None = None, 
         Which parameters (default: all, in the space's order).
     top : float, optional
         Draw only the best ``top`` fraction of the trials (0 to 1).
+
+    Examples
+    --------
+    >>> from hpo import Space, Float, Int, optimize
+    >>> from hpo.analysis import plot_parallel_coordinates
+    >>> space = Space(x=Float(0, 1), n=Int(1, 5))
+    >>> result = optimize(lambda c: c["x"] * c["n"], space, n_trials=8, seed=0)
+    >>> fig = plot_parallel_coordinates(result, top=0.5)
+    >>> fig.axes[0].get_title()
+    'parallel coordinates (4 trials; unit scale, log-aware)'
+    >>> [label.get_text() for label in fig.axes[0].get_xticklabels()]
+    ['x', 'n', 'loss']
     """
     result = as_result(search)
     space = result.space
@@ -251,6 +283,18 @@ def plot_contour(search: Any, params: Sequence[str] | None = None, *, ax: Any = 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from hpo import Space, Float, optimize
+    >>> from hpo.analysis import plot_contour
+    >>> space = Space(x=Float(0, 1), y=Float(1e-3, 1, log=True))
+    >>> result = optimize(lambda c: (c["x"] - 0.3) ** 2 + c["y"], space, n_trials=8, seed=0)
+    >>> ax = plot_contour(result, ["x", "y"]).axes[0]
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('x', 'y (log scale)')
+    >>> ax.get_title()
+    'objective value over x and y (8 trials)'
     """
     result = as_result(search)
     space = result.space
@@ -314,6 +358,20 @@ def ranges_from_result(result: Any) -> list[dict]:
 
     What a coarse-to-fine result shows without its strategy: for each round and
     parameter, ``(min, max)`` of the values tried, or the list of choices tried.
+
+    Examples
+    --------
+    >>> from hpo import Space, Float, Categorical, optimize
+    >>> from hpo.analysis import ranges_from_result
+    >>> space = Space(x=Float(0, 1), kernel=Categorical(["rbf", "poly"]))
+    >>> def objective(config):
+    ...     return (config["x"] - 0.3) ** 2 + (config["kernel"] == "poly")
+    >>> result = optimize(objective, space, "coarse_to_fine", n_trials=12, seed=0)
+    >>> rounds = ranges_from_result(result)
+    >>> [r["kernel"] for r in rounds]
+    [['rbf', 'poly'], ['rbf']]
+    >>> [tuple(round(v, 1) for v in r["x"]) for r in rounds]
+    [(0.1, 0.9), (0.2, 0.5)]
     """
     result = as_result(result)
     rounds: dict[int, list] = {}
@@ -354,6 +412,18 @@ def plot_ranges(ranges: Any, space: Space | None = None, *, result: Any = None, 
         Overlays each round's trials (those with ``info["round"]``).
     cols : int, default 3
     title : str, default "ranges per round"
+
+    Examples
+    --------
+    >>> from hpo.analysis import plot_ranges
+    >>> ranges = [{"x": (0.0, 1.0), "kernel": ["rbf", "poly"]},  # round 0
+    ...           {"x": (0.2, 0.5), "kernel": ["rbf"]}]  # round 1
+    >>> fig = plot_ranges(ranges)
+    >>> [ax.get_title() for ax in fig.axes], fig.axes[0].get_xlabel()
+    (['x', 'kernel'], 'round')
+
+    A coarse-to-fine result gives its rounds with :func:`ranges_from_result`:
+    ``plot_ranges(ranges_from_result(result), result=result)``.
     """
     if hasattr(ranges, "ranges_"):
         space = space if space is not None else getattr(ranges, "space", None)

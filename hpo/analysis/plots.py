@@ -45,7 +45,17 @@ def _auto_importance(search: Any):
 
 @dataclass
 class PlotFiles:
-    """What :func:`save_plots` wrote: ``paths`` (name to file) and ``skipped`` (name to the reason)."""
+    """What :func:`save_plots` wrote: ``paths`` (name to file) and ``skipped`` (name to the reason).
+
+    Examples
+    --------
+    >>> from hpo.analysis import PlotFiles
+    >>> files = PlotFiles(paths={"convergence": "plots/convergence.png"},
+    ...                   skipped={"budgets": "not a multi-fidelity search"})
+    >>> for name, path in files.paths.items():
+    ...     print(name, path)
+    convergence plots/convergence.png
+    """
 
     paths: dict[str, str] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
@@ -73,6 +83,17 @@ def save_plots(
     -------
     PlotFiles
         The paths written and, for plots that do not apply, why.
+
+    Examples
+    --------
+    >>> from hpo import Space, Float, optimize
+    >>> from hpo.analysis import save_plots
+    >>> result = optimize(lambda c: (c["x"] - 0.3) ** 2, Space(x=Float(0, 1)), n_trials=6, seed=0)
+    >>> files = save_plots(result, "plots", dpi=30)
+    >>> sorted(files.paths)
+    ['convergence', 'importance', 'parallel_coordinates', 'slices']
+    >>> files.skipped["budgets"]
+    'not a multi-fidelity search: every trial ran at the full budget'
     """
     figure_class()  # the ImportError naming the extra, before anything is computed
     result = as_result(search)

@@ -62,6 +62,18 @@ class SeedRobustness:
         objective, in its direction) or ``"validation score"`` (a Tuner's).
     sign : float
         Displayed value = ``sign * loss`` (-1 for a score or a maximized objective).
+
+    Examples
+    --------
+    >>> from hpo import Space, Float, optimize
+    >>> from hpo.analysis import seed_robustness
+    >>> result = optimize(lambda c: c["x"] ** 2, Space(x=Float(-1, 1)), n_trials=8, seed=0)
+    >>> rob = seed_robustness(result, objective=lambda c, seed: c["x"] ** 2 + 0.01 * seed,
+    ...                       seeds=[1, 2, 3], top_k=3)
+    >>> rob.seeds, rob.value_name, rob.wins.tolist()
+    ([1, 2, 3], 'value', [3, 0, 0])
+    >>> rob.winner_stays, rob.warning
+    (True, None)
     """
 
     configs: list[dict]
@@ -338,6 +350,17 @@ def seed_robustness(
     The configurations are re-scored at the full budget (for a Tuner with a
     ``resource``: at its ``max_resource``), so a multi-fidelity search's
     winner is compared with its rivals on equal terms.
+
+    Examples
+    --------
+    >>> from hpo import Space, Float, optimize
+    >>> from hpo.analysis import seed_robustness
+    >>> result = optimize(lambda c: c["x"] ** 2, Space(x=Float(-1, 1)), n_trials=8, seed=0)
+    >>> def objective(config, seed):  # the value under another seed
+    ...     return config["x"] ** 2 + 0.01 * seed
+    >>> rob = seed_robustness(result, objective=objective, n_seeds=3, top_k=2)
+    >>> rob.losses.shape, rob.winner_stays
+    ((2, 3), True)
     """
     result = as_result(search)
     check_options(_constraints, top_k=top_k)

@@ -44,6 +44,14 @@ class RunTrace:
         For a strategy that narrows ranges (coarse-to-fine): per round, its
         ``ranges`` (the strategy's ``ranges_``) and ``widths`` (its
         ``widths_``, fractions of the whole space). None otherwise.
+
+    Examples
+    --------
+    >>> from hpo.benchmarking import RunTrace
+    >>> trace = RunTrace(losses=[0.5, None, 0.2], budgets=[None, None, None], eval_seconds=[0.1, 0.1, 0.2],
+    ...                  wall_seconds=0.5, best_config={"x": 0.3})
+    >>> round(trace.overhead_seconds, 2)  # the optimizer's own time
+    0.1
     """
 
     losses: list
@@ -60,7 +68,21 @@ class RunTrace:
 
 
 class Contender:
-    """Something that searches a problem: a name, and ``run(problem, n_trials, seed)``."""
+    """Something that searches a problem: a name, and ``run(problem, n_trials, seed)``.
+
+    Examples
+    --------
+    >>> from hpo.benchmarking import Contender, RunTrace, make_problem
+    >>> class OneRandom(Contender):  # a baseline: one random configuration
+    ...     name = "one_random"
+    ...     def run(self, problem, n_trials, seed):
+    ...         config = problem.space.sample(1, seed=seed)[0]
+    ...         return RunTrace(losses=[problem(config)], budgets=[None], eval_seconds=[0.0],
+    ...                         wall_seconds=0.0, best_config=config)
+    >>> trace = OneRandom().run(make_problem("branin"), n_trials=1, seed=0)
+    >>> len(trace.losses), sorted(trace.best_config)
+    (1, ['x0', 'x1'])
+    """
 
     name: str = ""
 
@@ -73,7 +95,16 @@ class Contender:
 
 
 class StrategyContender(Contender):
-    """A strategy (an hpo one or a peer wrapped as an hpo Strategy) run through ``hpo.optimize``."""
+    """A strategy (an hpo one or a peer wrapped as an hpo Strategy) run through ``hpo.optimize``.
+
+    Examples
+    --------
+    >>> from hpo.benchmarking import StrategyContender, make_problem
+    >>> contender = StrategyContender("bayes_lcb", "bayes", {"acquisition": "lcb"})  # name, strategy, options
+    >>> trace = contender.run(make_problem("branin"), n_trials=4, seed=0)
+    >>> len(trace.losses), sorted(trace.best_config)
+    (4, ['x0', 'x1'])
+    """
 
     def __init__(self, name: str, strategy: Any = None, options: dict | None = None) -> None:
         self.name = name
@@ -125,7 +156,15 @@ _CONTENDERS: dict[str, Callable[[], Contender]] = {}
 
 
 def register_contender(name: str, factory: Callable[[], Contender]) -> None:
-    """Register a peer by name (its factory may raise ImportError when the peer is not installed)."""
+    """Register a peer by name (its factory may raise ImportError when the peer is not installed).
+
+    Examples
+    --------
+    >>> from hpo.benchmarking import StrategyContender, register_contender, make_contender
+    >>> register_contender("bayes_lcb", lambda: StrategyContender("bayes_lcb", "bayes", {"acquisition": "lcb"}))
+    >>> make_contender("bayes_lcb").options
+    {'acquisition': 'lcb'}
+    """
     _CONTENDERS[name] = factory
 
 
@@ -134,12 +173,26 @@ def available_contenders() -> list[str]:
 
     The peers register when ``hpo.benchmarking`` is imported (its ``__init__``
     imports :mod:`hpo.benchmarking.peers`), which any import of this module does first.
+
+    Examples
+    --------
+    >>> from hpo.benchmarking import available_contenders
+    >>> {"random", "bayes", "optuna_tpe"} <= set(available_contenders())  # optuna_tpe: a peer
+    True
     """
     return sorted(set(available_strategies()) | set(_CONTENDERS))
 
 
 def make_contender(name: str) -> Contender:
-    """A contender by name: a registered peer, else an hpo strategy; unknown names list the known ones."""
+    """A contender by name: a registered peer, else an hpo strategy; unknown names list the known ones.
+
+    Examples
+    --------
+    >>> from hpo.benchmarking import make_contender
+    >>> contender = make_contender("random")
+    >>> type(contender).__name__, contender.name
+    ('StrategyContender', 'random')
+    """
     if name in _CONTENDERS:
         return _CONTENDERS[name]()
     if name in available_strategies():

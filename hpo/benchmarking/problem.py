@@ -34,6 +34,15 @@ class Problem:
     description : str
     budget_unit : str
         What the budget counts ("epochs", "max_iter", "n_samples"...).
+
+    Examples
+    --------
+    >>> from hpo import Space, Float
+    >>> from hpo.benchmarking import Problem
+    >>> problem = Problem("square", Space(x=Float(-1, 1)), lambda config, budget: config["x"] ** 2,
+    ...                   optimum=0.0, description="x squared on [-1, 1]")
+    >>> problem({"x": 0.5}), problem.multifidelity
+    (0.25, False)
     """
 
     name: str
@@ -60,7 +69,19 @@ _PROBLEMS: dict[str, Callable[[], Problem]] = {}
 
 
 def register_problem(name: str, factory: Callable[[], Problem]) -> None:
-    """Register a problem factory (problems are built lazily: data loads only when used)."""
+    """Register a problem factory (problems are built lazily: data loads only when used).
+
+    Examples
+    --------
+    >>> from hpo import Space, Float
+    >>> from hpo.benchmarking import Problem, register_problem, make_problem
+    >>> def shifted_square():  # called by make_problem, each time
+    ...     space = Space(x=Float(-1, 1))
+    ...     return Problem("shifted_square", space, lambda config, budget: (config["x"] - 0.5) ** 2, optimum=0.0)
+    >>> register_problem("shifted_square", shifted_square)
+    >>> make_problem("shifted_square")({"x": 0.0})
+    0.25
+    """
     if name in _PROBLEMS and _PROBLEMS[name] is not factory:
         raise ValueError(f"a problem named {name!r} is registered already")
     _PROBLEMS[name] = factory
@@ -71,12 +92,29 @@ def available_problems() -> list[str]:
 
     The built-in problems register when ``hpo.benchmarking`` is imported (its
     ``__init__`` imports the suites), which any import of this module does first.
+
+    Examples
+    --------
+    >>> from hpo.benchmarking import available_problems
+    >>> "branin" in available_problems(), "svm_wine" in available_problems()
+    (True, True)
     """
     return sorted(_PROBLEMS)
 
 
 def make_problem(name: str) -> Problem:
-    """The problem registered as ``name``; an unknown name lists the known ones."""
+    """The problem registered as ``name``; an unknown name lists the known ones.
+
+    Examples
+    --------
+    >>> import math
+    >>> from hpo.benchmarking import make_problem
+    >>> problem = make_problem("branin")
+    >>> problem.kind, problem.space.names, round(problem.optimum, 4)
+    ('synthetic', ['x0', 'x1'], 0.3979)
+    >>> round(problem({"x0": math.pi, "x1": 2.275}), 4)  # at a minimizer
+    0.3979
+    """
     try:
         factory = _PROBLEMS[name]
     except KeyError:

@@ -119,7 +119,18 @@ class Summary:
 
 
 def summarize(store: RunStore, n_trials: int | None = None) -> Summary:
-    """Gather the stored runs of one ``n_trials`` (the largest stored by default)."""
+    """Gather the stored runs of one ``n_trials`` (the largest stored by default).
+
+    Examples
+    --------
+    >>> from hpo.benchmarking import run_benchmark, summarize
+    >>> with run_benchmark("bench", problems=["branin"], strategies=["random", "sobol"], n_trials=5, seeds=2) as store:
+    ...     summary = summarize(store)
+    >>> summary.problems, summary.contenders, summary.n_trials
+    (['branin'], ['random', 'sobol'], 5)
+    >>> summary.curves["branin", "random"].shape  # best so far: one row per seed, one column per trial
+    (2, 5)
+    """
     rows = list(store.runs())
     if not rows:
         raise ValueError(f"{store.path} holds no finished run")
@@ -516,7 +527,16 @@ def _span(seeds: list) -> str:
 
 
 def build_report(out_dir: str, n_trials: int | None = None) -> str:
-    """Write ``report.md`` (and ``convergence_<kind>.png`` with matplotlib) in ``out_dir``; return the Markdown."""
+    """Write ``report.md`` (and ``convergence_<kind>.png`` with matplotlib) in ``out_dir``; return the Markdown.
+
+    Examples
+    --------
+    >>> from hpo.benchmarking import run_benchmark, build_report
+    >>> run_benchmark("bench", problems=["branin"], strategies=["random", "sobol"], n_trials=5, seeds=2).close()
+    >>> text = build_report("bench")  # also written to bench/report.md
+    >>> text.splitlines()[0]
+    '# hpo benchmark: 5 evaluations per run'
+    """
     path = os.path.join(out_dir, "runs.db")
     if not os.path.exists(path):
         raise FileNotFoundError(f"{out_dir} holds no benchmark store (runs.db); run `hpo bench` first")

@@ -74,6 +74,17 @@ def run_benchmark(
     -------
     RunStore
         The open store (close it, or use it as a context manager).
+
+    Examples
+    --------
+    >>> from hpo.benchmarking import run_benchmark
+    >>> with run_benchmark("bench", problems=["branin"], strategies=["random", "sobol"], n_trials=5, seeds=2) as store:
+    ...     runs = sorted((run["contender"], run["seed"]) for run in store.runs())
+    >>> runs
+    [('random', 0), ('random', 1), ('sobol', 0), ('sobol', 1)]
+    >>> run_benchmark("bench", problems=["branin"], strategies=["random", "sobol"], n_trials=5, seeds=2,
+    ...               log=print).close()  # the same again: every run is stored already
+    0 runs to do (4 stored already)
     """
     names = list(suite_problems(suite)) if suite is not None else []
     names += [p for p in (problems or []) if p not in names]

@@ -23,11 +23,26 @@ SUITE_DEFAULTS: dict[str, dict] = {
 
 
 def available_suites() -> list[str]:
+    """The names of the benchmark suites (the keys of ``SUITES``).
+
+    Examples
+    --------
+    >>> from hpo.benchmarking import available_suites
+    >>> available_suites()
+    ['quick', 'synthetic', 'sklearn', 'multifidelity']
+    """
     return list(SUITES)
 
 
 def suite_problems(name: str) -> list[str]:
-    """The problems of a suite; an unknown name lists the known ones."""
+    """The problems of a suite; an unknown name lists the known ones.
+
+    Examples
+    --------
+    >>> from hpo.benchmarking import suite_problems
+    >>> suite_problems("quick")
+    ['branin', 'hartmann3', 'mixed_conditional', 'knn_iris', 'svm_wine']
+    """
     try:
         return list(SUITES[name])
     except KeyError:
