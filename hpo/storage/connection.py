@@ -37,7 +37,19 @@ LOCK_PATIENCE = 600.0
 
 
 class StorageError(ValueError):
-    """A storage file that cannot be used (not SQLite, another application's, damaged, locked for too long)."""
+    """A storage file that cannot be used (not SQLite, another application's, damaged, locked for too long).
+
+    Examples
+    --------
+    >>> from hpo.storage import SQLiteStorage, StorageError
+    >>> with open("notes.txt", "w") as f:
+    ...     _ = f.write("not a database")
+    >>> try:
+    ...     SQLiteStorage("notes.txt")
+    ... except StorageError as error:
+    ...     print(error)
+    notes.txt is not an SQLite database (file is not a database); not touching it
+    """
 
 
 def _damaged(path: Any, problems: list) -> StorageError:

@@ -14,6 +14,17 @@ class InMemoryStorage(SQLiteStorage):
     database, so it behaves the same (resume, several searches of one study in
     this process, ``hpo.storage.load_study``); nothing survives the process.
     Copies share the one database.
+
+    Examples
+    --------
+    >>> import hpo
+    >>> from hpo.storage import InMemoryStorage
+    >>> storage = InMemoryStorage()
+    >>> space = hpo.Space(x=hpo.Float(0, 1))
+    >>> first = hpo.optimize(lambda c: c["x"], space, "random", n_trials=3, seed=0, storage=storage, study="demo")
+    >>> resumed = hpo.optimize(lambda c: c["x"], space, "random", n_trials=5, seed=0, storage=storage, study="demo")
+    >>> [t.number for t in resumed.trials], len(hpo.load_study(storage, "demo").trials)
+    ([0, 1, 2, 3, 4], 5)
     """
 
     def __init__(self) -> None:

@@ -52,6 +52,19 @@ class StudyRecord:
         Seconds since the epoch; ``ended`` is set when a process leaves the study complete.
     attrs : dict
         Free-form (the history of accepted changes, ...).
+
+    Examples
+    --------
+    >>> import hpo
+    >>> from hpo.storage import InMemoryStorage
+    >>> storage = InMemoryStorage()
+    >>> result = hpo.optimize(lambda c: c["x"], hpo.Space(x=hpo.Float(0, 1)), "random", n_trials=3, seed=0,
+    ...                       storage=storage, study="demo")
+    >>> record = storage.get_study("demo")
+    >>> record.strategy, record.seed, record.direction, record.ended is not None
+    ('random', 0, 'minimize', True)
+    >>> sorted(record.versions)
+    ['hpo', 'numpy', 'python', 'scikit-learn', 'scipy']
     """
 
     name: str
@@ -83,6 +96,18 @@ class TrialRow:
     together share it) and ``tell_seq`` the moment it was told; both count on
     one sequence per study, so that replaying asks and tells in that order
     rebuilds the strategy exactly as it was.
+
+    Examples
+    --------
+    One worker: each trial is asked, then told, before the next is asked.
+
+    >>> import hpo
+    >>> from hpo.storage import InMemoryStorage
+    >>> storage = InMemoryStorage()
+    >>> result = hpo.optimize(lambda c: c["x"], hpo.Space(x=hpo.Float(0, 1)), "random", n_trials=3, seed=0,
+    ...                       storage=storage, study="demo")
+    >>> [(row.number, row.state, row.ask_seq, row.tell_seq) for row in storage.trial_rows("demo")]
+    [(0, 'ok', 1, 2), (1, 'ok', 3, 4), (2, 'ok', 5, 6)]
     """
 
     number: int
@@ -211,7 +236,18 @@ def config_from_json(text: str) -> dict:
 
 # ------------------------------------------------------------- provenance
 def environment_versions() -> dict:
-    """The versions that decide a study's numbers: Python, hpo, numpy, scipy, scikit-learn."""
+    """The versions that decide a study's numbers: Python, hpo, numpy, scipy, scikit-learn.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hpo.storage import environment_versions
+    >>> versions = environment_versions()
+    >>> sorted(versions)
+    ['hpo', 'numpy', 'python', 'scikit-learn', 'scipy']
+    >>> versions["numpy"] == np.__version__
+    True
+    """
     import scipy
     import sklearn
 
@@ -227,6 +263,17 @@ def data_fingerprint(X: Any, y: Any = None, groups: Any = None) -> dict:
     Two fingerprints are equal when the data are the same values in the same
     order; a resumed study with other data is refused (its scores would not
     compare).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from hpo.storage import data_fingerprint
+    >>> X, y = load_iris(return_X_y=True)
+    >>> fingerprint = data_fingerprint(X, y)
+    >>> fingerprint["X_shape"], fingerprint["y_shape"], fingerprint["groups_shape"]
+    ([150, 4], [150], None)
+    >>> data_fingerprint(X, y) == fingerprint, data_fingerprint(X[::-1], y[::-1]) == fingerprint
+    (True, False)
     """
     import joblib
 

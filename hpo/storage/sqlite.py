@@ -160,6 +160,25 @@ class SQLiteStorage:
     several processes each open their own. SQLite's locking needs a local
     file system: for more machines, run one search process and let Dask spread
     the evaluations.
+
+    Examples
+    --------
+    >>> import hpo
+    >>> from hpo.storage import SQLiteStorage
+    >>> space = hpo.Space(x=hpo.Float(0, 1))
+    >>> result = hpo.optimize(lambda c: (c["x"] - 0.3) ** 2, space, "random", n_trials=5, seed=0,
+    ...                       storage="study.db", study="demo")
+    >>> storage = SQLiteStorage("study.db", readonly=True)
+    >>> storage.study_names(), len(storage.trials("demo"))
+    (['demo'], 5)
+    >>> storage.close()
+
+    The same search again resumes the study: ``n_trials`` is its total.
+
+    >>> result = hpo.optimize(lambda c: (c["x"] - 0.3) ** 2, space, "random", n_trials=8, seed=0,
+    ...                       storage="sqlite:///study.db", study="demo")
+    >>> len(result.trials)
+    8
     """
 
     def __init__(self, path: str, *, readonly: bool = False) -> None:

@@ -108,7 +108,22 @@ class _Heartbeat:
 
 
 class StudyMismatchError(ValueError):
-    """A study was resumed with other settings (space, strategy, options, seed, direction or data)."""
+    """A study was resumed with other settings (space, strategy, options, seed, direction or data).
+
+    Examples
+    --------
+    >>> import hpo
+    >>> from hpo.storage import InMemoryStorage, StudyMismatchError
+    >>> storage, space = InMemoryStorage(), hpo.Space(x=hpo.Float(0, 1))
+    >>> result = hpo.optimize(lambda c: c["x"], space, "random", n_trials=3, seed=0, storage=storage, study="demo")
+    >>> try:
+    ...     hpo.optimize(lambda c: c["x"], space, "random", n_trials=3, seed=1, storage=storage, study="demo")
+    ... except StudyMismatchError as error:
+    ...     print(error)
+    study 'demo' in :memory: was created with other settings:
+      - seed: 0 in the study, 1 now
+    Resume it with its own settings, ...
+    """
 
 
 def open_storage(storage: Any, *, readonly: bool = False) -> tuple[SQLiteStorage, bool]:
@@ -116,6 +131,17 @@ def open_storage(storage: Any, *, readonly: bool = False) -> tuple[SQLiteStorage
 
     With ``readonly=True`` a path is opened for reading only (it must exist;
     nothing is written to it). A storage object is returned as it is.
+
+    Examples
+    --------
+    >>> from hpo.storage import InMemoryStorage, open_storage
+    >>> storage, owned = open_storage("sqlite:///studies.db")
+    >>> storage, owned  # opened here: the caller closes it
+    (SQLiteStorage('studies.db'), True)
+    >>> storage.close()
+    >>> memory = InMemoryStorage()
+    >>> open_storage(memory) == (memory, False)
+    True
     """
     if isinstance(storage, SQLiteStorage):
         return storage, False
@@ -147,6 +173,26 @@ class Study:
     the :class:`hpo.trial_log.TrialLog` protocol that :class:`hpo.loop.SearchLoop`
     runs through. The study drives the strategy's asks and tells (the loop
     never calls them): it records each as it happens and replays them on resume.
+
+    Examples
+    --------
+    ``hpo.optimize(..., storage=..., study=...)`` does all of this; by hand:
+
+    >>> from hpo import Space, Float
+    >>> from hpo.storage import InMemoryStorage, Study, StudyRecord
+    >>> from hpo.strategies import RandomSearch, Trial
+    >>> space = Space(x=Float(0, 1))
+    >>> study = Study(InMemoryStorage(), StudyRecord("demo", "minimize", space.to_dict(), "random", seed=0))
+    >>> record = study.prepare()
+    >>> study.open(RandomSearch(space, seed=record.seed))  # a new study: no finished trials to replay
+    []
+    >>> claimed, why = study.claim(room=2, limit=2)
+    >>> for number, candidate in claimed:
+    ...     loss = (candidate.config["x"] - 0.3) ** 2
+    ...     _ = study.finish(Trial(number, candidate, "ok", value=loss, loss=loss))
+    >>> study.claim(room=2, limit=2)  # the study has its 2 trials
+    ([], 'limit')
+    >>> _ = study.close()
     """
 
     _constraints = {"on_mismatch": [Options(("error", "continue"))]}

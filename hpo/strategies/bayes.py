@@ -110,6 +110,20 @@ class BayesianOptimization(Strategy):
         Candidates that came from the model (not from the initial design).
     n_greedy_proposals : int
         Those of them that were greedy steps (``exploit_after``).
+
+    Examples
+    --------
+    >>> import hpo
+    >>> space = hpo.Space(x=hpo.Float(0, 1))
+    >>> result = hpo.optimize(lambda c: (c["x"] - 0.3) ** 2, space, "bayes", n_trials=12, seed=0)
+    >>> round(result.best_config["x"], 2), result.strategy_instance.n_model_proposals
+    (0.3, 7)
+
+    Known good settings go first:
+
+    >>> from hpo.strategies import BayesianOptimization
+    >>> BayesianOptimization(space, seed=0, initial_configs=[{"x": 0.5}]).ask(1)[0].config
+    {'x': 0.5}
     """
 
     name = "bayes"

@@ -186,6 +186,20 @@ class CoarseToFine(Strategy):
     Candidates carry ``info={"round": r}`` (and ``"promoted": True`` for a
     re-scoring at the full budget), so the trials of a result say which round
     they belong to.
+
+    Examples
+    --------
+    >>> import hpo
+    >>> space = hpo.Space(x=hpo.Float(0, 1))
+    >>> result = hpo.optimize(lambda c: (c["x"] - 0.3) ** 2, space, "coarse_to_fine", n_trials=30, seed=0)
+    >>> strategy = result.strategy_instance
+    >>> [r["action"] for r in strategy.rounds_]
+    ['initial', 'narrow', 'narrow']
+    >>> [round(w["x"], 2) for w in strategy.widths_]  # the share of the range each round samples
+    [1.0, 0.15, 0.03]
+    >>> low, high = strategy.ranges_[-1]["x"]
+    >>> low < 0.3 < high
+    True
     """
 
     name = "coarse_to_fine"

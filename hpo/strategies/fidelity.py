@@ -68,7 +68,26 @@ __all__ = ["FidelityMonitor", "Verdict", "SmallBudgetWarning", "check_adapt"]
 
 
 class SmallBudgetWarning(UserWarning):
-    """A multi-fidelity strategy gave up its smallest budget(s): they did not pay on this problem."""
+    """A multi-fidelity strategy gave up its smallest budget(s): they did not pay on this problem.
+
+    Examples
+    --------
+    Budget 1 ranks configurations at random here, so ASHA ends up sampling at the full budget only:
+
+    >>> import warnings
+    >>> import hpo
+    >>> def objective(config, budget):
+    ...     x = config["x"]
+    ...     return (x * 1000) % 1 if budget == 1 else (x - 0.3) ** 2
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     result = hpo.optimize(objective, hpo.Space(x=hpo.Float(0, 1)), "asha", n_trials=60, seed=0,
+    ...                           strategy_options={"min_budget": 1, "max_budget": 9, "adapt": "ranks"})
+    >>> [w.category.__name__ for w in caught]
+    ['SmallBudgetWarning']
+    >>> result.strategy_instance.adaptations[0]["to_budget"]
+    9
+    """
 
 
 def check_adapt(adapt: Any) -> bool | str:
@@ -170,6 +189,20 @@ class FidelityMonitor:
     ----------
     losses : list of dict
         Per rung: configuration (entry) -> its loss there (ok trials).
+
+    Examples
+    --------
+    Four configurations evaluated at budgets 1 and 3 that rank the same at both:
+
+    >>> from hpo.strategies import Candidate, FidelityMonitor, Trial
+    >>> monitor = FidelityMonitor([1, 3, 9], eta=3, times=False)
+    >>> for entry, losses in enumerate([(0.9, 0.8), (0.5, 0.4), (0.7, 0.6), (0.2, 0.3)]):
+    ...     for budget, loss in zip((1, 3), losses):
+    ...         trial = Trial(entry, Candidate({"x": entry}, budget=budget), "ok", value=loss, loss=loss)
+    ...         _ = monitor.record(entry, trial)
+    >>> spearman, corrected, n_pairs = monitor.rank_correlation(0)
+    >>> round(spearman, 3), n_pairs, monitor.cost(1)  # costs: the budgets here (times=False)
+    (1.0, 4, (3.0, None))
     """
 
     def __init__(self, budgets: list, eta: float, *, times: bool = True, min_pairs: int = 6,

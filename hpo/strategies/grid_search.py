@@ -28,6 +28,17 @@ class GridSearch(Strategy):
         still covers the whole grid evenly) or the grid's own order.
     max_size : int, default 1,000,000
         A larger grid is an error.
+
+    Examples
+    --------
+    >>> from hpo import Space, Float, Categorical
+    >>> from hpo.strategies import GridSearch
+    >>> space = Space(x=Float(0, 1), kernel=Categorical(["linear", "rbf"]))
+    >>> strategy = GridSearch(space, resolution=3, order="declared")
+    >>> strategy.max_trials
+    6
+    >>> [c.config for c in strategy.ask(2)]
+    [{'x': 0.0, 'kernel': 'linear'}, {'x': 0.0, 'kernel': 'rbf'}]
     """
 
     name = "grid"

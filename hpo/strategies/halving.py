@@ -125,6 +125,21 @@ class SuccessiveHalving(MultiFidelity):
         The budget of each rung.
     sizes : list of int
         The planned number of candidates of each rung.
+
+    Examples
+    --------
+    >>> import hpo
+    >>> from hpo.strategies import SuccessiveHalving
+    >>> space = hpo.Space(x=hpo.Float(0, 1))
+    >>> strategy = SuccessiveHalving(space, seed=0, min_budget=1, max_budget=9)
+    >>> strategy.rungs, strategy.sizes
+    ([1, 3, 9], [9, 3, 1])
+    >>> def objective(config, budget):  # a loss that improves with the budget
+    ...     return (config["x"] - 0.3) ** 2 + 1 / budget
+    >>> result = hpo.optimize(objective, space, "halving", seed=0,
+    ...                       strategy_options={"min_budget": 1, "max_budget": 9})
+    >>> [t.budget for t in result.trials]
+    [1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 9]
     """
 
     name = "halving"
@@ -227,6 +242,21 @@ class Hyperband(MultiFidelity):
         resource units or budgets (same seed, same trials); False: never
         (still measured, in :attr:`fidelity`). The decisions are in
         :attr:`adaptations` (and logged, the first one warned).
+
+    Examples
+    --------
+    Three brackets on budgets 1, 3 and 9: from the most aggressive to random search at the full budget.
+
+    >>> import hpo
+    >>> def objective(config, budget):
+    ...     return (config["x"] - 0.3) ** 2 + 1 / budget
+    >>> result = hpo.optimize(objective, hpo.Space(x=hpo.Float(0, 1)), "hyperband", n_trials=22, seed=0,
+    ...                       strategy_options={"min_budget": 1, "max_budget": 9, "adapt": "ranks"})
+    >>> brackets = {}
+    >>> for trial in result.trials:
+    ...     brackets.setdefault(trial.candidate.info["bracket"], []).append(trial.budget)
+    >>> brackets
+    {0: [1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 9], 1: [3, 3, 3, 3, 3, 9], 2: [9, 9, 9]}
     """
 
     name = "hyperband"
@@ -386,6 +416,26 @@ class ASHA(MultiFidelity):
         seed, same trials); False: never (still measured, in
         :attr:`fidelity`). The decisions are in :attr:`adaptations` (and
         logged, the first one warned).
+
+    Examples
+    --------
+    Driven by hand: three configurations at the smallest budget, then the best of them is promoted at once.
+
+    >>> import hpo
+    >>> from hpo.strategies import ASHA, Trial
+    >>> def objective(config, budget):
+    ...     return (config["x"] - 0.3) ** 2 + 1 / budget
+    >>> strategy = ASHA(hpo.Space(x=hpo.Float(0, 1)), seed=0, min_budget=1, max_budget=9)
+    >>> candidates = strategy.ask(3)
+    >>> [c.budget for c in candidates]
+    [1, 1, 1]
+    >>> for number, candidate in enumerate(candidates):
+    ...     loss = objective(candidate.config, candidate.budget)
+    ...     strategy.tell(Trial(number, candidate, "ok", value=loss, loss=loss))
+    >>> promoted = strategy.ask(1)[0]
+    >>> best = min(candidates, key=lambda c: objective(c.config, 1))
+    >>> promoted.budget, promoted.config == best.config
+    (3, True)
     """
 
     name = "asha"

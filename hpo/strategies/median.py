@@ -56,6 +56,21 @@ class MedianStopping(Strategy):
     value at that very step, as Optuna's ``MedianPruner``; a step no
     completed run reported never stops a run. With an objective that does
     not take a ``trial``, this is the sampler at ``max_budget``.
+
+    Examples
+    --------
+    >>> import hpo
+    >>> def objective(config, trial):  # a parameter named `trial` gets a handle
+    ...     for step in range(1, 11):
+    ...         loss = (config["x"] - 0.3) ** 2 + 1 / step
+    ...         trial.report(step, loss)
+    ...         if trial.should_stop():  # worse than the median of the completed runs at this step
+    ...             break
+    ...     return loss
+    >>> result = hpo.optimize(objective, hpo.Space(x=hpo.Float(0, 1)), "median", n_trials=20, seed=0,
+    ...                       strategy_options={"max_budget": 10})
+    >>> result.n_ok, result.n_pruned
+    (11, 9)
     """
 
     name = "median"

@@ -63,6 +63,20 @@ class RandomSearch(_UnitStreamSearch):
     seed : int, Generator or None
     max_misses : int, default 10,000
         Consecutive duplicate draws after which the space counts as exhausted.
+
+    Examples
+    --------
+    >>> from hpo import Space, Float, Int
+    >>> from hpo.strategies import RandomSearch
+    >>> space = Space(lr=Float(1e-4, 1e-1, log=True), depth=Int(1, 3))
+    >>> [(round(c.config["lr"], 5), c.config["depth"]) for c in RandomSearch(space, seed=0).ask(3)]
+    [(0.00814, 1), (0.00013, 1), (0.02753, 3)]
+
+    A finite space ends the search once every configuration was asked:
+
+    >>> strategy = RandomSearch(Space(depth=Int(1, 3)), seed=0)
+    >>> sorted(c.config["depth"] for c in strategy.ask(10)), strategy.finished
+    ([1, 2, 3], True)
     """
 
     name = "random"
@@ -84,6 +98,16 @@ class SobolSearch(_UnitStreamSearch):
     seed : int, Generator or None
         Seeds the scrambling.
     max_misses : int, default 10,000
+
+    Examples
+    --------
+    Eight points on ``[0, 1]``, one in each eighth of it:
+
+    >>> from hpo import Space, Float
+    >>> from hpo.strategies import SobolSearch
+    >>> strategy = SobolSearch(Space(x=Float(0, 1)), seed=0)
+    >>> sorted(int(c.config["x"] * 8) for c in strategy.ask(8))
+    [0, 1, 2, 3, 4, 5, 6, 7]
     """
 
     name = "sobol"

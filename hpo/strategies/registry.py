@@ -74,7 +74,18 @@ def available_strategies() -> list[str]:
 
 
 def get_strategy_class(name: str) -> type[Strategy]:
-    """The class registered as ``name``; an unknown name lists the known ones."""
+    """The class registered as ``name``; an unknown name lists the known ones.
+
+    Examples
+    --------
+    >>> from hpo.strategies import get_strategy_class
+    >>> get_strategy_class("random")
+    <class 'hpo.strategies.random_search.RandomSearch'>
+    >>> get_strategy_class("randon")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown strategy 'randon'; known: ['asha', 'bayes', ...]
+    """
     try:
         return _STRATEGIES[name]
     except (KeyError, TypeError):
@@ -82,7 +93,17 @@ def get_strategy_class(name: str) -> type[Strategy]:
 
 
 def strategy_class(strategy: str | Strategy | type[Strategy]) -> type[Strategy]:
-    """The class of a strategy given by name, class or instance (an unknown name is a ``ValueError``)."""
+    """The class of a strategy given by name, class or instance (an unknown name is a ``ValueError``).
+
+    Examples
+    --------
+    >>> from hpo import Space, Float
+    >>> from hpo.strategies import RandomSearch, strategy_class
+    >>> strategy_class("sobol").__name__
+    'SobolSearch'
+    >>> strategy_class(RandomSearch(Space(x=Float(0, 1)))) is strategy_class(RandomSearch) is RandomSearch
+    True
+    """
     if isinstance(strategy, Strategy):
         return type(strategy)
     if isinstance(strategy, type) and issubclass(strategy, Strategy):
@@ -101,6 +122,19 @@ def make_strategy(
 
     Options are the strategy's keyword arguments; an unknown option is an
     error that lists the strategy's options.
+
+    Examples
+    --------
+    >>> from hpo import Space, Float
+    >>> from hpo.strategies import make_strategy
+    >>> space = Space(x=Float(0, 1))
+    >>> strategy = make_strategy("grid", space, seed=0, options={"resolution": 3})
+    >>> strategy.max_trials
+    3
+    >>> make_strategy("grid", space, options={"resolutoin": 3})
+    Traceback (most recent call last):
+    ...
+    ValueError: strategy 'grid' has no option 'resolutoin'; its options: ['resolution', 'values', 'order', 'max_size']
     """
     options = dict(options or {})
     if isinstance(strategy, Strategy):
@@ -130,6 +164,16 @@ def plan_options(
     search's ``n_trials`` unless ``options`` give one
     (:meth:`Strategy.plan_options`: explicit options win). Other strategies,
     instances (built already) and ``n_trials=None`` leave ``options`` as they are.
+
+    Examples
+    --------
+    >>> from hpo.strategies import plan_options
+    >>> plan_options("halving", {"max_budget": 9}, 30)
+    {'max_budget': 9, 'n_trials': 30}
+    >>> plan_options("halving", {"n_trials": 10}, 30)  # explicit options win
+    {'n_trials': 10}
+    >>> plan_options("random", {}, 30)
+    {}
     """
     if n_trials is None or isinstance(strategy, Strategy):
         return options

@@ -44,6 +44,21 @@ class Check:
         The options it is built with.
     trials : float
         The factor on the check's numbers of trials (see :func:`strategy_checks`).
+
+    Examples
+    --------
+    >>> import hpo
+    >>> from hpo.testing import strategy_checks
+    >>> class Centre(hpo.Strategy):  # the centre of the space, whatever the seed
+    ...     def _ask(self, n):
+    ...         return [self.space.decode([[0.5] * len(self.space)])[0] for _ in range(n)]
+    >>> (check,) = strategy_checks(Centre, checks=["other_seed_other_candidates"])
+    >>> check.id, check.space
+    ('other_seed_other_candidates', None)
+    >>> check()
+    Traceback (most recent call last):
+    ...
+    AssertionError: Centre failed the check other_seed_other_candidates: seeds 7 and 8 gave the same candidates
     """
 
     name: str
@@ -459,6 +474,17 @@ def strategy_checks(strategy: type, /, *, checks: Iterable[str] | None = None, t
     ------
     Check
         Call one to run it.
+
+    Examples
+    --------
+    >>> from hpo.strategies import RandomSearch
+    >>> from hpo.testing import strategy_checks
+    >>> checks = list(strategy_checks(RandomSearch, checks=["same_seed_same_candidates"]))
+    >>> [check.id for check in checks]  # one per space
+    ['same_seed_same_candidates[continuous]', 'same_seed_same_candidates[mixed]',
+     'same_seed_same_candidates[conditional]', 'same_seed_same_candidates[finite]']
+    >>> for check in checks:
+    ...     check()  # nothing when it passes; an AssertionError naming the check when it fails
     """
     if not (isinstance(strategy, type) and issubclass(strategy, Strategy)):
         raise TypeError(f"check_strategy takes a Strategy subclass, got {strategy!r}")

@@ -11,12 +11,33 @@ __all__ = ["continuous_space", "mixed_space", "conditional_space", "finite_space
 
 
 def continuous_space() -> Space:
-    """Two floats, one on a log scale."""
+    """Two floats, one on a log scale.
+
+    Examples
+    --------
+    >>> from hpo.testing import continuous_space
+    >>> space = continuous_space()
+    >>> space.names
+    ['x', 'y']
+    >>> config = space.sample(1, seed=0)[0]
+    >>> round(config["x"], 3), round(config["y"], 4)
+    (1.37, 0.012)
+    """
     return Space(x=Float(-5.0, 5.0), y=Float(1e-3, 10.0, log=True))
 
 
 def mixed_space() -> Space:
-    """Floats and ints (linear and log) and a categorical of awkward choices (``1``, ``True``, ``None``, a tuple)."""
+    """Floats and ints (linear and log) and a categorical of awkward choices (``1``, ``True``, ``None``, a tuple).
+
+    Examples
+    --------
+    >>> from hpo.testing import mixed_space
+    >>> space = mixed_space()
+    >>> space.names
+    ['lr', 'frac', 'width', 'depth', 'kind']
+    >>> space.sample(1, seed=0)[0] in space
+    True
+    """
     return Space(
         lr=Float(1e-5, 1e-1, log=True),
         frac=Float(0.0, 1.0),
@@ -27,7 +48,18 @@ def mixed_space() -> Space:
 
 
 def conditional_space() -> Space:
-    """An MLP-like space: conditions on an int and on a categorical, chained; ranges that depend on a parent."""
+    """An MLP-like space: conditions on an int and on a categorical, chained; ranges that depend on a parent.
+
+    Examples
+    --------
+    >>> from hpo.testing import conditional_space
+    >>> space = conditional_space()
+    >>> len(space.names)
+    10
+    >>> config = space.sample(1, seed=0)[0]  # the active parameters only
+    >>> config["n_layers"], "units_2" in config, "units_3" in config
+    (3, True, False)
+    """
     return Space(
         n_layers=Int(1, 4),
         units_0=Int(8, 512, log=True),
@@ -44,7 +76,15 @@ def conditional_space() -> Space:
 
 
 def finite_space() -> Space:
-    """Eight configurations: 2 (linear branch) + 2 * 3 (rbf branch: shrinking x gamma)."""
+    """Eight configurations: 2 (linear branch) + 2 * 3 (rbf branch: shrinking x gamma).
+
+    Examples
+    --------
+    >>> from hpo.testing import finite_space
+    >>> grid = finite_space().grid()
+    >>> len(grid), sum(config["kernel"] == "rbf" for config in grid)
+    (8, 6)
+    """
     return Space(
         kernel=Categorical(["linear", "rbf"]),
         shrinking=Categorical([True, False]),
@@ -62,6 +102,14 @@ SPACES: dict[str, Callable[[], Space]] = {
 
 
 def loss_of(config: dict[str, Any], budget: float | None = None) -> float:
-    """A deterministic loss in [0, 1) defined on every space (the same in every process); a budget is ignored."""
+    """A deterministic loss in [0, 1) defined on every space (the same in every process); a budget is ignored.
+
+    Examples
+    --------
+    >>> from hpo.testing import loss_of
+    >>> loss = loss_of({"x": 1.0, "y": 0.5})
+    >>> 0 <= loss < 1, loss == loss_of({"y": 0.5, "x": 1.0}) == loss_of({"x": 1.0, "y": 0.5}, budget=3)
+    (True, True)
+    """
     text = repr(sorted(config.items(), key=lambda kv: kv[0]))
     return (zlib.crc32(text.encode()) % 997) / 997.0
