@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 from .._constraints import Options, check_options
 from ._common import as_result, full_budget, top_trials
-from ._figures import shown_value, shows_scores
+from ._figures import metric_name, shown_value, shows_scores
 
 __all__ = ["write_report", "load_stored_study", "report_format"]
 
@@ -98,7 +98,7 @@ def _best_blocks(search: Any, result: Any, top: int) -> list:
     trials = top_trials(result, top, budget="ranked")
     budget = full_budget(result)
     names = result.space.names
-    header = ["rank", "trial", "validation score" if tuner else "value"]
+    header = ["rank", "trial", f"validation {metric_name(search)}" if tuner else "value"]
     header += ["budget"] if budget is not None else []
     header += names
     rows = []
@@ -165,7 +165,8 @@ def _summary_blocks(search: Any, result: Any) -> list:
     ]
     if result.n_ok:
         best = result.best_trial
-        shown = f"validation score {-best.loss:.6g}" if shows_scores(search) else f"value {best.value:.6g}"
+        shown = (f"validation {metric_name(search)} {-best.loss:.6g}" if shows_scores(search)
+                 else f"value {best.value:.6g}")
         lines.append(f"Best {shown} (trial {best.number}"
                      + (f", budget {best.budget:g}" if best.budget is not None else "") + "): "
                      + ", ".join(f"{k}={_fmt(v)}" for k, v in best.config.items()) + ".")

@@ -289,6 +289,12 @@ def _pvalue(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"{p:#.3g}"
 
 
+def _p_is(p: float, relation: str = "=") -> str:
+    """``p = 0.0312`` (or ``p ≤ ...`` with ``relation="≤"``) in a sentence; ``p < 0.001`` below that."""
+    shown = _pvalue(p)
+    return f"p {shown}" if shown.startswith("<") else f"p {relation} {shown}"
+
+
 def _decimals(values) -> int:
     """One number of decimals for a table's ``values``: enough for 4 significant digits on the largest and 3
     on the smallest non-zero one (0.398 next to 32.990), at most 6."""
@@ -388,12 +394,12 @@ def headline(s: Summary, alpha: float = 0.05) -> str:
     not_sig = {c: p for c, p in test["p"].items() if p >= alpha}
     if not not_sig:
         text.append(f"The differences are significant against every other strategy "
-                    f"(Wilcoxon p ≤ {_pvalue(max(sig.values()))}, at the {alpha:.0%} level).")
+                    f"(Wilcoxon {_p_is(max(sig.values()), '≤')}, at the {alpha:.0%} level).")
     else:
-        part = ", ".join(f"{c} (p = {_pvalue(p)})" for c, p in sorted(not_sig.items(), key=lambda cp: cp[1]))
+        part = ", ".join(f"{c} ({_p_is(p)})" for c, p in sorted(not_sig.items(), key=lambda cp: cp[1]))
         line = f"The difference is not significant at the {alpha:.0%} level against {part}"
         if sig:
-            line += "; it is against " + ", ".join(f"{c} (p = {_pvalue(p)})" for c, p in
+            line += "; it is against " + ", ".join(f"{c} ({_p_is(p)})" for c, p in
                                                    sorted(sig.items(), key=lambda cp: cp[1]))
         if len(pairs) < 6:
             line += f"; with {len(pairs)} pairs, no Wilcoxon test can reach p < 0.05"

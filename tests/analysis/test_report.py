@@ -103,6 +103,18 @@ def test_a_tuner_report_shows_validation_scores(tmp_path):
     assert "| rank | trial | validation score | max_depth |" in text
 
 
+def test_a_tuner_report_names_its_scorer(tmp_path):
+    from sklearn.datasets import load_iris
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = load_iris(return_X_y=True)
+    tuner = hpo.Tuner(DecisionTreeClassifier(random_state=0), Space(max_depth=hpo.Int(1, 6)), n_trials=6,
+                      scoring="balanced_accuracy", random_state=0).fit(X, y)
+    text = write_report(tuner, str(tmp_path / "t.md"), plots=False)
+    assert f"Best validation balanced_accuracy {tuner.best_score_:.6g}" in text
+    assert "| rank | trial | validation balanced_accuracy | max_depth |" in text
+
+
 # ----------------------------------------------------------------------- CLI
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory):

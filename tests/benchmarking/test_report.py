@@ -97,6 +97,14 @@ def test_p_values_at_three_significant_digits_with_their_trailing_zeros():
     assert [_pvalue(p) for p in (0.0074, 0.00739, 0.5, 1.0, 0.0009)] == ["0.00740", "0.00739", "0.500", "1.00", "< 0.001"]
 
 
+def test_a_p_value_below_the_shown_precision_reads_as_one_relation_in_the_headline():
+    from hpo.benchmarking.report import _p_is
+
+    # "p ≤ < 0.001" and "p = < 0.001" read wrong: one relation, the one that holds
+    assert [_p_is(0.0002, "≤"), _p_is(0.0002), _p_is(0.0074, "≤"), _p_is(0.03)] == [
+        "p < 0.001", "p < 0.001", "p ≤ 0.00740", "p = 0.0300"]
+
+
 def test_hpo_bench_report_prints_where_it_wrote_and_a_summary_not_the_markdown(bench_dir, capsys):
     assert main(["bench", "report", str(bench_dir)]) == 0
     out = capsys.readouterr().out
