@@ -110,7 +110,7 @@ def _running_without_process(store: Any, name: str, sessions: list | None = None
 
     They are shown as abandoned, which the next process on the study makes them (this is a read).
     """
-    from .study import session_status
+    from .sessions import session_status
 
     sessions = store.sessions(name) if sessions is None else sessions
     gone = {s["id"] for s in sessions if session_status(s) != "running"}
@@ -119,7 +119,7 @@ def _running_without_process(store: Any, name: str, sessions: list | None = None
 
 def _show(store: Any, name: str, top: int, out: TextIO) -> None:
     from . import load_study
-    from .study import session_status
+    from .sessions import session_status
 
     record = store.get_study(name)
     if record is None:

@@ -47,8 +47,6 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-import sqlite3
-import threading
 import time
 import uuid
 import warnings
@@ -59,13 +57,12 @@ from ..spaces import Space
 from ..strategies import Strategy
 from ..trial import FAILED, Candidate, Trial
 from .record import StudyRecord, TrialRow, differences, environment_versions, metrics_to_json
-from .connection import StorageError
 from .sqlite import SQLiteStorage, StudyRow, _Writer
+from . import sessions
+from .sessions import Heartbeat, is_alive, pid_token, session_status
 
 __all__ = ["Study", "StudyMismatchError", "open_storage", "session_status", "MAX_NAME_LENGTH"]
 
-#: A session on another host counts as dead when it wrote nothing for this long (seconds).
-STALE_AFTER = 3600.0
 #: How often (seconds) a process looks for dead sessions whose running trials must be run again.
 REAP_EVERY = 2.0
 #: A trial is run at most this many times: when its process died that often while running it (a crash
@@ -73,40 +70,6 @@ REAP_EVERY = 2.0
 MAX_ATTEMPTS = 3
 #: The longest study name (characters): a name becomes part of file names (``hpo report``, ``hpo plot``).
 MAX_NAME_LENGTH = 200
-#: How often (seconds) a session records that it is alive (``last_seen``; what tells a session on another host dead).
-TOUCH_EVERY = 10.0
-
-
-class _Heartbeat:
-    """A session's sign of life while it runs: ``last_seen`` written every ``TOUCH_EVERY`` seconds.
-
-    From a daemon thread (the storage serializes its threads), so that a
-    session whose trials all run longer than ``STALE_AFTER`` (claiming
-    nothing meanwhile) is not taken for dead by a process on another host,
-    which would run its trials again. A process that dies stops beating with
-    it. A write that fails (the database locked for long) is skipped: the
-    next beat tries again.
-    """
-
-    def __init__(self, storage: SQLiteStorage, session_id: str) -> None:
-        self._storage, self._session_id = storage, session_id
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name="hpo-session-heartbeat", daemon=True)
-        self._thread.start()
-
-    def _beat(self) -> None:
-        while not self._stop.wait(TOUCH_EVERY):
-            try:
-                with self._storage.write() as w:
-                    w.touch_session(self._session_id, time.time())
-            except (sqlite3.Error, StorageError):
-                pass
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 class StudyMismatchError(ValueError):
     """A study was resumed with other settings (space, strategy, options, seed, direction or data).
 
@@ -221,7 +184,7 @@ class Study:
         self._synced: list[Trial] = []  # trials other processes finished, not yet taken by the caller
         self._last_reap = 0.0
         self._last_touch = 0.0
-        self._heartbeat: _Heartbeat | None = None
+        self._heartbeat: Heartbeat | None = None
         self._reopened = False  # the study's end mark was cleared by this session
         self._warned = False
         self._metrics_warned: set[str] = set()  # metric names whose storage problem was reported
@@ -230,7 +193,7 @@ class Study:
         self.completed = False  # set by close(): this session left the study complete
         self._session = {
             "id": uuid.uuid4().hex, "host": socket.gethostname(), "pid": os.getpid(),
-            "pid_token": _pid_token(os.getpid()), "versions": environment_versions(), "started": time.time(),
+            "pid_token": pid_token(os.getpid()), "versions": environment_versions(), "started": time.time(),
         }
 
     @property
@@ -277,7 +240,7 @@ class Study:
             w.add_session(self._session, self._id)
             self._reap(w, time.time())
         if self.storage.path != ":memory:":
-            self._heartbeat = _Heartbeat(self.storage, self.session_id)
+            self._heartbeat = Heartbeat(self.storage, self.session_id)
         self.strategy = strategy
         self._space = strategy.space
         rows = self.storage._read(lambda db: _Writer(db).rows_since(self._id, 0))
@@ -356,7 +319,7 @@ class Study:
         with self.storage.write() as w:
             self._synced += self._apply(w.rows_since(self._id, self._applied))
             now = time.time()
-            if now - self._last_touch >= TOUCH_EVERY:
+            if now - self._last_touch >= sessions.TOUCH_EVERY:
                 self._last_touch = now
                 w.touch_session(self.session_id, now)
             if now - self._last_reap >= REAP_EVERY:
@@ -566,7 +529,7 @@ class Study:
     def _reap(self, w: _Writer, now: float) -> None:
         """End the sessions whose process is gone (``"died"``); their running trials become abandoned and run again."""
         self._last_reap = now
-        dead = [s["id"] for s in w.open_sessions(self._id, self.session_id) if not _alive(s, now)]
+        dead = [s["id"] for s in w.open_sessions(self._id, self.session_id) if not is_alive(s, now)]
         if dead:
             w.abandon_sessions(self._id, dead, now, "died")
 
@@ -579,60 +542,3 @@ class Study:
 
     def __repr__(self) -> str:
         return f"Study({self.name!r} in {self.storage.path})"
-
-
-# --------------------------------------------------------------- liveness
-def _pid_token(pid: int) -> str | None:
-    """Something that tells this process from a later one with the same pid ("" when unknown); None: no such process.
-
-    On Linux, the process's start time (``/proc/PID/stat``); a zombie counts as dead.
-    Elsewhere on POSIX, whether ``kill(pid, 0)`` finds it. Windows: unknown ("").
-    """
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rpartition(")")[2].split()
-        if fields[0] in ("Z", "X"):
-            return None
-        return fields[19]
-    except FileNotFoundError:
-        if os.path.isdir("/proc/self"):
-            return None
-    except (OSError, IndexError):
-        pass
-    if os.name == "posix":
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            pass
-    return ""
-
-
-_HOST = socket.gethostname()
-
-
-def session_status(session: dict, now: float | None = None) -> str:
-    """How a stored session ended (``"finished"``, ``"stopped"``, ``"interrupted"``, ``"died"``), or ``"running"``.
-
-    A session that never recorded its end is ``"running"`` only while its
-    process may still be alive: on this host, while its pid is that process;
-    on another, while it wrote within ``STALE_AFTER`` seconds. Otherwise it
-    is ``"died"`` (killed, perhaps while it ran nothing, so that no other
-    process has marked it yet). A read: nothing is written.
-    """
-    if session["ended"] is not None:
-        return session["end_reason"] or "ended"
-    return "running" if _alive(session, time.time() if now is None else now) else "died"
-
-
-def _alive(session: dict, now: float) -> bool:
-    """Whether a session may still be running its trials."""
-    if session["ended"] is not None:
-        return False
-    if session["host"] == _HOST:
-        token = _pid_token(session["pid"])
-        if token is None:
-            return False
-        return not (token and session["pid_token"] and token != session["pid_token"])
-    return now - session["last_seen"] < STALE_AFTER

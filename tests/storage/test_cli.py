@@ -16,7 +16,7 @@ from hpo import Float, Space, optimize
 from hpo.analysis import write_report
 from hpo.cli import EXIT_BROKEN_PIPE, main
 from hpo.storage import SQLiteStorage, load_study
-from hpo.storage.study import STALE_AFTER
+from hpo.storage.sessions import STALE_AFTER
 
 from .common import SPACE, add_session, bowl, dead_pid
 

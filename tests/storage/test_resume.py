@@ -216,7 +216,7 @@ def _hand_trial_to(db, number, pid, token):
 def test_a_trial_left_running_by_a_dead_process_is_run_again(tmp_path, who):
     import os
 
-    from hpo.storage.study import _pid_token
+    from hpo.storage.sessions import pid_token as _pid_token
 
     db = str(tmp_path / "r.db")
     before = optimize(bowl, SPACE, n_trials=5, seed=0, storage=db, study="s")
@@ -234,7 +234,7 @@ def test_a_trial_left_running_by_a_dead_process_is_run_again(tmp_path, who):
 def test_a_trial_running_in_a_live_process_is_not_taken(tmp_path):
     import os
 
-    from hpo.storage.study import _pid_token
+    from hpo.storage.sessions import pid_token as _pid_token
 
     db = str(tmp_path / "r.db")
     optimize(bowl, SPACE, n_trials=5, seed=0, storage=db, study="s")

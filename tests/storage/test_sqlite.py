@@ -137,9 +137,9 @@ def test_summaries_and_unknown_studies(tmp_path):
 def test_a_session_shows_it_is_alive_while_a_long_trial_runs(tmp_path, monkeypatch):
     # A session on another host is judged dead by its last sign of life; one whose trials all run long
     # claims nothing meanwhile, and must still write one, or another host's process runs its trials again.
-    import hpo.storage.study as study_module
+    import hpo.storage.sessions as sessions_module
 
-    monkeypatch.setattr(study_module, "TOUCH_EVERY", 0.1)
+    monkeypatch.setattr(sessions_module, "TOUCH_EVERY", 0.1)
     db = str(tmp_path / "long.db")
     seen = []
 
