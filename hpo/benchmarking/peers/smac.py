@@ -25,13 +25,16 @@ _ENUMERABLE_INTS = 256
 
 
 class SmacStrategy(Strategy):
-    """SMAC3's ``HyperparameterOptimizationFacade`` (a random forest, log-EI, local and random search).
+    """SMAC3's ``HyperparameterOptimizationFacade`` (a random forest, EI, local and random search).
 
     Runs SMAC (``smac>=2``) through its ask-and-tell interface with the
-    facade's defaults: a Sobol initial design of ``min(10 * d, n_trials / 4)``
-    configurations, a random forest on log-scaled costs, expected improvement,
-    every fifth configuration drawn at random, and the model retrained after
-    every eighth configuration. SMAC's scenario is deterministic (one
+    facade's defaults, untuned: a Sobol initial design of
+    ``min(10 * d, n_trials / 4)`` configurations, a random forest on
+    log-scaled costs, expected improvement maximized by local and random
+    search, a configuration drawn at random with probability 0.2, and the
+    model retrained after every eighth configuration (the forest predicts on
+    all cores, SMAC's default). With the same seed it proposes exactly what
+    SMAC's own ``optimize`` loop evaluates. SMAC's scenario is deterministic (one
     evaluation per configuration, as every hpo strategy assumes), and SMAC
     writes nothing: its output directory is a temporary one, removed when the
     strategy is made, and the run history is never saved.
