@@ -1,4 +1,4 @@
-"""Peers (Optuna, scikit-optimize, Hyperopt, scikit-learn's searches) as benchmark contenders."""
+"""Peers (Optuna, scikit-optimize, Hyperopt, SMAC3, scikit-learn's searches) as benchmark contenders."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 
 import hpo
-from hpo import Categorical, Float, Int, Pack, Space, at_least, one_of, ref
+from hpo import Categorical, Float, Int, Pack, Space, at_least, at_most, greater_than, one_of, ref
 from hpo.benchmarking import RunTrace, available_contenders, make_contender
 from hpo.benchmarking.peers import (
     BotorchStrategy,
@@ -22,6 +22,7 @@ from hpo.benchmarking.peers import (
     OptunaStrategy,
     SklearnSearchContender,
     SkoptStrategy,
+    SmacStrategy,
     _halving_rows,
     _LogUniformInt,
 )
@@ -31,7 +32,7 @@ from hpo.testing import strategy_checks
 from hpo.trial import FAILED, OK, PRUNED, Trial
 
 PEER_NAMES = ["optuna_tpe", "optuna_gp", "skopt_gp", "hyperopt_tpe", "botorch_logei", "botorch_noiseless",
-              "sklearn_random", "sklearn_halving"]
+              "smac_hpo", "sklearn_random", "sklearn_halving"]
 
 
 # ----------------------------------------------------------------------------- fixtures
@@ -94,11 +95,16 @@ FAST_SKOPT = {"acq_func": "EI", "n_initial_points": 5, "optimizer_options": {"ac
 
 FAST_BOTORCH = {"num_restarts": 2, "raw_samples": 64}
 
+# SMAC's initial design is min(10 per parameter, n_trials / 4) Sobol points (n_trials 100 when not planned by a
+# search): the battery's ask/tell checks plan 20, so that its random forest proposes after the first 5.
+SMAC_OPTIONS = {"n_trials": 20}
+
 STRATEGY_PEERS = [
     pytest.param("optuna", OptunaStrategy, {"sampler": "tpe"}, id="optuna_tpe"),
     pytest.param("optuna_gp", OptunaStrategy, {"sampler": "gp"}, id="optuna_gp"),
     pytest.param("skopt", SkoptStrategy, FAST_SKOPT, id="skopt_gp"),
     pytest.param("botorch", BotorchStrategy, FAST_BOTORCH, id="botorch_logei"),
+    pytest.param("smac", SmacStrategy, SMAC_OPTIONS, id="smac_hpo"),
 ]
 
 
@@ -120,15 +126,15 @@ def test_module_imports_and_peers_fail_clearly_without_the_libraries():
     # left alone: scipy looks it up in sys.modules, and optuna_gp fails on optuna first).
     code = textwrap.dedent("""
         import sys
-        for m in ("optuna", "skopt", "hyperopt", "botorch"):
+        for m in ("optuna", "skopt", "hyperopt", "botorch", "smac"):
             sys.modules[m] = None
         from hpo.benchmarking import available_contenders, make_contender
         import hpo.benchmarking.peers
         names = set(available_contenders())
-        assert {"optuna_tpe", "optuna_gp", "skopt_gp", "hyperopt_tpe", "botorch_logei"} <= names, names
+        assert {"optuna_tpe", "optuna_gp", "skopt_gp", "hyperopt_tpe", "botorch_logei", "smac_hpo"} <= names, names
         for name, package in [("optuna_tpe", "optuna"), ("optuna_gp", "optuna"),
                               ("skopt_gp", "scikit-optimize"), ("hyperopt_tpe", "hyperopt"),
-                              ("botorch_logei", "botorch"), ("botorch_noiseless", "botorch")]:
+                              ("botorch_logei", "botorch"), ("botorch_noiseless", "botorch"), ("smac_hpo", "smac")]:
             try:
                 make_contender(name)
             except ImportError as exc:
@@ -165,6 +171,9 @@ def test_strategy_peers_missing_library_message(monkeypatch):
     monkeypatch.setitem(sys.modules, "skopt", None)
     with pytest.raises(ImportError, match=r"skopt_gp needs scikit-optimize"):
         SkoptStrategy(BOWL, seed=0)
+    monkeypatch.setitem(sys.modules, "smac", None)
+    with pytest.raises(ImportError, match=r"smac_hpo needs smac.*pip install 'hpo\[smac\]'"):
+        SmacStrategy(BOWL, seed=0)
 
 
 # ----------------------------------------------------------------------------- ask/tell peers
@@ -177,8 +186,10 @@ PEER_CHECKS = [
     "failed_nan_and_pruned_trials_do_not_stop_the_search", "failures_before_any_success",
     "failed_and_pruned_trials_can_be_told", "ask_rejects_a_bad_n",
 ]
-# The GP peers fit a model on every tell: a third of the battery's trials.
-PEER_TRIALS = {"optuna": 1.0, "optuna_gp": 0.3, "skopt": 0.3, "botorch": 0.3}
+# The GP peers fit a model on every tell, SMAC a forest and a local search every eighth: a third of the
+# battery's trials. SMAC passes the whole battery (finite spaces too: SMAC's ConfigurationSpaceExhausted
+# ends the search), but the checks left out here take it 10-20 seconds each.
+PEER_TRIALS = {"optuna": 1.0, "optuna_gp": 0.3, "skopt": 0.3, "botorch": 0.3, "smac": 0.3}
 
 
 @pytest.mark.parametrize("module, cls, options", STRATEGY_PEERS)
@@ -263,7 +274,8 @@ def test_skopt_gp_beats_random_search_on_a_bowl(random_median):
 
 
 @pytest.mark.parametrize("module, cls, options", [("skopt", SkoptStrategy, FAST_SKOPT),
-                                                   ("botorch", BotorchStrategy, FAST_BOTORCH)])
+                                                   ("botorch", BotorchStrategy, FAST_BOTORCH),
+                                                   ("smac", SmacStrategy, {})])
 def test_a_peer_is_a_backend_for_a_tuner(module, cls, options):
     pytest.importorskip(module)
     X, y = load_iris(return_X_y=True)
@@ -295,6 +307,133 @@ def test_botorch_beats_random_search_on_a_bowl(random_median):
     pytest.importorskip("botorch")
     gp = median_best(BotorchStrategy, [0], options=FAST_BOTORCH)
     assert gp < 0.25 * random_median, (gp, random_median)
+
+
+# ----------------------------------------------------------------------------- SMAC3
+def test_smac_sees_the_conditional_structure():
+    pytest.importorskip("smac")
+    strategy = SmacStrategy(mlp_space(), seed=0)
+    configspace = strategy._smac.scenario.configspace
+    # activation's one_of("adam", "sgd") holds for every choice of solver: unconditional
+    assert sorted(str(c) for c in configspace.conditions) == [
+        "momentum | solver == 1",  # choice indices: "sgd" is choice 1
+        "units_1 | n_layers in {2, 3, 4}",
+        "units_2 | n_layers in {3, 4}",
+        "units_3 | n_layers == 4",
+    ]
+    hp = configspace["units_1"]  # a dependent range: its position in the range that holds
+    assert (hp.lower, hp.upper, hp.log) == (0.0, 1.0, False)
+    hp = configspace["units_0"]
+    assert (hp.lower, hp.upper, hp.log) == (8, 512, True)
+    assert list(configspace["activation"].choices) == list(range(6))  # None, a tuple, True and 1: indices
+    for c in strategy.ask(8):  # SMAC's active parameters are hpo's
+        assert set(dict(strategy._infos[c.info["smac_trial"]].config)) == set(c.config)
+        mlp_space().validate(c.config)
+
+
+def test_smac_says_the_conditions_configspace_can_and_leaves_out_the_others():
+    pytest.importorskip("smac")
+    space = Space(
+        big=Int(1, 10_000),
+        rate=Float(0.0, 1.0),
+        top=Int(8, 64),
+        a=Float(0.0, 1.0).when(big=at_least(500)),       # an Int of 10000 values compared: not said
+        b=Float(0.0, 1.0).when(big=one_of(7, 9)),        # equality on it: said
+        c=Float(0.0, 1.0).when(rate=at_least(0.25)),     # a Float, closed: > or ==
+        d=Float(0.0, 1.0).when(rate=greater_than(0.25), top=at_most(16)),  # two parents: their conjunction
+        e=Int(1, ref("top")),
+        f=Float(0.0, 1.0).when(e=at_least(3)),           # a parent with a dependent range: not said
+        g=Float(0.0, 1.0).when(rate=at_least(0.0)),      # always holds: unconditional
+    )
+    strategy = SmacStrategy(space, seed=0)
+    said = sorted(str(c) for c in strategy._smac.scenario.configspace.conditions)
+    assert said == sorted([
+        "b | big in {7, 9}",
+        "(c | rate > 0.25 || c | rate == 0.25)",
+        "(d | rate > 0.25 && d | top in {8, 9, 10, 11, 12, 13, 14, 15, 16})",
+    ])
+    result = hpo.optimize(lambda config: config["rate"] + config.get("f", 0.0), space, SmacStrategy, n_trials=12,
+                          seed=0)
+    for t in result.trials:  # hpo decides the activity of the parameters ConfigSpace could not condition
+        space.validate(t.config)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("check_id", ["finite_space_ends_the_search_cleanly[finite]",
+                                      "ask_after_finished_returns_nothing[finite]"])
+def test_smac_ends_the_search_when_it_finds_no_new_configuration(check_id):
+    # SMAC raises ConfigurationSpaceExhaustedException when a finite space is all proposed: finished
+    pytest.importorskip("smac")
+    (check,) = strategy_checks(SmacStrategy, checks=[check_id])
+    check()
+
+
+def test_smac_tells_smac_the_states():
+    pytest.importorskip("smac")
+    from smac.runhistory.enumerations import StatusType
+
+    strategy = SmacStrategy(BOWL, seed=0)
+    a, b, c, d = strategy.ask(4)
+    strategy.tell(trial_of(c, PRUNED))  # no loss yet: held (running for SMAC) until the first one
+    assert strategy._smac.runhistory.finished == 0
+    strategy.tell(trial_of(a, OK, 1.5))
+    strategy.tell(trial_of(d, OK, 0.5))
+    strategy.tell(trial_of(b, FAILED))
+    told = {strategy._smac.runhistory.get_config(k.config_id)["x"]: (v.status, v.cost)
+            for k, v in strategy._smac.runhistory.items()}
+    statuses = sorted((s.name, cost) for s, cost in told.values())
+    assert statuses == [("CRASHED", 1.5), ("SUCCESS", 0.5), ("SUCCESS", 1.5), ("TIMEOUT", 1.5)]
+    assert strategy._smac.runhistory.finished == 4
+
+
+def test_smac_writes_nothing(tmp_path, monkeypatch):
+    pytest.importorskip("smac")
+    monkeypatch.chdir(tmp_path)
+    result = hpo.optimize(bowl, BOWL, SmacStrategy, n_trials=10, seed=0)
+    assert len(result.trials) == 10
+    assert list(tmp_path.iterdir()) == []  # no smac3_output/
+    assert not result.strategy_instance._smac.scenario.output_directory.exists()
+    assert result.strategy_instance._smac.scenario.n_trials == 10  # planned by the search
+
+
+def test_smac_checks_its_options():
+    pytest.importorskip("smac")
+    with pytest.raises(ValueError, match="n_trials"):
+        SmacStrategy(BOWL, n_trials=0)
+    with pytest.raises(ValueError, match="facade_options.*seed"):
+        SmacStrategy(BOWL, facade_options={"seed": 3})
+
+
+@pytest.mark.slow
+def test_smac_contender_runs_a_problem():
+    pytest.importorskip("smac")
+    contender = make_contender("smac_hpo")
+    problem = Problem("bowl", BOWL, lambda config, budget: bowl(config), optimum=0.0)
+    trace = contender.run(problem, 12, seed=0)  # 3 Sobol points (12 / 4), then the forest
+    assert isinstance(trace, RunTrace) and len(trace.losses) == 12 and all(v is not None for v in trace.losses)
+    assert trace.best_config is not None and bowl(trace.best_config) == min(trace.losses)
+
+
+@pytest.mark.slow
+def test_smac_proposes_what_its_own_loop_does(tmp_path):
+    # The adapter is SMAC's optimization loop, not a variant of it: with the same seed and the same
+    # ConfigSpace, SMAC's own ``optimize`` evaluates the same points (its forest is weak on this
+    # smooth 2-d bowl, behind random search at 40 trials over 3 seeds: SMAC's, not the adapter's).
+    pytest.importorskip("smac")
+    from ConfigSpace import ConfigurationSpace
+    from smac import HyperparameterOptimizationFacade, Scenario
+
+    from hpo.benchmarking.peers._common import seed_from
+
+    scenario = Scenario(ConfigurationSpace({"x": (-5.0, 5.0), "y": (-5.0, 5.0)}), deterministic=True, n_trials=12,
+                        seed=seed_from(np.random.default_rng(1)), output_directory=tmp_path / "smac")
+    facade = HyperparameterOptimizationFacade(scenario, lambda config, seed=0: bowl(dict(config)),
+                                              overwrite=True, logging_level=40)
+    facade.optimize()
+    own = [(facade.runhistory.get_config(k.config_id)["x"], v.cost) for k, v in facade.runhistory.items()]
+    result = hpo.optimize(bowl, BOWL, SmacStrategy, n_trials=12, seed=1)
+    ours = [(t.config["x"], t.loss) for t in result.trials]
+    assert np.allclose(ours, own, rtol=1e-12, atol=0), (ours, own)
 
 
 # ----------------------------------------------------------------------------- Hyperopt

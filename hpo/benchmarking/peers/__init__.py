@@ -18,13 +18,15 @@ name                      what runs                                    needs
                           defaults, log-EI)
 ``botorch_noiseless``     :class:`BotorchStrategy`, the observations   botorch (and torch)
                           told noise-free (``noise_variance=1e-6``)
+``smac_hpo``              :class:`SmacStrategy` (SMAC3's               smac (``hpo[smac]``)
+                          ``HyperparameterOptimizationFacade``)
 ``sklearn_random``        :class:`SklearnSearchContender`              scikit-learn (always there)
                           (``RandomizedSearchCV``)
 ``sklearn_halving``       :class:`SklearnSearchContender`              scikit-learn
                           (``HalvingRandomSearchCV``)
 ========================  ===========================================  ==========================
 
-The peers that speak ask/tell (Optuna, scikit-optimize, BoTorch) are hpo
+The peers that speak ask/tell (Optuna, scikit-optimize, BoTorch, SMAC3) are hpo
 :class:`~hpo.strategies.Strategy` subclasses, so they run through
 ``hpo.optimize`` like hpo's own strategies and are timed by the same loop.
 Hyperopt and scikit-learn's searches drive their own loops and implement
@@ -43,9 +45,10 @@ from .optuna import OptunaStrategy
 from .sklearn import SKLEARN_TAGS, SklearnSearchContender
 from .sklearn import _halving_rows, _LogUniformInt  # noqa: F401  (importable here, as before the split)
 from .skopt import SkoptStrategy
+from .smac import SmacStrategy
 
 __all__ = [
-    "OptunaStrategy", "SkoptStrategy", "BotorchStrategy", "HyperoptContender", "SklearnSearchContender",
+    "OptunaStrategy", "SkoptStrategy", "BotorchStrategy", "SmacStrategy", "HyperoptContender", "SklearnSearchContender",
     "PEERS", "SKLEARN_TAGS", "PEER_CONTENDERS",
 ]
 
@@ -67,6 +70,7 @@ PEER_CONTENDERS: dict[str, Callable[[], Contender]] = {
     "hyperopt_tpe": lambda: HyperoptContender("hyperopt_tpe"),
     "botorch_logei": _strategy_peer("botorch_logei", BotorchStrategy),
     "botorch_noiseless": _strategy_peer("botorch_noiseless", BotorchStrategy, {"noise_variance": 1e-6}),
+    "smac_hpo": _strategy_peer("smac_hpo", SmacStrategy),
     "sklearn_random": lambda: SklearnSearchContender("sklearn_random"),
     "sklearn_halving": lambda: SklearnSearchContender("sklearn_halving", halving=True),
 }

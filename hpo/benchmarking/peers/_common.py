@@ -19,12 +19,13 @@ PEERS: dict[str, tuple[tuple[str, ...], str]] = {
     "hyperopt_tpe": (("hyperopt",), "pip install 'hpo[peers]'"),
     "botorch_logei": (("botorch", "torch"), "pip install botorch"),
     "botorch_noiseless": (("botorch", "torch"), "pip install botorch"),
+    "smac_hpo": (("smac",), "pip install 'hpo[smac]'"),
     "sklearn_random": ((), ""),
     "sklearn_halving": ((), ""),
 }
 
 _PACKAGE_OF = {"optuna": "optuna", "torch": "torch", "skopt": "scikit-optimize", "hyperopt": "hyperopt",
-               "botorch": "botorch"}
+               "botorch": "botorch", "smac": "smac"}
 
 
 def require(module: str, who: str, hint: str = "pip install 'hpo[peers]'") -> Any:
