@@ -70,7 +70,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from ..spaces import Categorical, Float, Int, Space
 from .problem import Problem, register_problem
-from .sklearn_tasks import DATASETS, SEED, DataSplit, cv_problem, load_split, split_arrays
+from .sklearn_tasks import DATASETS, SEED, DataSplit, cv_problem, load_split, split_arrays, tree_space
 
 __all__ = ["FAMILIES", "GENERATED", "DATASET_TASKS", "SUITE", "MLP_MAX_ITER", "load_data",
            "make_bayesmark_problem", "problem_names"]
@@ -134,25 +134,14 @@ def _svm(task: str, loss: str) -> tuple[Any, Space]:
     return est, Space(**dims, to_params=_inner)
 
 
-def _tree_space() -> Space:
-    return Space(
-        max_depth=Int(1, 15),
-        min_samples_split=Float(0.01, 0.99),
-        min_samples_leaf=Float(0.01, 0.49),
-        min_weight_fraction_leaf=Float(0.01, 0.49),
-        max_features=Float(0.01, 0.99),
-        min_impurity_decrease=Float(0.0, 0.5),
-    )
-
-
 def _dt(task: str, loss: str) -> tuple[Any, Space]:
     cls = DecisionTreeClassifier if task == "classification" else DecisionTreeRegressor
-    return cls(random_state=SEED), _tree_space()
+    return cls(random_state=SEED), tree_space()
 
 
 def _rf(task: str, loss: str) -> tuple[Any, Space]:
     cls = RandomForestClassifier if task == "classification" else RandomForestRegressor
-    return cls(n_estimators=10, random_state=SEED), _tree_space()
+    return cls(n_estimators=10, random_state=SEED), tree_space()
 
 
 #: Epochs at most of an MLP evaluation (Bayesmark: scikit-learn's default, 200), to keep an evaluation cheap.

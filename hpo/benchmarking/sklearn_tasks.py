@@ -63,7 +63,7 @@ from .problem import Problem, register_problem
 __all__ = [
     "DATASETS", "MODELS", "LOSSES", "SUITE", "QUICK", "DataSplit", "load_split",
     "make_sklearn_problem", "problem_names", "measure_eval_seconds", "mlp_space", "cv_splits", "cv_problem",
-    "split_arrays",
+    "split_arrays", "tree_space",
 ]
 
 #: Data set name -> (task, loader). Task is "classification" or "regression".
@@ -182,8 +182,17 @@ def _svm(task: str) -> tuple[Any, Space, str]:
     return SVR(), Space(**dims, epsilon=Float(1e-3, 1.0, log=True)), "mse"
 
 
-def _tree_dims() -> dict:
-    return dict(
+def tree_space() -> Space:
+    """Bayesmark's decision-tree and random-forest space: the depth, and the splitting rules as fractions.
+
+    Examples
+    --------
+    >>> from hpo.benchmarking.sklearn_tasks import tree_space
+    >>> space = tree_space()
+    >>> space.names[:3], (space["min_samples_leaf"].low, space["min_samples_leaf"].high)
+    (['max_depth', 'min_samples_split', 'min_samples_leaf'], (0.01, 0.49))
+    """
+    return Space(
         max_depth=Int(1, 15),
         min_samples_split=Float(0.01, 0.99),
         min_samples_leaf=Float(0.01, 0.49),
@@ -195,8 +204,8 @@ def _tree_dims() -> dict:
 
 def _dt(task: str) -> tuple[Any, Space, str]:
     if task == "classification":
-        return DecisionTreeClassifier(random_state=SEED), Space(**_tree_dims()), "error"
-    return DecisionTreeRegressor(random_state=SEED), Space(**_tree_dims()), "mse"
+        return DecisionTreeClassifier(random_state=SEED), tree_space(), "error"
+    return DecisionTreeRegressor(random_state=SEED), tree_space(), "mse"
 
 
 #: Random forests are fixed at 10 trees (as in Bayesmark), to keep an evaluation cheap.
@@ -206,9 +215,9 @@ RF_N_ESTIMATORS = 10
 def _rf(task: str) -> tuple[Any, Space, str]:
     if task == "classification":
         est: Any = RandomForestClassifier(n_estimators=RF_N_ESTIMATORS, random_state=SEED)
-        return est, Space(**_tree_dims()), "error"
+        return est, tree_space(), "error"
     est = RandomForestRegressor(n_estimators=RF_N_ESTIMATORS, random_state=SEED)
-    return est, Space(**_tree_dims()), "mse"
+    return est, tree_space(), "mse"
 
 
 def _lasso(task: str) -> tuple[Any, Space, str]:
