@@ -17,7 +17,7 @@ def _bench_parser() -> argparse.ArgumentParser:
         description="Compare strategies on a benchmark suite over many seeds; `hpo bench report DIR` "
         "rebuilds the report of a finished or interrupted run.",
     )
-    parser.add_argument("--suite", default="quick", help="quick, synthetic, sklearn or multifidelity (default quick)")
+    parser.add_argument("--suite", default="quick", help="quick, synthetic, sklearn, multifidelity or bayesmark (default quick)")
     parser.add_argument("--problems", default=None, help="comma-separated problem names (instead of the suite's)")
     parser.add_argument("--strategies", default=None, help="comma-separated strategies and peers (default: the suite's)")
     parser.add_argument("--trials", type=int, default=None, help="evaluations per run (default: the suite's)")

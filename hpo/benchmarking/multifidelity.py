@@ -66,9 +66,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification
 from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
 from sklearn.linear_model import SGDClassifier
-from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
-from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.utils.validation import check_is_fitted
 
@@ -76,7 +74,7 @@ from .._constraints import Interval, check_options
 from ..evaluation import EstimatorObjective, make_scorers, make_splits
 from ..spaces import Categorical, Float, Int, Space, one_of
 from .problem import Problem, register_problem
-from .sklearn_tasks import LOSSES, SEED, TEST_SIZE, DataSplit, _Loss, _TestLoss, load_split, mlp_space
+from .sklearn_tasks import LOSSES, SEED, DataSplit, _Loss, _TestLoss, load_split, mlp_space, split_arrays
 
 __all__ = ["SUITE", "EXTRA", "PartialFitEpochs", "make_multifidelity_problem", "problem_names",
            "stratified_order", "load_data", "VALIDATION_FRACTION"]
@@ -282,11 +280,7 @@ def load_data(name: str) -> DataSplit:
     if name not in GENERATED:
         return load_split(name)
     X, y = make_classification(**GENERATED[name])
-    rows = np.arange(len(y))
-    train, test = train_test_split(rows, test_size=TEST_SIZE, random_state=SEED, stratify=y)
-    train, test = np.sort(train), np.sort(test)
-    X = StandardScaler().fit(X[train]).transform(X)
-    return DataSplit(name, "classification", X[train], y[train], X[test], y[test], train, test)
+    return split_arrays(name, "classification", X, y)
 
 
 #: Problem name -> (data set, label, builder(classes) -> (estimator, space, loss, unit,

@@ -62,7 +62,8 @@ from .problem import Problem, register_problem
 
 __all__ = [
     "DATASETS", "MODELS", "LOSSES", "SUITE", "QUICK", "DataSplit", "load_split",
-    "make_sklearn_problem", "problem_names", "measure_eval_seconds", "mlp_space", "cv_splits",
+    "make_sklearn_problem", "problem_names", "measure_eval_seconds", "mlp_space", "cv_splits", "cv_problem",
+    "split_arrays", "tree_space",
 ]
 
 #: Data set name -> (task, loader). Task is "classification" or "regression".
@@ -123,9 +124,25 @@ def load_split(name: str) -> DataSplit:
     """
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; known: {sorted(DATASETS)}")
-    task = DATASETS[name][0]
     X, y = _load_raw(name)
-    X, y = X.copy(), y.copy()
+    return split_arrays(name, DATASETS[name][0], X, y)
+
+
+def split_arrays(name: str, task: str, X: np.ndarray, y: np.ndarray) -> DataSplit:
+    """The fixed 80/20 split of the data ``X, y`` (a generated data set's), as :func:`load_split` makes it.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from hpo.benchmarking.sklearn_tasks import split_arrays
+    >>> X, y = make_regression(n_samples=50, n_features=3, random_state=0)
+    >>> split = split_arrays("small", "regression", X, y)
+    >>> split.X_train.shape, split.X_test.shape, round(float(split.y_train.std()), 6)
+    ((40, 3), (10, 3), 1.0)
+    """
+    if task not in ("classification", "regression"):
+        raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+    X, y = np.array(X, dtype=float), np.array(y)
     rows = np.arange(len(y))
     train, test = train_test_split(
         rows, test_size=TEST_SIZE, random_state=SEED, stratify=y if task == "classification" else None
@@ -165,8 +182,17 @@ def _svm(task: str) -> tuple[Any, Space, str]:
     return SVR(), Space(**dims, epsilon=Float(1e-3, 1.0, log=True)), "mse"
 
 
-def _tree_dims() -> dict:
-    return dict(
+def tree_space() -> Space:
+    """Bayesmark's decision-tree and random-forest space: the depth, and the splitting rules as fractions.
+
+    Examples
+    --------
+    >>> from hpo.benchmarking.sklearn_tasks import tree_space
+    >>> space = tree_space()
+    >>> space.names[:3], (space["min_samples_leaf"].low, space["min_samples_leaf"].high)
+    (['max_depth', 'min_samples_split', 'min_samples_leaf'], (0.01, 0.49))
+    """
+    return Space(
         max_depth=Int(1, 15),
         min_samples_split=Float(0.01, 0.99),
         min_samples_leaf=Float(0.01, 0.49),
@@ -178,8 +204,8 @@ def _tree_dims() -> dict:
 
 def _dt(task: str) -> tuple[Any, Space, str]:
     if task == "classification":
-        return DecisionTreeClassifier(random_state=SEED), Space(**_tree_dims()), "error"
-    return DecisionTreeRegressor(random_state=SEED), Space(**_tree_dims()), "mse"
+        return DecisionTreeClassifier(random_state=SEED), tree_space(), "error"
+    return DecisionTreeRegressor(random_state=SEED), tree_space(), "mse"
 
 
 #: Random forests are fixed at 10 trees (as in Bayesmark), to keep an evaluation cheap.
@@ -189,9 +215,9 @@ RF_N_ESTIMATORS = 10
 def _rf(task: str) -> tuple[Any, Space, str]:
     if task == "classification":
         est: Any = RandomForestClassifier(n_estimators=RF_N_ESTIMATORS, random_state=SEED)
-        return est, Space(**_tree_dims()), "error"
+        return est, tree_space(), "error"
     est = RandomForestRegressor(n_estimators=RF_N_ESTIMATORS, random_state=SEED)
-    return est, Space(**_tree_dims()), "mse"
+    return est, tree_space(), "mse"
 
 
 def _lasso(task: str) -> tuple[Any, Space, str]:
@@ -298,7 +324,8 @@ class _Loss:
     of the machine (OpenMP's many short parallel regions, as in histogram
     gradient boosting, slow down many times when other processes hold the
     cores: BENCHMARKS.md, "Threads inside parallel workers"). Convergence
-    warnings of a short training budget are expected and silenced.
+    warnings of a short training budget are expected and silenced, and so is
+    an MLP's note that its ``batch_size`` exceeds its rows (it takes them all).
     """
 
     def __init__(self, evaluator: EstimatorObjective, offset: float) -> None:
@@ -308,6 +335,8 @@ class _Loss:
     def __call__(self, config: dict, budget: Any = None) -> float:
         with warnings.catch_warnings(), _one_thread():
             warnings.simplefilter("ignore", ConvergenceWarning)
+            # an MLP whose batch_size exceeds its (early-stopping) fitting rows takes them all: expected
+            warnings.filterwarnings("ignore", message="Got `batch_size` less than 1 or larger", category=UserWarning)
             out = self.evaluator(config)
         return self.offset - float(out["value"])  # the value is the mean validation score
 
@@ -352,37 +381,76 @@ def make_sklearn_problem(model: str, dataset: str) -> Problem:
     split = load_split(dataset)
     label, build = MODELS[model]
     est, space, loss = build(split.task)
+    return cv_problem(f"{model}_{dataset}", est, space, loss, split, label, tags={"model": model})
+
+
+def cv_problem(name: str, estimator: Any, space: Space, loss: str, split: DataSplit, label: str,
+               tags: dict | None = None) -> Problem:
+    """A problem of the sklearn protocol: the mean loss of the 5 fixed CV folds of ``split``'s training rows.
+
+    The test rows enter only ``test_loss`` (fit on every training row, score
+    the test rows once). Every evaluation runs through
+    :class:`hpo.evaluation.EstimatorObjective` on one thread.
+
+    Parameters
+    ----------
+    name : str
+        The problem's name.
+    estimator : scikit-learn estimator
+        Configured with ``space.to_params(config)`` at each evaluation.
+    space : Space
+    loss : str
+        A key of :data:`LOSSES`.
+    split : DataSplit
+        The data (:func:`load_split`, :func:`split_arrays`).
+    label : str
+        What the model is, for the description.
+    tags : dict, optional
+        More tags (the model's name...), merged into the problem's.
+
+    Examples
+    --------
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from hpo import Space, Int
+    >>> from hpo.benchmarking.sklearn_tasks import cv_problem, load_split
+    >>> problem = cv_problem("knn_k_iris", KNeighborsClassifier(), Space(n_neighbors=Int(1, 25)), "error",
+    ...                      load_split("iris"), "k-nearest neighbours")
+    >>> problem.kind, problem.tags["loss"], round(problem({"n_neighbors": 5}), 4)
+    ('sklearn', 'error', 0.0667)
+    """
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; known: {sorted(LOSSES)}")
     scoring, offset, loss_text = LOSSES[loss]
-    scorers, _ = make_scorers(est, scoring)
+    scorers, _ = make_scorers(estimator, scoring)
     folds = cv_splits(split)
     objective = _Loss(
-        EstimatorObjective(est, space, split.X_train, split.y_train, folds, scorers, "score"), offset
+        EstimatorObjective(estimator, space, split.X_train, split.y_train, folds, scorers, "score"), offset
     )
     n_classes = f", {len(np.unique(split.y_train))} classes" if split.classification else ""
     description = (
-        f"{label} on {dataset} ({len(split.y_train)} training rows x {split.X_train.shape[1]} "
+        f"{label} on {split.name} ({len(split.y_train)} training rows x {split.X_train.shape[1]} "
         f"features{n_classes}); loss: {loss_text}, mean of {N_FOLDS} fixed CV folds of the training "
         f"80%; test loss on the held-back 20%"
     )
     return Problem(
-        name=f"{model}_{dataset}",
+        name=name,
         space=space,
         objective=objective,
         optimum=None,
-        test_loss=_TestLoss(est, space, split, scorers, offset),
+        test_loss=_TestLoss(estimator, space, split, scorers, offset),
         kind="sklearn",
         description=description,
         tags={
-            "model": model,
-            "dataset": dataset,
+            "dataset": split.name,
             "task": split.task,
             "loss": loss,
-            "estimator": clone(est),
+            "estimator": clone(estimator),
             "X_train": split.X_train,
             "y_train": split.y_train,
             "scoring": scoring,
             "loss_offset": offset,
             "cv": folds,
+            **(tags or {}),
         },
     )
 

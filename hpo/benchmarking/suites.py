@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import multifidelity, sklearn_tasks, synthetic
+from . import bayesmark_tasks, multifidelity, sklearn_tasks, synthetic
 
 __all__ = ["SUITES", "SUITE_DEFAULTS", "suite_problems", "available_suites"]
 
@@ -11,6 +11,7 @@ SUITES: dict[str, list[str]] = {
     "synthetic": list(synthetic.SUITE),
     "sklearn": list(sklearn_tasks.SUITE),
     "multifidelity": list(multifidelity.SUITE),
+    "bayesmark": list(bayesmark_tasks.SUITE),
 }
 
 #: Defaults of `hpo bench` per suite: strategies, evaluations per run, seeds.
@@ -19,6 +20,7 @@ SUITE_DEFAULTS: dict[str, dict] = {
     "synthetic": {"strategies": ["random", "sobol", "grid", "coarse_to_fine", "bayes"], "trials": 100, "seeds": 10},
     "sklearn": {"strategies": ["random", "sobol", "grid", "coarse_to_fine", "bayes"], "trials": 50, "seeds": 10},
     "multifidelity": {"strategies": ["random", "sobol"], "trials": 50, "seeds": 10},
+    "bayesmark": {"strategies": ["random", "sobol", "bayes"], "trials": 50, "seeds": 10},
 }
 
 
@@ -29,7 +31,7 @@ def available_suites() -> list[str]:
     --------
     >>> from hpo.benchmarking import available_suites
     >>> available_suites()
-    ['quick', 'synthetic', 'sklearn', 'multifidelity']
+    ['quick', 'synthetic', 'sklearn', 'multifidelity', 'bayesmark']
     """
     return list(SUITES)
 
