@@ -25,6 +25,7 @@ Usage::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_high_dim.py benchmarks/results/high_dim_100     # run + report
     python benchmarks/bench_high_dim.py benchmarks/results/high_dim_100 --report-only
+    OMP_NUM_THREADS=1 python benchmarks/bench_high_dim.py - --breakdown --first-seed 100   # where an ask's time goes
 """
 
 from __future__ import annotations
@@ -41,13 +42,14 @@ from typing import Any, Mapping
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_batches import register_variants  # noqa: E402
+from bench_batches import drive, paired_table, register_variants  # noqa: E402
 from bayes_figures import at, median_table, rank_table  # noqa: E402
 
 from hpo import Categorical, Float, Int, Space  # noqa: E402
 from hpo.benchmarking import Problem, register_problem, run_benchmark, summarize  # noqa: E402
 from hpo.benchmarking.store import RunStore  # noqa: E402
 from hpo.benchmarking.synthetic import levy  # noqa: E402
+from hpo.strategies import make_strategy  # noqa: E402
 
 CHECKPOINTS = [25, 50, 100]
 PROBLEMS = ["levy20", "levy40", "pipeline30"]
@@ -195,6 +197,7 @@ def report(out_dir: str, checkpoints: list[int]) -> None:
         s = at(full, min(k, full.n_trials))
         print(rank_table(s), "\n")
         print(median_table(s), "\n")
+        print(paired_table(s, [("bayes", "optuna_tpe"), ("bayes", "random"), ("optuna_tpe", "random")]), "\n")
     times = _ask_times(os.path.join(out_dir, "asks.jsonl"))
     print("Seconds per ask, wall (CPU of the process in brackets): median and 90th percentile of the asks with "
           "50 to 99 trials told, median of the last ask (99 told):\n")
@@ -207,6 +210,39 @@ def report(out_dir: str, checkpoints: list[int]) -> None:
               f"{len(v['last'])} |")
 
 
+#: The parts of a "bayes" ask that the breakdown reports (function names in the profile).
+_PARTS = {"fit (hyperparameters and posterior)": "fit", "candidate set": "_candidates",
+          "refinement (L-BFGS-B)": "_refine", "ranking (all of the proposal)": "_ranked"}
+
+
+def breakdown(dims: list[int], seed: int, n_trials: int, last: int = 20) -> None:
+    """Where a "bayes" ask's time goes on Levy-d: cProfile over the ``last`` asks of one run of ``n_trials``."""
+    import cProfile
+    import pstats
+
+    print(f"Where the time of a bayes ask goes (cProfile, the last {last} asks of {n_trials}, seed {seed}; "
+          "shares of the ask):\n")
+    print("| d | CPU s per ask (unprofiled) | " + " | ".join(_PARTS) + " |")
+    print("|---|---|" + "---|" * len(_PARTS))
+    for d in dims:
+        problem = make_levy(d)
+        strategy = make_strategy("bayes", problem.space, seed=seed)
+        drive(strategy, problem, n_trials - 2 * last)
+        _, asks = drive(strategy, problem, last)  # unprofiled asks, for the CPU seconds
+        profiler = cProfile.Profile()
+        profiler.enable()
+        _, profiled = drive(strategy, problem, last)
+        profiler.disable()
+        total = sum(wall for _, wall, _ in profiled)
+        stats = pstats.Stats(profiler).stats
+        shares = []
+        for name in _PARTS.values():
+            cum = sum(v[3] for (path, _, func), v in stats.items() if func == name and "bayes_model" in path)
+            shares.append(f"{100 * cum / total:.0f}%")
+        cpu = float(np.median([c for _, _, c in asks]))
+        print(f"| {d} | {cpu:.3f} | " + " | ".join(shares) + " |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("dir")
@@ -217,7 +253,12 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--checkpoints", type=int, nargs="+", default=CHECKPOINTS)
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="only profile bayes's asks on Levy-20 and Levy-40 (seed --first-seed)")
     args = parser.parse_args()
+    if args.breakdown:
+        breakdown([20, 40], args.first_seed, args.trials)
+        return
     if not args.report_only:
         contenders = args.contenders.split(",")
         strategies = {"bayes": "bayes", "random": "random"}
