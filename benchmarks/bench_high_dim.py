@@ -42,12 +42,11 @@ from typing import Any, Mapping
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_batches import drive, paired_table, register_variants  # noqa: E402
-from bayes_figures import at, median_table, rank_table  # noqa: E402
+from bench_batches import drive, register_variants  # noqa: E402
+from bench_batches import report as batch_report  # noqa: E402
 
 from hpo import Categorical, Float, Int, Space  # noqa: E402
-from hpo.benchmarking import Problem, register_problem, run_benchmark, summarize  # noqa: E402
-from hpo.benchmarking.store import RunStore  # noqa: E402
+from hpo.benchmarking import Problem, register_problem, run_benchmark  # noqa: E402
 from hpo.benchmarking.synthetic import levy  # noqa: E402
 from hpo.strategies import make_strategy  # noqa: E402
 
@@ -188,16 +187,8 @@ def _ask_times(path: str) -> dict:
 
 
 def report(out_dir: str, checkpoints: list[int]) -> None:
-    with RunStore(os.path.join(out_dir, "runs.db"), readonly=True) as store:
-        full = summarize(store)
-        errors = store.errors()
-    if errors:
-        print(f"{len(errors)} runs failed (first: {errors[0]['error'].strip().splitlines()[-1]})\n")
-    for k in checkpoints:
-        s = at(full, min(k, full.n_trials))
-        print(rank_table(s), "\n")
-        print(median_table(s), "\n")
-        print(paired_table(s, [("bayes", "optuna_tpe"), ("bayes", "random"), ("optuna_tpe", "random")]), "\n")
+    """Print the tables of a finished (or partial) run directory, then the ask timings."""
+    batch_report(out_dir, checkpoints, [("bayes", "optuna_tpe"), ("bayes", "random"), ("optuna_tpe", "random")])
     times = _ask_times(os.path.join(out_dir, "asks.jsonl"))
     print("Seconds per ask, wall (CPU of the process in brackets): median and 90th percentile of the asks with "
           "50 to 99 trials told, median of the last ask (99 told):\n")
