@@ -27,12 +27,14 @@ Usage::
     OMP_NUM_THREADS=1 python benchmarks/bench_batches.py benchmarks/results/batches_50      # run + report
     python benchmarks/bench_batches.py benchmarks/results/batches_50 --report-only
     OMP_NUM_THREADS=1 python benchmarks/bench_batches.py /tmp/b --problems branin --seeds 1    # one quick run
+    OMP_NUM_THREADS=1 python benchmarks/bench_batches.py benchmarks/results/batches_diag \\
+        --problems ackley5,michalewicz5,styblinski_tang5,hartmann6,levy5 --first-seed 100 --checkpoints 32 50 \\
+        --variants bayes_seq,bayes_batch4,bayes_seq_nopatience,bayes_batch4_nopatience    # is it the stagnation rule?
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
@@ -152,6 +154,15 @@ VARIANTS = {
     "bayes_async4": dict(strategy="bayes", batch=4, in_flight=True),
     "random_batch4": dict(strategy="random", batch=4),
 }
+#: Diagnostics (not run by default): the same without the stagnation rule (``patience=None``).
+DIAGNOSTICS = {
+    "bayes_seq_nopatience": dict(strategy="bayes", batch=1, options={"patience": None}),
+    "bayes_batch4_nopatience": dict(strategy="bayes", batch=4, options={"patience": None}),
+}
+#: The paired comparisons the report prints (those whose variants are in the store).
+PAIRS = [("bayes_batch4", "bayes_seq"), ("bayes_async4", "bayes_seq"), ("bayes_batch4", "random_batch4"),
+         ("bayes_seq", "random_batch4"), ("bayes_batch4_nopatience", "bayes_seq_nopatience"),
+         ("bayes_seq_nopatience", "bayes_seq"), ("bayes_batch4_nopatience", "bayes_batch4")]
 
 
 def register_variants(variants: dict, asks_log: str | None = None) -> None:
@@ -185,6 +196,7 @@ def report(out_dir: str, checkpoints: list[int], pairs: list[tuple[str, str]]) -
         errors = store.errors()
     if errors:
         print(f"{len(errors)} runs failed (first: {errors[0]['error'].strip().splitlines()[-1]})\n")
+    pairs = [(a, b) for a, b in pairs if a in full.contenders and b in full.contenders]
     for k in checkpoints:
         s = at(full, min(k, full.n_trials))
         print(rank_table(s), "\n")
@@ -201,19 +213,24 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--trials", type=int, default=50)
     parser.add_argument("--checkpoints", type=int, nargs="+", default=CHECKPOINTS)
+    parser.add_argument("--variants", default=",".join(VARIANTS),
+                        help="comma-separated variants (default: %(default)s; diagnostics: " + ",".join(DIAGNOSTICS) + ")")
     parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args()
     problems = args.problems.split(",") if args.problems else SYNTHETIC + SKLEARN
-    pairs = [("bayes_batch4", "bayes_seq"), ("bayes_async4", "bayes_seq"), ("bayes_batch4", "random_batch4"),
-             ("bayes_seq", "random_batch4")]
     if not args.report_only:
-        register_variants(VARIANTS)
+        known = {**VARIANTS, **DIAGNOSTICS}
+        chosen = args.variants.split(",")
+        unknown = [v for v in chosen if v not in known]
+        if unknown:
+            raise SystemExit(f"--variants: unknown {unknown}; known: {list(known)}")
+        register_variants({v: known[v] for v in chosen})
         started = time.perf_counter()
-        run_benchmark(args.dir, problems=problems, strategies=list(VARIANTS), n_trials=args.trials,
+        run_benchmark(args.dir, problems=problems, strategies=chosen, n_trials=args.trials,
                       seeds=list(range(args.first_seed, args.first_seed + args.seeds)), n_jobs=1,
                       log=print).close()
         print(f"# {time.perf_counter() - started:.0f} s, load {os.getloadavg()[0]:.1f}\n")
-    report(args.dir, args.checkpoints, pairs)
+    report(args.dir, args.checkpoints, PAIRS)
 
 
 if __name__ == "__main__":
