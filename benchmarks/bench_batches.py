@@ -189,6 +189,19 @@ def paired_table(s: Summary, pairs: list[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
+def per_problem_table(s: Summary, pairs: list[tuple[str, str]]) -> str:
+    """Per problem and pair (a, b): the mean normalized score difference a - b over the seeds."""
+    lines = [f"Mean normalized score difference per problem at {s.n_trials} evaluations:", "",
+             "| problem | " + " | ".join(f"{a} - {b}" for a, b in pairs) + " |", "|---" * (len(pairs) + 1) + "|"]
+    for p in s.problems:
+        cells = []
+        for a, b in pairs:
+            x, y = s.normalized(p, s.final(p, a)), s.normalized(p, s.final(p, b))
+            cells.append(f"{np.mean(x - y):+.1f}" if len(x) == len(y) and len(x) else "-")
+        lines.append(f"| {p} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def report(out_dir: str, checkpoints: list[int], pairs: list[tuple[str, str]]) -> None:
     """Print the tables of a finished (or partial) run directory."""
     with RunStore(os.path.join(out_dir, "runs.db"), readonly=True) as store:
@@ -202,6 +215,7 @@ def report(out_dir: str, checkpoints: list[int], pairs: list[tuple[str, str]]) -
         print(rank_table(s), "\n")
         print(median_table(s), "\n")
         print(paired_table(s, pairs), "\n")
+        print(per_problem_table(s, pairs[:2]), "\n")
 
 
 def main() -> None:
