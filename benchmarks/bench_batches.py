@@ -35,6 +35,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -134,8 +135,6 @@ class DrivenContender(Contender):
         wall = time.perf_counter() - start
         ok = [t for t in trials if t.status == OK]
         if self.asks_log is not None:
-            import json
-
             with open(self.asks_log, "a") as fh:
                 fh.write(json.dumps({"problem": problem.name, "contender": self.name, "seed": seed,
                                      "n_trials": n_trials, "d": len(problem.space), "asks": asks}) + "\n")
