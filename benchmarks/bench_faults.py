@@ -249,7 +249,8 @@ _WORKER = textwrap.dedent('''
 
     fault, folder = sys.argv[1], sys.argv[2]
     space = hpo.Space(x=hpo.Float(-5.0, 5.0))
-    xs = [t.config["x"] for t in hpo.optimize(lambda c: 0.0, space, n_trials=12, seed=0).trials]
+    # random search: the faulty configurations are known in advance (an adaptive strategy's depend on n_jobs)
+    xs = [t.config["x"] for t in hpo.optimize(lambda c: 0.0, space, "random", n_trials=12, seed=0).trials]
     faulty = set(sorted(xs)[:2])
 
     def tell(*pids):  # the processes a faulty evaluation leaves: the parent checks they are gone
@@ -282,7 +283,7 @@ _WORKER = textwrap.dedent('''
 
     warnings.simplefilter("ignore")
     timeout = 1.0 if fault == "hang" else None
-    result = hpo.optimize(objective, space, n_trials=12, seed=0, n_jobs=2, trial_timeout=timeout)
+    result = hpo.optimize(objective, space, "random", n_trials=12, seed=0, n_jobs=2, trial_timeout=timeout)
     busy = [w.process.pid for w in reusable_pool(2)._workers if w.task is not None]
     print(json.dumps({"returned": time.time(), "statuses": [t.status for t in result.trials],
                       "errors": sorted({(t.error or "").split(":")[0] for t in result.trials if t.error}),
@@ -365,7 +366,7 @@ _DASK = textwrap.dedent('''
                                            dashboard_address=None, silence_logs=60)
         client = distributed.Client(cluster)
         space = hpo.Space(x=hpo.Float(0.0, 1.0))
-        xs = [t.config["x"] for t in hpo.optimize(lambda c: 0.0, space, n_trials=30, seed=0).trials]
+        xs = [t.config["x"] for t in hpo.optimize(lambda c: 0.0, space, "random", n_trials=30, seed=0).trials]
         faulty = set(sorted(xs)[:2]) if how == "os._exit" else set()
         first = set(client.run(os.getpid).values())
 
@@ -381,7 +382,8 @@ _DASK = textwrap.dedent('''
                     os.kill(pid, signal.SIGKILL)
 
         try:
-            result = hpo.optimize(objective, space, n_trials=30, seed=0, executor=client, storage=db, study="s",
+            result = hpo.optimize(objective, space, "random", n_trials=30, seed=0, executor=client, storage=db,
+                                  study="s",
                                   callbacks=[kill_the_workers])
             out = {"statuses": [t.status for t in result.trials],
                    "errors": sorted({(t.error or "").split(":")[0] for t in result.trials if t.error})}

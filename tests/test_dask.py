@@ -30,8 +30,9 @@ def _square(config):
 
 @pytest.mark.slow
 def test_trials_run_on_the_cluster_workers(client):
-    result = optimize(_square, SPACE, n_trials=16, seed=0, executor=client)
-    serial = optimize(_square, SPACE, n_trials=16, seed=0)
+    # a non-adaptive strategy: Dask tells trials as they complete, so an adaptive one would differ from serial
+    result = optimize(_square, SPACE, "random", n_trials=16, seed=0, executor=client)
+    serial = optimize(_square, SPACE, "random", n_trials=16, seed=0)
     assert sorted((t.number, tuple(t.config.items()), t.value) for t in result.trials) == [
         (t.number, tuple(t.config.items()), t.value) for t in serial.trials]
     pids = {t.metrics["pid"] for t in result.trials}
@@ -62,10 +63,10 @@ def test_a_free_worker_gets_a_new_candidate_without_waiting_for_a_slow_trial(cli
 @pytest.mark.slow
 def test_a_dask_search_is_stored_and_resumed(client, tmp_path):
     db = str(tmp_path / "dask.db")
-    optimize(_square, SPACE, n_trials=6, seed=1, executor=client, storage=db, study="d")
-    resumed = optimize(_square, SPACE, n_trials=10, seed=1, executor=client, storage=db, study="d")
+    optimize(_square, SPACE, "random", n_trials=6, seed=1, executor=client, storage=db, study="d")
+    resumed = optimize(_square, SPACE, "random", n_trials=10, seed=1, executor=client, storage=db, study="d")
     assert [t.number for t in resumed.trials] == list(range(10))
-    serial = optimize(_square, SPACE, n_trials=10, seed=1)
+    serial = optimize(_square, SPACE, "random", n_trials=10, seed=1)
     assert [t.config for t in load_study(db, "d").trials] == [t.config for t in serial.trials]
 
 

@@ -31,7 +31,7 @@ def _dies(config):
 
 
 def _expected(n_trials, seed):
-    configs = [t.config for t in optimize(lambda c: 0.0, SPACE, n_trials=n_trials, seed=seed).trials]
+    configs = [t.config for t in optimize(lambda c: 0.0, SPACE, "random", n_trials=n_trials, seed=seed).trials]
     return [c["x"] > 3.0 for c in configs], [c["x"] < -4.0 for c in configs]
 
 
@@ -41,7 +41,7 @@ def test_an_evaluation_past_trial_timeout_is_stopped_and_failed_and_the_search_g
     seed = 11  # the last trial hangs (so that the test does not wait for its worker to be replaced)
     hangs, _ = _expected(6, seed)
     assert hangs == [False] * 5 + [True]
-    result = optimize(_slow_or_fast, SPACE, n_trials=6, seed=seed, n_jobs=n_jobs, trial_timeout=1.0)
+    result = optimize(_slow_or_fast, SPACE, "random", n_trials=6, seed=seed, n_jobs=n_jobs, trial_timeout=1.0)
     assert len(result) == 6
     for trial, hang in zip(result.trials, hangs):
         if hang:
@@ -57,7 +57,7 @@ def test_a_worker_that_dies_fails_only_its_trial():
     seed = 1288  # trial 8 exits, trial 9 segfaults
     exits, segfaults = _expected(10, seed)
     assert exits.index(True) == 8 and segfaults.index(True) == 9
-    result = optimize(_dies, SPACE, n_trials=10, seed=seed, n_jobs=2)
+    result = optimize(_dies, SPACE, "random", n_trials=10, seed=seed, n_jobs=2)
     assert len(result) == 10
     for trial, exit_, segv in zip(result.trials, exits, segfaults):
         if exit_:
@@ -131,8 +131,9 @@ def test_a_user_executor_and_completed_order():
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(3) as pool:
-        result = optimize(lambda c: c["x"] ** 2, SPACE, n_trials=12, seed=0, executor=pool, tell_order="completed")
-    serial = optimize(lambda c: c["x"] ** 2, SPACE, n_trials=12, seed=0)
+        result = optimize(lambda c: c["x"] ** 2, SPACE, "random", n_trials=12, seed=0, executor=pool,
+                          tell_order="completed")
+    serial = optimize(lambda c: c["x"] ** 2, SPACE, "random", n_trials=12, seed=0)
     assert [(t.number, t.config, t.value) for t in result.trials] == [(t.number, t.config, t.value)
                                                                       for t in serial.trials]
 
@@ -203,7 +204,7 @@ def test_a_timed_out_evaluation_ends_its_worker_and_the_processes_it_started_and
     script = _hangs_with_a_child(str(tmp_path)) + '''
 import json, hpo
 from hpo.executors import reusable_pool
-result = hpo.optimize(objective, hpo.Space(x=hpo.Float(-1, 1)), n_trials=3, seed=0, n_jobs=2, trial_timeout=1)
+result = hpo.optimize(objective, hpo.Space(x=hpo.Float(-1, 1)), "random", n_trials=3, seed=0, n_jobs=2, trial_timeout=1)
 busy = [w.process.pid for w in reusable_pool(2)._workers if w.task is not None]
 print(json.dumps({"errors": [t.error for t in result.trials], "busy": busy}), flush=True)
 '''
@@ -232,7 +233,7 @@ def test_ctrl_c_returns_the_finished_trials_and_ends_the_running_evaluations_and
     script = _hangs_with_a_child(str(tmp_path)) + '''
 import json, warnings, hpo
 warnings.simplefilter("ignore")
-result = hpo.optimize(objective, hpo.Space(x=hpo.Float(-1, 1)), n_trials=8, seed=0, n_jobs=2)
+result = hpo.optimize(objective, hpo.Space(x=hpo.Float(-1, 1)), "random", n_trials=8, seed=0, n_jobs=2)
 def running(pid):  # not gone, not a zombie
     try:
         with open(f"/proc/{pid}/stat") as f:

@@ -170,6 +170,7 @@ def _summary_blocks(search: Any, result: Any) -> list:
         lines.append(f"Best {shown} (trial {best.number}"
                      + (f", budget {best.budget:g}" if best.budget is not None else "") + "): "
                      + ", ".join(f"{k}={_fmt(v)}" for k, v in best.config.items()) + ".")
+    lines += _model_lines(getattr(result, "strategy_instance", None))
     blocks: list = [("h", 2, "Summary")] + [("p", line) for line in lines]
     blocks += [("p", "Space:"), ("code", repr(result.space))]
     failed = [t for t in result.trials if t.status == "failed"]
@@ -181,6 +182,21 @@ def _summary_blocks(search: Any, result: Any) -> list:
         rows = [[e, str(n)] for e, n in sorted(errors.items(), key=lambda x: -x[1])[:10]]
         blocks += [("p", "Failed trials by error:"), ("table", ["error", "trials"], rows)]
     return blocks
+
+
+def _model_lines(strategy: Any) -> list[str]:
+    """What a model-based strategy estimated and decided: the noise of the losses, the cost guard's switches."""
+    lines = []
+    share = getattr(strategy, "noise_share", None)
+    if share is not None:
+        lines.append(f"The model puts {share:.1%} of the losses' variance down to noise (about "
+                     f"{strategy.noise_sd:.3g} as a standard deviation in the loss's units) at its last fit.")
+    guard = getattr(strategy, "cost_guard", None)
+    for change in getattr(guard, "changes", []):
+        lines.append(f"Cost guard, after {change['told']} trials: a model proposal cost {change['proposal_seconds']:.3g} s "
+                     f"against {change['evaluation_seconds']:.3g} s per evaluation; from then on one proposal in "
+                     f"{change['every']} came from the model.")
+    return lines
 
 
 # ------------------------------------------------------------------ render

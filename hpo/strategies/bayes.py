@@ -77,8 +77,9 @@ class BayesianOptimization(Strategy):
         Configurations to evaluate first (known good defaults); each must be
         valid in the space.
     acquisition : {"log_ei", "pi", "lcb"}, default "log_ei"
-    xi, kappa, n_candidates, n_refine, max_fit_points, max_model_points
-        See :class:`BayesianProposer`.
+    xi, kappa, n_candidates, n_refine, max_fit_points, max_model_points, incumbent
+        See :class:`BayesianProposer` (``incumbent="model"``: on noisy fits the
+        acquisition improves on the model's best mean, not the lowest loss).
     budget : float, optional
         The budget given to every candidate (None: the full budget).
     fit_budget : "largest" or "all", default "largest"
@@ -130,8 +131,7 @@ class BayesianOptimization(Strategy):
         The model's estimate of the losses' noise at its last fit (see
         :class:`BayesianProposer`): the share of the losses' variance it puts
         down to noise, and roughly its standard deviation in the loss's units.
-        From a share of 5% on, the acquisition improves on the model's best
-        mean instead of the lowest loss. None before the model's first fit.
+        None before the model's first fit.
     cost_guard : CostGuard or None
         The cost guard (``cost_guard=`` given), with its decisions in ``changes``.
 
@@ -183,6 +183,7 @@ class BayesianOptimization(Strategy):
         explore_lengthscale: float = 0.3,
         exploit_after: float | None = 10.0,
         cost_guard: float | None = None,
+        incumbent: str = "observed",
     ) -> None:
         super().__init__(space, seed=seed)
         if n_initial is None:
@@ -194,7 +195,7 @@ class BayesianOptimization(Strategy):
         self.proposer = BayesianProposer(
             space, acquisition=acquisition, xi=xi, kappa=kappa, n_candidates=n_candidates, n_refine=n_refine,
             max_fit_points=max_fit_points, max_model_points=max_model_points,
-            explore_lengthscale=explore_lengthscale,
+            explore_lengthscale=explore_lengthscale, incumbent=incumbent,
         )
         self.n_initial = int(n_initial)
         self.budget = budget

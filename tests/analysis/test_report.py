@@ -203,3 +203,19 @@ def test_report_of_a_multi_fidelity_search_shows_its_learning_curves(tmp_path):
     assert "### Learning curves" in text and "(report_files/learning_curves.png)" in text
     assert "### Value against budget" in text
     assert_png(tmp_path / "report_files" / "learning_curves.png")
+
+
+def test_the_report_says_what_the_model_estimated_and_what_the_cost_guard_did(tmp_path):
+    from hpo.strategies import AutoStrategy
+
+    space = Space(x=Float(0.0, 1.0))
+    strategy = AutoStrategy(space, seed=0)
+    strategy.cost_guard.first_check = 16  # a microsecond objective: the guard switches at its first check
+    with pytest.warns(hpo.strategies.SlowSuggestionWarning):
+        result = hpo.optimize(lambda c: (c["x"] - 0.3) ** 2, space, strategy, n_trials=20)
+    text = write_report(result, str(tmp_path / "r.md"), plots=False)
+    assert re.search(r"The model puts \d+\.\d% of the losses' variance down to noise", text)
+    assert re.search(r"Cost guard, after 16 trials: .* one proposal in \d+ came from the model", text)
+    plain = write_report(hpo.optimize(lambda c: c["x"], space, "random", n_trials=5, seed=0),
+                         str(tmp_path / "p.md"), plots=False)
+    assert "noise" not in plain and "Cost guard" not in plain

@@ -41,7 +41,7 @@ def test_studies_lists_every_study_with_counts(db, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split()[:8] == ["study", "strategy", "trials", "ok", "failed", "pruned", "running", "abandoned"]
     first = lines[1].split()
-    assert first[:3] == ["first", "random", "12"] and int(first[3]) + int(first[4]) == 12
+    assert first[:3] == ["first", "auto", "12"] and int(first[3]) + int(first[4]) == 12
     assert lines[2].split()[:4] == ["second", "sobol", "4", "4"]
 
 

@@ -1,4 +1,4 @@
-"""Bayesian optimization on noisy losses: repeats merged, the noise estimated and reported, the incumbent from the model."""
+"""Bayesian optimization on noisy losses: repeats merged, the noise estimated and reported, the model's incumbent (opt-in)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ def _smooth(x):
     return np.sin(6.0 * x) + 0.5 * x
 
 
-def _fitted(x, losses, seed=0):
-    return BayesianProposer(LINE).fit(np.asarray(x)[:, None], np.asarray(losses), np.random.default_rng(seed))
+def _fitted(x, losses, seed=0, incumbent="model"):
+    return BayesianProposer(LINE, incumbent=incumbent).fit(np.asarray(x)[:, None], np.asarray(losses),
+                                                           np.random.default_rng(seed))
 
 
 def test_merge_repeats_keeps_first_occurrences_in_order_at_their_mean_loss():
@@ -53,6 +54,14 @@ def test_a_noisy_fit_reports_the_noise_and_improves_on_the_models_best_mean(sd):
     assert proposer.incumbent == pytest.approx(float(mean.min()))
     # the lowest loss is partly luck: the model believes less of it
     assert proposer.incumbent > float(proposer.gp.y.min()) + 0.1
+    default = _fitted(x, losses, incumbent="observed")  # the default: the lowest loss, noisy or not
+    assert default.noise_share == pytest.approx(proposer.noise_share)
+    assert default.incumbent == pytest.approx(float(default.gp.y.min()))
+
+
+def test_a_bad_incumbent_rule_is_refused_by_name():
+    with pytest.raises(ValueError, match="incumbent must be one of"):
+        BayesianOptimization(LINE, incumbent="best")
 
 
 def test_a_configuration_told_again_enters_the_model_once_at_its_mean_loss():
@@ -95,8 +104,10 @@ def test_observed_repeats_of_one_configuration_are_merged_in_the_strategy():
     assert len(strategy.proposer.gp.y) == 5 + 1  # five configurations, and the proposal just made (a fantasy)
 
 
-def test_a_noisy_objective_is_still_optimized():
+@pytest.mark.parametrize("incumbent", ["observed", "model"])
+def test_a_noisy_objective_is_still_optimized(incumbent):
     rng = np.random.default_rng(1)
-    result = hpo.optimize(lambda c: (c["x"] - 0.3) ** 2 + rng.normal(0.0, 0.05), LINE, "bayes", n_trials=30, seed=0)
+    result = hpo.optimize(lambda c: (c["x"] - 0.3) ** 2 + rng.normal(0.0, 0.05), LINE, "bayes", n_trials=30, seed=0,
+                          strategy_options={"incumbent": incumbent})
     assert abs(result.best_config["x"] - 0.3) < 0.15
     assert result.strategy_instance.noise_share >= NOISY
