@@ -55,7 +55,7 @@ import numpy as np
 
 import hpo
 from hpo.benchmarking import Problem, make_contender, make_problem
-from hpo.benchmarking.runner import _reference_losses
+from hpo.benchmarking.runner import REFERENCE_SAMPLES
 from hpo.benchmarking.suites import suite_problems
 from hpo.spaces import Float, Int
 from hpo.strategies.bayes import default_n_initial
@@ -214,7 +214,9 @@ def suite_scores(suite: str, seeds: range, n_trials: int, options: dict | None) 
     allscores = []
     for name in suite_problems(suite):
         problem = make_problem(name)
-        ref = float(np.median([v for v in _reference_losses(problem) if v is not None]))
+        # the 0 of hpo bench's normalized score: the median loss of the same random configurations
+        reference = problem.space.sample(REFERENCE_SAMPLES, seed=np.random.default_rng(12345))
+        ref = float(np.median([problem.objective(c, None) for c in reference]))
         bests = []
         for seed in seeds:
             result = hpo.optimize(problem.objective, problem.space, "bayes", n_trials=n_trials, seed=seed,
