@@ -44,7 +44,7 @@ _constraints = {"study": [Satisfies(lambda v: isinstance(v, str) and v != "", "a
 def optimize(
     objective: Callable,
     space: Space | Mapping,
-    strategy: str | Strategy | type[Strategy] = "random",
+    strategy: str | Strategy | type[Strategy] = "auto",
     *,
     n_trials: int | None = None,
     timeout: float | None = None,
@@ -83,8 +83,16 @@ def optimize(
         and ``trial.save(state)`` / ``trial.load()`` / ``trial.done`` so that a
         promoted run continues from its paused state.
     space : Space or mapping of name to dimension
-    strategy : str, Strategy class or instance, default "random"
+    strategy : str, Strategy class or instance, default "auto"
         A registered name (``hpo.strategies.available_strategies()``).
+        ``"auto"`` is Bayesian optimization (``"bayes"``) with its cost
+        guard: when the model's proposals cost more than a tenth of the
+        evaluation time (a cheap objective, a long search), it proposes from
+        the model only now and then and says so once
+        (:class:`~hpo.strategies.AutoStrategy`). Pick ``"bayes"`` for exact
+        replay whatever the timings, ``"random"`` or ``"sobol"`` for
+        thousands of very cheap trials, ``"grid"`` to enumerate a finite
+        space, ``"asha"``/``"hyperband"`` when the objective takes a budget.
     n_trials : int, optional
         How many trials at most. Needed unless ``timeout`` is given or the
         strategy runs out by itself (grid).

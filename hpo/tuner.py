@@ -54,8 +54,12 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
     space : Space or mapping of name to dimension
         Names are the estimator's parameters (``clf__C`` in a Pipeline), or
         mapped to them by the space's ``to_params``.
-    strategy : str, Strategy class, default "random"
+    strategy : str, Strategy class, default "auto"
         A registered strategy name (``hpo.available_strategies()``).
+        ``"auto"`` is Bayesian optimization with its cost guard (see
+        :class:`~hpo.strategies.AutoStrategy`; ``"bayes"`` without it);
+        ``"random"`` for many cheap fits, ``"grid"`` to enumerate, ``"halving"``,
+        ``"hyperband"`` or ``"asha"`` to spend small budgets on weak candidates.
     n_trials : int or None, default 50
         How many configurations to try (trials: a multi-fidelity strategy
         evaluates a configuration once per budget it reaches); ``None`` runs
@@ -209,7 +213,7 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         self,
         estimator: Any,
         space: Space | Mapping,
-        strategy: str | type[Strategy] = "random",
+        strategy: str | type[Strategy] = "auto",
         n_trials: int | None = 50,
         *,
         validation: Any = 0.2,

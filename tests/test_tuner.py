@@ -667,10 +667,12 @@ def test_random_state_instance_is_accepted(clf_data):
 
 @pytest.mark.slow
 def test_two_workers_give_the_same_trials_as_one(clf_data):
+    # a non-adaptive strategy: an adaptive one (the default) proposes while other trials run, so its
+    # trials depend on n_jobs (the same n_jobs and seed give the same trials: the next test)
     X, y = clf_data
     results = {}
     for n_jobs in (1, 2):
-        tuner = Tuner(LogisticRegression(), C_SPACE, n_trials=6, validation=3, random_state=0,
+        tuner = Tuner(LogisticRegression(), C_SPACE, strategy="random", n_trials=6, validation=3, random_state=0,
                       n_jobs=n_jobs).fit(X, y)
         results[n_jobs] = tuner
     one, two = results[1].cv_results_, results[2].cv_results_
@@ -679,6 +681,14 @@ def test_two_workers_give_the_same_trials_as_one(clf_data):
         assert_allclose(one[f"split{k}_test_score"], two[f"split{k}_test_score"], rtol=1e-12)
     assert results[1].best_index_ == results[2].best_index_
     assert results[1].best_params_ == results[2].best_params_
+
+
+def test_the_default_strategy_with_two_workers_gives_the_same_trials_twice(clf_data):
+    X, y = clf_data
+    runs = [Tuner(LogisticRegression(), C_SPACE, n_trials=8, validation=3, random_state=0, n_jobs=2).fit(X, y)
+            for _ in range(2)]
+    assert runs[0].strategy_.name == "auto" and runs[0].strategy_.n_model_proposals > 0
+    assert runs[0].cv_results_["params"] == runs[1].cv_results_["params"]
 
 
 @pytest.mark.slow

@@ -356,7 +356,7 @@ def write_report(
     >>> result = optimize(lambda c: (c["x"] - 0.3) ** 2, Space(x=Float(0, 1)), n_trials=8, seed=0)
     >>> text = write_report(result, "report.md", plots=False)  # plots=True adds the figures (matplotlib)
     >>> [line for line in text.splitlines() if line.startswith("#")]
-    ['# hpo search (random)', '## Summary', '## Best trials', '## Importance']
+    ['# hpo search (auto)', '## Summary', '## Best trials', '## Importance']
     """
     from .fanova import importance
 

@@ -25,11 +25,16 @@ log-EI, L-BFGS-B refinement, pending candidates as fantasies) are
   unexplored corners.
 - **No repeats.** A configuration is never proposed twice; a finite space
   ends the search when every configuration was asked.
+- **Cost guard** (``cost_guard``; on in ``"auto"``, the default strategy of
+  ``hpo.optimize`` and the Tuner): when model proposals cost more than a
+  share of the evaluation time, only some proposals come from the model
+  (:mod:`hpo.strategies.cost_guard`).
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -41,11 +46,12 @@ from .._constraints import Interval, Options, check_options
 from ..spaces import Space
 from ..trial import OK, Candidate, Trial
 from .base import Strategy, config_key
+from .cost_guard import CostGuard
 from .bayes_model import INACTIVE_FEATURE, MIN_GAP, PI_MARGIN, BayesianProposer, transform_losses  # noqa: F401
 from .random_search import SobolSearch
 from .registry import register
 
-__all__ = ["BayesianOptimization", "BayesianProposer", "default_n_initial", "transform_losses"]
+__all__ = ["AutoStrategy", "BayesianOptimization", "BayesianProposer", "default_n_initial", "transform_losses"]
 
 #: How far exploring backs off: the patience in force grows to at most this multiple of ``patience``.
 MAX_WAIT = 4
@@ -108,6 +114,16 @@ class BayesianOptimization(Strategy):
         that has not earned it (measured in BENCHMARKS.md, "A greedy step
         once the model has its points").
         None never takes greedy steps.
+    cost_guard : float or None, default None
+        The largest share of the evaluation time that model proposals may
+        cost, per trial on average: past it, only one proposal in ``k`` comes
+        from the model, the others from the Sobol stream, with ``k`` the
+        smallest that keeps within the share (:class:`~hpo.strategies.cost_guard.CostGuard`;
+        the first switch is warned once with a
+        :class:`~hpo.strategies.cost_guard.SlowSuggestionWarning`). The guard
+        reads the clock, so a seed replays the same trials only until it first
+        switches. None (the default of ``"bayes"``) never switches; ``"auto"``,
+        the default strategy of ``hpo.optimize`` and the Tuner, sets 0.1.
 
     Attributes
     ----------
@@ -116,6 +132,14 @@ class BayesianOptimization(Strategy):
         Candidates that came from the model (not from the initial design).
     n_greedy_proposals : int
         Those of them that were greedy steps (``exploit_after``).
+    noise_share, noise_sd : float or None
+        The model's estimate of the losses' noise at its last fit (see
+        :class:`BayesianProposer`): the share of the losses' variance it puts
+        down to noise, and roughly its standard deviation in the loss's units.
+        From a share of 5% on, the acquisition improves on the model's best
+        mean instead of the lowest loss. None before the model's first fit.
+    cost_guard : CostGuard or None
+        The cost guard (``cost_guard=`` given), with its decisions in ``changes``.
 
     Examples
     --------
@@ -141,6 +165,7 @@ class BayesianOptimization(Strategy):
         "fit_budget": [Options(["largest", "all"])],
         "budget": [Interval(float, 0, closed="neither"), None],
         "min_budget_points": [Interval(int, 1)],
+        "cost_guard": [None, Interval(float, 0, closed="neither")],
     }
 
     def __init__(
@@ -163,12 +188,15 @@ class BayesianOptimization(Strategy):
         patience: int | str | None = "auto",
         explore_lengthscale: float = 0.3,
         exploit_after: float | None = 10.0,
+        cost_guard: float | None = None,
     ) -> None:
         super().__init__(space, seed=seed)
         if n_initial is None:
             n_initial = default_n_initial(space)
         check_options(self._constraints, exploit_after=exploit_after, patience=patience, n_initial=n_initial,
-                      fit_budget=fit_budget, budget=budget, min_budget_points=min_budget_points)
+                      fit_budget=fit_budget, budget=budget, min_budget_points=min_budget_points,
+                      cost_guard=cost_guard)
+        self.cost_guard = None if cost_guard is None else CostGuard(cost_guard, self.name)
         self.proposer = BayesianProposer(
             space, acquisition=acquisition, xi=xi, kappa=kappa, n_candidates=n_candidates, n_refine=n_refine,
             max_fit_points=max_fit_points, max_model_points=max_model_points,
@@ -232,12 +260,17 @@ class BayesianOptimization(Strategy):
                 c = self._initial.popleft()
                 config = c if not self._is_seen(c) else None
             if config is None and (self._n_asked + len(out) >= self.n_initial or not self._initial):
-                if not model_ready and self._n_asked + len(out) >= self.n_initial:
-                    model_ready = self._fit_model(out)
-                if model_ready:
-                    config = self._propose()
-                    if config is not None:
-                        self.n_model_proposals += 1
+                if self._n_asked + len(out) >= self.n_initial and (
+                        self.cost_guard is None or self.cost_guard.model_turn()):
+                    started = time.perf_counter()
+                    if not model_ready:
+                        model_ready = self._fit_model(out)
+                    if model_ready:
+                        config = self._propose()
+                        if config is not None:
+                            self.n_model_proposals += 1
+                            if self.cost_guard is not None:
+                                self.cost_guard.record_proposal(time.perf_counter() - started)
             if config is None:
                 config = self._from_design()
             if config is None:
@@ -275,7 +308,18 @@ class BayesianOptimization(Strategy):
         """
         self._observed.append(trial)
 
+    @property
+    def noise_share(self) -> float | None:
+        return self.proposer.noise_share
+
+    @property
+    def noise_sd(self) -> float | None:
+        return self.proposer.noise_sd
+
     def _tell(self, trial: Trial) -> None:
+        if self.cost_guard is not None:
+            timed = trial.started is not None and trial.finished is not None
+            self.cost_guard.record_evaluation(trial.finished - trial.started if timed else None)
         improved = False
         if trial.status == OK and trial.loss is not None and trial.loss < self._best_loss:
             improved = trial.loss < self._best_loss - 1e-12 * max(1.0, abs(self._best_loss))
@@ -352,3 +396,29 @@ class BayesianOptimization(Strategy):
                     self.n_greedy_proposals += exploit
                     return config
         return None
+
+
+@register
+class AutoStrategy(BayesianOptimization):
+    """The default strategy of ``hpo.optimize`` and the Tuner: Bayesian optimization with its cost guard.
+
+    ``"auto"`` is :class:`BayesianOptimization` with ``cost_guard=0.1``: when
+    model proposals cost more than a tenth of the evaluation time (a cheap
+    objective, a long search), only some proposals come from the model, the
+    others from its Sobol stream, and the switch is warned once. Every option
+    of ``"bayes"`` is taken. Pick another strategy for a finite space you want
+    enumerated (``"grid"``), thousands of very cheap trials (``"random"``,
+    ``"sobol"``), or budgets (``"asha"``, ``"hyperband"``, ``"halving"``).
+
+    Examples
+    --------
+    >>> import hpo
+    >>> result = hpo.optimize(lambda c: (c["x"] - 0.3) ** 2, hpo.Space(x=hpo.Float(0, 1)), n_trials=12, seed=0)
+    >>> result.strategy, round(result.best_config["x"], 2)
+    ('auto', 0.3)
+    """
+
+    name = "auto"
+
+    def __init__(self, space: Space, *, cost_guard: float | None = 0.1, **options: Any) -> None:
+        super().__init__(space, cost_guard=cost_guard, **options)

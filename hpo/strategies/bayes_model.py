@@ -14,12 +14,19 @@ How one proposal is made (:class:`BayesianProposer`; the strategy around it is
 2. **Targets.** Losses are standardized and Yeo-Johnson transformed
    (Yeo-Johnson with the maximum-likelihood lambda), so heavy tails and outliers do not dominate the
    fit; failed and pruned trials count as the worst loss seen, which steers the
-   model away from them instead of forgetting them.
+   model away from them instead of forgetting them. A configuration evaluated
+   more than once enters once, at the mean of its losses (:func:`merge_repeats`).
 3. **Model.** :class:`~hpo.strategies.gaussian_process.GaussianProcess`, Matern
    5/2 with a length scale per parameter, MAP hyperparameters, warm-started.
    Beyond ``max_fit_points`` observations the hyperparameters are fitted on a
    subset (the best half and a random half), and beyond ``max_model_points``
    the posterior is conditioned on a subset too, so a long search stays cheap.
+   The fitted noise variance is reported (``noise_share``: its share of the
+   transformed losses' variance; ``noise_sd``: roughly, in the loss's units).
+   Where it is large (``noise_share >= NOISY``, 5%: noisy losses; a smooth
+   function's fit stays under 2%), the incumbent the acquisition improves on is the best
+   posterior mean at an evaluated point rather than the lowest loss, which
+   may be a lucky draw.
 4. **Acquisition.** Log expected improvement (default), probability of
    improvement or a lower confidence bound, maximized over a candidate set
    (uniform points of the box plus perturbations of the best configurations)
@@ -51,6 +58,8 @@ How one proposal is made (:class:`BayesianProposer`; the strategy around it is
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.optimize import minimize
 
@@ -59,8 +68,8 @@ from ..spaces import Categorical, Space
 from .acquisition import ACQUISITIONS
 from .gaussian_process import GaussianProcess, sqdist
 
-__all__ = ["BayesianProposer", "transform_losses", "INACTIVE_FEATURE", "MIN_GAP", "PI_MARGIN", "PLATEAU_MIN_TIES",
-           "PLATEAU_MAX_VOLUME"]
+__all__ = ["BayesianProposer", "merge_repeats", "transform_losses", "INACTIVE_FEATURE", "MIN_GAP", "NOISY", "PI_MARGIN",
+           "PLATEAU_MIN_TIES", "PLATEAU_MAX_VOLUME"]
 
 #: The feature value of an inactive numeric parameter (outside the unit box).
 INACTIVE_FEATURE = -0.5
@@ -72,6 +81,44 @@ PI_MARGIN = 0.1
 PLATEAU_MIN_TIES = 3
 #: The largest share of the numeric box a plateau's bounding box may cover and still be avoided.
 PLATEAU_MAX_VOLUME = 0.5
+#: The fitted noise share (noise variance over the variance of the transformed losses) from which the
+#: incumbent the acquisition improves on is the model's best mean at an evaluated point, not the lowest loss.
+NOISY = 0.05
+
+
+def merge_repeats(U: np.ndarray, A: np.ndarray, losses: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One row per distinct canonical point, at the mean of its losses (first occurrences, in order).
+
+    A configuration evaluated more than once (a resumed study, a repeated
+    initial configuration, several budgets fitted together) would otherwise
+    enter the Gaussian process as coinciding rows with different targets,
+    which only a large noise variance can explain; their mean is the better
+    estimate and leaves the noise to what varies between configurations.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> U = np.array([[0.1], [0.5], [0.1]])
+    >>> U2, A2, y2 = merge_repeats(U, np.ones((3, 1), bool), np.array([1.0, 3.0, 2.0]))
+    >>> U2.ravel().tolist(), y2.tolist()
+    ([0.1, 0.5], [1.5, 3.0])
+    """
+    if len(U) < 2:
+        return U, A, losses
+    _, first, inverse, counts = np.unique(U, axis=0, return_index=True, return_inverse=True, return_counts=True)
+    if counts.max() == 1:
+        return U, A, losses
+    inverse = inverse.ravel()
+    means = np.bincount(inverse, weights=losses) / counts
+    keep = np.sort(first)
+    return U[keep], A[keep], means[inverse[keep]]
+
+
+def _robust_scale(losses: np.ndarray) -> float:
+    """The spread of losses as :func:`transform_losses` measures it (interquartile range / 1.349, else std)."""
+    q25, q75 = np.percentile(losses, [25, 75])
+    scale = (q75 - q25) / 1.349
+    return float(scale if scale > 0 else np.std(losses))
 
 def transform_losses(losses: np.ndarray) -> np.ndarray:
     """Robustly scaled, tails compressed, Yeo-Johnson transformed, standardized; order kept.
@@ -190,6 +237,21 @@ class BayesianProposer:
     explore_lengthscale : float, default 0.3
         The cap on every length scale (in the unit box) of the model behind
         an exploring proposal (``ranked(explore=True)``).
+
+    Attributes
+    ----------
+    noise_share : float or None
+        The last fit's noise variance as a share of the transformed losses'
+        variance (0 to 0.5, the noise bound; None before the first fit). From
+        ``NOISY`` (0.05) on, the acquisition improves on the model's best mean
+        at an evaluated point instead of on the lowest loss.
+    noise_sd : float or None
+        That noise as a standard deviation in the loss's own units, roughly
+        (``sqrt(noise_share)`` times the losses' interquartile range / 1.349).
+    incumbent : float
+        What the acquisition improves on, in the model's standardized units:
+        the lowest transformed loss, or the best posterior mean at an
+        evaluated point when the fit is noisy (lowered by pending fantasies).
     """
 
     _constraints = {
@@ -235,11 +297,14 @@ class BayesianProposer:
         self._n_fits = 0
         self._exploiting = False
         self._plateaus: list[tuple[np.ndarray, np.ndarray]] = []
+        self.noise_share: float | None = None
+        self.noise_sd: float | None = None
 
     # ------------------------------------------------------------------ fit
     def fit(self, U: np.ndarray, losses: np.ndarray, rng: np.random.Generator) -> "BayesianProposer":
         """Fit the model to canonical unit points ``U`` and their losses (lower is better)."""
         U, A = self.space.snap(U)
+        U, A, losses = merge_repeats(U, A, np.asarray(losses, dtype=float))
         y = transform_losses(losses)
         F = self.features(U, A)
         n = len(y)
@@ -251,8 +316,14 @@ class BayesianProposer:
             self.gp.condition(F[model_rows], y[model_rows])
         self._n_fits += 1
         self._U, self._y = U[model_rows], y[model_rows]
-        self._plateaus = self._plateau_boxes(F, np.asarray(losses, dtype=float))
+        self._plateaus = self._plateau_boxes(F, losses)
+        self.noise_share = float(self.gp.noise) if np.ptp(y) > 0 else 0.0
+        self.noise_sd = math.sqrt(self.noise_share) * _robust_scale(losses)
         self._best = float(y.min())
+        if self.noise_share >= NOISY:
+            # a noisy fit: the lowest observation is partly luck; improve on what the model believes instead
+            mean, _ = self.gp.predict(F[model_rows])
+            self._best = float(mean.min())
         self._top = U[np.argsort(y, kind="stable")[: max(1, min(5, n))]]
         self._running = np.zeros((0, U.shape[1]))
         return self
@@ -276,6 +347,10 @@ class BayesianProposer:
         for lo, hi in self._plateaus:
             out |= np.all((F >= lo - 1e-9) & (F <= hi + 1e-9), axis=1)
         return out
+
+    @property
+    def incumbent(self) -> float:
+        return self._best
 
     @staticmethod
     def _subset(y: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:

@@ -84,7 +84,7 @@ def get_strategy_class(name: str) -> type[Strategy]:
     >>> get_strategy_class("randon")
     Traceback (most recent call last):
     ...
-    ValueError: unknown strategy 'randon'; known: ['asha', 'bayes', ...]
+    ValueError: unknown strategy 'randon'; known: ['asha', 'auto', 'bayes', ...]
     """
     try:
         return _STRATEGIES[name]

@@ -36,7 +36,7 @@ def small_space() -> Space:
 
 @pytest.fixture(scope="session")
 def mixed_result() -> hpo.Result:
-    return hpo.optimize(mixed_objective, mixed_space(), n_trials=60, seed=0)
+    return hpo.optimize(mixed_objective, mixed_space(), "random", n_trials=60, seed=0)  # spread out, to analyse
 
 
 def halving_result(n: int = 18, eta: int = 3, seed: int = 0) -> hpo.Result:

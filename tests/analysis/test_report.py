@@ -142,7 +142,7 @@ def test_hpo_report_writes_a_page_with_the_record(stored, tmp_path, capsys, monk
     page = tmp_path / "mixed_run-report.md"  # the default name
     assert capsys.readouterr().out.strip() == f"report: {page.name}"
     text = page.read_text()
-    assert text.startswith("# hpo study mixed run") and "| strategy | random |" in text
+    assert text.startswith("# hpo study mixed run") and "| strategy | auto |" in text  # the default ran
     assert "| seed | 0 |" in text and "scikit-learn=" in text and "## Importance" in text
     assert main(["report", f"sqlite:///{stored}", "mixed run", "--format", "html", "--out", "r.html"]) == 0
     assert (tmp_path / "r.html").read_text().count("data:image/png;base64,") == 5  # with the contour
