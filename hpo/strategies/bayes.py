@@ -17,6 +17,12 @@ log-EI, L-BFGS-B refinement, pending candidates as fantasies) are
   proposal is the posterior mean's minimum: one greedy step, which takes
   a well-modelled basin's floor to its last digits where expected
   improvement would first look elsewhere.
+- **Leaving plateaus.** After a trial whose loss exactly tied a loss told
+  before (a flat region: a saturated CV error, a shelf along a face of the
+  box), the next proposal avoids the bounding boxes of groups of tied
+  observations (:meth:`BayesianProposer.ranked`, ``avoid_plateaus``), where
+  expected improvement would otherwise keep sampling the flat region's
+  unexplored corners.
 - **No repeats.** A configuration is never proposed twice; a finite space
   ends the search when every configuration was asked.
 - **Cost guard** (``cost_guard``; on in ``"auto"``, the default strategy of
@@ -217,6 +223,8 @@ class BayesianOptimization(Strategy):
         self.exploit_after = None if exploit_after is None else float(exploit_after)
         self.n_greedy_proposals = 0
         self._greedy_due = False  # the last trial told improved on the best: a greedy step may follow
+        self._losses_told: set = set()
+        self._tied = False  # the last trial told had exactly the loss of one told before: avoid plateaus
 
     def _check_initial(self, configs: Sequence[Mapping[str, Any]] | None) -> list[dict]:
         if configs is None:
@@ -326,6 +334,9 @@ class BayesianOptimization(Strategy):
         elif self._n_asked > self.n_initial:
             self._stale += 1
         self._greedy_due = improved
+        if trial.status == OK and trial.loss is not None:
+            self._tied = trial.loss in self._losses_told
+            self._losses_told.add(trial.loss)
 
     # --------------------------------------------------------------- model
     def _observations(self) -> tuple[np.ndarray, np.ndarray] | None:
@@ -375,7 +386,7 @@ class BayesianOptimization(Strategy):
                    and len(self.trials) >= self.exploit_after * len(self.space))
         if exploit:
             self._greedy_due = False  # one greedy step per improvement, even within one ask(n)
-        U, _ = self.proposer.ranked(self.rng, explore=explore, exploit=exploit)
+        U, _ = self.proposer.ranked(self.rng, explore=explore, exploit=exploit, avoid_plateaus=self._tied)
         # decode lazily, best first, until an unseen configuration turns up
         for start in range(0, min(len(U), 256), 16):
             for config in self.space.decode(U[start:start + 16]):

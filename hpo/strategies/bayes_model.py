@@ -41,6 +41,21 @@ How one proposal is made (:class:`BayesianProposer`; the strategy around it is
 5. **Pending candidates** (asked, not yet told; and earlier picks of the same
    ``ask(n)``) enter as fantasies at the model's mean ("kriging believer"),
    which flattens the acquisition around them: a batch is spread out.
+6. **Plateaus** (``ranked(avoid_plateaus=True)``, which the strategy asks for
+   after a proposal whose loss exactly tied one seen before). A loss that
+   saturates (a CV error at its majority-class value, a regularization strong
+   or weak enough that nothing changes, a face of the box along which nothing
+   varies) returns *exactly* the same value at many points. A stationary
+   Gaussian process cannot represent such a flat region: a point predicted
+   at the incumbent's level keeps an expected improvement of about 0.4 sigma,
+   and sigma is largest at the region's unexplored corners and faces, so a
+   search whose best loss is a shelf goes on sampling the shelf. With
+   ``avoid_plateaus``, candidates inside the bounding box of
+   ``PLATEAU_MIN_TIES`` or more observations with one exactly equal loss are
+   ranked last, unless that box covers more than ``PLATEAU_MAX_VOLUME`` of the
+   numeric parameters' box (an L-shaped or scattered group tells nothing of
+   where the flat region is). Measured in BENCHMARKS.md, "Bounds and plateaus
+   (issue 21)".
 """
 
 from __future__ import annotations
@@ -55,7 +70,8 @@ from ..spaces import Categorical, Space
 from .acquisition import ACQUISITIONS
 from .gaussian_process import GaussianProcess, sqdist
 
-__all__ = ["BayesianProposer", "merge_repeats", "transform_losses", "INACTIVE_FEATURE", "MIN_GAP", "NOISY", "PI_MARGIN"]
+__all__ = ["BayesianProposer", "merge_repeats", "transform_losses", "INACTIVE_FEATURE", "MIN_GAP", "NOISY", "PI_MARGIN",
+           "PLATEAU_MIN_TIES", "PLATEAU_MAX_VOLUME"]
 
 #: The feature value of an inactive numeric parameter (outside the unit box).
 INACTIVE_FEATURE = -0.5
@@ -63,6 +79,10 @@ INACTIVE_FEATURE = -0.5
 MIN_GAP = 0.01
 #: The default improvement margin of probability of improvement (standardized units).
 PI_MARGIN = 0.1
+#: Observations with one exactly equal loss that make a plateau (see ``ranked(avoid_plateaus=True)``).
+PLATEAU_MIN_TIES = 3
+#: The largest share of the numeric box a plateau's bounding box may cover and still be avoided.
+PLATEAU_MAX_VOLUME = 0.5
 #: The fitted noise share (noise variance over the variance of the transformed losses) from which, with
 #: ``incumbent="model"``, the acquisition improves on the model's best mean at an evaluated point.
 NOISY = 0.05
@@ -146,6 +166,13 @@ def _yeo_johnson(z: np.ndarray) -> np.ndarray:
         llf = -0.5 * len(z) * np.log(T.var(axis=1)) + (_LAMBDAS - 1.0) * float((np.sign(z) * a[0]).sum())
     llf = np.where(np.isfinite(llf), llf, -np.inf)
     return T[int(np.argmax(llf))]
+
+
+def _tie_groups(losses: np.ndarray) -> np.ndarray:
+    """Per observation, the id of its group of exactly equal losses (-1: a loss no other observation has)."""
+    _, inverse, counts = np.unique(losses, return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    return np.where(counts[inverse] >= 2, inverse, -1)
 
 
 class _Features:
@@ -277,6 +304,7 @@ class BayesianProposer:
         self.gp = GaussianProcess(self.features.groups)
         self._n_fits = 0
         self._exploiting = False
+        self._plateaus: list[tuple[np.ndarray, np.ndarray]] = []
         self.noise_share: float | None = None
         self.noise_sd: float | None = None
 
@@ -296,6 +324,7 @@ class BayesianProposer:
             self.gp.condition(F[model_rows], y[model_rows])
         self._n_fits += 1
         self._U, self._y = U[model_rows], y[model_rows]
+        self._plateaus = self._plateau_boxes(F, losses)
         self.noise_share = float(self.gp.noise) if np.ptp(y) > 0 else 0.0
         self.noise_sd = math.sqrt(self.noise_share) * _robust_scale(losses)
         self._best = float(y.min())
@@ -306,6 +335,26 @@ class BayesianProposer:
         self._top = U[np.argsort(y, kind="stable")[: max(1, min(5, n))]]
         self._running = np.zeros((0, U.shape[1]))
         return self
+
+    def _plateau_boxes(self, F: np.ndarray, losses: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Feature-space bounding boxes of the groups of tied losses small enough to avoid."""
+        groups = _tie_groups(losses)
+        ids, counts = np.unique(groups[groups >= 0], return_counts=True)
+        cols = np.array(sorted(self.features.numeric_col.values()), dtype=np.int64)
+        boxes = []
+        for g in ids[counts >= PLATEAU_MIN_TIES]:
+            G = F[groups == g]
+            lo, hi = G.min(0), G.max(0)
+            if float(np.prod(np.clip(hi[cols] - lo[cols], 0.0, 1.0))) <= PLATEAU_MAX_VOLUME:
+                boxes.append((lo, hi))
+        return boxes
+
+    def _on_plateau(self, F: np.ndarray) -> np.ndarray:
+        """Which feature rows lie inside a plateau's bounding box."""
+        out = np.zeros(len(F), dtype=bool)
+        for lo, hi in self._plateaus:
+            out |= np.all((F >= lo - 1e-9) & (F <= hi + 1e-9), axis=1)
+        return out
 
     @property
     def incumbent(self) -> float:
@@ -361,9 +410,15 @@ class BayesianProposer:
             C.append(P)
         return np.clip(np.vstack(C), 0.0, 1.0)
 
-    def ranked(self, rng: np.random.Generator, *, explore: bool = False,
-               exploit: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def ranked(self, rng: np.random.Generator, *, explore: bool = False, exploit: bool = False,
+               avoid_plateaus: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Canonical unit points, best acquisition first, and their acquisition values.
+
+        ``avoid_plateaus=True`` ranks last (acquisition ``-inf``) the points
+        inside the bounding box of ``PLATEAU_MIN_TIES`` or more observations
+        whose losses are exactly equal, where that box is small enough (see
+        the module docstring, item 6); where every candidate is inside one,
+        the ranking is left as it is.
 
         ``exploit=True`` ranks by the posterior mean alone (lowest first; the
         values are minus the mean): a greedy step.
@@ -382,25 +437,33 @@ class BayesianProposer:
             raise ValueError("a ranking explores or exploits, not both")
         if explore:
             with self.gp.capped_lengthscales(self.explore_lengthscale):
-                return self._ranked(rng)
+                return self._ranked(rng, avoid_plateaus)
         if exploit:
             self._exploiting = True
             try:
-                return self._ranked(rng)
+                return self._ranked(rng, avoid_plateaus)
             finally:
                 self._exploiting = False
-        return self._ranked(rng)
+        return self._ranked(rng, avoid_plateaus)
 
-    def _ranked(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def _ranked(self, rng: np.random.Generator, avoid_plateaus: bool = False) -> tuple[np.ndarray, np.ndarray]:
         U, A = self.space.snap(self._candidates(rng))
         F = self.features(U, A)
         acq = self._acq(F)
+        flat = self._on_plateau(F) if avoid_plateaus else np.zeros(len(F), dtype=bool)
+        avoid = bool(flat.any() and not flat.all())
+        if avoid:
+            acq = np.where(flat, -np.inf, acq)
         if self.n_refine and len(self.features.free):
             R = self._refine(U, A, F, acq)
             if len(R):
                 RU, RA = self.space.snap(R)
                 U = np.vstack([U, RU])
-                acq = np.concatenate([acq, self._acq(self.features(RU, RA))])
+                RF = self.features(RU, RA)
+                racq = self._acq(RF)
+                if avoid:
+                    racq = np.where(self._on_plateau(RF), -np.inf, racq)
+                acq = np.concatenate([acq, racq])
         if len(self._running):
             # the believer alone lets a batch crowd the incumbent's basin: keep MIN_GAP from running points
             near = (sqdist(U, self._running).min(1) < MIN_GAP ** 2)
