@@ -119,7 +119,9 @@ class BayesianOptimization(Strategy):
         The largest share of the evaluation time that model proposals may
         cost, per trial on average: past it, only one proposal in ``k`` comes
         from the model, the others from the Sobol stream, with ``k`` the
-        smallest that keeps within the share (:class:`~hpo.strategies.cost_guard.CostGuard`;
+        smallest power of two that keeps within the share, judged after 64
+        evaluations and each time their number doubles
+        (:class:`~hpo.strategies.cost_guard.CostGuard`;
         the first switch is warned once with a
         :class:`~hpo.strategies.cost_guard.SlowSuggestionWarning`). The guard
         reads the clock, so a seed replays the same trials only until it first
