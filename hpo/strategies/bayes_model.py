@@ -133,11 +133,7 @@ def transform_losses(losses: np.ndarray) -> np.ndarray:
     y = np.asarray(losses, dtype=float)
     if len(y) < 2 or not np.all(np.isfinite(y)) or np.ptp(y) <= 0:
         return np.zeros_like(y)
-    q25, median, q75 = np.percentile(y, [25, 50, 75])
-    scale = (q75 - q25) / 1.349
-    if not scale > 0:
-        scale = y.std()
-    z = (y - median) / scale
+    z = (y - np.percentile(y, 50)) / _robust_scale(y)  # percentile, not median: the same bits as before
     z = np.where(z > 3.0, 3.0 + np.log1p(np.maximum(z - 3.0, 0.0)), z)
     z = np.where(z < -3.0, -3.0 - np.log1p(np.maximum(-z - 3.0, 0.0)), z)
     if len(z) >= 5:
