@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import itertools
 import math
 import os
 import platform
@@ -12,6 +14,8 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .._constraints import N_TRIALS, check_options
+from ..executors.cores import effective_n_jobs
+from ..executors.process_pool import ProcessPool
 from .contenders import StrategyContender, make_contender
 from .problem import make_problem
 from .store import RunStore
@@ -60,7 +64,8 @@ def run_benchmark(
     seeds : int or list of int
         How many seeds (0..k-1), or the seeds themselves.
     n_jobs : int
-        Runs in parallel (joblib processes); each run evaluates serially.
+        Runs in parallel (hpo's worker processes; -1: all cores); each run
+        evaluates serially. A run whose process dies is stored as failed.
     storage : str, optional
         An SQLite study storage (path or ``sqlite:///`` URL) where every run
         of an hpo strategy keeps its trials as they finish, as the study
@@ -144,14 +149,40 @@ def run_benchmark(
 
 
 def _execute(jobs: list, n_trials: int, n_jobs: int, storage: str | None = None, study: str | None = None):
-    if n_jobs == 1:
+    """Yield each job's row as it finishes: serially, or in hpo's worker processes.
+
+    hpo's :class:`~hpo.executors.process_pool.ProcessPool` rather than
+    joblib's: a run whose process dies (a peer's segfault, the out-of-memory
+    killer) becomes that run's error row while the others go on, and the
+    workers end with this process however it ends (Ctrl-C, SIGTERM, SIGKILL),
+    with the processes their runs started. Jobs are handed out in order, a
+    few ahead of the free workers, so a suite runs problem by problem.
+    """
+    workers = min(effective_n_jobs(n_jobs), len(jobs))
+    if workers <= 1:
         for problem, strategy, seed in jobs:
             yield run_one(problem, strategy, seed, n_trials, storage, study)
         return
-    from joblib import Parallel, delayed
-
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-    yield from parallel(delayed(run_one)(p, s, seed, n_trials, storage, study) for p, s, seed in jobs)
+    waiting = iter(jobs)
+    running: dict[cf.Future, tuple] = {}
+    pool = ProcessPool(workers)
+    try:
+        while True:
+            for job in itertools.islice(waiting, max(0, 2 * workers - len(running))):
+                running[pool.submit(run_one, *job, n_trials, storage, study)] = job
+            if not running:
+                return
+            finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for future in finished:
+                problem, strategy, seed = running.pop(future)
+                try:
+                    row = future.result()
+                except Exception as exc:  # the worker died: this run failed, the others go on
+                    row = {"problem": problem, "contender": strategy, "seed": seed, "n_trials": n_trials,
+                           "error": f"{type(exc).__name__}: {exc}"}
+                yield row
+    finally:
+        pool.shutdown(wait=True, kill_workers=True)
 
 
 def run_study_name(problem: str, contender: str, seed: int, n_trials: int, prefix: str | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import numpy as np
@@ -260,3 +261,80 @@ def test_unsupported_pairs_are_skipped_not_failed(tmp_path):
     assert any("skipping picky-test on hartmann3" in m for m in messages)
     assert "6 runs to do (0 stored already)" in messages
     assert "Not run (the peer cannot express the problem" in build_report(str(tmp_path))
+
+
+# --------------------------------------------------------------- parallel runs and their processes
+_PARALLEL_SCRIPT = """
+import os, sys, time
+import hpo.benchmarking.runner as runner
+
+def run_one(problem, contender, seed, n_trials, storage=None, study=None):
+    print("worker", os.getpid(), flush=True)
+    if contender == "dies":
+        os._exit(3)
+    if contender == "sleeps":
+        time.sleep(120)
+    return {"problem": problem, "contender": contender, "seed": seed, "n_trials": n_trials, "losses": [1.0]}
+
+runner.run_one = run_one
+jobs = [("p", name, seed) for name in sys.argv[1].split(",") for seed in range(2)]
+for row in runner._execute(jobs, 5, 2):
+    print("row", row["contender"], row["seed"], "error" if row.get("error") else "ok",
+          (row.get("error") or "").strip().splitlines()[-1:], flush=True)
+print("finished", flush=True)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+def _start_parallel(tmp_path, contenders: str):
+    import subprocess
+    import sys
+
+    script = tmp_path / "parallel.py"
+    script.write_text(_PARALLEL_SCRIPT)
+    return subprocess.Popen([sys.executable, str(script), contenders], stdout=subprocess.PIPE, text=True,
+                            stderr=subprocess.PIPE, cwd=tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "killpg") or not __import__("os").path.isdir("/proc"),
+                    reason="needs POSIX process groups and /proc")
+def test_parallel_runs_end_with_a_terminated_bench(tmp_path):
+    """SIGTERM to `hpo bench --jobs 2` ends its workers too (joblib's loky workers outlived it)."""
+    import signal
+    import time
+
+    proc = _start_parallel(tmp_path, "sleeps")
+    workers = set()
+    while len(workers) < 2:
+        line = proc.stdout.readline()
+        assert line, proc.stderr.read()
+        if line.startswith("worker"):
+            workers.add(int(line.split()[1]))
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in workers if _alive(pid)]
+    for pid in left:  # do not leave them behind if the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"worker processes {left} outlived the terminated bench by 15 s"
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "killpg"), reason="needs POSIX process groups")
+def test_a_run_whose_process_dies_is_an_error_row_and_the_others_finish(tmp_path):
+    proc = _start_parallel(tmp_path, "dies,random")
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    rows = [line.split(maxsplit=4) for line in out.splitlines() if line.startswith("row")]
+    assert sorted((r[1], r[2], r[3]) for r in rows) == [
+        ("dies", "0", "error"), ("dies", "1", "error"), ("random", "0", "ok"), ("random", "1", "ok")]
+    assert all("exit code 3" in r[4] for r in rows if r[1] == "dies"), rows
+    assert "finished" in out
