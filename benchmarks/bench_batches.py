@@ -30,6 +30,8 @@ Usage::
     OMP_NUM_THREADS=1 python benchmarks/bench_batches.py benchmarks/results/batches_diag \\
         --problems ackley5,michalewicz5,styblinski_tang5,hartmann6,levy5 --first-seed 100 --checkpoints 32 50 \\
         --variants bayes_seq,bayes_batch4,bayes_seq_nopatience,bayes_batch4_nopatience    # is it the stagnation rule?
+    OMP_NUM_THREADS=1 python benchmarks/bench_batches.py benchmarks/results/batches_50 \
+        --variants optuna_gp_seq,optuna_gp_batch4      # what batching costs the reference, in the same store
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bayes_figures import at, median_table, only, rank_table  # noqa: E402
 
 from hpo.benchmarking import Contender, RunTrace, register_contender, run_benchmark, summarize  # noqa: E402
+from hpo.benchmarking.peers.optuna import OptunaStrategy  # noqa: E402
 from hpo.benchmarking.report import Summary  # noqa: E402
 from hpo.benchmarking.store import RunStore  # noqa: E402
 from hpo.benchmarking.synthetic import SUITE as SYNTHETIC  # noqa: E402
@@ -153,15 +156,20 @@ VARIANTS = {
     "bayes_async4": dict(strategy="bayes", batch=4, in_flight=True),
     "random_batch4": dict(strategy="random", batch=4),
 }
-#: Diagnostics (not run by default): the same without the stagnation rule (``patience=None``).
+#: Diagnostics (not run by default): the same without the stagnation rule (``patience=None``); and the
+#: reference, Optuna's GPSampler (which conditions on running trials), driven the same way, sequentially and
+#: in synchronous batches of four: how much does batching cost a peer?
 DIAGNOSTICS = {
+    "optuna_gp_seq": dict(strategy=OptunaStrategy, batch=1, options={"sampler": "gp"}),
+    "optuna_gp_batch4": dict(strategy=OptunaStrategy, batch=4, options={"sampler": "gp"}),
     "bayes_seq_nopatience": dict(strategy="bayes", batch=1, options={"patience": None}),
     "bayes_batch4_nopatience": dict(strategy="bayes", batch=4, options={"patience": None}),
 }
 #: The paired comparisons the report prints (those whose variants are in the store).
 PAIRS = [("bayes_batch4", "bayes_seq"), ("bayes_async4", "bayes_seq"), ("bayes_batch4", "random_batch4"),
          ("bayes_seq", "random_batch4"), ("bayes_batch4_nopatience", "bayes_seq_nopatience"),
-         ("bayes_seq_nopatience", "bayes_seq"), ("bayes_batch4_nopatience", "bayes_batch4")]
+         ("bayes_seq_nopatience", "bayes_seq"), ("bayes_batch4_nopatience", "bayes_batch4"),
+         ("optuna_gp_batch4", "optuna_gp_seq"), ("bayes_batch4", "optuna_gp_batch4")]
 
 
 def register_variants(variants: dict, asks_log: str | None = None) -> None:
