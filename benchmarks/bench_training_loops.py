@@ -30,8 +30,11 @@ BLAS thread, in this order:
 - ``random``: hpo's random search, 50 trials (``--random-trials``) at the
   full budget; its best validation loss is the *target*, its epochs
   (50 x max epochs) the budget ``E`` of every other contender.
-- ``asha``, ``hyperband`` (hpo, eta = 3, ``min_budget=1``, the random
-  sampler): paused runs continue from their saved state.
+- ``asha``, ``hyperband`` (hpo, eta = 3, ``min_budget=1``, their default
+  sampler, ``"auto"`` since the third run; the random sampler before):
+  paused runs continue from their saved state.
+- ``asha_random``, ``hyperband_random``: the same with the random sampler
+  (what ``asha`` and ``hyperband`` were in the first two runs).
 - ``asha_3rungs``, ``hyperband_3rungs``: the second attempt, fixed with the
   first before any full run: ``min_budget`` a ninth of the most epochs
   (3 of 27, 9 of 81), so that fewer decisions rest on one epoch's ranks.
@@ -46,9 +49,10 @@ BLAS thread, in this order:
   (same seed, as many trials) with an objective that ignores ``trial.load()``
   and trains every rung from scratch.
 
-hpo's strategies all draw configurations from the same seeded stream as
-random search (a paired design: random search's 50 are the first that asha
-or hyperband try); Optuna's TPE draws its own.
+hpo's strategies with the random sampler draw configurations from the same
+seeded stream as random search (a paired design: random search's 50 are the
+first that they try); ``"auto"`` starts from a Sobol design, Optuna's TPE
+draws its own.
 
 Every contender stops once it has trained ``E`` epochs (checked after each
 trial). Epochs are counted by the training loop itself (a counter in the
@@ -501,8 +505,12 @@ def rank_quality(problem: LoopProblem, n_configs: int = 100, eta: int = 3) -> di
 #: hpo's multi-fidelity contenders: strategy and how its smallest budget follows from the most epochs.
 #: ``*_3rungs`` is the second attempt, fixed with the first before any full run: start at 1/9 of the most
 #: epochs (three rungs, eta = 3) so that fewer decisions rest on one epoch's ranks.
+#: Since the third run, asha and hyperband draw new configurations from ``sampler="auto"`` (their default: Bayesian
+#: optimization fitted on the largest budget with results); ``*_random`` keep the random sampler they had before.
 MULTI_FIDELITY = {"asha": ("asha", 1), "hyperband": ("hyperband", 1),
-                  "asha_3rungs": ("asha", 1 / 9), "hyperband_3rungs": ("hyperband", 1 / 9)}
+                  "asha_3rungs": ("asha", 1 / 9), "hyperband_3rungs": ("hyperband", 1 / 9),
+                  "asha_random": ("asha", 1, {"sampler": "random"}),
+                  "hyperband_random": ("hyperband", 1, {"sampler": "random"})}
 OPTUNA = ["optuna_tpe_hyperband", "optuna_tpe_median"]
 CONTENDERS = list(MULTI_FIDELITY) + ["median"] + OPTUNA
 TARGETED = list(MULTI_FIDELITY)  # the contenders held to the ">= 3x fewer epochs" target
@@ -528,8 +536,8 @@ def one_seed(problem: LoopProblem, seed: int, random_trials: int, optuna: bool =
     cap = random["epochs"]
     runs: dict[str, dict] = {"random": random}
     options = {}
-    for name, (strategy, share) in MULTI_FIDELITY.items():
-        options[name] = {"min_budget": _min_budget(problem, share), "max_budget": top}
+    for name, (strategy, share, *extra) in MULTI_FIDELITY.items():
+        options[name] = {"min_budget": _min_budget(problem, share), "max_budget": top, **(extra[0] if extra else {})}
         runs[name] = run_hpo(problem, strategy, seed, n_trials=big, cap=cap, options=options[name])
     runs["median"] = run_hpo(problem, "median", seed, n_trials=big, cap=cap, options={"max_budget": top})
     if optuna:
@@ -754,7 +762,9 @@ def main(argv: list[str] | None = None) -> int:
     if not optuna:
         print("# optuna is not installed: its rows (TPESampler with HyperbandPruner / MedianPruner) are skipped; "
               "pip install optuna (or hpo[peers]) to compare with it", file=sys.stderr)
-    settings = {"random_trials": args.random_trials, "epoch_seconds": args.epoch_seconds, "optuna": optuna}
+    # multi-fidelity sampler: rows made before asha and hyperband sampled with "auto" by default have no such key
+    settings = {"random_trials": args.random_trials, "epoch_seconds": args.epoch_seconds, "optuna": optuna,
+                "multi_fidelity_sampler": "auto, min_budget_points=10"}
     print(f"# bench_training_loops: python {platform.python_version()}, numpy {np.__version__}, "
           f"hpo {hpo.__version__}, {os.cpu_count()} cores, load {os.getloadavg()}; {args.seeds} seeds, "
           f"{args.random_trials} random trials", file=sys.stderr)
