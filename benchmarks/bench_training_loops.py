@@ -30,12 +30,13 @@ BLAS thread, in this order:
 - ``random``: hpo's random search, 50 trials (``--random-trials``) at the
   full budget; its best validation loss is the *target*, its epochs
   (50 x max epochs) the budget ``E`` of every other contender.
-- ``asha``, ``hyperband`` (hpo, eta = 3, ``min_budget=1``, their default
-  sampler, ``"auto"`` since the third run; the random sampler before):
-  paused runs continue from their saved state.
-- ``asha_random``, ``hyperband_random``: the same with the random sampler
-  (what ``asha`` and ``hyperband`` were in the first two runs).
-- ``asha_3rungs``, ``hyperband_3rungs``: the second attempt, fixed with the
+- ``asha``, ``hyperband`` (hpo, eta = 3, ``min_budget=1``, the random
+  sampler, their default): paused runs continue from their saved state.
+- ``asha_auto``, ``hyperband_auto`` (third run): the same with
+  ``sampler="auto"`` (BOHB-style: Bayesian optimization fitted on the
+  largest budget with at least 10 results).
+- ``asha_3rungs``, ``hyperband_3rungs`` (first two runs; ``*_3rungs_auto``
+  in the third, with ``sampler="auto"``): the second attempt, fixed with the
   first before any full run: ``min_budget`` a ninth of the most epochs
   (3 of 27, 9 of 81), so that fewer decisions rest on one epoch's ranks.
 - ``median`` (hpo's median rule: every run at the full budget, pruned when
@@ -45,7 +46,8 @@ BLAS thread, in this order:
   reduction_factor=3)`` or ``MedianPruner()`` (defaults), an Optuna loop with
   ``trial.report`` / ``trial.should_prune`` around the same training loop
   (Optuna continues nothing: a trial runs until pruned or done).
-- ``asha_restart``, ``hyperband_restart``: the same asha / hyperband search
+- ``asha_restart``, ``hyperband_restart`` (``asha_auto_restart``,
+  ``hyperband_auto_restart`` in the third run): the same search
   (same seed, as many trials) with an objective that ignores ``trial.load()``
   and trains every rung from scratch.
 
@@ -505,16 +507,17 @@ def rank_quality(problem: LoopProblem, n_configs: int = 100, eta: int = 3) -> di
 #: hpo's multi-fidelity contenders: strategy and how its smallest budget follows from the most epochs.
 #: ``*_3rungs`` is the second attempt, fixed with the first before any full run: start at 1/9 of the most
 #: epochs (three rungs, eta = 3) so that fewer decisions rest on one epoch's ranks.
-#: Since the third run, asha and hyperband draw new configurations from ``sampler="auto"`` (their default: Bayesian
-#: optimization fitted on the largest budget with results); ``*_random`` keep the random sampler they had before.
+#: The third run (settings ``multi_fidelity_sampler``) asks whether a model-based sampler pays: ``*_auto`` draw new
+#: configurations from ``sampler="auto"`` (BOHB-style: the GP fitted on the largest budget with >= 10 results); the
+#: 3-rung second attempt is run with it too, and the pause-and-continue check (``RESTARTED``) on it.
 MULTI_FIDELITY = {"asha": ("asha", 1), "hyperband": ("hyperband", 1),
-                  "asha_3rungs": ("asha", 1 / 9), "hyperband_3rungs": ("hyperband", 1 / 9),
-                  "asha_random": ("asha", 1, {"sampler": "random"}),
-                  "hyperband_random": ("hyperband", 1, {"sampler": "random"})}
+                  "asha_auto": ("asha", 1, {"sampler": "auto"}), "hyperband_auto": ("hyperband", 1, {"sampler": "auto"}),
+                  "asha_3rungs_auto": ("asha", 1 / 9, {"sampler": "auto"}),
+                  "hyperband_3rungs_auto": ("hyperband", 1 / 9, {"sampler": "auto"})}
 OPTUNA = ["optuna_tpe_hyperband", "optuna_tpe_median"]
 CONTENDERS = list(MULTI_FIDELITY) + ["median"] + OPTUNA
 TARGETED = list(MULTI_FIDELITY)  # the contenders held to the ">= 3x fewer epochs" target
-RESTARTED = ["asha", "hyperband"]
+RESTARTED = ["asha_auto", "hyperband_auto"]
 
 
 def have_optuna() -> bool:

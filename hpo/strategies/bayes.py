@@ -94,8 +94,9 @@ class BayesianOptimization(Strategy):
         results (BOHB-style), or all of them together.
     min_budget_points : int, default 10
         A model fitted on fewer points at a larger budget steers a
-        multi-fidelity search (the sampler of ``"asha"`` and ``"hyperband"``)
-        worse than one fitted on many at a smaller budget: with 3, ASHA's
+        multi-fidelity search (``"asha"`` or ``"hyperband"`` with
+        ``sampler="auto"``) worse than one fitted on many at a smaller
+        budget: with 3, ASHA's
         80-trial searches of ``examples/tune_training_loop.py`` were no better
         than with the random sampler (4 of 8 seeds); with 10, better on 8 of 8
         (BENCHMARKS.md, "Your own training loop").
