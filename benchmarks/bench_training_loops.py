@@ -31,8 +31,12 @@ BLAS thread, in this order:
   full budget; its best validation loss is the *target*, its epochs
   (50 x max epochs) the budget ``E`` of every other contender.
 - ``asha``, ``hyperband`` (hpo, eta = 3, ``min_budget=1``, the random
-  sampler): paused runs continue from their saved state.
-- ``asha_3rungs``, ``hyperband_3rungs``: the second attempt, fixed with the
+  sampler, their default): paused runs continue from their saved state.
+- ``asha_auto``, ``hyperband_auto`` (third run): the same with
+  ``sampler="auto"`` (BOHB-style: Bayesian optimization fitted on the
+  largest budget with at least 10 results).
+- ``asha_3rungs``, ``hyperband_3rungs`` (first two runs; ``*_3rungs_auto``
+  in the third, with ``sampler="auto"``): the second attempt, fixed with the
   first before any full run: ``min_budget`` a ninth of the most epochs
   (3 of 27, 9 of 81), so that fewer decisions rest on one epoch's ranks.
 - ``median`` (hpo's median rule: every run at the full budget, pruned when
@@ -42,13 +46,15 @@ BLAS thread, in this order:
   reduction_factor=3)`` or ``MedianPruner()`` (defaults), an Optuna loop with
   ``trial.report`` / ``trial.should_prune`` around the same training loop
   (Optuna continues nothing: a trial runs until pruned or done).
-- ``asha_restart``, ``hyperband_restart``: the same asha / hyperband search
+- ``asha_restart``, ``hyperband_restart`` (``asha_auto_restart``,
+  ``hyperband_auto_restart`` in the third run): the same search
   (same seed, as many trials) with an objective that ignores ``trial.load()``
   and trains every rung from scratch.
 
-hpo's strategies all draw configurations from the same seeded stream as
-random search (a paired design: random search's 50 are the first that asha
-or hyperband try); Optuna's TPE draws its own.
+hpo's strategies with the random sampler draw configurations from the same
+seeded stream as random search (a paired design: random search's 50 are the
+first that they try); ``"auto"`` starts from a Sobol design, Optuna's TPE
+draws its own.
 
 Every contender stops once it has trained ``E`` epochs (checked after each
 trial). Epochs are counted by the training loop itself (a counter in the
@@ -501,12 +507,17 @@ def rank_quality(problem: LoopProblem, n_configs: int = 100, eta: int = 3) -> di
 #: hpo's multi-fidelity contenders: strategy and how its smallest budget follows from the most epochs.
 #: ``*_3rungs`` is the second attempt, fixed with the first before any full run: start at 1/9 of the most
 #: epochs (three rungs, eta = 3) so that fewer decisions rest on one epoch's ranks.
+#: The third run (settings ``multi_fidelity_sampler``) asks whether a model-based sampler pays: ``*_auto`` draw new
+#: configurations from ``sampler="auto"`` (BOHB-style: the GP fitted on the largest budget with >= 10 results); the
+#: 3-rung second attempt is run with it too, and the pause-and-continue check (``RESTARTED``) on it.
 MULTI_FIDELITY = {"asha": ("asha", 1), "hyperband": ("hyperband", 1),
-                  "asha_3rungs": ("asha", 1 / 9), "hyperband_3rungs": ("hyperband", 1 / 9)}
+                  "asha_auto": ("asha", 1, {"sampler": "auto"}), "hyperband_auto": ("hyperband", 1, {"sampler": "auto"}),
+                  "asha_3rungs_auto": ("asha", 1 / 9, {"sampler": "auto"}),
+                  "hyperband_3rungs_auto": ("hyperband", 1 / 9, {"sampler": "auto"})}
 OPTUNA = ["optuna_tpe_hyperband", "optuna_tpe_median"]
 CONTENDERS = list(MULTI_FIDELITY) + ["median"] + OPTUNA
 TARGETED = list(MULTI_FIDELITY)  # the contenders held to the ">= 3x fewer epochs" target
-RESTARTED = ["asha", "hyperband"]
+RESTARTED = ["asha_auto", "hyperband_auto"]
 
 
 def have_optuna() -> bool:
@@ -528,8 +539,8 @@ def one_seed(problem: LoopProblem, seed: int, random_trials: int, optuna: bool =
     cap = random["epochs"]
     runs: dict[str, dict] = {"random": random}
     options = {}
-    for name, (strategy, share) in MULTI_FIDELITY.items():
-        options[name] = {"min_budget": _min_budget(problem, share), "max_budget": top}
+    for name, (strategy, share, *extra) in MULTI_FIDELITY.items():
+        options[name] = {"min_budget": _min_budget(problem, share), "max_budget": top, **(extra[0] if extra else {})}
         runs[name] = run_hpo(problem, strategy, seed, n_trials=big, cap=cap, options=options[name])
     runs["median"] = run_hpo(problem, "median", seed, n_trials=big, cap=cap, options={"max_budget": top})
     if optuna:
@@ -754,7 +765,9 @@ def main(argv: list[str] | None = None) -> int:
     if not optuna:
         print("# optuna is not installed: its rows (TPESampler with HyperbandPruner / MedianPruner) are skipped; "
               "pip install optuna (or hpo[peers]) to compare with it", file=sys.stderr)
-    settings = {"random_trials": args.random_trials, "epoch_seconds": args.epoch_seconds, "optuna": optuna}
+    # multi-fidelity sampler: rows made before asha and hyperband sampled with "auto" by default have no such key
+    settings = {"random_trials": args.random_trials, "epoch_seconds": args.epoch_seconds, "optuna": optuna,
+                "multi_fidelity_sampler": "auto, min_budget_points=10"}
     print(f"# bench_training_loops: python {platform.python_version()}, numpy {np.__version__}, "
           f"hpo {hpo.__version__}, {os.cpu_count()} cores, load {os.getloadavg()}; {args.seeds} seeds, "
           f"{args.random_trials} random trials", file=sys.stderr)

@@ -55,14 +55,24 @@ round has fixed rungs). See :mod:`hpo.strategies.fidelity`.
 Where new configurations come from: the ``sampler`` option
 ---------------------------------------------------------
 Each strategy draws new configurations from a *sampler*, any registered
-strategy (``"random"`` by default, ``"sobol"``...; options in
+strategy (``"random"`` by default, ``"sobol"``, ``"auto"``...; options in
 ``sampler_options``). The sampler is asked for configurations (budgets it
 may give are ignored) and told each one's *first* trial (at the smallest
 budget it ran, with that budget on the trial's candidate) as soon as it
 finishes, so that a model-based sampler learns from the cheap results. A
 sampler that also defines ``observe(trial)`` is given every later trial of
 its configurations (the promotions, at larger budgets): a budget-aware
-model (BOHB) fits on the largest budget with enough results.
+model (BOHB) fits on the largest budget with enough results, as ``"auto"``
+and ``"bayes"`` do (``min_budget_points``, 10).
+
+Why ``"random"`` stays the default (BENCHMARKS.md, "Your own training
+loop"): with ``sampler="auto"`` asha and hyperband found better full-budget
+losses at equal epochs on hand-written training loops, but on a held-out
+task whose small budgets mislead (gradient boosting by trees: 9 trees rank
+configurations for 27 about as a coin would) a model fitted on the small
+budgets steered the search to configurations that only look good
+there: worse than random search on every seed. A sampler that fits only on
+budgets measured to rank well is the open step.
 """
 
 from __future__ import annotations
@@ -230,8 +240,9 @@ class Hyperband(MultiFidelity):
         last one shrunk (fewer configurations, or a bracket that starts at a
         larger budget) so that it still ends at ``max_budget``.
     sampler : str, Strategy class or instance, default "random"
-        Where configurations come from (see the module notes): a
-        model-based sampler here gives BOHB-style search.
+        Where configurations come from (see the module notes): ``"auto"``
+        gives BOHB-style search (measured better on training loops whose
+        small budgets rank well, worse where they mislead).
     sampler_options : dict, optional
     adapt : True, False or "ranks", default True
         When small budgets do not pay on this problem (they rank
@@ -406,6 +417,9 @@ class ASHA(MultiFidelity):
         skipping rungs when fewer trials are left than rungs to climb), so
         that the search ends with a result at the full budget.
     sampler : str, Strategy class or instance, default "random"
+        Where configurations come from (see the module notes): ``"auto"``
+        gives BOHB-style search (measured better on training loops whose
+        small budgets rank well, worse where they mislead).
     sampler_options : dict, optional
     adapt : True, False or "ranks", default True
         When small budgets do not pay on this problem (they rank
