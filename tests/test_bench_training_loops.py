@@ -31,8 +31,8 @@ def test_epochs_are_counted_in_the_loop_and_agree_with_the_stored_curves(bench, 
         assert all(r[0] >= 0 for r in run["rows"]), name
         if "curve_mismatch" in run:  # hpo's runs: each trial's curve holds exactly the epochs it trained
             assert run["curve_mismatch"] == 0, name
-            if not name.endswith("_restart"):  # every promoted run continued from its saved state
-                assert run["restarted"] == 0, name
+            if not name.endswith("_restart") and "auto" not in name:  # every promoted run continued from its state
+                assert run["restarted"] == 0, name  # (the model-based sampler promotes more: max_states may drop some)
     for name in bench.CONTENDERS:
         if name in seed_row["runs"]:  # stopped once E epochs are trained, within one more trial
             assert E <= seed_row["runs"][name]["epochs"] < E + 81, name
@@ -44,13 +44,14 @@ def test_continuing_trains_fewer_epochs_than_restarting_and_finds_the_same_best(
         cont, rest = seed_row["runs"][name], seed_row["runs"][f"{name}_restart"]
         assert rest["n_trials"] == cont["n_trials"]
         assert rest["epochs"] > cont["epochs"]
-        assert rest["best"] == cont["best"] and math.isfinite(cont["best"])
+        if "auto" not in name:  # the random sampler replays exactly; "auto"'s cost guard reads the clock
+            assert rest["best"] == cont["best"] and math.isfinite(cont["best"])
 
 
 @pytest.mark.slow  # the seed_row fixture: every contender once (a few seconds)
 def test_the_second_attempt_starts_at_a_ninth_of_the_most_epochs(bench, seed_row):
     assert seed_row["options"]["asha"]["min_budget"] == 1
-    assert seed_row["options"]["asha_3rungs"] == {"min_budget": 9, "max_budget": 81}
+    assert seed_row["options"]["asha_3rungs_auto"] == {"min_budget": 9, "max_budget": 81, "sampler": "auto"}
     assert bench._min_budget(bench.MLPDigits.__new__(bench.MLPDigits), 1 / 9) == 3
 
 
