@@ -96,10 +96,9 @@ class BayesianOptimization(Strategy):
         A model fitted on fewer points at a larger budget steers a
         multi-fidelity search (``"asha"`` or ``"hyperband"`` with
         ``sampler="auto"``) worse than one fitted on many at a smaller
-        budget: with 3, ASHA's
-        80-trial searches of ``examples/tune_training_loop.py`` were no better
-        than with the random sampler (4 of 8 seeds); with 10, better on 8 of 8
-        (BENCHMARKS.md, "Your own training loop").
+        budget: with 3, the 80-trial ASHA searches of
+        ``examples/tune_training_loop.py`` beat the random sampler on 4 of 8
+        seeds; with 10, on 8 of 8 (BENCHMARKS.md, "Your own training loop").
     patience : "auto", int or None, default "auto"
         After this many model proposals in a row that did not improve on the
         best loss, the next proposal is made by a humbler model (length scales
