@@ -268,8 +268,11 @@ _PARALLEL_SCRIPT = """
 import os, sys, time
 import hpo.benchmarking.runner as runner
 
+def say(*words):  # one write per line: the workers share this stdout, and print() writes in pieces
+    os.write(1, (" ".join(map(str, words)) + "\\n").encode())
+
 def run_one(problem, contender, seed, n_trials, storage=None, study=None):
-    print("worker", os.getpid(), flush=True)
+    say("worker", os.getpid())
     if contender == "dies":
         os._exit(3)
     if contender == "sleeps":
@@ -279,9 +282,9 @@ def run_one(problem, contender, seed, n_trials, storage=None, study=None):
 runner.run_one = run_one
 jobs = [("p", name, seed) for name in sys.argv[1].split(",") for seed in range(2)]
 for row in runner._execute(jobs, 5, 2):
-    print("row", row["contender"], row["seed"], "error" if row.get("error") else "ok",
-          (row.get("error") or "").strip().splitlines()[-1:], flush=True)
-print("finished", flush=True)
+    say("row", row["contender"], row["seed"], "error" if row.get("error") else "ok",
+        (row.get("error") or "").strip().splitlines()[-1:])
+say("finished")
 """
 
 
