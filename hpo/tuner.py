@@ -34,6 +34,7 @@ from .evaluation import (
 )
 from .resources import resolve_resource
 from .spaces import Space
+from .spaces.sklearn_forms import not_a_space
 from .strategies import Strategy, make_strategy, plan_options
 
 __all__ = ["Tuner"]
@@ -426,7 +427,7 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         if isinstance(space, Mapping):
             space = Space(space)
         if not isinstance(space, Space):
-            raise TypeError(f"space must be a Space or a dict of dimensions, got {type(space).__name__}")
+            raise not_a_space(space)
         if not hasattr(self.estimator, "fit"):
             raise TypeError(f"estimator must have a fit method, got {self.estimator!r}")
         self._check_names(space)

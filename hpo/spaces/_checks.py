@@ -16,6 +16,7 @@ import numpy as np
 from .conditions import Equals, OneOf, Predicate, Ref
 from .dimensions import Categorical, Dimension, Int, _Numeric
 from .mapping import Pack
+from .sklearn_forms import as_dimension, not_a_space
 
 _INT_ENUMERATION_LIMIT = 100_000
 
@@ -25,7 +26,7 @@ def merge_dimensions(dims: Any, kw_dims: Mapping[str, Any], to_params: Any) -> d
     merged: dict[str, Dimension] = {}
     if dims is not None:
         if not isinstance(dims, Mapping):
-            raise TypeError(f"Space() takes a mapping of name to dimension, got {type(dims).__name__}")
+            raise not_a_space(dims, "Space() takes a mapping of name to dimension")
         merged.update(dims)
     for name, dim in kw_dims.items():
         if name in merged:
@@ -36,9 +37,9 @@ def merge_dimensions(dims: Any, kw_dims: Mapping[str, Any], to_params: Any) -> d
     for name, dim in merged.items():
         if not isinstance(name, str) or not name:
             raise TypeError(f"parameter names must be non-empty strings, got {name!r}")
+        dim = merged[name] = as_dimension(name, dim)  # scikit-learn's lists and scipy.stats distributions
         if not isinstance(dim, Dimension):
-            hint = " (use Categorical([...]) for a list of choices)" if isinstance(dim, (list, tuple)) else ""
-            raise TypeError(f"{name}: expected a Float, Int or Categorical, got {dim!r}{hint}")
+            raise TypeError(f"{name}: expected a Float, Int or Categorical (or a list of choices), got {dim!r}")
     if to_params is not None and not callable(to_params):
         raise TypeError(f"to_params must be callable, got {to_params!r}")
     if isinstance(to_params, Pack):  # a typo here would only show inside the estimator

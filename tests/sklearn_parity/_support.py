@@ -52,10 +52,10 @@ y4 = np.array([1, 1, 2, 2])
 
 
 def as_space(params: Mapping[str, Any] | Space) -> Space:
-    """A Space from ``{name: [choices]}`` (Categorical dimensions in the dict's order), or the Space given."""
+    """A Space from scikit-learn's ``{name: [choices] or distribution}`` (in the dict's order), or the Space given."""
     if isinstance(params, Space):
         return params
-    return Space({name: Categorical(list(values)) for name, values in params.items()})
+    return Space(dict(params))  # lists, ranges and arrays are read as Categorical by Space itself
 
 
 def grid(estimator: Any, params: Mapping[str, Any] | Space, *, validation: Any = 5, **kwargs: Any) -> Tuner:

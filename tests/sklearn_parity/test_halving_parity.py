@@ -29,6 +29,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy.stats import randint
 from sklearn.datasets import make_classification
 from sklearn.model_selection import (
     GroupKFold,
@@ -250,12 +251,13 @@ def test_random_search(max_resource, n_candidates, expected_n_candidates):
         assert tuner.n_resources_[-1] == max_resource
 
 
-def test_random_search_discrete_distributions():
-    # test_random_search_discrete_distributions, the row {"a": [1, 2]}: a finite space gives what it has.
-    # (The row {"a": randint(1, 3)} expects 10 candidates drawn with replacement; hpo never repeats a
-    # configuration, and Int(1, 2) holds two: see PARITY.md.)
+@pytest.mark.parametrize("space", [{"a": [1, 2]}, {"a": randint(1, 3)}])
+def test_random_search_discrete_distributions(space):
+    # test_random_search_discrete_distributions: a finite space gives what it has. scikit-learn expects
+    # 10 candidates for {"a": randint(1, 3)} (drawn with replacement); hpo never repeats a configuration,
+    # and randint(1, 3) is Int(1, 2), which holds two: see PARITY.md.
     X, y = make_classification(n_samples=1024, random_state=0)
-    tuner = halving(FastClassifier(), {"a": [1, 2]}, n_candidates=10, scoring=_accuracy).fit(X, y)
+    tuner = halving(FastClassifier(), space, n_candidates=10, scoring=_accuracy).fit(X, y)
     assert tuner.n_candidates_[0] == 2
 
 

@@ -20,7 +20,7 @@ from types import GeneratorType
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_almost_equal, assert_array_equal
-from scipy.stats import bernoulli
+from scipy.stats import bernoulli, uniform
 from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
 from sklearn.cluster import KMeans
@@ -346,6 +346,10 @@ def test_grid_search_bad_param_grid():
     X_, y_ = make_classification(n_samples=10, n_features=5, random_state=0)
     for value in (1, "1,2,3"):
         with pytest.raises(TypeError, match="'?C'?"):
+            Tuner(SVC(gamma="auto"), {"C": value}, strategy="grid").fit(X_, y_)
+    # no choice, 2-d choices: a ValueError naming the parameter, as scikit-learn's
+    for value in ([], np.ones((3, 2))):
+        with pytest.raises(ValueError, match=r"\bC\b"):
             Tuner(SVC(gamma="auto"), {"C": value}, strategy="grid").fit(X_, y_)
     # as Categorical choices: a single value or a string, no choice, 2-d choices
     for value, error in ((1, TypeError), ("1,2,3", TypeError)):
@@ -963,9 +967,8 @@ def test_parameters_sampler_replacement():
     assert len(set(_keys(tuner.cv_results_["params"]))) == 99
     # no endless loop. Deliberate difference: scikit-learn samples with replacement as soon as one
     # parameter is a distribution (bernoulli) and returns 7; hpo never repeats a configuration, and
-    # bernoulli(0.5) is the finite Categorical([0, 1]): the 6 configurations there are.
-    assert set(bernoulli(0.5).support()) == {0, 1}
-    space = Space(a=Categorical([0, 1]), b=Categorical(["a", "b", "c"]))
+    # bernoulli(0.5) is Int(0, 1): the 6 configurations there are.
+    space = {"a": bernoulli(0.5), "b": ["a", "b", "c"]}
     assert len(randomized(_fast(), space, n_iter=7, validation=2).fit(X_, y_).cv_results_["params"]) == 6
 
 
@@ -1328,7 +1331,7 @@ class _ScalarFitParamEstimator(ClassifierMixin, BaseEstimator):
 
 @pytest.mark.parametrize("search, space", [
     ("grid", {"a": [0.1, 0.01]}),
-    ("random", Space(a=Float(1, 4))),  # scikit-learn: uniform(1, 3)
+    ("random", {"a": uniform(1, 3)}),
 ])
 def test_scalar_fit_param(search, space):
     # test_scalar_fit_param: a scalar fit parameter reaches every fit, the refit too
@@ -1350,7 +1353,7 @@ class _FitParamClassifier(SGDClassifier):
 
 @pytest.mark.parametrize("search, space", [
     ("grid", {"alpha": [0.1, 0.01]}),
-    ("random", Space(alpha=Float(0.01, 0.11))),  # scikit-learn: uniform(0.01, 0.1)
+    ("random", {"alpha": uniform(0.01, 0.1)}),
 ])
 def test_scalar_fit_param_compat(search, space):
     # test_scalar_fit_param_compat: tuples of arrays, callables and scalars pass through as they are
