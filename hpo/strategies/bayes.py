@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -91,7 +91,13 @@ class BayesianOptimization(Strategy):
     fit_budget : "largest" or "all", default "largest"
         Which trials the model learns from when they have different budgets:
         those at the largest budget with at least ``min_budget_points``
-        results (BOHB-style), or all of them together.
+        results (BOHB-style), or all of them together. As the sampler of
+        ``"asha"``, ``"hyperband"`` or ``"halving"``, only budgets whose
+        results rank configurations as the next budget does (measured rank
+        correlation at least ``RANKS_WELL``, see
+        :meth:`~hpo.strategies.multifidelity.MultiFidelity.ranks_well`) and
+        the full budget count; until one has ``min_budget_points`` results,
+        proposals come from the quasi-random design.
     min_budget_points : int, default 10
         A model fitted on fewer points at a larger budget steers a
         multi-fidelity search (``"asha"`` or ``"hyperband"`` with
@@ -233,6 +239,9 @@ class BayesianOptimization(Strategy):
         self._greedy_due = False  # the last trial told improved on the best: a greedy step may follow
         self._losses_told: set = set()
         self._tied = False  # the last trial told had exactly the loss of one told before: avoid plateaus
+        # Set by a multi-fidelity strategy (MultiFidelity.ranks_well): whether results at a budget may steer the
+        # model. None: every budget may.
+        self.budget_filter: Callable[[Any], bool] | None = None
 
     def _check_initial(self, configs: Sequence[Mapping[str, Any]] | None) -> list[dict]:
         if configs is None:
@@ -356,9 +365,13 @@ class BayesianOptimization(Strategy):
                 by_budget.setdefault(t.candidate.budget, []).append(t)
             ranked = sorted(by_budget, key=lambda b: math.inf if b is None else b, reverse=True)
             for b in ranked:
-                if sum(t.status == OK for t in by_budget[b]) >= self.min_budget_points:
+                if (sum(t.status == OK for t in by_budget[b]) >= self.min_budget_points
+                        and (self.budget_filter is None or self.budget_filter(b))):
                     trials = by_budget[b]
                     break
+            else:
+                if self.budget_filter is not None:
+                    return None  # no budget that ranks well has enough results yet: design points meanwhile
         ok = [t.loss for t in trials if t.status == OK and t.loss is not None and math.isfinite(t.loss)]
         if len(ok) < 1 or len(trials) < 2:
             return None

@@ -288,6 +288,16 @@ class FidelityMonitor:
             return None
         return r, self._correct(level, r), len(pairs)
 
+    def agreement(self, level: int, sds: float = 0.0) -> float | None:
+        """The rank correlation between rungs ``level`` and ``level + 1``, corrected to the whole rung, taken ``sds``
+        standard errors (of Fisher's z) below the measured one; None with fewer than ``min_pairs`` pairs."""
+        got = self.rank_correlation(level)
+        if got is None or got[2] < self.min_pairs:
+            return None
+        r, _, n_pairs = got
+        r_low = math.tanh(math.atanh(max(-0.999, min(0.999, r))) - sds * 1.03 / math.sqrt(n_pairs - 2.5))
+        return self._correct(level, r_low)
+
     def _correct(self, level: int, r: float) -> float:
         """Thorndike's case II: the correlation ``r`` of the promoted configurations, as the whole rung would show it."""
         u = self._restriction(level)

@@ -20,7 +20,12 @@ from .fidelity import FidelityMonitor, SmallBudgetWarning, Verdict, check_adapt
 from .registry import make_strategy
 from .rungs import Bracket, Entry, rung_budgets
 
-__all__ = ["MultiFidelity"]
+__all__ = ["MultiFidelity", "RANKS_WELL"]
+
+#: The corrected rank correlation with the next rung from which a rung's results steer a model-based sampler.
+RANKS_WELL = 0.5
+#: Configurations measured at a rung and the next before the rung's results may steer a model-based sampler.
+TRUST_PAIRS = 10
 
 
 class MultiFidelity(Strategy):
@@ -44,12 +49,36 @@ class MultiFidelity(Strategy):
         # The sampler shares this strategy's Generator: one seeded stream for everything.
         self.sampler = make_strategy(sampler, self.space, seed=self.rng, options=sampler_options)
         self._observe = getattr(self.sampler, "observe", None)
+        if hasattr(self.sampler, "budget_filter"):  # a model-based sampler learns only from budgets that rank well
+            self.sampler.budget_filter = self.ranks_well
         self._entries: dict[int, Entry] = {}
         self._n_entries = 0
         self.fidelity = FidelityMonitor(self.budgets, eta, times=adapt != "ranks")
         self.adaptations: list[dict] = []
         self._start_level = 0  # the rung new configurations start at (raised by the adaptation, never lowered)
         self._released: list[dict] = []  # configurations whose run ended (see take_released)
+
+    def ranks_well(self, budget: Any) -> bool:
+        """Whether results at ``budget`` may steer a model-based sampler: the full budget (and any budget that is
+        no rung) always; a smaller rung once the configurations promoted from it rank at the next rung as they did
+        there (Spearman correlation, corrected to the whole rung, at least ``RANKS_WELL`` two standard errors below
+        the measured one, over at least ``TRUST_PAIRS`` configurations), and no measured pair of rungs above it ranks
+        otherwise (measured below ``RANKS_WELL``; :meth:`~hpo.strategies.fidelity.FidelityMonitor.agreement`).
+
+        A model fitted on a budget whose ranks are a coin toss steers the search to configurations that only look
+        good there: worse than drawing them at random (BENCHMARKS.md, "Your own training loop").
+        """
+        level = self.fidelity.level_of(budget)
+        if level is None:
+            return True
+        if level == len(self.budgets) - 1:
+            return True
+        got = self.fidelity.rank_correlation(level)
+        here = self.fidelity.agreement(level, sds=2.0)
+        if here is None or here < RANKS_WELL or got[2] < TRUST_PAIRS:
+            return False
+        above = (self.fidelity.agreement(k) for k in range(level + 1, len(self.budgets) - 1))
+        return all(r is None or r >= RANKS_WELL for r in above)
 
     def _sampler_exhausted(self) -> bool:
         return self.sampler.finished

@@ -333,3 +333,86 @@ def test_a_user_who_picks_asha_or_hyperband_gets_the_adaptation():
         assert make_strategy(name, space()).adapt is True
         assert make_strategy(name, space(), options={"adapt": False}).adapt is False
     assert optimize(honest, space(), "asha", n_trials=5, seed=0).strategy_instance.adapt is True
+
+
+# ----------------------------------------------------------------- what a model-based sampler learns from
+def _first_model_proposal(strategy, loss, n: int = 400) -> tuple[int, int]:
+    """Drive ``strategy`` (ask one, tell one) until its sampler first proposes from its model: (trials told, ok
+    results at the full budget) at that moment; (n, -1) if it never did."""
+    sampler, top = strategy.sampler, strategy.budgets[-1]
+    trials: list[Trial] = []
+    for number in range(n):
+        (c,) = strategy.ask(1)
+        if sampler.n_model_proposals:
+            return len(trials), sum(t.budget == top for t in trials)
+        value = loss(c.config, c.budget)
+        trial = Trial(number, c, OK, value, value, started=0.0, finished=float(c.budget))
+        strategy.tell(trial)
+        trials.append(trial)
+    return n, -1
+
+
+def test_a_model_sampler_learns_from_small_budgets_only_where_they_rank_well():
+    """BOHB fits its model on the largest budget with enough results; where small budgets rank like a coin toss that
+    model steers to configurations that only look good there. hpo's fits only on budgets whose measured ranks agree
+    with the next rung's (and with every measured pair above): where small budgets mislead, the full budget once it
+    has 10 results (a coin toss can look like agreement by chance: 2 of these 10 seeds)."""
+    def early(loss, filtered=True):
+        runs = []
+        for seed in range(10):
+            strategy = quiet(ASHA, seed=seed, min_budget=1, max_budget=81, sampler="bayes", adapt=False)
+            if not filtered:
+                strategy.sampler.budget_filter = None  # BOHB's rule
+            runs.append(_first_model_proposal(strategy, loss, n=150))
+        return sum(0 <= at_top < 10 for _, at_top in runs)
+
+    assert early(misleading, filtered=False) == 10
+    assert early(misleading) <= 3
+    assert early(honest) == 10
+
+
+@pytest.mark.parametrize("loss, early", [(misleading, False), (honest, True)])
+def test_hyperbands_sampler_follows_the_same_rule(loss, early):
+    strategy = quiet(Hyperband, seed=0, min_budget=1, max_budget=81, sampler="bayes", adapt=False)
+    _, at_top = _first_model_proposal(strategy, loss, n=300)
+    assert (0 <= at_top < strategy.sampler.min_budget_points) is early, at_top
+    assert strategy.ranks_well(1) is early
+
+
+def test_a_rung_steers_the_model_once_its_promotions_agree_and_no_measured_pair_above_disagrees():
+    strategy = quiet(ASHA, seed=0, min_budget=1, max_budget=27, sampler="bayes")  # rungs 1, 3, 9, 27
+    monitor, rng = strategy.fidelity, np.random.default_rng(0)
+    assert [strategy.ranks_well(b) for b in strategy.budgets] == [False, False, False, True]  # nothing measured
+    for i in range(60):  # budgets 1 and 3 agree (20 promoted)
+        monitor.record(i, _trial(i, 1, i / 60))
+    for i in range(5):
+        monitor.record(i, _trial(i, 3, i / 60 + 0.01))
+    assert not strategy.ranks_well(1), "5 pairs: fewer than min_pairs"
+    for i in range(5, 20):
+        monitor.record(i, _trial(i, 3, i / 60 + 0.01))
+    assert [strategy.ranks_well(b) for b in strategy.budgets] == [True, False, False, True]  # 9 and 27: unmeasured
+    for i in range(8):  # budgets 3 and 9 rank as a coin: 8 pairs of noise
+        monitor.record(i, _trial(i, 9, float(rng.random())))
+    assert monitor.agreement(1) is not None
+    assert not strategy.ranks_well(3), "8 noisy pairs are no evidence of agreement"
+    assert strategy.ranks_well(1) is (monitor.agreement(1) >= 0.5), "a measured pair above disagrees: 1 is distrusted"
+    for i in range(8):  # budgets 9 and 27 rank opposite ways
+        monitor.record(i, _trial(i, 27, 1.0 - i / 60))
+    assert [strategy.ranks_well(b) for b in strategy.budgets] == [False, False, False, True]
+
+
+def test_the_lower_bound_keeps_a_noisy_rung_out():
+    """A coin-toss rung measured on few pairs can show a high correlation by chance (and the correction for the
+    promoted range inflates it): two standard errors below must still agree."""
+    rng = np.random.default_rng(1)
+    trusted = 0
+    for seed in range(200):
+        strategy = quiet(ASHA, seed=0, min_budget=1, max_budget=9, sampler="bayes")
+        monitor = strategy.fidelity
+        x = rng.random(18)
+        for i in range(18):
+            monitor.record(i, _trial(i, 1, float(x[i])))
+        for i in np.argsort(x)[:6]:
+            monitor.record(int(i), _trial(int(i), 3, float(rng.random())))
+        trusted += strategy.ranks_well(1)
+    assert trusted <= 200 * 0.05, trusted
