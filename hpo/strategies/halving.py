@@ -63,7 +63,11 @@ finishes, so that a model-based sampler learns from the cheap results. A
 sampler that also defines ``observe(trial)`` is given every later trial of
 its configurations (the promotions, at larger budgets): a budget-aware
 model (BOHB) fits on the largest budget with enough results, as ``"auto"``
-and ``"bayes"`` do (``min_budget_points``, 10).
+and ``"bayes"`` do (``min_budget_points``, 10), but here only on budgets
+that rank well: the full budget, and a smaller rung once the
+configurations promoted from it are measured to rank at the next rung as
+they did there (:meth:`~hpo.strategies.multifidelity.MultiFidelity.ranks_well`);
+until one has enough results, proposals come from the quasi-random design.
 
 Why ``"random"`` stays the default (BENCHMARKS.md, "Your own training
 loop"): with ``sampler="auto"`` asha and hyperband found better full-budget
@@ -71,8 +75,9 @@ losses at equal epochs on hand-written training loops, but on a held-out
 task whose small budgets mislead (gradient boosting by trees: 9 trees rank
 configurations for 27 about as a coin would) a model fitted on the small
 budgets steered the search to configurations that only look good
-there: worse than random search on 6 (asha) and 7 (hyperband) of 7 seeds. A sampler that fits only on
-budgets measured to rank well is the open step.
+there: worse than random search on 6 (asha) and 7 (hyperband) of 7 seeds. Fitting only on budgets that
+rank well (``ranks_well``) turned that around for hyperband and kept the gains on the training loops
+(BENCHMARKS.md, "Fourth run"); the default stays ``"random"`` until the rest of that suite is measured.
 """
 
 from __future__ import annotations

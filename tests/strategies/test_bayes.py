@@ -459,7 +459,8 @@ def test_exploring_with_the_humbler_model_leaves_hartmann6_boundary_optimum():
 
 
 def test_inside_hyperband_it_learns_from_the_largest_budget_with_enough_results():
-    """BOHB-style: hyperband draws its new configurations from "bayes"."""
+    """BOHB-style: hyperband draws its new configurations from "bayes", which learns from the largest budget with
+    enough results among those that rank well (``MultiFidelity.ranks_well``: here every budget, once measured)."""
     strategy = make_strategy("hyperband", QUADRATIC, seed=0,
                              options={"min_budget": 1, "max_budget": 27, "sampler": "bayes",
                                       "sampler_options": {"n_initial": 5}})
@@ -467,7 +468,7 @@ def test_inside_hyperband_it_learns_from_the_largest_budget_with_enough_results(
     def objective(config, budget):
         return _quadratic(config) + 1.0 / budget
 
-    result = hpo.optimize(objective, QUADRATIC, strategy=strategy, n_trials=60, seed=0)
+    result = hpo.optimize(objective, QUADRATIC, strategy=strategy, n_trials=120, seed=0)
     bayes = strategy.sampler
     assert bayes.n_model_proposals > 0
     budgets = {t.candidate.budget for t in bayes.trials + bayes._observed}
@@ -477,7 +478,8 @@ def test_inside_hyperband_it_learns_from_the_largest_budget_with_enough_results(
     for t in bayes.trials + bayes._observed:
         if t.status == "ok":
             counts[t.candidate.budget] = counts.get(t.candidate.budget, 0) + 1
-    largest = max(b for b, k in counts.items() if k >= bayes.min_budget_points)
+    largest = max(b for b, k in counts.items() if k >= bayes.min_budget_points and strategy.ranks_well(b))
+    assert largest < 27, "a small budget that ranks as the full one steers the model"
     assert len(losses) == sum(1 for t in bayes.trials + bayes._observed if t.candidate.budget == largest)
     assert result.best_value < 1.0 / 27 + 0.05
 
