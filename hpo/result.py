@@ -99,7 +99,11 @@ class Result:
             return "no trial has finished"
         first = next((t for t in self.trials if t.status == FAILED), None)
         if first is not None:
-            return f"all {len(self.trials)} trials failed; the first, trial {first.number}, with {first.error}"
+            hint = ""
+            if "object has no attribute 'suggest_" in (first.error or ""):
+                hint = (" (the objective takes an Optuna-style trial: hpo calls objective(config) with the "
+                        "configuration as a dict, its values drawn from the Space; read config['name'])")
+            return f"all {len(self.trials)} trials failed; the first, trial {first.number}, with {first.error}{hint}"
         return f"no trial succeeded ({len(self.trials)} pruned)"
 
     @property

@@ -109,6 +109,16 @@ def test_all_failing_is_an_error_that_shows_the_first_exception_and_keeps_the_tr
     assert isinstance(info.value, ValueError)
 
 
+def test_an_optuna_style_objective_is_told_what_hpo_passes_it():
+    def objective(trial):  # written for Optuna
+        return trial.suggest_float("x", 0.0, 1.0) ** 2
+
+    with pytest.raises(AllTrialsFailedError, match=r"'dict' object has no attribute 'suggest_float' "
+                                                   r"\(the objective takes an Optuna-style trial: hpo calls "
+                                                   r"objective\(config\) with the configuration as a dict"):
+        optimize(objective, SPACE, n_trials=3, seed=0)
+
+
 def test_on_error_raise_stops_at_the_first_failure():
     calls = []
 
