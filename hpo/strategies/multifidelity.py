@@ -20,7 +20,7 @@ from .fidelity import FidelityMonitor, SmallBudgetWarning, Verdict, check_adapt
 from .registry import make_strategy
 from .rungs import Bracket, Entry, rung_budgets
 
-__all__ = ["MultiFidelity", "RANKS_WELL"]
+__all__ = ["MultiFidelity", "RANKS_WELL", "TRUST_PAIRS"]
 
 #: The corrected rank correlation with the next rung from which a rung's results steer a model-based sampler.
 RANKS_WELL = 0.5
@@ -69,9 +69,7 @@ class MultiFidelity(Strategy):
         good there: worse than drawing them at random (BENCHMARKS.md, "Your own training loop").
         """
         level = self.fidelity.level_of(budget)
-        if level is None:
-            return True
-        if level == len(self.budgets) - 1:
+        if level is None or level == len(self.budgets) - 1:
             return True
         got = self.fidelity.rank_correlation(level)
         here = self.fidelity.agreement(level, sds=2.0)
