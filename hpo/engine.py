@@ -26,7 +26,7 @@ from .boundary import (  # noqa: F401  (the evaluation boundary's names, importa
 from .loop import AllTrialsFailedError, RepeatedFailureError, SearchLoop, StopSearch, TrialFailedError
 from .result import Result
 from .spaces import Space
-from .spaces.sklearn_forms import not_a_space
+from .spaces.space import as_space
 from .states import check_max_states
 from .storage import Study, StudyRecord, environment_versions, open_storage
 from .strategies import Strategy, get_strategy_class, make_strategy, plan_options
@@ -193,10 +193,7 @@ def optimize(
     >>> len(result), result.best_config in space
     (8, True)
     """
-    if isinstance(space, Mapping):
-        space = Space(space)
-    if not isinstance(space, Space):
-        raise not_a_space(space)
+    space = as_space(space)
     check_max_states(max_states)  # before a study's storage is touched
     strategy_options = plan_options(strategy, strategy_options, n_trials)
     loop_options = dict(

@@ -34,7 +34,7 @@ from .evaluation import (
 )
 from .resources import resolve_resource
 from .spaces import Space
-from .spaces.sklearn_forms import not_a_space
+from .spaces.space import as_space
 from .strategies import Strategy, make_strategy, plan_options
 
 __all__ = ["Tuner"]
@@ -423,11 +423,7 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         )
 
     def _check_params(self) -> Space:
-        space = self.space
-        if isinstance(space, Mapping):
-            space = Space(space)
-        if not isinstance(space, Space):
-            raise not_a_space(space)
+        space = as_space(self.space)
         if not hasattr(self.estimator, "fit"):
             raise TypeError(f"estimator must have a fit method, got {self.estimator!r}")
         self._check_names(space)

@@ -15,10 +15,11 @@ from typing import Any, Callable, Iterator, Sequence
 from ._checks import SpaceChecks, merge_dimensions
 from ._encoding import INACTIVE, UnitEncoding
 from ._serialize import SpaceSerialization, callable_name
+from .sklearn_forms import not_a_space
 from .dimensions import Dimension, Float, Int
 from .grid import Grid
 
-__all__ = ["Space", "INACTIVE"]
+__all__ = ["Space", "INACTIVE", "as_space"]
 
 
 class Space(SpaceChecks, UnitEncoding, SpaceSerialization):
@@ -235,3 +236,12 @@ class Space(SpaceChecks, UnitEncoding, SpaceSerialization):
         except ValueError:
             return None
 
+
+def as_space(space: Any) -> "Space":
+    """``space`` as a Space: a Space as given, a mapping (of dimensions, or scikit-learn's lists and
+    distributions) built into one; anything else a TypeError (:func:`~hpo.spaces.sklearn_forms.not_a_space`)."""
+    if isinstance(space, Mapping):
+        space = Space(space)
+    if not isinstance(space, Space):
+        raise not_a_space(space)
+    return space
