@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import time
 import warnings
@@ -17,6 +18,7 @@ from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, proces
 from . import _callbacks
 from ._constraints import N_TRIALS, Interval, Options, Satisfies, accepts, check_options
 from ._tuner_delegation import BestEstimatorDelegation
+from ._tuner_keywords import unknown_keyword_message
 from ._tuner_failures import all_failed_message, raise_estimator_error, raise_fit_error, scored, warn_failures
 from ._tuner_results import best_index, cv_results, metric_names, resource_attributes
 from .engine import AllTrialsFailedError, SearchLoop, TrialFailedError, run_study
@@ -210,6 +212,14 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         "refit": [bool, str, Satisfies(callable, "a callable")],
     }
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Tuner":
+        # Checked here rather than in ``__init__``, whose plain signature ``get_params`` reads.
+        known = set(inspect.signature(cls.__init__).parameters) - {"self"}
+        for name in kwargs:
+            if name not in known:
+                raise TypeError(unknown_keyword_message(name, known, cls.__name__))
+        return super().__new__(cls)
+
     def __init__(
         self,
         estimator: Any,
@@ -256,6 +266,10 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         self.resource = resource
         self.min_resource = min_resource
         self.max_resource = max_resource
+
+    # ``inspect.signature(Tuner)`` (help, IDEs, scikit-learn's checks) shows ``__init__``'s, not ``__new__``'s.
+    __signature__ = inspect.signature(__init__).replace(
+        parameters=list(inspect.signature(__init__).parameters.values())[1:])
 
     # ------------------------------------------------------------------ fit
     @_callbacks.fit_with_callbacks  # with scikit-learn callbacks: their teardown, however fit ends

@@ -8,6 +8,7 @@ trained and which validated every candidate.
 
 from __future__ import annotations
 
+import inspect
 import warnings
 
 import numpy as np
@@ -736,3 +737,26 @@ def test_strategy_is_exposed_with_its_state(clf_data):
     assert any(high / low < 1e4 / 10 for low, high in ranges[1:])
     assert all(low <= tuner.best_params_["C"] <= high for low, high in ranges[-1:])
     assert tuner.strategy_ is tuner.result_.strategy_instance
+
+
+@pytest.mark.parametrize(("keyword", "value", "names"), [
+    ("cv", 5, "validation="),
+    ("n_iter", 10, "n_trials="),
+    ("param_distributions", {"C": [1.0]}, "the space"),
+    ("factor", 2, '"eta"'),
+    ("n_trial", 10, "did you mean 'n_trials'"),
+])
+def test_a_scikit_learn_keyword_is_told_the_tuners_name(keyword, value, names):
+    with pytest.raises(TypeError, match=f"unexpected keyword argument '{keyword}'") as error:
+        Tuner(LogisticRegression(), C_SPACE, **{keyword: value})
+    assert names in str(error.value)
+
+
+def test_checking_keywords_leaves_the_signature_get_params_clone_and_pickle_alone():
+    import pickle
+
+    tuner = Tuner(LogisticRegression(), C_SPACE, n_trials=3, validation=4)
+    assert set(tuner.get_params(deep=False)) == set(inspect.signature(Tuner.__init__).parameters) - {"self"}
+    assert set(inspect.signature(Tuner).parameters) == set(tuner.get_params(deep=False))   # not (*args, **kwargs)
+    for copy in (clone(tuner), pickle.loads(pickle.dumps(tuner))):
+        assert (copy.n_trials, copy.validation) == (3, 4)
