@@ -9,8 +9,6 @@ raised.
 
 from __future__ import annotations
 
-import os
-import re
 import warnings
 from typing import Any
 
@@ -91,9 +89,7 @@ def _error_groups(trials: list) -> list[tuple[str, int, Any]]:
     groups: dict[Any, list] = {}
     for t in trials:
         text = t.error or "unknown error"
-        where = _raised_at(t.traceback)
-        key = (text.split(":", 1)[0], where) if where else text
-        entry = groups.setdefault(key, [text, 0, set(), where, t])
+        entry = groups.setdefault(t.error_kind, [text, 0, set(), t.raised_at, t])
         entry[1] += 1
         entry[2].add(text)
     out = []
@@ -102,12 +98,6 @@ def _error_groups(trials: list) -> list[tuple[str, int, Any]]:
             text += f"\n(and {len(texts) - 1} other messages of the same error, raised at {where})"
         out.append((text, n, example))
     return sorted(out, key=lambda e: -e[1])
-
-
-def _raised_at(traceback: str | None) -> str | None:
-    """``file:line`` of the last frame of a formatted traceback (where the error was raised)."""
-    frames = re.findall(r'File "([^"]+)", line (\d+)', traceback or "")
-    return f"{os.path.basename(frames[-1][0])}:{frames[-1][1]}" if frames else None
 
 
 def _clip(text: str, limit: int = 2000) -> str:

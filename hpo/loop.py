@@ -410,8 +410,9 @@ class SearchLoop:
 
     def _fail_fast(self, streak: list[Trial], trial: Trial) -> list[Trial] | None:
         """The first failures of this run, one more trial on; raises when ``fail_fast`` of them share one
-        error; None once a trial did not fail with that error (the search goes on, unwatched)."""
-        if trial.status != FAILED or trial.traceback is None or (streak and trial.error != streak[0].error):
+        error (``Trial.error_kind``: one type raised at one place, whatever values its message quotes); None once
+        a trial did not fail with that error (the search goes on, unwatched)."""
+        if trial.status != FAILED or trial.traceback is None or (streak and trial.error_kind != streak[0].error_kind):
             return None  # an ok or pruned trial, a failure that raised nothing, or another error
         streak.append(trial)
         if len(streak) >= self.fail_fast:  # type: ignore[operator]

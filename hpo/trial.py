@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -132,6 +134,20 @@ class Trial:
     @property
     def ok(self) -> bool:
         return self.status == OK
+
+    @property
+    def raised_at(self) -> str | None:
+        """``file:line`` where a failed trial's error was raised (its traceback's last frame), else None."""
+        frames = re.findall(r'File "([^"]+)", line (\d+)', self.traceback or "")
+        return f"{os.path.basename(frames[-1][0])}:{frames[-1][1]}" if frames else None
+
+    @property
+    def error_kind(self) -> Any:
+        """What makes two failures one error: the exception type and where it was raised, whatever
+        values the message quotes (``"The 'C' parameter ... Got -1.7"``); the whole text without a traceback."""
+        text = self.error or "unknown error"
+        where = self.raised_at
+        return (text.split(":", 1)[0], where) if where else text
 
     @property
     def duration(self) -> float | None:

@@ -143,10 +143,21 @@ def test_a_short_search_failing_every_trial_with_one_error_raises_it(clf_data):
 @pytest.mark.filterwarnings(SMALL_HOLDOUT, "ignore::sklearn.exceptions.FitFailedWarning")
 def test_failures_of_several_kinds_never_stop_the_search(clf_data):
     X, y = clf_data
-    tuner = Tuner(FragileClassifier(limit=0.2), C_UNIT, strategy="random", n_trials=12, random_state=6)
-    tuner.fit(X, y)  # its failures quote their C: no two are the same error for fail_fast
+    tuner = Tuner(TwoWaysToFail(), C_UNIT, strategy="random", n_trials=12, random_state=43)
+    tuner.fit(X, y)
     assert list(tuner.cv_results_["status"][:5]) == ["failed"] * 5, "this seed starts with 5 failures"
+    errors = [t.error.split(":")[0] for t in tuner.trials_[:2]]
+    assert errors == ["FragileError", "ArithmeticError"], "of two kinds from the start"
     assert len(tuner.trials_) == 12 and "ok" in tuner.cv_results_["status"]
+
+
+def test_failures_whose_messages_quote_their_values_are_one_error_for_fail_fast(clf_data):
+    # every C of the space is above the limit (a range typo): each message quotes its own C
+    X, y = clf_data
+    tuner = Tuner(FragileClassifier(limit=0.0), C_UNIT, strategy="random", n_trials=50, random_state=0)
+    with pytest.raises(FragileError, match="is above the limit 0.0"):
+        tuner.fit(X, y)
+    assert len(tuner.trials_) == 5 and len({t.error for t in tuner.trials_}) == 5
 
 
 @pytest.mark.parametrize("fail_fast", [0, -1, 2.0, True, "5"])
@@ -165,6 +176,23 @@ def test_optimize_takes_fail_fast_too():
     assert len(info.value.result.trials) == 4 and info.value.trial.number == 3
     with pytest.raises(hpo.AllTrialsFailedError):  # off by default: an objective may fail over a region
         hpo.optimize(typo, C_UNIT, n_trials=8, seed=0)
+
+
+def test_fail_fast_counts_one_error_raised_at_one_place_whatever_values_it_quotes():
+    def out_of_range(config):
+        raise ValueError(f"learning rate {config['C']} is out of range")
+
+    with pytest.raises(hpo.RepeatedFailureError, match="the first 5 trials failed with the same error"):
+        hpo.optimize(out_of_range, C_UNIT, n_trials=40, seed=0, fail_fast=5)
+
+    def two_places(config):
+        if config["C"] > 0.5:
+            raise ValueError(f"C={config['C']} too large")
+        raise ValueError(f"C={config['C']} too small")
+
+    with pytest.raises(hpo.AllTrialsFailedError) as info:  # two errors: the search is not stopped
+        hpo.optimize(two_places, C_UNIT, n_trials=12, seed=0, fail_fast=5)
+    assert len(info.value.result.trials) == 12
 
 
 # ------------------------------------------------------------------ one sign
