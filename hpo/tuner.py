@@ -119,6 +119,12 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         scores on the same validation split.
     study : str, optional
         The study's name in ``storage`` (default ``"default"``).
+    on_mismatch : {"error", "continue"}, default "error"
+        Resuming a stored study with other settings (space, strategy, its
+        options or ``n_trials`` plan, ``random_state``) or other data is a
+        :class:`hpo.storage.StudyMismatchError` naming what differs;
+        ``"continue"`` goes on with these settings and data, keeping the
+        stored trials (warned about, and recorded in the study).
     resource : str or hpo.resources.Resource, optional
         What a candidate's budget trains with (:mod:`hpo.resources`):
         ``"n_samples"`` (a stratified, seeded subsample of each training
@@ -208,6 +214,7 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         "n_trials": N_TRIALS,
         "error_score": [Options({"raise"}), Satisfies(lambda v: isinstance(v, numbers.Real), "a number")],
         "fail_fast": [Interval(int, 1), None],
+        "on_mismatch": [Options({"error", "continue"})],
         "verbose": [Interval(int, 0), bool],
         "refit": [bool, str, Satisfies(callable, "a callable")],
     }
@@ -241,6 +248,7 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         trial_timeout: float | None = None,
         storage: Any = None,
         study: str | None = None,
+        on_mismatch: str = "error",
         resource: Any = None,
         min_resource: int | None = None,
         max_resource: int | None = None,
@@ -263,6 +271,7 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         self.trial_timeout = trial_timeout
         self.storage = storage
         self.study = study
+        self.on_mismatch = on_mismatch
         self.resource = resource
         self.min_resource = min_resource
         self.max_resource = max_resource
@@ -433,7 +442,8 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
             )
         return partial(
             run_study, objective, space, self.strategy, storage=self.storage, study=self.study, seed=seed,
-            strategy_options=options, data=data_fingerprint(X, y, groups), **loop_options,
+            strategy_options=options, data=data_fingerprint(X, y, groups), on_mismatch=self.on_mismatch,
+            **loop_options,
         )
 
     def _check_params(self) -> Space:
@@ -442,7 +452,7 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
             raise TypeError(f"estimator must have a fit method, got {self.estimator!r}")
         self._check_names(space)
         check_options(self._constraints, n_trials=self.n_trials, error_score=self.error_score,
-                      fail_fast=self.fail_fast, verbose=self.verbose)
+                      fail_fast=self.fail_fast, verbose=self.verbose, on_mismatch=self.on_mismatch)
         if not accepts(self._constraints["refit"], self.refit):
             raise TypeError(f"refit must be a bool, a scorer name or a callable, got {self.refit!r}")
         return space

@@ -279,6 +279,27 @@ def test_an_older_minimizing_tuner_study_is_not_resumed_with_a_flipped_sign(stor
     assert [t.value for t in hpo.load_study(old, "iris").trials] == stored_values  # nothing written
 
 
+def test_a_tuner_study_resumed_on_other_data_goes_on_only_with_on_mismatch_continue(stored, tmp_path):
+    _, path, (X, y) = stored
+    copy = str(tmp_path / "copy.db")
+    with sqlite3.connect(path) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    space = Space(C=Float(1e-3, 1e2, log=True))
+
+    def resume(**options):
+        return Tuner(LogisticRegression(max_iter=500), space, n_trials=8, validation=3, random_state=0,
+                     storage=copy, study="iris", **options)
+
+    with pytest.raises(hpo.storage.StudyMismatchError, match="on_mismatch='continue'"):
+        resume().fit(X[:140], y[:140])
+    assert len(hpo.load_study(copy, "iris").trials) == 6
+    with pytest.warns(RuntimeWarning, match="going on with other settings"):
+        tuner = resume(on_mismatch="continue").fit(X[:140], y[:140])
+    assert len(tuner.trials_) == 8 and len(hpo.load_study(copy, "iris").trials) == 8
+    with pytest.raises(ValueError, match="on_mismatch must be one of 'continue', 'error', got 'go'"):
+        resume(on_mismatch="go").fit(X, y)
+
+
 # ------------------------------------------------------------------ verbosity
 @pytest.fixture
 def hpo_logger():
