@@ -352,8 +352,9 @@ class SQLiteStorage:
             ).fetchall():
                 counts = dict(db.execute("SELECT state, count(*) FROM trials WHERE study_id = ? GROUP BY state",
                                          (sid,)).fetchall())
-                best = db.execute(
-                    "SELECT value FROM trials WHERE study_id = ? AND state = 'ok' ORDER BY loss LIMIT 1", (sid,)
+                best = db.execute(  # as Result.best_trial: the lowest loss at the largest budget (None the full one)
+                    "SELECT value FROM trials WHERE study_id = ? AND state = 'ok' "
+                    "ORDER BY budget IS NULL DESC, budget DESC, loss, number LIMIT 1", (sid,)
                 ).fetchone()
                 out.append({"name": name, "strategy": strategy, "direction": direction,
                             "trials": sum(counts.values()), **{s: counts.get(s, 0) for s in

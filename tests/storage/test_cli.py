@@ -45,6 +45,21 @@ def test_studies_lists_every_study_with_counts(db, capsys):
     assert lines[2].split()[:4] == ["second", "sobol", "4", "4"]
 
 
+def test_studies_shows_the_best_at_the_largest_budget_as_load_study_does(tmp_path, capsys):
+    path = str(tmp_path / "b.db")
+
+    def loss(config, budget):  # small budgets look better: the lowest loss overall is no best
+        return config["x"] ** 2 + budget / 10
+
+    optimize(loss, Space(x=Float(-1, 1)), "halving", seed=0, storage=path, study="s",
+             strategy_options={"min_budget": 1, "max_budget": 9})
+    study = load_study(path, "s")
+    assert study.best_trial.budget == 9 and min(t.value for t in study.trials) < study.best_value
+    assert main(["studies", path]) == 0
+    row = capsys.readouterr().out.splitlines()[1].split()
+    assert float(row[8]) == pytest.approx(study.best_value, rel=1e-5)
+
+
 def test_show_prints_the_record_and_the_best_trials(db, capsys):
     assert main(["show", db, "second", "--top", "2"]) == 0
     out = capsys.readouterr().out
