@@ -135,7 +135,9 @@ def evaluate(objective: Callable, candidate: Candidate, pass_budget: bool | str,
     A raised exception, a non-number, NaN or an infinite value make the trial
     failed; :class:`TrialPruned` makes it pruned, and so does a run whose
     handle's prune rule said stop at its last report (``trial.should_stop()``
-    with ``"median"``), whatever it returns. ``KeyboardInterrupt`` is not
+    with ``"median"``), whatever it returns. A run a rung strategy paused
+    (``should_stop()`` True at its budget) that raises :class:`TrialPruned`
+    there is ok, valued at its last report, as if it had returned it. ``KeyboardInterrupt`` is not
     caught. An exception may carry metrics of the work done until it was
     raised (a dict in its ``hpo_metrics`` attribute, such as the fit times of
     :class:`hpo.evaluation.EstimatorObjective`): they are recorded on the
@@ -158,9 +160,12 @@ def evaluate(objective: Callable, candidate: Candidate, pass_budget: bool | str,
             out = objective(candidate.config)
         value, metrics = _parse_value(out)
     except TrialPruned as exc:
-        why = handle._pruned() if handle is not None else None
-        return Outcome(PRUNED, None, why or (f"pruned: {exc}" if str(exc) else "pruned"), None, started,
-                       time.time(), {}, _extra(handle))
+        paused = handle._paused_value() if handle is not None else None
+        if paused is None:
+            why = handle._pruned() if handle is not None else None
+            return Outcome(PRUNED, None, why or (f"pruned: {exc}" if str(exc) else "pruned"), None, started,
+                           time.time(), {}, _extra(handle))
+        value, metrics = paused, {}  # Optuna's idiom at a rung: the run pauses there, ok at its last report
     except Exception as exc:
         spent = getattr(exc, "hpo_metrics", None)
         return Outcome(FAILED, None, f"{type(exc).__name__}: {exc}", traceback_module.format_exc(), started,

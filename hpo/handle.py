@@ -102,7 +102,7 @@ class TrialHandle:
     """
 
     __slots__ = ("config", "number", "budget", "done", "_rule", "_sign", "_state", "_loaded", "_has_loaded",
-                 "_steps", "_values", "_best", "_saved", "_stopped_at", "_why")
+                 "_steps", "_values", "_best", "_saved", "_stopped_at", "_paused_at", "_why")
 
     def __init__(self, candidate: Candidate, spec: _Spec | None = None) -> None:
         spec = spec if spec is not None else _Spec(-1)
@@ -119,7 +119,8 @@ class TrialHandle:
         self._values: list = []
         self._best = math.inf  # the best value so far, as a loss
         self._saved: tuple[bytes, float] | None = None  # the pickled state, and the step it had reached
-        self._stopped_at: Any = None  # the step at which should_stop() last said yes
+        self._stopped_at: Any = None  # the step at which should_stop() last said yes (a prune rule)
+        self._paused_at: Any = None  # the step at which should_stop() last said yes (a pause rule: a rung)
         self._why: str | None = None
 
     # ------------------------------------------------------------ report
@@ -158,7 +159,8 @@ class TrialHandle:
         Rung strategies (``"halving"``, ``"hyperband"``, ``"asha"``): True once a
         reported step reaches the candidate's budget when that is below the full
         budget (the run pauses at its rung: save its state, return its value; it
-        is an ok trial there). ``"median"``: True when the best value so far is
+        is an ok trial there, valued at its last report, even when it raises
+        :class:`hpo.TrialPruned` there as Optuna's idiom does). ``"median"``: True when the best value so far is
         worse than the median of earlier runs at the last step (return or raise
         :class:`hpo.TrialPruned`: either way the trial is recorded as pruned).
         Any other strategy: always False. Answered here, from the candidate's
@@ -169,7 +171,9 @@ class TrialHandle:
             return False
         step = self._steps[-1]
         if rule.stop(step, self._best, self._sign):
-            if not rule.pauses:
+            if rule.pauses:
+                self._paused_at = step
+            else:
                 self._stopped_at = step
             return True
         return False
@@ -230,6 +234,12 @@ class TrialHandle:
         if self._stopped_at is None or not self._steps or self._stopped_at != self._steps[-1]:
             return None
         return self._rule.describe(self._stopped_at, self._best, self._sign)  # type: ignore[union-attr]
+
+    def _paused_value(self) -> float | None:
+        """The last reported value of a run its pause rule stopped at its last report (None: not paused)."""
+        if self._paused_at is None or not self._steps or self._paused_at != self._steps[-1]:
+            return None
+        return self._values[-1]
 
     def _outcome(self) -> dict:
         """What goes back to the search process: the curve, a state worth keeping (a paused run's), and the step a

@@ -13,7 +13,9 @@ Two kinds of rule:
 - a *pause* (:class:`PauseAt`, given by ``"halving"``, ``"hyperband"`` and
   ``"asha"`` to a candidate whose budget is below the full budget): the run
   has reached its rung. It returns its value there and is an ``ok`` trial at
-  that budget; a state it saves (``trial.save``) is kept for its promotion.
+  that budget (raising :class:`hpo.TrialPruned` there, Optuna's idiom, is the
+  same: ok, valued at its last report); a state it saves (``trial.save``) is
+  kept for its promotion.
 - a *prune* (:class:`MedianRule`, given by ``"median"``): the run is losing.
   Whether the objective then returns or raises :class:`hpo.TrialPruned`,
   the trial is recorded as ``pruned`` with the curve it reported.

@@ -109,6 +109,29 @@ def test_asha_pauses_runs_at_their_rung_and_promoted_runs_continue_inline():
     assert {t.metrics["pid"] for t in result.trials} == {os.getpid()}
 
 
+@pytest.mark.parametrize("strategy", ["asha", "hyperband"])
+def test_raising_trial_pruned_at_a_rung_pauses_the_run_as_returning_does(strategy):
+    def optuna_habit(config, trial):  # Optuna's idiom: `if trial.should_stop(): raise TrialPruned()`
+        w = trial.load() or 0.0
+        for epoch in range(trial.done + 1, trial.budget + 1):
+            w += config["lr"]
+            trial.report(epoch, (1.0 - min(w, 1.0)) + 0.01 / epoch)
+            if trial.should_stop():
+                trial.save(w)
+                raise TrialPruned()
+        return (1.0 - min(w, 1.0)) + 0.01 / trial.budget
+
+    def returning(config, trial):
+        return training(config, trial)["value"]
+
+    raised, returned = (optimize(f, SPACE, strategy, n_trials=30, seed=0, strategy_options=ASHA)
+                        for f in (optuna_habit, returning))
+    assert [t.status for t in raised.trials] == ["ok"] * 30
+    assert [(t.config, t.budget, t.value, t.intermediate) for t in raised.trials] == \
+        [(t.config, t.budget, t.value, t.intermediate) for t in returned.trials]
+    assert max(t.budget for t in raised.trials) == 9 and raised.best_trial.budget == 9
+
+
 def test_a_run_that_continued_its_saved_state_is_marked_resumed_from():
     result = optimize(training, SPACE, "asha", n_trials=30, seed=0, strategy_options=ASHA)
     for t in result.trials:  # ``done``: the step the run started from; a fresh run is not marked
