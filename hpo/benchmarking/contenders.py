@@ -88,7 +88,11 @@ class Contender:
 
     def supports(self, problem: Problem) -> bool:
         """Whether this contender can run this problem (a peer may not handle conditions)."""
-        return True
+        return self.why_unsupported(problem) is None
+
+    def why_unsupported(self, problem: Problem) -> str | None:
+        """Why this contender cannot run ``problem``, in words; None when it can."""
+        return None
 
     def run(self, problem: Problem, n_trials: int, seed: int) -> RunTrace:
         raise NotImplementedError

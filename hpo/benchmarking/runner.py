@@ -9,7 +9,7 @@ import os
 import platform
 import time
 import traceback
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -103,6 +103,14 @@ def run_benchmark(
     seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
     if not seed_list:
         raise ValueError("give at least one seed")
+    say = log or (lambda msg: None)
+    reasons = {(p, s): _why_unsupported(contenders[s], make_problem(p)) for p in names for s in strategies}
+    unsupported = [pair for pair, why in reasons.items() if why is not None]
+    if len(unsupported) == len(reasons):
+        raise ValueError("no strategy given can run a problem given:\n" + "\n".join(
+            f"  {s} on {p}: {why}" for (p, s), why in reasons.items()))
+    for p, s in unsupported:
+        say(f"skipping {s} on {p}: {reasons[p, s]}")
     os.makedirs(out_dir, exist_ok=True)
     store = RunStore(os.path.join(out_dir, "runs.db"))
     store.set_meta("last_invocation", {
@@ -111,7 +119,6 @@ def run_benchmark(
         "machine": f"{os.cpu_count()} cores", "started": time.strftime("%Y-%m-%d %H:%M:%S"),
         "versions": _versions(),
     })
-    say = log or (lambda msg: None)
 
     for name in names:
         if store.reference(name) is None:
@@ -119,9 +126,6 @@ def run_benchmark(
             say(f"reference: {REFERENCE_SAMPLES} random evaluations of {name}")
             store.set_reference(name, problem.kind, problem.optimum, _reference_losses(problem))
 
-    unsupported = [(p, s) for p in names for s in strategies if not contenders[s].supports(make_problem(p))]
-    for p, s in unsupported:
-        say(f"skipping {s} on {p}: it cannot run this problem (conditions, references or its resource)")
     store.set_meta("unsupported", unsupported)
     done = store.done()
     pairs = [(p, s) for p in names for s in strategies if (p, s) not in unsupported]
@@ -239,3 +243,11 @@ def _versions() -> dict:
     from ..storage import environment_versions
 
     return environment_versions()
+
+
+def _why_unsupported(contender: Any, problem: Any) -> str | None:
+    """Why ``contender`` cannot run ``problem`` (its ``why_unsupported``, or a ``supports`` that says no)."""
+    why = contender.why_unsupported(problem)
+    if why is None and not contender.supports(problem):
+        why = "its supports() says it cannot run this problem"
+    return why

@@ -585,10 +585,11 @@ def test_sklearn_contenders_refuse_what_param_distributions_cannot_say(knn_probl
     conditional = Problem("cond", mlp_space(), knn_problem.objective, tags=knn_problem.tags)
     packed = Problem("packed", Space(units_0=Int(8, 64), to_params=Pack("hidden_layer_sizes", ["units_0"])),
                      knn_problem.objective, tags=knn_problem.tags)
-    assert not contender.supports(no_tags)
-    assert not contender.supports(conditional)
-    assert not contender.supports(packed)
-    with pytest.raises(ValueError, match="does not|needs a problem"):
+    assert "no scikit-learn task" in contender.why_unsupported(no_tags)
+    assert "conditions or dependent ranges" in contender.why_unsupported(conditional)
+    assert "to_params" in contender.why_unsupported(packed)
+    assert not any(contender.supports(p) for p in (no_tags, conditional, packed))
+    with pytest.raises(ValueError, match="sklearn_random cannot run 'cond': its space has conditions"):
         contender.run(conditional, 5, seed=0)
 
 

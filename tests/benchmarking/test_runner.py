@@ -263,6 +263,15 @@ def test_unsupported_pairs_are_skipped_not_failed(tmp_path):
     assert "Not run (the peer cannot express the problem" in build_report(str(tmp_path))
 
 
+def test_a_benchmark_no_strategy_can_run_is_an_error_naming_why_before_anything_is_written(tmp_path):
+    out = tmp_path / "none"
+    with pytest.raises(ValueError, match=r"(?s)no strategy given can run.*sklearn_random on hartmann3: scikit-learn's "
+                                         r"searches tune an estimator.*picky-test on hartmann3: its supports\(\)"):
+        run_benchmark(str(out), problems=["hartmann3"], strategies=["sklearn_random", "picky-test"],
+                      n_trials=4, seeds=1)
+    assert not out.exists()
+
+
 # --------------------------------------------------------------- parallel runs and their processes
 _PARALLEL_SCRIPT = """
 import os, sys, time

@@ -83,16 +83,18 @@ class SklearnSearchContender(Contender):
         self.halving = bool(halving)
         self.factor = factor
 
-    def supports(self, problem: Problem) -> bool:
+    def why_unsupported(self, problem: Problem) -> str | None:
         tags = getattr(problem, "tags", None) or {}
         if not all(tags.get(k) is not None for k in SKLEARN_TAGS):
-            return False
+            return "scikit-learn's searches tune an estimator: the problem is no scikit-learn task"
         if self.halving and tags.get("budget_param") is not None and getattr(problem, "max_budget", None) is None:
-            return False  # halving by an estimator parameter needs the problem's budget range
+            return "halving by an estimator parameter needs the problem's budget range"
         space = problem.space
+        if any(dim.conditions or getattr(dim, "refs", None) for dim in space.dims.values()):
+            return "its space has conditions or dependent ranges, which param_distributions cannot say"
         if space.mapping is not None:
-            return False
-        return not any(dim.conditions or getattr(dim, "refs", None) for dim in space.dims.values())
+            return "its space maps names to the estimator's (to_params), which param_distributions cannot say"
+        return None
 
     @staticmethod
     def param_distributions(space: Space) -> dict:
@@ -149,11 +151,9 @@ class SklearnSearchContender(Contender):
         return config
 
     def run(self, problem: Problem, n_trials: int, seed: int) -> RunTrace:
-        if not self.supports(problem):
-            raise ValueError(
-                f"{self.name} needs a problem with tags {list(SKLEARN_TAGS)} and a space without "
-                f"conditions, dependent ranges or to_params; {problem.name!r} is not one"
-            )
+        why = self.why_unsupported(problem)
+        if why is not None:
+            raise ValueError(f"{self.name} cannot run {problem.name!r}: {why}")
         from sklearn.base import clone
         from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 
