@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import pathlib
 import random
+import re
 import sqlite3
 import time
 from typing import Any, Callable, TypeVar
@@ -68,6 +69,11 @@ def sqlite_path(url: str) -> str:
         if not path:
             raise ValueError(f"the SQLite URL {url!r} names no file")
         return path
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]+)://", url)  # two letters at least: not a drive letter
+    if scheme:
+        raise ValueError(
+            f"storage {url!r} is a {scheme.group(1)} URL: hpo stores studies in SQLite only (a file path, or "
+            "sqlite:///relative.db / sqlite:////absolute.db); to run trials on several machines, use Dask")
     return url
 
 

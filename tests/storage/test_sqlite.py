@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import re
 import time
 import sqlite3
 
@@ -99,6 +100,19 @@ def test_sqlite_urls():
     for bad in ("sqlite://results.db", "sqlite:///"):
         with pytest.raises(ValueError, match="SQLite URL"):
             sqlite_path(bad)
+    assert sqlite_path("C://results.db") == "C://results.db"  # a drive letter is no scheme
+    for url in ("postgresql://user@localhost/hpo", "mysql+pymysql://db/hpo", "redis://localhost"):
+        with pytest.raises(ValueError, match=re.escape(f"is a {url.split(':')[0]} URL: hpo stores studies in SQLite only")):
+            sqlite_path(url)
+
+
+def test_a_database_url_other_than_sqlite_is_refused_before_anything_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    ran = []
+    with pytest.raises(ValueError, match="is a postgresql URL"):
+        optimize(lambda c: ran.append(c) or 0.0, Space(x=Float(0, 1)), n_trials=2, seed=0,
+                 storage="postgresql://user@localhost/hpo")
+    assert ran == [] and list(tmp_path.iterdir()) == []
 
 
 def test_a_directory_or_a_bad_type_is_refused(tmp_path):
