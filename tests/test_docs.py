@@ -126,3 +126,22 @@ def test_the_examples_page_lists_every_example_script():
     scripts = {path.name for path in (DOCS.parent / "examples").glob("*.py")}
     assert listed == scripts, f"docs/examples.md lists {sorted(listed - scripts)} that do not exist and " \
                               f"misses {sorted(scripts - listed)}"
+
+
+def test_the_readme_space_tuner_and_halving_blocks_run_in_order_and_show_what_their_comments_say():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    space_block, tuner_block, halving_block = re.findall(r"```python\n(.*?)```", readme, re.S)[:3]
+    *lines, last = space_block.rstrip().splitlines()
+    assert last.startswith('space.validate({"n_layers": 1})') and "ValueError: units_0: missing" in last
+    namespace: dict = {}
+    exec(compile("\n".join(lines), "README.md", "exec"), namespace)
+    assert len(namespace["space"].grid(resolution=3)) == 1440
+    with pytest.raises(ValueError, match="units_0: missing, but it is active"):
+        exec(compile(last, "README.md", "exec"), namespace)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(tuner_block, "README.md", "exec"), namespace)
+        exec(compile(halving_block, "README.md", "exec"), namespace)  # after the others, as a reader runs them
+    tuner = namespace["tuner"]
+    assert (tuner.n_resources_, tuner.n_candidates_) == ([2, 6, 17, 50], [27, 9, 3, 1])
+    assert (tuner.n_iterations_, tuner.n_required_iterations_, tuner.n_possible_iterations_) == (4, 4, 4)
