@@ -191,6 +191,12 @@ def takes_budget(objective: Callable) -> bool:
     except (TypeError, ValueError):
         return False
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = [p.name for p in params if p.default is p.empty and (
+        p.kind is p.KEYWORD_ONLY or (p.kind is not p.VAR_KEYWORD and p in positional[2:]))]
+    if required:  # found now, not after every trial has failed with a TypeError
+        raise TypeError(f"the objective {objective!r} requires the arguments {', '.join(required)}, which hpo "
+                        "never passes (it calls objective(config), objective(config, budget) or objective(config, "
+                        "trial)): give them defaults, or bind them (functools.partial)")
     if any(p.kind is p.VAR_POSITIONAL for p in params):
         return True
     if len(positional) >= 2:

@@ -119,6 +119,26 @@ def test_an_optuna_style_objective_is_told_what_hpo_passes_it():
         optimize(objective, SPACE, n_trials=3, seed=0)
 
 
+def test_an_objective_requiring_arguments_hpo_never_passes_is_refused_before_any_trial():
+    calls = []
+
+    def three(config, budget, data):
+        calls.append(config)
+
+    def keyword(config, *, data):
+        calls.append(config)
+
+    for objective, names in ((three, "data"), (keyword, "data")):
+        with pytest.raises(TypeError, match=f"requires the arguments {names}, which hpo never passes"):
+            optimize(objective, SPACE, n_trials=3, seed=0)
+    assert calls == []
+
+    def with_defaults(config, budget=None, data=2, *, scale=1.0, **extra):
+        return scale * config["x"] ** 2 + data
+
+    assert len(optimize(with_defaults, SPACE, n_trials=3, seed=0).trials) == 3
+
+
 def test_on_error_raise_stops_at_the_first_failure():
     calls = []
 
