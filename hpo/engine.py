@@ -194,6 +194,7 @@ def optimize(
     (8, True)
     """
     space = as_space(space)
+    _check_seed(seed)
     check_max_states(max_states)  # before a study's storage is touched
     strategy_options = plan_options(strategy, strategy_options, n_trials)
     loop_options = dict(
@@ -241,8 +242,7 @@ def run_study(
     cls = strategy if isinstance(strategy, type) and issubclass(strategy, Strategy) else get_strategy_class(strategy)  # type: ignore[arg-type]
     if isinstance(seed, np.random.Generator):
         seed = int(seed.integers(2**63))
-    if seed is not None and (not isinstance(seed, numbers.Integral) or isinstance(seed, bool)):
-        raise TypeError(f"seed must be an int, a numpy Generator or None, got {seed!r}")
+    _check_seed(seed)
     make_strategy(cls, space, seed=0, options=strategy_options)  # bad options fail here, before the storage is touched
     store, owned = open_storage(storage)
     try:
@@ -258,3 +258,13 @@ def run_study(
     finally:
         if owned:
             store.close()
+
+
+def _check_seed(seed: Any) -> None:
+    """A seed is None, a numpy Generator or a non-negative int; anything else is named here, not by numpy."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return
+    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool):
+        raise TypeError(f"seed must be a non-negative int, a numpy Generator or None, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative int, a numpy Generator or None, got {seed!r}")

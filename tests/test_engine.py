@@ -139,6 +139,15 @@ def test_an_objective_requiring_arguments_hpo_never_passes_is_refused_before_any
     assert len(optimize(with_defaults, SPACE, n_trials=3, seed=0).trials) == 3
 
 
+@pytest.mark.parametrize(("seed", "error"), [("a", TypeError), (1.5, TypeError), (True, TypeError),
+                                             ([1, 2], TypeError), (-1, ValueError)])
+def test_a_bad_seed_is_named_before_any_trial(seed, error, tmp_path):
+    for storage in (None, str(tmp_path / "s.db")):
+        with pytest.raises(error, match=r"seed must be a non-negative int, a numpy Generator or None, got "):
+            optimize(lambda c: 0.0, SPACE, n_trials=2, seed=seed, storage=storage)
+    assert not (tmp_path / "s.db").exists()
+
+
 def test_on_error_raise_stops_at_the_first_failure():
     calls = []
 
