@@ -410,8 +410,7 @@ class SearchLoop:
 
     def _fail_fast(self, streak: list[Trial], trial: Trial) -> list[Trial] | None:
         """The first failures of this run, one more trial on; raises when ``fail_fast`` of them share one
-        error (``Trial.error_kind``: one type raised at one place, whatever values its message quotes); None once
-        a trial did not fail with that error (the search goes on, unwatched)."""
+        error (``Trial.error_kind``); None once another trial did not (the search goes on, unwatched)."""
         if trial.status != FAILED or trial.traceback is None or (streak and trial.error_kind != streak[0].error_kind):
             return None  # an ok or pruned trial, a failure that raised nothing, or another error
         streak.append(trial)
