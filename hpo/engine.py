@@ -142,6 +142,8 @@ def optimize(
         recorded as failed (``TrialTimeoutError``); the search goes on. Only a
         separate process can be stopped, so evaluations then run in worker
         processes even with ``n_jobs=1``; threads cannot take a time limit.
+        The limit counts from the evaluation's start in its worker: loading
+        it there (unpickling: imports, data) is not counted, up to 120 s.
         On a Dask cluster the limit is soft: the trial is failed and its task
         cancelled, but Dask lets a running task finish.
     tell_order : {"asked", "completed"}, optional

@@ -109,7 +109,9 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         Seconds after which no new trial starts.
     trial_timeout : float, optional
         Seconds after which a fit is stopped and its trial recorded as
-        failed (fits then run in worker processes, even with ``n_jobs=1``).
+        failed (fits then run in worker processes, even with ``n_jobs=1``),
+        counted from the trial's start in its worker (not the imports and
+        data its worker loads first).
     storage : str or storage object, optional
         Make the search durable (``"results.db"`` or ``"sqlite:///results.db"``):
         trials are stored as they finish, and fitting again with the same

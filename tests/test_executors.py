@@ -69,7 +69,7 @@ def test_a_worker_that_dies_fails_only_its_trial():
             assert trial.status == "ok"
 
 
-def _sleep_then(value, seconds):
+def _sleep_then(value, seconds, *ignored):
     time.sleep(seconds)
     return value
 
@@ -415,3 +415,27 @@ def test_every_runner_is_a_runner():
         assert all(isinstance(r, Runner) for r in runners)
         runners[2].close()
     assert not isinstance(object(), Runner)
+
+
+class _SlowToLoad:
+    """An argument whose unpickling takes ``seconds`` (as importing a heavy module or reading data would)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __reduce__(self):
+        return (_load_slowly, (self.seconds,))
+
+
+def _load_slowly(seconds: float) -> "_SlowToLoad":
+    time.sleep(seconds)
+    return _SlowToLoad(seconds)
+
+
+def test_a_trial_timeout_counts_the_evaluation_not_the_loading_of_its_task():
+    with ProcessPool(1) as pool:
+        loaded = pool.submit_with_timeout(0.5, _sleep_then, 7, 0.0, _SlowToLoad(1.5))
+        assert loaded.result(timeout=120) == 7  # 1.5 s to load, then instant: within its 0.5 s
+        slow = pool.submit_with_timeout(0.5, _sleep_then, 8, 5.0, _SlowToLoad(0.0))
+        with pytest.raises(TrialTimeoutError, match="time limit of 0.5 s"):
+            slow.result(timeout=120)

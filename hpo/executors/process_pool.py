@@ -34,6 +34,10 @@ __all__ = ["ProcessPool", "WorkerDiedError", "TrialTimeoutError", "reusable_pool
 #: Worker processes that die before they are ready, in a row, after which a pool gives up.
 _MAX_START_FAILURES = 3
 
+#: Seconds a worker may take to load a timed task (unpickle it: import its modules, read its data) before the
+#: task's own time limit starts; beyond, the task fails as timed out in loading.
+_LOAD_SECONDS = 120.0
+
 #: Pools not shut down yet, stopped at interpreter exit: registered after multiprocessing's own exit
 #: handler (imported above), this one runs first, so that handler does not wait for idle workers.
 _LIVE_POOLS: "weakref.WeakSet[ProcessPool]" = weakref.WeakSet()
@@ -90,7 +94,7 @@ class _Task:
 
 
 class _Worker:
-    __slots__ = ("process", "conn", "lifeline", "ready", "task", "deadline", "sent")
+    __slots__ = ("process", "conn", "lifeline", "ready", "task", "deadline", "loading", "sent")
 
     def __init__(self, process: Any, conn: Any, lifeline: Any) -> None:
         self.process = process
@@ -99,6 +103,7 @@ class _Worker:
         self.ready = False
         self.task: _Task | None = None
         self.deadline: float | None = None
+        self.loading = False  # a timed task sent, not started yet: its time limit starts when it does
         self.sent: set[str] = set()
 
 
@@ -333,6 +338,8 @@ class ProcessPool:
                     for w in list(self._workers):
                         if w.deadline is not None and now >= w.deadline and w.task is not None:
                             self._lost(w, TrialTimeoutError(
+                                f"loading the evaluation in its worker (unpickling it, importing its modules) took "
+                                f"more than {_LOAD_SECONDS + w.task.timeout:g} s and it was stopped" if w.loading else
                                 f"the evaluation ran past its time limit of {w.task.timeout:g} s and was stopped "
                                 "(its worker process was killed)"))
         except BaseException as exc:  # pragma: no cover - a bug here must not hang the caller
@@ -357,14 +364,15 @@ class ProcessPool:
             w.sent.difference_update(drops)
             shares = [(k, self._shared[k]) for k in task.keys if k not in w.sent]
             try:
-                w.conn.send_bytes(pickle.dumps(("task", task.id, drops, shares, task.payload)))
+                w.conn.send_bytes(pickle.dumps(("task", task.id, drops, shares, task.payload, task.timeout is not None)))
             except OSError:  # it died just now: give the task to another worker
                 self._queue.appendleft(task)
                 self._lost(w, None)
                 continue
             w.sent.update(k for k, _ in shares)
             w.task = task
-            w.deadline = None if task.timeout is None else time.monotonic() + task.timeout
+            w.loading = task.timeout is not None  # the limit starts when the worker says the task started
+            w.deadline = None if task.timeout is None else time.monotonic() + _LOAD_SECONDS + task.timeout
 
     def _receive(self, w: _Worker) -> None:
         import cloudpickle
@@ -380,9 +388,13 @@ class ProcessPool:
             w.ready = True
             self._start_failures = 0
             return
+        if message[0] == "started":
+            if w.task is not None and w.task.id == message[1] and w.loading:
+                w.loading, w.deadline = False, time.monotonic() + w.task.timeout
+            return
         task_id, ok, value = message
         task = w.task
-        w.task, w.deadline = None, None
+        w.task, w.deadline, w.loading = None, None, False
         if task is None or task.id != task_id:  # pragma: no cover - protocol error
             return
         if ok:
@@ -566,7 +578,7 @@ def _worker_main(conn: Any, lifeline: Any) -> None:
             return
         if message is None:
             return
-        _, task_id, drops, shares, payload = message
+        _, task_id, drops, shares, payload, timed = message
         for key in drops:
             cache.pop(key, None)
         try:
@@ -575,6 +587,8 @@ def _worker_main(conn: Any, lifeline: Any) -> None:
             fn, args, kwargs = cloudpickle.loads(payload)
             args = [cache[a.key] if isinstance(a, _Shared) else a for a in args]
             kwargs = {k: cache[v.key] if isinstance(v, _Shared) else v for k, v in kwargs.items()}
+            if timed:  # loaded: the task's time limit starts now, not with the imports its unpickling did
+                conn.send_bytes(cloudpickle.dumps(("started", task_id)))
             reply = (task_id, True, fn(*args, **kwargs))
         except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
             reply = (task_id, False, exc)
