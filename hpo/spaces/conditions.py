@@ -126,7 +126,7 @@ class Equals(Predicate):
         return {"op": self.op, "value": self.value}
 
     def _key(self) -> tuple:
-        return (_typed_key(self.value),)
+        return (typed_key(self.value),)
 
     def __repr__(self) -> str:
         return repr(self.value)
@@ -175,7 +175,7 @@ class OneOf(Predicate):
         return {"op": self.op, "values": list(self.values)}
 
     def _key(self) -> tuple:
-        return tuple(sorted((repr(_typed_key(v)) for v in self.values)))
+        return tuple(sorted((repr(typed_key(v)) for v in self.values)))
 
     def __repr__(self) -> str:
         return "one_of(" + ", ".join(repr(v) for v in self.values) + ")"
@@ -431,12 +431,12 @@ def ref(name: str) -> Ref:
     return Ref(name)
 
 
-def _typed_key(value: Any) -> Any:
+def typed_key(value: Any) -> Any:
     """A dictionary key that keeps ``True`` apart from ``1`` (they hash equal in Python)."""
     if isinstance(value, (bool, np.bool_)):
         return ("__bool__", bool(value))
     if isinstance(value, tuple):
-        return tuple(_typed_key(v) for v in value)
+        return tuple(typed_key(v) for v in value)
     if isinstance(value, np.generic):
         return value.item()
     return value
@@ -444,6 +444,6 @@ def _typed_key(value: Any) -> Any:
 
 def _same(a: Any, b: Any) -> bool:
     try:
-        return _typed_key(a) == _typed_key(b)
+        return typed_key(a) == typed_key(b)
     except Exception:  # values that cannot be compared are not equal
         return False

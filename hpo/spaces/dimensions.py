@@ -41,7 +41,7 @@ from typing import Any, Hashable, Sequence
 
 import numpy as np
 
-from .conditions import Predicate, Ref, _typed_key, as_predicate, predicate_from_dict
+from .conditions import Predicate, Ref, typed_key, as_predicate, predicate_from_dict
 
 __all__ = ["Dimension", "Float", "Int", "Categorical"]
 
@@ -452,7 +452,7 @@ class Categorical(Dimension):
             self._choice_array[i] = c
             self._by_id.setdefault(id(c), i)
             try:
-                self._index.setdefault(_typed_key(c), i)
+                self._index.setdefault(typed_key(c), i)
             except TypeError:
                 pass  # reported by definition_errors
 
@@ -463,7 +463,7 @@ class Categorical(Dimension):
         seen: set = set()
         for c in self.choices:
             try:
-                key = _typed_key(c)
+                key = typed_key(c)
                 hash(key)
             except TypeError:
                 errors.append(f"choice {c!r} is not hashable")
@@ -478,7 +478,7 @@ class Categorical(Dimension):
     def index_of(self, value: Any) -> int:
         """The index of ``value`` among the choices, or -1."""
         try:
-            return self._index.get(_typed_key(value), -1)
+            return self._index.get(typed_key(value), -1)
         except TypeError:
             return -1
 
@@ -523,7 +523,7 @@ class Categorical(Dimension):
         return None
 
     def _args(self) -> tuple:
-        return tuple(_typed_key(c) for c in self.choices)
+        return tuple(typed_key(c) for c in self.choices)
 
     def _repr_args(self) -> str:
         return repr(list(self.choices))

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any, Iterator, Protocol, Sequence
 
 from .._constraints import Interval, check_options
-from .conditions import _typed_key
+from .conditions import typed_key
 from .dimensions import Categorical, Dimension, Float, _Numeric, _plain
 
 __all__ = ["Grid"]
@@ -126,7 +126,7 @@ class Grid:
                     raise ValueError(f"values[{name!r}]: {message}")
             distinct: dict = {}
             for v in vals:  # first occurrences, keeping True apart from 1
-                distinct.setdefault(_typed_key(v), v)
+                distinct.setdefault(typed_key(v), v)
             out[name] = list(distinct.values())
         return out
 

@@ -16,14 +16,15 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..spaces import Space
+from ..spaces.conditions import typed_key
 from ..trial import Candidate, Trial
 
 __all__ = ["Strategy", "Candidate", "Trial", "config_key"]
 
 
 def config_key(config: Mapping[str, Any]) -> tuple:
-    """A hashable key for a configuration (for spotting duplicates)."""
-    return tuple(config.items())
+    """A hashable key for a configuration (for spotting duplicates); ``True`` and ``1`` stay apart."""
+    return tuple((name, typed_key(value)) for name, value in config.items())
 
 
 class Strategy:

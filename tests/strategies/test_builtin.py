@@ -123,3 +123,16 @@ def test_mostly_finite_conditional_space_keeps_going_on_the_open_branch():
     configs = [c.config for c in s.ask(50)]
     assert configs.count({"kernel": "linear"}) == 1
     assert len(configs) == 50 and not s.finished
+
+
+@pytest.mark.parametrize("strategy", ["random", "sobol", "bayes", "auto", "coarse_to_fine"])
+def test_true_and_1_are_two_configurations_to_every_strategy_that_never_repeats(strategy):
+    import hpo
+
+    space = Space(flag=Categorical([1, True, 0, False]), k=Categorical(["x", "y"]))
+    with pytest.warns(UserWarning, match="Running 8 trials"):
+        result = hpo.optimize(lambda c: 0.0, space, strategy, n_trials=20, seed=0)
+    tried = {(type(t.config["flag"]), t.config["flag"], t.config["k"]) for t in result.trials}
+    assert len(result) == 8 and len(tried) == 8
+    assert config_key({"flag": True}) != config_key({"flag": 1})
+    assert config_key({"flag": np.bool_(False)}) == config_key({"flag": False}) != config_key({"flag": 0})
