@@ -52,6 +52,7 @@ def _is_number(value: Any) -> bool:
 
 _PLAIN_KEY_TYPES = frozenset({str, int, float, type(None)})
 _FLOAT_DIGITS = 13
+_EXACT_INT = 2**53  # the largest integer magnitude float64 holds exactly (Int bounds stay within it)
 
 
 _POWERS_OF_TEN = np.array([float(10**k) for k in range(309)])  # correctly rounded (exact up to 1e22)
@@ -254,12 +255,16 @@ class _Numeric(Dimension):
                 errors.append(f"{side} must be finite, got {b!r}")
             elif isinstance(self, Int) and not isinstance(b, numbers.Integral):
                 errors.append(f"Int bounds must be integers, got {side}={b!r}")
+            elif isinstance(self, Int) and abs(b) > _EXACT_INT:
+                errors.append(f"Int bounds must lie within +-2**53 (the unit-cube encoding is float64 and would "
+                              f"round them), got {side}={b!r}; for a seed, Int(0, 2**31 - 1) is plenty")
         if errors:
             return errors
         static_low = None if isinstance(self.low, Ref) else self.low
         static_high = None if isinstance(self.high, Ref) else self.high
         if static_low is not None and static_high is not None and static_low >= static_high:
-            errors.append(f"low ({static_low!r}) must be less than high ({static_high!r})")
+            errors.append(f"low ({static_low!r}) must be less than high ({static_high!r})"
+                          + (f"; for one value, write Categorical([{static_low!r}])" if static_low == static_high else ""))
         if self.log and static_low is not None and static_low <= 0:
             errors.append(f"log=True needs low > 0, got low={static_low!r}")
         if self.log and static_high is not None and static_high <= 0:

@@ -82,10 +82,22 @@ def _is_frozen_distribution(value: Any) -> bool:
 def _from_distribution(name: str, frozen: Any) -> Dimension:
     kind = getattr(frozen.dist, "name", type(frozen.dist).__name__)
     low, high = (float(b) for b in frozen.support())
+    discrete = hasattr(frozen.dist, "pmf")
+    if kind == "uniform" and math.isnan(low):  # scale 0 (scipy's support is nan there, its samples loc)
+        given = {**dict(zip(("loc", "scale"), frozen.args)), **frozen.kwds}
+        if float(given.get("scale", 1.0)) == 0.0:
+            low = high = float(given.get("loc", 0.0))
+    if math.isnan(low) or math.isnan(high):
+        raise ValueError(f"{name}: scipy.stats.{kind} with the parameters {frozen.args or ''}{frozen.kwds or ''} is "
+                         "no valid distribution (scipy gives it no support)")
+    if low == high and kind in ("uniform", "randint"):  # randint(1, 2), uniform(3, 0): one value
+        return Categorical([int(low) if discrete else low])
     if kind == "uniform":
         return Float(low, high)
     if kind in ("loguniform", "reciprocal") and frozen.kwds.get("loc", 0) == 0:
         return Float(low, high, log=True)
+    if low == high and discrete and _uniform_over_few_integers(frozen, low, high):  # a one-point discrete law
+        return Categorical([int(low)])
     if kind == "randint" or _uniform_over_few_integers(frozen, low, high):  # bernoulli(0.5) too
         return Int(int(low), int(high))
     raise TypeError(f"{name}: scipy.stats.{kind} is not a range hpo can search: {_instead(frozen, low, high)}")

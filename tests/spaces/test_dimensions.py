@@ -12,13 +12,21 @@ from hpo.spaces import Dimension
 
 
 # ------------------------------------------------------------ bad definitions
+BEYOND = " (the unit-cube encoding is float64 and would round them), got {}; for a seed, Int(0, 2**31 - 1) is plenty"
+
 @pytest.mark.parametrize(
     "dim, message",
     [
         # low >= high
-        (Float(1.0, 1.0), "x = Float(1.0, 1.0): low (1.0) must be less than high (1.0)"),
+        (Float(1.0, 1.0), "x = Float(1.0, 1.0): low (1.0) must be less than high (1.0); for one value, write "
+                          "Categorical([1.0])"),
         (Float(2, 1), "x = Float(2, 1): low (2) must be less than high (1)"),
-        (Int(3, 3), "x = Int(3, 3): low (3) must be less than high (3)"),
+        (Int(3, 3), "x = Int(3, 3): low (3) must be less than high (3); for one value, write Categorical([3])"),
+        # Int bounds beyond what float64 holds exactly
+        (Int(0, 10**20), "x = Int(0, 100000000000000000000): Int bounds must lie within +-2**53" + BEYOND.format(
+            "high=100000000000000000000")),
+        (Int(-2**53 - 1, 0), "x = Int(-9007199254740993, 0): Int bounds must lie within +-2**53" + BEYOND.format(
+            "low=-9007199254740993")),
         (Int(5, -5), "x = Int(5, -5): low (5) must be less than high (-5)"),
         (Float(1e-2, 1e-3, log=True), "x = Float(0.01, 0.001, log=True): low (0.01) must be less than high (0.001)"),
         # log with low <= 0

@@ -74,6 +74,15 @@ def test_randint_is_an_int_with_scipys_exclusive_high(low, width, loc):
     assert stats.randint(low, low + width, loc=loc).support() == (dim.low, dim.high)
 
 
+def test_a_one_value_distribution_is_a_one_choice_categorical_as_scikit_learn_samples_it():
+    space = Space(leaf=stats.randint(1, 2), scale=stats.uniform(3, 0), kw=stats.uniform(loc=0.5, scale=0))
+    assert space["leaf"] == Categorical([1]) and space["scale"] == Categorical([3.0]) and space["kw"] == Categorical([0.5])
+    assert stats.randint(1, 2).rvs(random_state=0) == 1 and stats.uniform(3, 0).rvs(random_state=0) == 3.0
+    assert type(space.sample(1, seed=0)[0]["leaf"]) is int
+    with pytest.raises(ValueError, match=r"^x: scipy.stats.uniform with the parameters \(0, -1\) is no valid"):
+        Space(x=stats.uniform(0, -1))
+
+
 def test_a_discrete_distribution_uniform_over_its_support_is_an_int():
     assert Space(x=stats.bernoulli(0.5))["x"] == Int(0, 1)
     with pytest.raises(TypeError, match=r"^x: scipy.stats.bernoulli is not a range .*Int\(0, 1\)"):
