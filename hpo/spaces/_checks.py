@@ -46,6 +46,9 @@ def merge_dimensions(dims: Any, kw_dims: Mapping[str, Any], to_params: Any) -> d
         for name in (*to_params.names, *to_params.drop):
             if name not in merged:
                 raise ValueError(f"to_params {to_params!r} names unknown parameter {name!r}; known: {list(merged)}")
+        if to_params.target in merged and to_params.target not in (*to_params.names, *to_params.drop):
+            raise ValueError(f"to_params {to_params!r} packs into {to_params.target!r}, which is also a parameter of "
+                             "the space: its value would be overwritten; rename the parameter, or pack it too")
     return merged
 
 

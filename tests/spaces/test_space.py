@@ -290,6 +290,14 @@ def test_pack_naming_an_unknown_parameter_is_a_definition_error():
         Space(units_0=Int(8, 64), to_params=Pack("hidden_layer_sizes", ["units_0"], drop=["layers"]))
 
 
+def test_pack_into_a_name_that_is_also_a_parameter_is_a_definition_error():
+    with pytest.raises(ValueError, match=r"packs into 'hidden_layer_sizes', which is also a parameter of the space"):
+        Space(hidden_layer_sizes=Int(10, 100), u0=Int(8, 64), to_params=Pack("hidden_layer_sizes", ["u0"]))
+    packed_too = Space(hidden_layer_sizes=Int(10, 100), u0=Int(8, 64),
+                       to_params=Pack("hidden_layer_sizes", ["hidden_layer_sizes", "u0"]))
+    assert packed_too.to_params({"hidden_layer_sizes": 77, "u0": 16}) == {"hidden_layer_sizes": (77, 16)}
+
+
 def test_pack_edges():
     pack = Pack("hidden_layer_sizes", ["u0", "u1"], drop=["n"])
     assert pack({"n": 1, "u0": 5, "lr": 0.1}) == {"lr": 0.1, "hidden_layer_sizes": (5,)}
