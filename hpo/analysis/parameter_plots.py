@@ -298,21 +298,25 @@ def plot_contour(search: Any, params: Sequence[str] | None = None, *, ax: Any = 
     """
     result = as_result(search)
     space = result.space
+    ok = ok_trials_at_budget(result)
+    if not ok:
+        raise ValueError(f"nothing to plot: {result.no_best_reason()}")
     if params is None:
         if len(space.names) < 2:
             raise ValueError("a contour plot needs a space of at least two parameters")
         try:
             from .fanova import importance
 
-            params = list(importance(search, budget="max").names[:2])
+            ranked = list(importance(search, budget="max").names)
         except ValueError:  # too few trials to rank the parameters
-            params = space.names[:2]
+            ranked = list(space.names)
+        params = contour_pair(ranked, ok)
     params = list(params)
     if len(params) != 2 or params[0] == params[1]:
         raise ValueError(f"params must name two different parameters, got {params!r}")
     for n in params:
         space[n]  # a KeyError naming the known parameters
-    trials = [t for t in ok_trials_at_budget(result) if all(n in t.config for n in params)]
+    trials = [t for t in ok if all(n in t.config for n in params)]
     if not trials:
         raise ValueError(f"no ok trial has both {params[0]} and {params[1]} active")
     values, label, maximize = trial_values(search, trials)
@@ -491,3 +495,12 @@ def plot_ranges(ranges: Any, space: Space | None = None, *, result: Any = None, 
 
 def _key(value: Any) -> tuple:
     return (type(value).__name__, value)
+
+
+def contour_pair(ranked: list[str], trials: list) -> list[str]:
+    """The first pair in order of importance ((1st, 2nd), (1st, 3rd), (2nd, 3rd), (1st, 4th)...) with at
+    least 3 trials where both are active (parameters of two branches never are); else the pair with most."""
+    pairs = [[ranked[i], ranked[j]] for j in range(1, len(ranked)) for i in range(j)]
+    together = [sum(a in t.config and b in t.config for t in trials) for a, b in pairs]
+    enough = [pair for pair, n in zip(pairs, together) if n >= 3]
+    return enough[0] if enough else pairs[int(np.argmax(together))]

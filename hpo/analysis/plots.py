@@ -23,11 +23,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._common import as_result
+from ._common import as_result, ok_trials_at_budget
 from ._figures import DPI, figure_class
 from .curve_plots import plot_budgets, plot_convergence, plot_edf, plot_learning_curves
-from .parameter_plots import (plot_contour, plot_importance, plot_parallel_coordinates, plot_ranges, plot_slices,
-                              ranges_from_result)
+from .parameter_plots import (contour_pair, plot_contour, plot_importance, plot_parallel_coordinates, plot_ranges,
+                              plot_slices, ranges_from_result)
 
 __all__ = [
     "plot_convergence", "plot_importance", "plot_slices", "plot_parallel_coordinates", "plot_ranges",
@@ -130,7 +130,8 @@ def save_plots(
     write("slices", lambda: plot_slices(search))
     write("parallel_coordinates", lambda: plot_parallel_coordinates(search))
     if len(result.space.names) >= 2:
-        write("contour", lambda: plot_contour(search, list(table.names[:2]) if table is not None else None))
+        write("contour", lambda: plot_contour(search, None if table is None else contour_pair(
+            list(table.names), ok_trials_at_budget(result))))
     write("budgets", lambda: plot_budgets(search))
     if any(t.intermediate for t in result.trials):  # only a search whose objective reported values has curves
         write("learning_curves", lambda: plot_learning_curves(search))

@@ -10,6 +10,8 @@ seeded ``numpy.random.Generator``.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -17,7 +19,7 @@ import numpy as np
 
 from ..spaces import Space
 from ..spaces.conditions import typed_key
-from ..trial import Candidate, Trial
+from ..trial import OK, STATUSES, Candidate, Trial
 
 __all__ = ["Strategy", "Candidate", "Trial", "config_key"]
 
@@ -124,6 +126,13 @@ class Strategy:
             raise ValueError(
                 f"trial {trial.number} is of candidate {cid}, which {type(self).__name__} "
                 "did not ask or was told already"
+            )
+        if trial.status not in STATUSES:
+            raise ValueError(f"trial {trial.number}: status must be one of {list(STATUSES)}, got {trial.status!r}")
+        if trial.status == OK and not (isinstance(trial.loss, numbers.Real) and math.isfinite(trial.loss)):
+            raise ValueError(
+                f"trial {trial.number} is ok but its loss is {trial.loss!r}: a strategy minimizes the loss, so give "
+                "Trial(..., loss=value) (minus the value when maximizing; hpo.trial.loss_sign)"
             )
         del self.pending[cid]
         self.trials.append(trial)

@@ -234,6 +234,28 @@ def test_contour_of_the_two_most_important_parameters(mixed_result, tmp_path):
         plot_contour(mixed_result, ["lr", "nope"])
 
 
+def test_the_default_contour_pair_is_active_together_where_the_two_most_important_never_are(tmp_path):
+    from hpo import Int
+    from hpo.analysis import plot_contour, save_plots
+
+    space = Space(model=Categorical(["svm", "tree"]), C=Float(1e-3, 1e3, log=True).when(model="svm"),
+                  depth=Int(1, 30).when(model="tree"))
+
+    def loss(c):
+        return abs(np.log10(c["C"]) - 1) if c["model"] == "svm" else 1 + abs(c["depth"] - 7) / 10
+
+    result = hpo.optimize(loss, space, "random", n_trials=40, seed=0)
+    assert set(importance(result).names[:2]) == {"C", "depth"}  # two branches: never active together
+    ax = plot_contour(result).axes[0]
+    pair = {ax.get_xlabel().split(" ")[0], ax.get_ylabel().split(" ")[0]}
+    assert pair in ({"C", "model"}, {"depth", "model"})
+    assert "contour" in save_plots(result, str(tmp_path)).paths
+    with pytest.raises(hpo.AllTrialsFailedError) as failed:
+        hpo.optimize(lambda c: 1 / 0, space, "random", n_trials=3, seed=0)
+    with pytest.raises(ValueError, match="nothing to plot: all 3 trials failed"):
+        plot_contour(failed.value.result)
+
+
 def test_edf_of_searches_and_of_numbers(tmp_path):
     from hpo.analysis import plot_edf
 

@@ -136,3 +136,18 @@ def test_true_and_1_are_two_configurations_to_every_strategy_that_never_repeats(
     assert len(result) == 8 and len(tried) == 8
     assert config_key({"flag": True}) != config_key({"flag": 1})
     assert config_key({"flag": np.bool_(False)}) == config_key({"flag": False}) != config_key({"flag": 0})
+
+
+def test_tell_refuses_an_ok_trial_without_a_loss_and_an_unknown_status():
+    from hpo import Trial
+
+    strategy = RandomSearch(Space(x=Float(0, 1)), seed=0)
+    first, second = strategy.ask(2)
+    with pytest.raises(ValueError, match=r"trial 0 is ok but its loss is None: .*Trial\(\.\.\., loss=value\)"):
+        strategy.tell(Trial(0, first, "ok", value=0.5))
+    with pytest.raises(ValueError, match=r"trial 1: status must be one of \['ok', 'failed', 'pruned'\], got 'done'"):
+        strategy.tell(Trial(1, second, "done", value=0.5, loss=0.5))
+    assert strategy.trials == [] and len(strategy.pending) == 2  # nothing recorded: both can still be told
+    strategy.tell(Trial(0, first, "ok", value=0.5, loss=0.5))
+    strategy.tell(Trial(1, second, "failed", error="ValueError: x"))
+    assert [t.status for t in strategy.trials] == ["ok", "failed"]
