@@ -85,6 +85,11 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         itself, as in scikit-learn (``best_score_`` is then not set).
     n_jobs : int, optional
         Parallel trials (processes); ``None`` is 1.
+    executor : Dask Client, hpo.ProcessPool or concurrent.futures executor, optional
+        Where the trials run instead of ``n_jobs``' processes: a
+        ``distributed.Client`` runs them on a Dask cluster (the estimator and
+        the data are sent to each worker once). joblib's
+        ``parallel_backend("dask")`` does not reach the Tuner: pass the client.
     random_state : int, RandomState or None
         Seeds the strategy and the validation split.
     error_score : "raise" or float, default nan
@@ -240,6 +245,7 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         scoring: Any = None,
         refit: bool | str = True,
         n_jobs: int | None = None,
+        executor: Any = None,
         random_state: Any = None,
         error_score: Any = np.nan,
         fail_fast: int | None = 5,
@@ -263,6 +269,7 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         self.scoring = scoring
         self.refit = refit
         self.n_jobs = n_jobs
+        self.executor = executor
         self.random_state = random_state
         self.error_score = error_score
         self.fail_fast = fail_fast
@@ -346,8 +353,8 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
                 UserWarning, stacklevel=2,
             )
         loop_options = dict(
-            n_trials=self.n_trials, timeout=self.timeout, n_jobs=self.n_jobs, direction="maximize",
-            progress=self.verbose == 1, verbose=self.verbose, value_name=primary or "score",
+            n_trials=self.n_trials, timeout=self.timeout, n_jobs=self.n_jobs, executor=self.executor,
+            direction="maximize", progress=self.verbose == 1, verbose=self.verbose, value_name=primary or "score",
             callbacks=[raise_fit_error] if self.error_score == "raise" else [],
             trial_timeout=self.trial_timeout, fail_fast=self.fail_fast,
         )

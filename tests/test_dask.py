@@ -40,6 +40,31 @@ def test_trials_run_on_the_cluster_workers(client):
 
 
 @pytest.mark.slow
+def test_a_tuner_runs_its_fits_on_the_cluster_given_as_executor(client):
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.linear_model import LogisticRegression
+
+    from hpo import Tuner
+
+    X, y = load_breast_cancer(return_X_y=True)
+    on_workers = set(client.run(os.getpid).values())
+    seen = []
+
+    def pid_scorer(estimator, X, y):
+        seen.append(None)
+        return float(os.getpid() in on_workers)  # scored where it was fitted
+
+    space = Space(C=Float(1e-3, 1e2, log=True))
+    tuner = Tuner(LogisticRegression(max_iter=200), space, "random", n_trials=8, validation=3, random_state=0,
+                  scoring={"where": pid_scorer, "accuracy": "accuracy"}, refit="accuracy", executor=client).fit(X, y)
+    assert list(tuner.cv_results_["mean_test_where"]) == [1.0] * 8, "every fit ran on a worker"
+    assert seen == [], "no fit was scored in this process"
+    local = Tuner(LogisticRegression(max_iter=200), space, "random", n_trials=8, validation=3, random_state=0).fit(X, y)
+    assert list(tuner.cv_results_["mean_test_accuracy"]) == list(local.cv_results_["mean_test_score"])
+    assert tuner.best_params_ == local.best_params_
+
+
+@pytest.mark.slow
 def test_a_free_worker_gets_a_new_candidate_without_waiting_for_a_slow_trial(client):
     space = Space(x=Float(0.0, 1.0))
     told = []
