@@ -403,8 +403,9 @@ def importance(
     space = result.space
     trials = ok_trials_at_budget(result, budget)
     if len(trials) < 5:
-        where = ("" if budget == "all" else " at the largest budget (try budget='auto')" if budget == "max"
-                 else f" at budget {budget!r}")
+        budgeted = len({t.budget for t in result.trials if t.status == "ok"}) > 1
+        where = ("" if budget == "all" or (budget == "max" and not budgeted) else
+                 " at the largest budget (try budget='auto')" if budget == "max" else f" at budget {budget!r}")
         raise ValueError(f"importance needs at least 5 ok trials{where}; this search has {len(trials)}")
     y = np.array([t.loss for t in trials], dtype=float)
     if np.ptp(y) == 0:
