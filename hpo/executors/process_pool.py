@@ -33,9 +33,7 @@ __all__ = ["ProcessPool", "WorkerDiedError", "TrialTimeoutError", "reusable_pool
 
 #: Worker processes that die before they are ready, in a row, after which a pool gives up.
 _MAX_START_FAILURES = 3
-
-#: Seconds a worker may take to load a timed task (unpickle it: import its modules, read its data) before the
-#: task's own time limit starts; beyond, the task fails as timed out in loading.
+#: Seconds a worker may take to load a timed task (imports, data) before the task's own time limit starts.
 _LOAD_SECONDS = 120.0
 
 #: Pools not shut down yet, stopped at interpreter exit: registered after multiprocessing's own exit
@@ -338,10 +336,8 @@ class ProcessPool:
                     for w in list(self._workers):
                         if w.deadline is not None and now >= w.deadline and w.task is not None:
                             self._lost(w, TrialTimeoutError(
-                                f"loading the evaluation in its worker (unpickling it, importing its modules) took "
-                                f"more than {_LOAD_SECONDS + w.task.timeout:g} s and it was stopped" if w.loading else
-                                f"the evaluation ran past its time limit of {w.task.timeout:g} s and was stopped "
-                                "(its worker process was killed)"))
+                                f"the evaluation ran past its time limit of {w.task.timeout:g} s and was stopped (its worker "
+                                f"process was killed{f'; loading it took {_LOAD_SECONDS:g} s more' if w.loading else ''})"))
         except BaseException as exc:  # pragma: no cover - a bug here must not hang the caller
             with self._lock:
                 self._broken = f"the process pool's manager failed: {exc!r}"
@@ -370,8 +366,7 @@ class ProcessPool:
                 self._lost(w, None)
                 continue
             w.sent.update(k for k, _ in shares)
-            w.task = task
-            w.loading = task.timeout is not None  # the limit starts when the worker says the task started
+            w.task, w.loading = task, task.timeout is not None  # the limit starts when the task has loaded
             w.deadline = None if task.timeout is None else time.monotonic() + _LOAD_SECONDS + task.timeout
 
     def _receive(self, w: _Worker) -> None:
@@ -388,7 +383,7 @@ class ProcessPool:
             w.ready = True
             self._start_failures = 0
             return
-        if message[0] == "started":
+        if message[0] == "started":  # a timed task is loaded: its time limit starts now
             if w.task is not None and w.task.id == message[1] and w.loading:
                 w.loading, w.deadline = False, time.monotonic() + w.task.timeout
             return
