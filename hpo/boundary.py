@@ -166,7 +166,7 @@ def evaluate(objective: Callable, candidate: Candidate, pass_budget: bool | str,
             return Outcome(PRUNED, None, why or (f"pruned: {exc}" if str(exc) else "pruned"), None, started,
                            time.time(), {}, _extra(handle))
         value, metrics = paused, {}  # Optuna's idiom at a rung: the run pauses there, ok at its last report
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # sys.exit() in an objective fails its trial, as in a worker process
         spent = getattr(exc, "hpo_metrics", None)
         return Outcome(FAILED, None, f"{type(exc).__name__}: {exc}", traceback_module.format_exc(), started,
                        time.time(), {k: _plain(v) for k, v in spent.items()} if isinstance(spent, Mapping) else {},

@@ -148,6 +148,20 @@ def test_a_bad_seed_is_named_before_any_trial(seed, error, tmp_path):
     assert not (tmp_path / "s.db").exists()
 
 
+def test_sys_exit_in_an_objective_fails_its_trial_inline_as_in_a_worker_process():
+    import sys
+
+    def objective(config):
+        if config["x"] > 2.0:
+            sys.exit(0)  # argparse or click inside a training script's main()
+        return config["x"] ** 2
+
+    result = optimize(objective, SPACE, "random", n_trials=12, seed=0)
+    failed = [t for t in result.trials if t.status == "failed"]
+    assert len(result) == 12 and failed and all(t.config["x"] > 2.0 for t in failed)
+    assert failed[0].error == "SystemExit: 0" and "sys.exit(0)" in failed[0].traceback
+
+
 def test_on_error_raise_stops_at_the_first_failure():
     calls = []
 

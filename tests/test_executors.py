@@ -439,3 +439,16 @@ def test_a_trial_timeout_counts_the_evaluation_not_the_loading_of_its_task():
         slow = pool.submit_with_timeout(0.5, _sleep_then, 8, 5.0, _SlowToLoad(0.0))
         with pytest.raises(TrialTimeoutError, match="time limit of 0.5 s"):
             slow.result(timeout=120)
+
+
+def test_an_objective_that_cannot_be_pickled_is_named_with_what_to_do():
+    lock = threading.Lock()
+
+    def objective(config):
+        with lock:  # stands for a connection or an open file
+            return config["x"] ** 2
+
+    with pytest.raises(TypeError, match=r"the objective cannot be sent to hpo's worker processes .*cannot pickle "
+                                        r"'_thread.lock' object. Run it with n_jobs=1"):
+        optimize(objective, SPACE, "random", n_trials=4, seed=0, n_jobs=2)
+    assert len(optimize(objective, SPACE, "random", n_trials=4, seed=0, n_jobs=2, backend="threads")) == 4

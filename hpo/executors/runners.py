@@ -186,7 +186,14 @@ class PoolRunner(FuturesRunner):
 
     def start(self, evaluate: Callable, objective: Callable, pass_budget: bool | str) -> None:
         super().start(evaluate, objective, pass_budget)
-        self._shared = self.executor.share(objective)
+        try:
+            self._shared = self.executor.share(objective)
+        except Exception as exc:  # a lock, a connection, an open file in the objective's closure
+            raise TypeError(
+                f"the objective cannot be sent to hpo's worker processes (n_jobs > 1 and trial_timeout run it "
+                f"there): {type(exc).__name__}: {exc}. Run it with n_jobs=1 (no trial_timeout), or "
+                "backend='threads' for an objective that releases the GIL, or create what cannot be pickled "
+                "inside the objective") from exc
 
     def submit(self, candidate: Any, spec: Any = None) -> Any:
         return self.executor.submit_with_timeout(
