@@ -393,6 +393,9 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         self.result_ = result
         self.strategy_ = result.strategy_instance
         self.trials_ = result.trials
+        if result.interrupted and not any(scored(t) for t in result.trials):  # nothing to choose a best from
+            raise KeyboardInterrupt(f"the search was interrupted before any trial was scored ({len(result)} "
+                                    "finished; trials_ and result_ keep them)")
         self.scorer_ = scorers if multimetric else scorers["score"]  # a callable as given, whatever it returns
         metrics = metric_names(result.trials, scorers, self.scoring)
         self.multimetric_ = multimetric = multimetric or metrics != ["score"]

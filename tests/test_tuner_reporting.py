@@ -408,3 +408,34 @@ def test_enough_validation_rows_or_folds_are_not_warned_about(validation):
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message="the validation holdout")
         Tuner(LogisticRegression(), C_UNIT, n_trials=2, validation=validation, random_state=0).fit(X, y)
+
+
+class _CtrlCAtFit(ClassifierMixin, BaseEstimator):
+    """Fits a logistic regression; the fit of the ``at``-th configuration (by C) is where the user presses Ctrl-C."""
+
+    def __init__(self, C=1.0, at=0.0):
+        self.C = C
+        self.at = at
+
+    def fit(self, X, y):
+        if self.C >= self.at:
+            raise KeyboardInterrupt
+        self.model_ = LogisticRegression(C=self.C).fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def test_ctrl_c_keeps_the_finished_trials_and_refits_their_best_or_raises_when_none_was_scored(clf_data):
+    X, y = clf_data
+    at_once = Tuner(_CtrlCAtFit(at=0.0), C_UNIT, strategy="random", n_trials=10, validation=3, random_state=0)
+    with pytest.warns(RuntimeWarning, match="interrupted"), pytest.raises(KeyboardInterrupt, match="before any trial"):
+        at_once.fit(X, y)
+    assert at_once.trials_ == [] and not hasattr(at_once, "best_estimator_")
+    later = Tuner(_CtrlCAtFit(at=0.9), C_UNIT, strategy="random", n_trials=10, validation=3, random_state=0)
+    with pytest.warns(RuntimeWarning, match="interrupted"):
+        later.fit(X, y)  # interrupted at the first C >= 0.9: the trials before it stand, their best refitted
+    assert later.result_.interrupted and 0 < len(later.trials_) < 10
+    assert later.best_params_["C"] < 0.9 and hasattr(later, "best_estimator_")
