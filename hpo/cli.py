@@ -74,6 +74,10 @@ def bench(argv: list[str]) -> int:
     except (ValueError, ImportError) as exc:
         print(f"hpo bench: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"hpo bench: interrupted; the finished runs are kept in {os.path.join(args.out, 'runs.db')}: "
+              "run the same command again to go on", file=sys.stderr)
+        return 130
     with store:
         summary = summarize(store, trials)
     build_report(args.out, trials)

@@ -235,6 +235,29 @@ def test_cli_bench_errors(tmp_path, capsys):
     assert "holds no benchmark store" in capsys.readouterr().err
 
 
+class _CtrlCAtSeed1(_Fixed):
+    def run(self, problem, n_trials, seed):
+        if seed == 1 and os.environ.get("HPO_TEST_CTRL_C") == "1":
+            raise KeyboardInterrupt  # the user presses Ctrl-C during the second run
+        return super().run(problem, n_trials, seed)
+
+
+register_contender("ctrl-c-test", lambda: _CtrlCAtSeed1("ctrl-c-test", 0.0))
+
+
+def test_cli_bench_interrupted_says_the_runs_are_kept_and_a_rerun_goes_on(tmp_path, capsys, monkeypatch):
+    out = str(tmp_path / "bench")
+    argv = ["bench", "--problems", "branin", "--strategies", "ctrl-c-test", "--trials", "5", "--seeds", "3",
+            "--jobs", "1", "--out", out, "--no-progress"]
+    monkeypatch.setenv("HPO_TEST_CTRL_C", "1")
+    assert main(argv) == 130
+    err = capsys.readouterr().err
+    assert f"hpo bench: interrupted; the finished runs are kept in {out}/runs.db: run the same command" in err
+    monkeypatch.setenv("HPO_TEST_CTRL_C", "0")
+    assert main(argv) == 0
+    assert "2 runs to do (1 stored already)" in capsys.readouterr().err
+
+
 def test_every_suite_problem_is_registered():
     from hpo.benchmarking import SUITES
 
