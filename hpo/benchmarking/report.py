@@ -11,7 +11,8 @@ import numpy as np
 from scipy import stats
 
 from .report_figures import (  # noqa: F401  (importable from here as before)
-    convergence_figure, edf_figure, median_box_sides, plot_convergence, plot_ranges, ranges_figure, regret_curves,
+    convergence_figure, edf_figure, median_box_sides, plot_convergence, plot_ranges, quiet_nan, ranges_figure,
+    regret_curves,
 )
 from .store import RunStore
 
@@ -100,10 +101,19 @@ class Summary:
         ranks = np.vstack([stats.rankdata(-row) for row in filled])
         return dict(zip(self.contenders, ranks.mean(axis=0)))
 
-    def wilcoxon(self) -> dict:
-        """Two-sided Wilcoxon signed-rank p-value of the leader (best mean rank) against each other."""
+    def order(self) -> list[str]:
+        """The contenders best first: by mean rank, a tie broken by the mean normalized score, then the name."""
         ranks = self.mean_ranks()
-        leader = min(ranks, key=lambda c: (math.inf if math.isnan(ranks[c]) else ranks[c]))
+        _, scores = self.paired()
+        means = {c: float(np.mean(col[~np.isnan(col)])) if (~np.isnan(col)).any() else -math.inf
+                 for c, col in zip(self.contenders, scores.T)} if scores.size else {}
+        return sorted(self.contenders, key=lambda c: (math.inf if math.isnan(ranks[c]) else ranks[c],
+                                                      -means.get(c, -math.inf), c))
+
+    def wilcoxon(self) -> dict:
+        """Two-sided Wilcoxon signed-rank p-value of the leader (first of :meth:`order`) against each other;
+        none with fewer than 2 pairs."""
+        leader = self.order()[0]
         _, scores = self.paired()
         out = {}
         li = self.contenders.index(leader)
@@ -286,14 +296,16 @@ def summary_table(s: Summary) -> str:
         f"| strategy | mean rank | median score | mean score | p vs {test['leader']} | median wall s | median overhead s |",
         "|---|---|---|---|---|---|---|",
     ]
-    for j, c in sorted(enumerate(s.contenders), key=lambda jc: ranks[jc[1]] if not math.isnan(ranks[jc[1]]) else 1e9):
+    order = s.order()
+    for j, c in sorted(enumerate(s.contenders), key=lambda jc: order.index(jc[1])):
         col = scores[:, j] if scores.size else np.empty(0)
         walls = [w for p in s.problems for w in s.wall.get((p, c), [])]
         overheads = [o for p in s.problems for o in s.overhead.get((p, c), [])]
         p_value = "leader" if c == test["leader"] else _pvalue(test["p"].get(c, math.nan))
+        with quiet_nan():
+            median, mean = (float(f(col)) if col.size else math.nan for f in (np.nanmedian, np.nanmean))
         lines.append(
-            f"| {c} | {_rank(ranks[c])} | {_score(float(np.nanmedian(col)) if col.size else math.nan)} | "
-            f"{_score(float(np.nanmean(col)) if col.size else math.nan)} | {p_value} | "
+            f"| {c} | {_rank(ranks[c])} | {_score(median)} | {_score(mean)} | {p_value} | "
             f"{_secs(_median(walls))} | {_secs(_median(overheads))} |"
         )
     lines.append("")
@@ -311,7 +323,7 @@ def _problem_scores(s: Summary, problem: str) -> dict:
     for c in s.contenders:
         curve = s.curves.get((problem, c))
         if curve is not None:
-            with np.errstate(all="ignore"):
+            with quiet_nan():
                 out[c] = float(np.nanmedian(s.normalized(problem, curve[:, -1])))
     return out
 
@@ -327,16 +339,25 @@ def headline(s: Summary, alpha: float = 0.05) -> str:
     leader = test["leader"]
     if len(s.contenders) == 1:
         return f"Only {leader} ran ({len(pairs)} (problem, seed) pairs): nothing to compare."
-    order = sorted(s.contenders, key=lambda c: math.inf if math.isnan(ranks[c]) else ranks[c])
-    second = order[1]
-    mean_score = {c: float(np.nanmean(scores[:, j])) for j, c in enumerate(s.contenders)}
-    median_score = {c: float(np.nanmedian(scores[:, j])) for j, c in enumerate(s.contenders)}
-    text = [
-        f"{leader} won over {len(pairs)} (problem, seed) pairs of {len(s.problems)} problems: mean rank "
-        f"{_rank(ranks[leader])} of {len(s.contenders)} against {_rank(ranks[second])} for the runner-up, "
-        f"{second}; mean score {_score(mean_score[leader])} against {_score(mean_score[second])} "
-        f"(median {_score(median_score[leader])} against {_score(median_score[second])}; 100 = the optimum)."
-    ]
+    second = s.order()[1]
+    with quiet_nan():  # a contender without a finite score: NaN, shown as such
+        mean_score = {c: float(np.nanmean(scores[:, j])) for j, c in enumerate(s.contenders)}
+        median_score = {c: float(np.nanmedian(scores[:, j])) for j, c in enumerate(s.contenders)}
+    scores_text = (f"mean score {_score(mean_score[leader])} against {_score(mean_score[second])} "
+                   f"(median {_score(median_score[leader])} against {_score(median_score[second])}; 100 = the optimum)")
+    if _rank(ranks[leader]) != _rank(ranks[second]):
+        first = (f"{leader} won over {len(pairs)} (problem, seed) pairs of {len(s.problems)} problems: mean rank "
+                 f"{_rank(ranks[leader])} of {len(s.contenders)} against {_rank(ranks[second])} for the runner-up, "
+                 f"{second}; {scores_text}.")
+    elif _score(mean_score[leader]) != _score(mean_score[second]):
+        first = (f"{leader} and {second} tied on mean rank ({_rank(ranks[leader])} of {len(s.contenders)}) over "
+                 f"{len(pairs)} (problem, seed) pairs of {len(s.problems)} problems; {leader} leads on the "
+                 f"{scores_text}.")
+    else:
+        first = (f"{leader} and {second} tied over {len(pairs)} (problem, seed) pairs of {len(s.problems)} problems: "
+                 f"mean rank {_rank(ranks[leader])} of {len(s.contenders)} and {scores_text}; {leader} is listed "
+                 "first by name only.")
+    text = [first]
     lost = []
     for p in s.problems:
         by = _problem_scores(s, p)
@@ -354,7 +375,10 @@ def headline(s: Summary, alpha: float = 0.05) -> str:
         text.append("No other strategy beat it on any problem's median score over seeds.")
     sig = {c: p for c, p in test["p"].items() if p < alpha}
     not_sig = {c: p for c, p in test["p"].items() if p >= alpha}
-    if not not_sig:
+    if not test["p"]:
+        text.append(f"With {len(pairs)} (problem, seed) pair{'s' if len(pairs) != 1 else ''}, no Wilcoxon test "
+                    "can be made: run more seeds to tell the strategies apart.")
+    elif not not_sig:
         text.append(f"The differences are significant against every other strategy "
                     f"(Wilcoxon {_p_is(max(sig.values()), '≤')}, at the {alpha:.0%} level).")
     else:
@@ -396,7 +420,7 @@ def problem_table(s: Summary, problem: str) -> str:
         cells = []
         for n in points:
             col = curve[:, n - 1]
-            with np.errstate(all="ignore"):
+            with quiet_nan():
                 med, lo, hi = np.nanmedian(col), np.nanpercentile(col, 25), np.nanpercentile(col, 75)
             cells.append(f"{_loss(med, decimals)} ({_loss(lo, decimals)}–{_loss(hi, decimals)})")
         score = _problem_scores(s, problem)[c]

@@ -3,8 +3,10 @@ ranges per round (matplotlib without pyplot; each takes a :class:`~hpo.benchmark
 
 from __future__ import annotations
 
+import contextlib
 import math
-from typing import Any
+import warnings
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -14,13 +16,22 @@ __all__ = ["convergence_figure", "edf_figure", "ranges_figure", "regret_curves",
            "plot_convergence", "plot_ranges"]
 
 
+@contextlib.contextmanager
+def quiet_nan() -> Iterator[None]:
+    """Medians and percentiles of columns that may hold only NaN (no run reached a budget): NaN, no warning."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
 def median_box_sides(runs: list) -> np.ndarray:
     """Per round, the median box side over the runs that reached that round."""
     longest = max(len(r) for r in runs)
     table = np.full((len(runs), longest), np.nan)
     for i, r in enumerate(runs):
         table[i, :len(r)] = r
-    return np.nanmedian(table, axis=0)
+    with quiet_nan():
+        return np.nanmedian(table, axis=0)
 
 
 def ranges_figure(s: Any):
@@ -90,7 +101,7 @@ def convergence_figure(s: Any, problems: list[str]):
         regrets, floor = regret_curves(s, p)
         for c, regret in regrets.items():
             y = np.maximum(regret, floor)
-            with np.errstate(all="ignore"):
+            with quiet_nan():
                 med = np.nanmedian(y, axis=0)
                 lo, hi = np.nanpercentile(y, 25, axis=0), np.nanpercentile(y, 75, axis=0)
             st = styles[c]

@@ -17,7 +17,7 @@ from hpo.benchmarking import (
     summarize,
 )
 from hpo.benchmarking.contenders import Contender
-from hpo.benchmarking.report import _full_budget_losses, best_so_far, box_side
+from hpo.benchmarking.report import _full_budget_losses, best_so_far, box_side, headline
 from hpo.benchmarking.store import RunStore
 from hpo.cli import main
 
@@ -373,3 +373,40 @@ def test_a_run_whose_process_dies_is_an_error_row_and_the_others_finish(tmp_path
         ("dies", "0", "error"), ("dies", "1", "error"), ("random", "0", "ok"), ("random", "1", "ok")]
     assert all("exit code 3" in r[4] for r in rows if r[1] == "dies"), rows
     assert "finished" in out
+
+
+class _ByProblem(_Fixed):
+    """Loses ``offsets[problem]`` more than the optimum on every trial."""
+
+    def __init__(self, name, offsets):
+        super().__init__(name, 0.0)
+        self.offsets = offsets
+
+    def run(self, problem, n_trials, seed):
+        self.offset = self.offsets[problem.name]
+        return super().run(problem, n_trials, seed)
+
+
+register_contender("even-a-test", lambda: _ByProblem("even-a-test", {"branin": 0.0, "hartmann3": 0.5}))
+register_contender("even-b-test", lambda: _ByProblem("even-b-test", {"branin": 0.5, "hartmann3": 0.0}))
+register_contender("same-test", lambda: _Fixed("same-test", 0.0))
+
+
+def test_a_tie_on_mean_rank_is_said_and_broken_by_the_mean_score_and_one_pair_needs_no_test(tmp_path):
+    with run_benchmark(str(tmp_path / "tie"), problems=["branin", "hartmann3"],
+                       strategies=["even-a-test", "even-b-test"], n_trials=4, seeds=2) as store:
+        s = summarize(store)
+    ranks = s.mean_ranks()
+    assert ranks["even-a-test"] == ranks["even-b-test"] == 1.5
+    _, scores = s.paired()
+    leader, second = s.order()
+    assert scores[:, s.contenders.index(leader)].mean() > scores[:, s.contenders.index(second)].mean()
+    assert headline(s).startswith(f"{leader} and {second} tied on mean rank (1.50 of 2)")
+    assert s.wilcoxon()["leader"] == leader
+    with run_benchmark(str(tmp_path / "same"), problems=["branin"], strategies=["same-test", "good-test"],
+                       n_trials=4, seeds=1) as store:
+        s = summarize(store)
+    text = headline(s)
+    assert text.startswith("good-test and same-test tied over 1 (problem, seed) pairs") and "by name only" in text
+    assert "With 1 (problem, seed) pair, no Wilcoxon test can be made" in text
+    assert "| strategy | mean rank |" in build_report(str(tmp_path / "same"))
