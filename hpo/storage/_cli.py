@@ -15,6 +15,18 @@ from typing import Any, Iterator, TextIO
 
 __all__ = ["add_parsers", "run", "printable", "quiet_to_params_warning"]
 
+
+def _at_least_one(text: str) -> int:
+    """argparse type of ``--top``: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def add_parsers(sub: Any) -> None:
     """Add the storage subcommands to the ``hpo`` parser's subparsers."""
     studies = sub.add_parser("studies", help="list the studies of a storage (SQLite file)")
@@ -22,7 +34,7 @@ def add_parsers(sub: Any) -> None:
     show = sub.add_parser("show", help="print a study's record and its best trials")
     show.add_argument("db", help="the study storage (an SQLite file or sqlite:/// URL)")
     show.add_argument("study", help="the study's name (hpo studies DB lists them)")
-    show.add_argument("--top", type=int, default=10, help="how many best trials to print (default 10)")
+    show.add_argument("--top", type=_at_least_one, default=10, help="how many best trials to print (default 10)")
     export = sub.add_parser("export", help="write a study's trials as CSV or JSON")
     export.add_argument("db", help="the study storage (an SQLite file or sqlite:/// URL)")
     export.add_argument("study", help="the study's name")

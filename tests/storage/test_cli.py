@@ -71,6 +71,13 @@ def test_show_prints_the_record_and_the_best_trials(db, capsys):
     assert len(best) == 2 and float(best[0].split()[1]) <= float(best[1].split()[1])
 
 
+@pytest.mark.parametrize("top", ["0", "-1", "ten"])
+def test_show_top_must_be_a_whole_number_of_at_least_one(db, capsys, top):
+    with pytest.raises(SystemExit) as exit_:
+        main(["show", db, "first", "--top", top])
+    assert exit_.value.code == 2 and "argument --top:" in capsys.readouterr().err
+
+
 def test_export_csv_and_json(db, capsys, tmp_path):
     assert main(["export", db, "first"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
