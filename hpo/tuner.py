@@ -228,7 +228,7 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Tuner":
         # Checked here rather than in ``__init__``, whose plain signature ``get_params`` reads.
-        known = set(inspect.signature(cls.__init__).parameters) - {"self"}
+        known = set(cls.__signature__.parameters)
         for name in kwargs:
             if name not in known:
                 raise TypeError(unknown_keyword_message(name, known, cls.__name__))
@@ -286,8 +286,7 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         self.max_resource = max_resource
 
     # ``inspect.signature(Tuner)`` (help, IDEs, scikit-learn's checks) shows ``__init__``'s, not ``__new__``'s.
-    __signature__ = inspect.signature(__init__).replace(
-        parameters=list(inspect.signature(__init__).parameters.values())[1:])
+    __signature__ = inspect.Signature(list(inspect.signature(__init__).parameters.values())[1:])
 
     # ------------------------------------------------------------------ fit
     @_callbacks.fit_with_callbacks  # with scikit-learn callbacks: their teardown, however fit ends

@@ -105,10 +105,10 @@ class Summary:
         """The contenders best first: by mean rank, a tie broken by the mean normalized score, then the name."""
         ranks = self.mean_ranks()
         _, scores = self.paired()
-        means = {c: float(np.mean(col[~np.isnan(col)])) if (~np.isnan(col)).any() else -math.inf
-                 for c, col in zip(self.contenders, scores.T)} if scores.size else {}
+        with quiet_nan():
+            means = dict(zip(self.contenders, np.nanmean(scores, axis=0))) if scores.size else {}
         return sorted(self.contenders, key=lambda c: (math.inf if math.isnan(ranks[c]) else ranks[c],
-                                                      -means.get(c, -math.inf), c))
+                                                      -np.nan_to_num(means.get(c, np.nan), nan=-math.inf), c))
 
     def wilcoxon(self) -> dict:
         """Two-sided Wilcoxon signed-rank p-value of the leader (first of :meth:`order`) against each other;

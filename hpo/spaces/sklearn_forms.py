@@ -90,14 +90,12 @@ def _from_distribution(name: str, frozen: Any) -> Dimension:
     if math.isnan(low) or math.isnan(high):
         raise ValueError(f"{name}: scipy.stats.{kind} with the parameters {frozen.args or ''}{frozen.kwds or ''} is "
                          "no valid distribution (scipy gives it no support)")
-    if low == high and kind in ("uniform", "randint"):  # randint(1, 2), uniform(3, 0): one value
+    if low == high:  # randint(1, 2), uniform(3, 0), any one-point law: one value
         return Categorical([int(low) if discrete else low])
     if kind == "uniform":
         return Float(low, high)
     if kind in ("loguniform", "reciprocal") and frozen.kwds.get("loc", 0) == 0:
         return Float(low, high, log=True)
-    if low == high and discrete and _uniform_over_few_integers(frozen, low, high):  # a one-point discrete law
-        return Categorical([int(low)])
     if kind == "randint" or _uniform_over_few_integers(frozen, low, high):  # bernoulli(0.5) too
         return Int(int(low), int(high))
     raise TypeError(f"{name}: scipy.stats.{kind} is not a range hpo can search: {_instead(frozen, low, high)}")
