@@ -33,6 +33,8 @@ _SCRIPT = textwrap.dedent('''
     def report(result, trial):  # after the trial is stored: what the parent may rely on
         print(json.dumps({"number": trial.number, "value": trial.value}), flush=True)
 
+    if go != "-":
+        open(f"{go}.ready.{os.getpid()}", "w").close()  # imported hpo: ready to start
     while go != "-" and not os.path.exists(go):  # start together
         time.sleep(0.01)
     result = hpo.optimize(objective, SPACE, "random", n_trials=n_trials, seed=0, n_jobs=n_jobs,
@@ -61,7 +63,9 @@ def test_four_processes_share_one_study_without_losing_or_repeating_a_trial(tmp_
     db, go = tmp_path / "shared.db", tmp_path / "go"
     SQLiteStorage(str(db)).close()
     procs = [_start(tmp_path, db, "shared", 1000, pause=0.004, go=go) for _ in range(4)]
-    time.sleep(0.5)
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("go.ready.*"))) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)  # every process has imported hpo: a slow start must not leave one without trials
     go.write_text("")
     outs = [p.communicate(timeout=300) for p in procs]
     for p, (_, err) in zip(procs, outs):
