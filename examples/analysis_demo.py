@@ -42,7 +42,7 @@ def main(out_dir: str = "hpo-analysis-demo") -> None:
     print(f"best {tuner.best_params_}, validation accuracy {tuner.best_score_:.3f}, "
           f"test accuracy {tuner.score(X_test, y_test):.3f}\n")
 
-    # 1. Which hyperparameters mattered? (gamma, on its log scale, by far; coef0 counts only for sigmoid)
+    # 1. Which hyperparameters mattered? (gamma, on its log scale, and C most; coef0 counts only for sigmoid)
     table = hpo.analysis.importance(tuner, interactions=True)
     print(table, "\n")
 

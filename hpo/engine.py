@@ -23,7 +23,8 @@ from .boundary import (  # noqa: F401  (the evaluation boundary's names, importa
     evaluate,
     takes_budget,
 )
-from .loop import AllTrialsFailedError, RepeatedFailureError, SearchLoop, StopSearch, TrialFailedError
+from .loop import SearchLoop
+from .search_errors import AllTrialsFailedError, RepeatedFailureError, StopSearch, TrialFailedError
 from .result import Result
 from .spaces import Space
 from .spaces.space import as_space

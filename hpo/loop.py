@@ -19,98 +19,18 @@ from .executors.cores import BACKEND
 from .handle import _Spec
 from .progress import TrialLines
 from .result import Result
+from .search_errors import AllTrialsFailedError, RepeatedFailureError, StopSearch, TrialFailedError
 from .states import FolderStates, MemoryStates, check_max_states, states_folder
 from .strategies import Strategy
 from .trial import DIRECTIONS, FAILED, OK, Candidate, Trial, loss_sign
 from .trial_log import LocalLog, TrialLog
 
-__all__ = ["SearchLoop", "StopSearch", "AllTrialsFailedError", "TrialFailedError", "RepeatedFailureError"]
+__all__ = ["SearchLoop"]
 
 #: ``direction``: the words of :func:`hpo.trial.loss_sign`'s refusal.
 DIRECTION = [Satisfies(lambda v: isinstance(v, str) and v in DIRECTIONS, "'minimize' or 'maximize'")]
 #: A time limit (``timeout``, ``trial_timeout``): seconds, ``math.inf`` or None for none.
 SECONDS = [Interval(float, 0, closed="neither", unit="seconds"), Options((math.inf,)), None]
-
-
-class StopSearch(Exception):
-    """Raised by a callback to end the search after the running trials finish.
-
-    Examples
-    --------
-    >>> from hpo import optimize, Space, Float, StopSearch
-    >>> def stop_after_three(result, trial):
-    ...     if len(result) >= 3:
-    ...         raise StopSearch
-    >>> result = optimize(lambda c: c["x"], Space(x=Float(0.0, 1.0)), n_trials=20, seed=0,
-    ...                   callbacks=[stop_after_three])
-    >>> len(result)
-    3
-    """
-
-
-class AllTrialsFailedError(ValueError):
-    """Every trial of a search failed (a ValueError, as in scikit-learn). ``.result`` holds the trials.
-
-    Examples
-    --------
-    >>> from hpo import optimize, Space, Float, AllTrialsFailedError
-    >>> def broken(config):
-    ...     raise ValueError("no data")
-    >>> try:
-    ...     optimize(broken, Space(x=Float(0.0, 1.0)), n_trials=3, seed=0)
-    ... except AllTrialsFailedError as error:
-    ...     print(len(error.result), error.result.trials[0].error)
-    3 ValueError: no data
-    """
-
-    def __init__(self, message: str, result: Result) -> None:
-        super().__init__(message)
-        self.result = result
-
-
-class TrialFailedError(RuntimeError):
-    """A trial failed and the search was asked to raise (``on_error="raise"``). ``.result`` holds the trials.
-
-    Examples
-    --------
-    >>> from hpo import optimize, Space, Float, TrialFailedError
-    >>> def broken(config):
-    ...     raise ValueError("no data")
-    >>> try:
-    ...     optimize(broken, Space(x=Float(0.0, 1.0)), n_trials=3, seed=0, on_error="raise")
-    ... except TrialFailedError as error:
-    ...     print(len(error.result), error.result.trials[0].error)
-    1 ValueError: no data
-    """
-
-    def __init__(self, message: str, result: Result) -> None:
-        super().__init__(message)
-        self.result = result
-
-
-class RepeatedFailureError(TrialFailedError):
-    """The first ``fail_fast`` trials of a search (or every trial of a shorter one) failed with one and
-    the same error. ``.result`` holds the trials, ``.trial`` the last failed one, ``.count`` how many
-    failed so, ``.every`` whether every trial of the search failed (else it stopped after ``fail_fast``).
-
-    Examples
-    --------
-    >>> from hpo import optimize, Space, Float, RepeatedFailureError
-    >>> def broken(config):
-    ...     raise ValueError("no data")
-    >>> try:
-    ...     optimize(broken, Space(x=Float(0.0, 1.0)), n_trials=10, seed=0, fail_fast=3)
-    ... except RepeatedFailureError as error:
-    ...     print(error.count, error.every, error.trial.error)
-    3 False ValueError: no data
-    """
-
-    def __init__(self, message: str, result: Result, trial: Trial, every: bool = False, count: int = 0) -> None:
-        super().__init__(message, result)
-        self.trial = trial
-        self.every = every
-        self.count = count
-
 
 
 class SearchLoop:
@@ -266,7 +186,7 @@ class SearchLoop:
         run = _Run(runner, log, self.trial_timeout is not None and not runner.hard_timeout,
                    TrialLines(self.verbose, self.value_name), [] if self.fail_fast is not None else None,
                    self._open_states())
-        interrupted = False
+        interrupted = error = False
         try:
             run.lines.__enter__()
             for trial in log.open(self.strategy):
@@ -288,8 +208,11 @@ class SearchLoop:
             warnings.warn(
                 f"search interrupted: {len(self.result.trials)} finished trials kept", RuntimeWarning, stacklevel=3
             )
+        except BaseException:
+            error = True
+            raise
         finally:
-            self._finish(run, interrupted)
+            self._finish(run, interrupted, error)
         if self.result.trials and not self.result.n_ok and self.result.n_failed:
             if run.streak and len(run.streak) == self.result.n_failed == len(self.result.trials):
                 raise self._repeated(run.streak, every=True)
@@ -383,7 +306,7 @@ class SearchLoop:
         except StopSearch:
             run.stop = True
 
-    def _finish(self, run: _Run, interrupted: bool) -> None:
+    def _finish(self, run: _Run, interrupted: bool, error: bool = False) -> None:
         """End the search, however it ended: stop what runs, close the runner, the bar, the log and the states.
 
         A stop on an error or Ctrl-C: what has not started does not start, and
@@ -401,7 +324,7 @@ class SearchLoop:
         if run.bar is not None:
             run.bar.close()
         run.lines.__exit__(None, None, None)
-        reason = "interrupted" if interrupted else ("stopped" if run.pending else "finished")
+        reason = "interrupted" if interrupted else "error" if error else "stopped" if run.pending else "finished"
         for trial in run.log.close(sorted(run.pending), reason):
             self.result.add(trial)
         if run.states is not None:

@@ -74,7 +74,8 @@ class TrialLog(Protocol):
     def close(self, unfinished: Sequence[int] = (), reason: str = "finished") -> list[Trial]:
         """End the search: trials ``unfinished`` (numbers) did not end here; return trials synced meanwhile.
 
-        ``reason`` is ``"finished"``, ``"stopped"`` or ``"interrupted"``.
+        ``reason`` is ``"finished"``, ``"stopped"`` (trials still ran), ``"interrupted"`` (Ctrl-C) or
+        ``"error"`` (an exception ended the search: a repeated failure, an objective that cannot be sent).
         """
         ...
 

@@ -149,9 +149,7 @@ def _robustness_blocks(rob: Any) -> list:
         rows.append([str(i + 1), str(r["trial"]), config, _fmt(r["search"]) + at, _fmt(r["mean"]),
                      f"{r['std']:.2g}", _fmt(r["worst"]), _fmt(r["best"]), str(r["wins"])])
     blocks.append(("table", header, rows))
-    verdict = (f"The search's winner (trial {rob.trial_numbers[0]}) stays the winner on the mean over the seeds."
-               if rob.winner_stays else "The search's winner does not stay the winner.")
-    blocks.append(("p", f"Each of the seeds {rob.seeds} changes {rob.what}. {verdict}"))
+    blocks.append(("p", f"Each of the seeds {rob.seeds} changes {rob.what}. {rob.verdict}"))
     if rob.errors:
         blocks.append(("p", f"{len(rob.errors)} evaluations failed; the first: {rob.errors[0]}"))
     return blocks

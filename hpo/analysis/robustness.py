@@ -122,6 +122,19 @@ class SeedRobustness:
         return len(self.configs) > 1 and int(self.wins[0]) == 0
 
     @property
+    def verdict(self) -> str:
+        """One sentence: whether the search's winner keeps the lowest mean loss over the new seeds (or ties it)."""
+        winner = self.trial_numbers[0]
+        if not self.winner_stays:
+            return "The search's winner does not stay the winner."
+        tied = [self.trial_numbers[i] for i in range(1, len(self.configs)) if self.mean[i] == self.mean[0]]
+        if tied:
+            others = ", ".join(str(t) for t in tied)
+            return (f"The search's winner (trial {winner}) ties trial{'s' if len(tied) > 1 else ''} {others} "
+                    "for the lowest mean loss over the seeds.")
+        return f"The search's winner (trial {winner}) stays the winner on the mean over the seeds."
+
+    @property
     def warning(self) -> str | None:
         """A sentence for the report when the winner is not robust, else None."""
         if len(self.configs) < 2:
@@ -173,7 +186,7 @@ class SeedRobustness:
             )
         lines += ["", f"Seeds {self.seeds}; each seed changes {self.what}."]
         if self.winner_stays:
-            lines.append(f"The search's winner (trial {self.trial_numbers[0]}) stays the winner on the mean over the seeds.")
+            lines.append(self.verdict)
         if self.warning:
             lines += ["", f"**Warning:** {self.warning}"]
         if self.errors:

@@ -220,7 +220,7 @@ def _round_picks(n_rounds: int) -> tuple[int, int | None, int]:
 def ranges_table(s: Summary) -> str:
     """Per problem and range-narrowing contender: rounds, and the median box side at round 1, a middle round
     (its number in brackets; "–" when no round lies between round 1 and the last) and the last round."""
-    lines = ["| problem | contender | rounds (median) | box side after round 1 | middle round | last round |",
+    lines = ["| problem | contender | rounds (median) | box side in round 1 | middle round | last round |",
              "|---|---|---|---|---|---|"]
     for (p, c), runs in sorted(s.box_sides.items()):
         med = median_box_sides(runs)

@@ -169,7 +169,9 @@ def open_database(
         except sqlite3.DatabaseError as exc:
             if is_locked_error(exc):
                 raise
-            raise StorageError(f"{path} is not an SQLite database ({exc}); not touching it") from None
+            if "not a database" in str(exc):
+                raise StorageError(f"{path} is not an SQLite database ({exc}); not touching it") from None
+            raise StorageError(f"{path}: damaged or unreadable ({exc}); not touching it") from None
         if exists and app_id != application_id:
             if app_id == 0 and n_objects == 0:
                 pass  # an empty SQLite file (created by a tool): ours to fill

@@ -82,7 +82,8 @@ HOST = socket.gethostname()
 
 
 def session_status(session: dict, now: float | None = None) -> str:
-    """How a stored session ended (``"finished"``, ``"stopped"``, ``"interrupted"``, ``"died"``), or ``"running"``.
+    """How a stored session ended (``"finished"``, ``"stopped"``, ``"interrupted"``, ``"error"``, ``"died"``), or
+    ``"running"``.
 
     A session that never recorded its end is ``"running"`` only while its
     process may still be alive: on this host, while its pid is that process;

@@ -82,6 +82,16 @@ def test_stable_winner_has_no_warning_and_maximize_is_respected():
     assert rob.value_name == "value"
 
 
+def test_a_winner_tied_on_the_mean_is_said_to_tie_not_to_stay_alone():
+    result = _line_result()
+    # x=0 and x=1 have the same loss on every new seed: neither is "the" winner
+    rob = seed_robustness(result, objective=lambda c, s: 0.0 if c["x"] < 2 else 1.0, seeds=[1, 2], top_k=3)
+    assert rob.winner_stays and rob.warning is None
+    assert rob.verdict == f"The search's winner (trial {rob.trial_numbers[0]}) ties trial {rob.trial_numbers[1]} " \
+        "for the lowest mean loss over the seeds."
+    assert rob.verdict in rob.to_markdown() and "stays the winner" not in rob.to_markdown()
+
+
 def test_multifidelity_top_k_takes_the_largest_budgets_first():
     from .conftest import halving_result
 

@@ -123,6 +123,26 @@ def test_sessions_whose_process_is_gone_are_not_shown_running(tmp_path, capsys):
     assert ends["killed while idle"] == ends["silent elsewhere"] == "died" and ends["alive elsewhere"] is None
 
 
+def test_a_session_ended_by_an_error_is_shown_as_error_not_finished(tmp_path, capsys):
+    import threading
+
+    from hpo import RepeatedFailureError
+
+    db = str(tmp_path / "r.db")
+    lock = threading.Lock()  # an objective hpo's worker processes cannot receive
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        optimize(lambda c: bowl(c) + lock.locked(), SPACE, n_trials=4, n_jobs=2, seed=0, storage=db, study="s")
+
+    def broken(config):
+        raise ValueError("no data")
+
+    with pytest.raises(RepeatedFailureError):
+        optimize(broken, SPACE, n_trials=8, seed=0, storage=db, study="s", fail_fast=3)
+    assert [s["end_reason"] for s in SQLiteStorage(db).sessions("s")] == ["error", "error"]
+    assert main(["show", db, "s"]) == 0
+    assert "sessions   2 (2 error)" in capsys.readouterr().out
+
+
 def test_a_study_name_is_at_most_200_characters_and_a_long_stored_one_still_reports(tmp_path, monkeypatch, capsys):
     db = str(tmp_path / "r.db")
     with pytest.raises(ValueError, match="study: a study name is at most 200 characters, got one of 100,000"):

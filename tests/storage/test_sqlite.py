@@ -73,6 +73,21 @@ def test_a_damaged_file_is_a_clear_error(tmp_path):
     assert db.read_bytes() == before
 
 
+def test_a_truncated_file_is_called_damaged_by_a_search_as_by_the_cli(tmp_path):
+    db = tmp_path / "r.db"
+    _search(db, n=60)
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    data = db.read_bytes()
+    db.write_bytes(data[: len(data) // 2 + 100])
+    before = db.read_bytes()
+    with pytest.raises(StorageError, match=r"r\.db(: damaged or unreadable| is damaged)") as info:
+        _search(db, n=61)
+    assert "not an SQLite database" not in str(info.value)
+    assert db.read_bytes() == before
+
+
 def test_a_file_written_by_a_newer_hpo_is_refused(tmp_path):
     db = tmp_path / "r.db"
     _search(db)
