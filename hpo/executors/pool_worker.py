@@ -14,10 +14,10 @@ import threading
 import traceback
 from typing import Any
 
-__all__: list = []
+__all__ = ["Shared", "worker_main"]
 
 
-class _Shared:
+class Shared:
     """A placeholder for an object sent to each worker once (see :meth:`ProcessPool.share`)."""
 
     __slots__ = ("key",)
@@ -26,7 +26,7 @@ class _Shared:
         self.key = key
 
     def __reduce__(self) -> Any:
-        return (_Shared, (self.key,))
+        return (Shared, (self.key,))
 
     def __repr__(self) -> str:
         return f"<shared {self.key[:8]}>"
@@ -47,7 +47,7 @@ def _end_with_the_pool(lifeline: Any) -> None:
     os._exit(1)
 
 
-def _worker_main(conn: Any, lifeline: Any) -> None:
+def worker_main(conn: Any, lifeline: Any) -> None:
     """A worker process: receive a task, run it, send its result back; until told to stop or the parent goes."""
     import cloudpickle
 
@@ -73,8 +73,8 @@ def _worker_main(conn: Any, lifeline: Any) -> None:
             for key, data in shares:
                 cache[key] = cloudpickle.loads(data)
             fn, args, kwargs = cloudpickle.loads(payload)
-            args = [cache[a.key] if isinstance(a, _Shared) else a for a in args]
-            kwargs = {k: cache[v.key] if isinstance(v, _Shared) else v for k, v in kwargs.items()}
+            args = [cache[a.key] if isinstance(a, Shared) else a for a in args]
+            kwargs = {k: cache[v.key] if isinstance(v, Shared) else v for k, v in kwargs.items()}
             if timed:  # loaded: the task's time limit starts now, not with the imports its unpickling did
                 conn.send_bytes(cloudpickle.dumps(("started", task_id)))
             reply = (task_id, True, fn(*args, **kwargs))

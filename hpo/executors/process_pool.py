@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 from .._constraints import Interval, check_options
 from .cores import _omp_threads, _thread_env
-from .pool_worker import _Shared, _worker_main
+from .pool_worker import Shared, worker_main
 
 __all__ = ["ProcessPool", "WorkerDiedError", "TrialTimeoutError", "reusable_pool", "IDLE_WORKER_SECONDS"]
 
@@ -177,7 +177,7 @@ class ProcessPool:
         _LIVE_POOLS.add(self)
 
     # ------------------------------------------------------------- public API
-    def share(self, obj: Any) -> _Shared:
+    def share(self, obj: Any) -> Shared:
         """Pickle ``obj`` once; the returned placeholder, given as an argument, stands for it in the workers.
 
         Each worker receives it with its first task that uses it and keeps it
@@ -189,9 +189,9 @@ class ProcessPool:
         data = cloudpickle.dumps(obj)
         with self._lock:
             self._shared[key] = data
-        return _Shared(key)
+        return Shared(key)
 
-    def unshare(self, ref: _Shared) -> None:
+    def unshare(self, ref: Shared) -> None:
         """Forget a shared object (workers drop it with their next task)."""
         with self._lock:
             self._shared.pop(ref.key, None)
@@ -211,7 +211,7 @@ class ProcessPool:
         except Exception as exc:
             future.set_exception(exc)
             return future
-        keys = [a.key for a in (*args, *kwargs.values()) if isinstance(a, _Shared)]
+        keys = [a.key for a in (*args, *kwargs.values()) if isinstance(a, Shared)]
         with self._lock:
             if self._shutdown:
                 raise RuntimeError("cannot submit to a ProcessPool that was shut down")
@@ -278,7 +278,7 @@ class ProcessPool:
     def _start_worker(self) -> _Worker:
         parent, child = self._ctx.Pipe(duplex=True)
         lifeline_r, lifeline_w = self._ctx.Pipe(duplex=False)
-        process = self._ctx.Process(target=_worker_main, args=(child, lifeline_r), env=self._env)
+        process = self._ctx.Process(target=worker_main, args=(child, lifeline_r), env=self._env)
         process.start()
         child.close()
         lifeline_r.close()

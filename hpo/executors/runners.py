@@ -16,7 +16,8 @@ from typing import Any, Callable, Sequence
 from .._constraints import check_options
 from .cores import BACKEND, _inner_threads, _limit_openmp
 from .dask import DaskRunner
-from .process_pool import ProcessPool, _Shared, reusable_pool
+from .pool_worker import Shared
+from .process_pool import ProcessPool, reusable_pool
 from .protocol import Runner
 
 __all__ = [
@@ -182,7 +183,7 @@ class PoolRunner(FuturesRunner):
         self.inner_threads = pool.inner_threads
         self.trial_timeout = trial_timeout
         self.kill_on_interrupt = kill_on_interrupt
-        self._shared: _Shared | None = None
+        self._shared: Shared | None = None
 
     def start(self, evaluate: Callable, objective: Callable, pass_budget: bool | str) -> None:
         super().start(evaluate, objective, pass_budget)
