@@ -494,11 +494,24 @@ class ASHA(MultiFidelity):
             return None
         return len(self.budgets) - int(left)
 
+    def _climb(self) -> tuple[int, int] | None:
+        """With no configuration left to start and none promotable by the rule: ``(entry id, rung)`` of the
+        best configuration of the highest rung below ``max_budget``, to take one rung up, while no trial has
+        finished ok at ``max_budget`` (so that a finite space or ``max_candidates`` still ends with a
+        full-budget result); else None."""
+        top = len(self.budgets) - 1
+        if self._ranked[top]:
+            return None
+        return next(((eid, k) for k in range(top - 1, -1, -1) for _, _, eid in self._ranked[k]
+                     if eid not in self._promoted[k]), None)
+
     @property
     def finished(self) -> bool:
+        if self.pending:
+            return False
         if self.n_trials is not None and self._taken >= self.n_trials:
-            return not self.pending
-        return not self.pending and not self._may_start() and self._promotable() is None
+            return True
+        return not self._may_start() and self._promotable() is None and self._climb() is None
 
     @property
     def max_trials(self) -> int | None:
@@ -522,6 +535,11 @@ class ASHA(MultiFidelity):
                 out += step
                 continue
             found = self._promotable()
+            if found is None and not self._may_start() and not self.pending and not out:
+                found = self._climb()  # nothing new to start: take the best up, one rung at a time
+                if found is not None:
+                    out += self._promote(*found)
+                break
             if found is None:
                 break
             out += self._promote(*found)

@@ -242,6 +242,25 @@ def test_asha_with_max_candidates_ends(sampler, seed):
         assert [rungs[k] for k in range(4)] == [27, 9, 3, 1]
 
 
+@pytest.mark.parametrize("n_trials", [2, 5, 11, 60])
+@pytest.mark.parametrize("choices", [["only"], ["a", "b", "c"], ["a", "b", "c", "d", "e", "f"]])
+def test_asha_on_a_finite_space_still_ends_at_the_full_budget(choices, n_trials):
+    """With no configuration left to start and no rung full enough for the rule, ASHA takes the best one
+    up rung by rung (as its n_trials promises), rather than ending with a low-budget best."""
+    result = optimize(lambda c, budget: 1.0 / budget + 0.01 * choices.index(c["c"]), Space(c=Categorical(choices)),
+                      "asha", n_trials=n_trials, seed=0, strategy_options={"min_budget": 1, "max_budget": 27})
+    assert result.best_trial.budget == 27, [t.budget for t in result.trials]
+    assert len(result) <= n_trials
+    if n_trials >= 3 * len(choices):  # room to start every configuration: the best is the full-budget one
+        assert result.best_trial.config == {"c": choices[0]}
+
+
+def test_asha_with_max_candidates_that_the_rule_leaves_below_the_top_still_reaches_it():
+    strategy = ASHA(space(), seed=0, max_candidates=2, min_budget=1, max_budget=27)
+    trials = run_sequential(strategy)  # two configurations: floor(2 / 3) = 0 promotions by the rule
+    assert strategy.finished and [info["rung"] for _, _, info, _ in trials] == [0, 0, 1, 2, 3]
+
+
 def test_same_seed_same_trials_with_two_threads():
     runs = [optimize(lambda c, b: base_loss(c) + 1 / b, space(), name, n_trials=60, seed=5, n_jobs=2,
                      backend="threads") for name in ("asha", "asha")]
