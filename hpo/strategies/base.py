@@ -25,8 +25,9 @@ __all__ = ["Strategy", "Candidate", "Trial", "config_key"]
 
 
 def config_key(config: Mapping[str, Any]) -> tuple:
-    """A hashable key for a configuration (for spotting duplicates); ``True`` and ``1`` stay apart."""
-    return tuple((name, typed_key(value)) for name, value in config.items())
+    """A hashable key for a configuration (for spotting duplicates), whatever the order of its names;
+    ``True`` and ``1`` stay apart."""
+    return tuple(sorted((name, typed_key(value)) for name, value in config.items()))  # any key order: one key
 
 
 class Strategy:

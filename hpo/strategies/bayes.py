@@ -254,7 +254,7 @@ class BayesianOptimization(Strategy):
                 self.space.validate(config)
             except (ValueError, TypeError) as exc:
                 raise ValueError(f"initial_configs[{i}] is not a valid configuration: {exc}") from None
-            out.append(dict(config))
+            out.append({name: config[name] for name in self.space.names if name in config})  # the space's order
         return out
 
     # ------------------------------------------------------------ protocol

@@ -227,6 +227,15 @@ def test_initial_configs_come_first_and_bad_ones_name_the_culprit():
         make_strategy("bayes", space, seed=0, options={"initial_configs": [{"x": 0.5, "n": 1}, {"x": 0.5, "n": 9}]})
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_an_initial_config_written_in_another_key_order_is_never_proposed_again(seed):
+    space = Space(kernel=Categorical(["rbf", "poly"]), degree=Categorical([2, 3]))  # 4 configurations
+    result = _run(lambda c: 0.0, space, 10, seed, initial_configs=[{"degree": 2, "kernel": "rbf"}])
+    tried = [(t.config["kernel"], t.config["degree"]) for t in result.trials]
+    assert sorted(tried) == [("poly", 2), ("poly", 3), ("rbf", 2), ("rbf", 3)], tried
+    assert list(result.trials[0].config) == ["kernel", "degree"]  # given back in the space's order
+
+
 @pytest.mark.parametrize("options, culprit", [
     ({"acquisition": "ucb"}, "acquisition"), ({"n_initial": 0}, "n_initial"), ({"patience": 0}, "patience"),
     ({"budget": -1}, "budget"), ({"fit_budget": "smallest"}, "fit_budget"), ({"n_candidates": 3}, "n_candidates"),

@@ -134,6 +134,7 @@ def test_true_and_1_are_two_configurations_to_every_strategy_that_never_repeats(
         result = hpo.optimize(lambda c: 0.0, space, strategy, n_trials=20, seed=0)
     tried = {(type(t.config["flag"]), t.config["flag"], t.config["k"]) for t in result.trials}
     assert len(result) == 8 and len(tried) == 8
+    assert config_key({"a": 1, "b": "x"}) == config_key({"b": "x", "a": 1})  # the names' order does not matter
     assert config_key({"flag": True}) != config_key({"flag": 1})
     assert config_key({"flag": np.bool_(False)}) == config_key({"flag": False}) != config_key({"flag": 0})
 
