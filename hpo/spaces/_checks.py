@@ -160,6 +160,9 @@ class SpaceChecks:
                       and (not is_int or float(v).is_integer()))
                 if not ok:
                     return f"names {v!r}, which {parent} never takes (range [{lo}, {hi}])"
+            if not is_int:  # a continuous parent equals one value with probability 0
+                return (f"asks a Float to equal a value, which sampling hits with probability 0; use at_most(...) "
+                        f"or at_least(...) for a range of {parent}, or make {parent} a Categorical")
             return None
         if not any(pred.holds(v) for v in self._test_points(parent, [pred])):
             return f"never holds: {parent} lies in [{lo}, {hi}]"

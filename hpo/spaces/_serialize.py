@@ -49,11 +49,19 @@ class SpaceSerialization:
         """
         if not isinstance(d, Mapping) or "parameters" not in d:
             raise ValueError("a space description needs a 'parameters' list")
+        if not isinstance(d["parameters"], (list, tuple)):
+            raise ValueError(f"a space description's 'parameters' must be a list of dicts (each with its 'name'), "
+                             f"got a {type(d['parameters']).__name__}")
         dims = {}
-        for p in d["parameters"]:
+        for i, p in enumerate(d["parameters"]):
+            if not isinstance(p, Mapping) or "name" not in p:
+                raise ValueError(f"parameters[{i}] must be a dict with a 'name', got {p!r}")
             p = dict(p)
             name = p.pop("name")
-            dims[name] = Dimension.from_dict(p)
+            try:
+                dims[name] = Dimension.from_dict(p)
+            except (ValueError, TypeError) as exc:
+                raise type(exc)(f"parameter {name!r}: {exc}") from None
         stored = _to_params_from_dict(d.get("to_params"))
         return cls(dims, to_params=stored if to_params is None else to_params)  # type: ignore[call-arg]
 

@@ -109,7 +109,7 @@ class Equals(Predicate):
             hash(value)
         except TypeError:
             raise TypeError(f"a condition value must be hashable, got {value!r}") from None
-        self.value = value
+        self.value = value.item() if isinstance(value, np.generic) else value  # np.int64(2) is 2
 
     def holds(self, value: Any) -> bool:
         return _same(value, self.value)
@@ -157,7 +157,7 @@ class OneOf(Predicate):
                 hash(v)
             except TypeError:
                 raise TypeError(f"one_of() values must be hashable, got {v!r}") from None
-        self.values = tuple(values)
+        self.values = tuple(v.item() if isinstance(v, np.generic) else v for v in values)
 
     def holds(self, value: Any) -> bool:
         return any(_same(value, v) for v in self.values)

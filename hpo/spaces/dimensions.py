@@ -185,14 +185,20 @@ class Dimension:
     def from_dict(d: dict) -> "Dimension":
         """Inverse of :meth:`to_dict`."""
         kind = d.get("type")
-        if kind == "float":
-            dim: Dimension = Float(_bound_from(d["low"]), _bound_from(d["high"]), log=bool(d.get("log", False)))
-        elif kind == "int":
-            dim = Int(_bound_from(d["low"]), _bound_from(d["high"]), log=bool(d.get("log", False)))
-        elif kind == "categorical":
-            dim = Categorical([decode_value(c) for c in d["choices"]])
-        else:
+        needs = {"float": ("low", "high"), "int": ("low", "high"), "categorical": ("choices",)}
+        if kind not in needs:
             raise ValueError(f"unknown dimension type {kind!r}; known: 'float', 'int', 'categorical'")
+        missing = [key for key in needs[kind] if key not in d]
+        if missing:
+            raise ValueError(f"a {kind} dimension needs {' and '.join(map(repr, needs[kind]))}; "
+                             f"{', '.join(map(repr, missing))} missing in {d!r}")
+        if kind == "categorical":
+            if isinstance(d["choices"], (str, bytes)) or not isinstance(d["choices"], (list, tuple)):
+                raise ValueError(f"'choices' must be a list, got {d['choices']!r}")
+            dim: Dimension = Categorical([decode_value(c) for c in d["choices"]])
+        else:
+            cls = Float if kind == "float" else Int
+            dim = cls(_bound_from(d["low"]), _bound_from(d["high"]), log=d.get("log", False))
         for parent, pd in d.get("when", {}).items():
             pd = dict(pd)
             if "value" in pd:
@@ -227,7 +233,7 @@ class _Numeric(Dimension):
         super().__init__()
         self.low = _plain(low)
         self.high = _plain(high)
-        self.log = bool(log)
+        self.log = bool(log) if isinstance(log, (bool, np.bool_)) else log  # anything else: a definition error
 
     @property
     def refs(self) -> list[str]:
@@ -238,14 +244,14 @@ class _Numeric(Dimension):
 
     def _repr_args(self) -> str:
         text = f"{self.low!r}, {self.high!r}"
-        return text + (", log=True" if self.log else "")
+        return text + ("" if self.log is False else f", log={self.log!r}")
 
     def _dict_args(self) -> dict:
         return {"low": _bound_to(self.low), "high": _bound_to(self.high), "log": self.log}
 
     def definition_errors(self) -> list[str]:
         """Problems visible from this dimension alone (bounds, log scale)."""
-        errors = []
+        errors = [] if isinstance(self.log, bool) else [f"log must be True or False, got {self.log!r}"]
         for side, b in (("low", self.low), ("high", self.high)):
             if isinstance(b, Ref):
                 continue
@@ -265,6 +271,10 @@ class _Numeric(Dimension):
         if static_low is not None and static_high is not None and static_low >= static_high:
             errors.append(f"low ({static_low!r}) must be less than high ({static_high!r})"
                           + (f"; for one value, write Categorical([{static_low!r}])" if static_low == static_high else ""))
+        elif (static_low is not None and static_high is not None and not self.log
+              and not math.isfinite(static_high - static_low)):
+            errors.append(f"the range [{static_low!r}, {static_high!r}] is wider than a float64 can hold "
+                          "(high - low overflows); narrow it, or use log=True for a positive range")
         if self.log and static_low is not None and static_low <= 0:
             errors.append(f"log=True needs low > 0, got low={static_low!r}")
         if self.log and static_high is not None and static_high <= 0:
@@ -448,6 +458,9 @@ class Categorical(Dimension):
         super().__init__()
         if isinstance(choices, (str, bytes)) or not hasattr(choices, "__iter__"):
             raise TypeError(f"Categorical choices must be a list or tuple of values, got {choices!r}")
+        if isinstance(choices, (set, frozenset)):
+            raise TypeError(f"Categorical choices must be ordered (a list or tuple), got a set {choices!r}: its "
+                            "order changes from one run to the next, so one seed would not give the same trials")
         self.choices = tuple(_plain(c) for c in choices)
         self._index: dict[Any, int] = {}
         self._by_id: dict[int, int] = {}  # the choice objects themselves, as decode hands them out
@@ -527,8 +540,8 @@ class Categorical(Dimension):
             return f"{value!r} is not one of {list(self.choices)!r}"
         return None
 
-    def _args(self) -> tuple:
-        return tuple(typed_key(c) for c in self.choices)
+    def _args(self) -> tuple:  # 1 and 1.0 are other choices here: they reach the objective as other types
+        return tuple((type(c).__name__, typed_key(c)) for c in self.choices)
 
     def _repr_args(self) -> str:
         return repr(list(self.choices))

@@ -216,9 +216,11 @@ class Grid:
             return merged
         return {n: merged[n] for n in self.space.names if n in merged}
 
-    def __getitem__(self, i: int) -> dict:
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):  # as a list or range slices: a list of configurations
+            return [self[j] for j in range(*i.indices(self._size))]
         if not isinstance(i, numbers.Integral):
-            raise TypeError(f"grid indices are integers, got {type(i).__name__}")
+            raise TypeError(f"grid indices are integers or slices, got {type(i).__name__}")
         if i < 0:
             i += self._size
         if not 0 <= i < self._size:

@@ -325,6 +325,11 @@ def _describe_data(d: Mapping) -> str:
     return f"{shapes} hash {str(d.get('hash'))[:12]}"
 
 
+def _choice_types(p: Mapping) -> list[str]:
+    """The types of a categorical's choices (1 and 1.0 reach the objective as other values; bounds need not)."""
+    return [type(c).__name__ for c in p.get("choices", [])] if p.get("type") == "categorical" else []
+
+
 def _space_differences(stored: Mapping, given: Mapping) -> list[str]:
     from ..spaces.dimensions import Dimension
 
@@ -341,7 +346,7 @@ def _space_differences(stored: Mapping, given: Mapping) -> list[str]:
     for name in a:
         if name not in b:
             out.append(f"space: parameter {name!r} is in the study but not in the given space")
-        elif _normal(a[name]) != _normal(b[name]):
+        elif _normal(a[name]) != _normal(b[name]) or _choice_types(a[name]) != _choice_types(b[name]):
             out.append(f"space: parameter {name!r} is {show(a[name])} in the study, {show(b[name])} now")
     for name in b:
         if name not in a:

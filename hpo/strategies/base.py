@@ -24,6 +24,10 @@ from ..trial import OK, STATUSES, Candidate, Trial
 __all__ = ["Strategy", "Candidate", "Trial", "config_key"]
 
 
+#: The most configurations a strategy counts in a finite space (see ``Strategy._cardinality``).
+COUNT_LIMIT = 10_000
+
+
 def config_key(config: Mapping[str, Any]) -> tuple:
     """A hashable key for a configuration (for spotting duplicates), whatever the order of its names;
     ``True`` and ``1`` stay apart."""
@@ -163,7 +167,9 @@ class Strategy:
         try:
             return self.__dict__["_space_cardinality"]
         except KeyError:
-            size = self.space.cardinality() if self.space.is_finite else None
+            # counted up to COUNT_LIMIT only (enumerating a conditional space costs about 10 us a configuration);
+            # a larger space is treated as unbounded: the samplers notice exhaustion by failing to draw
+            size = self.space.cardinality(max_size=COUNT_LIMIT) if self.space.is_finite else None
             self.__dict__["_space_cardinality"] = size
             return size
 

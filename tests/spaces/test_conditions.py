@@ -317,3 +317,17 @@ def test_the_ref_dependency_is_declared_so_order_does_not_matter():
     for c in space.sample(300, seed=7):
         assert 8 <= c["units_1"] <= c["units_0"]
         assert list(c) == ["units_1", "units_0"]
+
+
+def test_numpy_condition_values_are_plain_values_on_an_int_parent():
+    space = Space(n=Int(1, 3), x=Float(0, 1).when(n=np.int64(2)), y=Float(0, 1).when(n=one_of(*np.arange(2, 4))))
+    assert {c["n"]: ("x" in c, "y" in c) for c in space.grid(resolution=3)} == {
+        1: (False, False), 2: (True, True), 3: (False, True)}
+
+
+def test_equality_with_a_float_parent_is_refused_as_never_sampled():
+    with pytest.raises(ValueError, match=r"^noise: condition dropout=0\.0 asks a Float to equal a value, which "
+                                         r"sampling hits with probability 0; use at_most"):
+        Space(dropout=Float(0.0, 0.5), noise=Float(0, 1).when(dropout=0.0))
+    space = Space(dropout=Float(0.0, 0.5), noise=Float(0, 1).when(dropout=at_most(0.1)))  # what was meant
+    assert any("noise" in c for c in space.sample(50, seed=0))

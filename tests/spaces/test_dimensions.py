@@ -170,3 +170,26 @@ def test_dimension_dict_round_trip(dim):
 def test_unknown_dimension_type_in_a_dict():
     with pytest.raises(ValueError, match="unknown dimension type 'complex'"):
         Dimension.from_dict({"type": "complex"})
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: Float(1e-4, 1.0, log="false"), "log must be True or False, got 'false'"),
+    (lambda: Int(1, 9, log=1), "log must be True or False, got 1"),
+    (lambda: Float(-1e308, 1e308), r"the range \[-1e\+308, 1e\+308\] is wider than a float64 can hold"),
+])
+def test_a_log_that_is_not_a_bool_and_an_overflowing_range_are_definition_errors(make, message):
+    with pytest.raises(ValueError, match=r"^x = .*: " + message):
+        Space(x=make())
+
+
+def test_wide_ranges_that_a_float64_holds_sample_inside_them():
+    configs = Space(x=Float(-1e307, 1e307), y=Float(1e-300, 1e300, log=True)).sample(200, seed=0)
+    xs = np.array([c["x"] for c in configs])
+    assert np.isfinite(xs).all() and (xs < 0).any() and (xs > 0).any()
+    assert np.log10([c["y"] for c in configs]).std() > 100  # spread over the decades
+
+
+def test_a_set_of_choices_is_refused_as_unordered():
+    with pytest.raises(TypeError, match="must be ordered .* one seed would not give the same trials"):
+        Categorical({"adam", "sgd"})
+    assert Categorical(c for c in ("adam", "sgd")).choices == ("adam", "sgd")  # an ordered iterable is fine

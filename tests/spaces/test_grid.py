@@ -239,3 +239,9 @@ def test_grid_values_are_sorted_log_spaced_for_log_ints():
     values = [c["n"] for c in space.grid(resolution=4)]
     assert values == [1, 10, 100, 1000]
     assert all(type(v) is int for v in values)
+
+
+def test_a_grid_slices_as_a_list_does():
+    grid = Space(a=Int(1, 4), b=Categorical(["x", "y"])).grid(resolution=4)
+    assert grid[0:3] == [grid[0], grid[1], grid[2]] and grid[-2:] == [grid[6], grid[7]]
+    assert grid[::3] == list(grid)[::3] and grid[5:2] == []

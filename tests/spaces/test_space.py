@@ -461,3 +461,19 @@ def test_widest_range_over_every_value_of_the_parents():
         space.widest_range("d")
     with pytest.raises(KeyError, match="unknown parameter 'e'"):
         space.widest_range("e")
+
+
+@pytest.mark.parametrize("description, message", [
+    ({"parameters": [{"name": "lr", "type": "float", "low": 1e-4, "high": 1.0, "log": "false"}]},
+     "log must be True or False, got 'false'"),
+    ({"parameters": [{"name": "c", "type": "categorical", "choices": "ab"}]},
+     "parameter 'c': 'choices' must be a list, got 'ab'"),
+    ({"parameters": [{"name": "lr", "type": "float", "low": 0}]},
+     "parameter 'lr': a float dimension needs 'low' and 'high'; 'high' missing"),
+    ({"parameters": {"lr": {"type": "float", "low": 0, "high": 1}}},
+     "'parameters' must be a list of dicts .*, got a dict"),
+    ({"parameters": [{"type": "float", "low": 0, "high": 1}]}, r"parameters\[0\] must be a dict with a 'name'"),
+])
+def test_from_dict_checks_what_it_reads_and_names_the_parameter(description, message):
+    with pytest.raises(ValueError, match=message):
+        Space.from_dict(json.loads(json.dumps(description)))

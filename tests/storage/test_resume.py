@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import hpo
-from hpo import Float, Space, optimize
+from hpo import Categorical, Float, Space, optimize
 from hpo.storage import InMemoryStorage, SQLiteStorage, StudyMismatchError, load_study
 from hpo.strategies import available_strategies, get_strategy_class
 
@@ -115,6 +115,19 @@ def test_resuming_with_other_settings_is_an_error_naming_the_difference(tmp_path
         optimize(lambda c: c["x"] ** 2, kwargs.pop("space"), kwargs.pop("strategy"), n_trials=6,
                  storage=db, study="s", **kwargs)
     assert len(load_study(db, "s")) == 3, "a refused resume changed the study"
+
+
+def test_categorical_choices_of_another_type_are_another_space_but_bounds_written_as_floats_are_not(tmp_path):
+    db = str(tmp_path / "r.db")
+    optimize(lambda c: c["k"], Space(k=Categorical([1, 2, 3, 4]), x=Float(0, 1)), "random", n_trials=2, seed=0,
+             storage=db, study="s")
+    with pytest.raises(StudyMismatchError, match=r"'k' is Categorical\(\[1, 2, 3, 4\]\) in the study, "
+                                                  r"Categorical\(\[1\.0, 2\.0, 3\.0, 4\.0\]\) now"):
+        optimize(lambda c: c["k"], Space(k=Categorical([1.0, 2.0, 3.0, 4.0]), x=Float(0, 1)), "random",
+                 n_trials=4, seed=0, storage=db, study="s")
+    again = optimize(lambda c: c["k"], Space(k=Categorical([1, 2, 3, 4]), x=Float(0.0, 1.0)), "random",
+                     n_trials=4, seed=0, storage=db, study="s")  # Float(0, 1) is Float(0.0, 1.0)
+    assert len(again) == 4 and all(isinstance(t.config["k"], int) for t in again.trials)
 
 
 def test_on_mismatch_continue_goes_on_with_the_new_strategy_and_keeps_the_trials(tmp_path):

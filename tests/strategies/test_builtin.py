@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from hpo import Categorical, Float, Int, Space
+from hpo import Categorical, Float, Int, Space, at_least, ref
 from hpo.strategies import (
     GridSearch,
     RandomSearch,
@@ -152,3 +152,17 @@ def test_tell_refuses_an_ok_trial_without_a_loss_and_an_unknown_status():
     strategy.tell(Trial(0, first, "ok", value=0.5, loss=0.5))
     strategy.tell(Trial(1, second, "failed", error="ValueError: x"))
     assert [t.status for t in strategy.trials] == ["ok", "failed"]
+
+
+def test_a_finite_space_is_counted_up_to_the_limit_only_and_a_larger_one_is_sampled_as_unbounded():
+    from hpo.strategies.base import COUNT_LIMIT
+
+    small = Space(a=Int(1, 50), b=Categorical(["x", "y"]))
+    assert make_strategy("random", small, seed=0).space_size == 100
+    # linked by ref() and conditions: counting means enumerating; past the limit the count is not needed
+    big = Space(n=Int(1, 3), u0=Int(8, 512, log=True), u1=Int(8, ref("u0"), log=True).when(n=at_least(2)),
+                u2=Int(8, ref("u1"), log=True).when(n=at_least(3)))
+    strategy = make_strategy("random", big, seed=0)
+    assert strategy.space_size is None and big.cardinality(max_size=COUNT_LIMIT) is None
+    configs = [c.config for c in strategy.ask(30)]
+    assert len({config_key(c) for c in configs}) == 30
