@@ -546,8 +546,11 @@ def _attach_metrics(exc: BaseException, metrics: dict) -> None:
 
 
 def _number(score: Any, scorer: Callable) -> float:
-    if isinstance(score, np.generic):
-        score = score.item()
+    if not isinstance(score, numbers.Real) and hasattr(score, "item"):  # a numpy, 0-d or 1-element array, a tensor
+        try:
+            score = score.item()  # as scikit-learn's _score unwraps it
+        except (ValueError, TypeError, RuntimeError):
+            pass  # several elements: refused below
     if not isinstance(score, numbers.Real):
         raise TypeError(f"scorer {scorer!r} returned {type(score).__name__} {score!r}, not a number")
     return float(score)

@@ -477,6 +477,9 @@ class SearchLoop:
 def _warn_small_space(strategy: Strategy, n_trials: int | None) -> None:
     """Warn, in scikit-learn's words, when a strategy's finite space ends the search before ``n_trials``."""
     size, runs = strategy.space_size, strategy.max_trials
+    if strategy.name == "grid" and n_trials is not None and runs is not None and n_trials < runs:
+        warnings.warn(f"n_trials={n_trials} runs {n_trials} of the grid's {runs} configurations (in the grid's "
+                      "order); pass n_trials=None to run the whole grid", UserWarning, stacklevel=4)
     if n_trials is None or size is None or runs is None or not (size < n_trials and runs < n_trials):
         return
     warnings.warn(

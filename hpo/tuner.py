@@ -228,7 +228,10 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Tuner":
         # Checked here rather than in ``__init__``, whose plain signature ``get_params`` reads.
-        known = set(cls.__signature__.parameters)
+        parameters = cls.__signature__.parameters
+        if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+            return super().__new__(cls)  # a subclass taking **kwargs checks its own
+        known = set(parameters)
         for name in kwargs:
             if name not in known:
                 raise TypeError(unknown_keyword_message(name, known, cls.__name__))
@@ -287,6 +290,10 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
 
     # ``inspect.signature(Tuner)`` (help, IDEs, scikit-learn's checks) shows ``__init__``'s, not ``__new__``'s.
     __signature__ = inspect.Signature(list(inspect.signature(__init__).parameters.values())[1:])
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)  # a subclass's own __init__ (more parameters) is its signature
+        cls.__signature__ = inspect.Signature(list(inspect.signature(cls.__init__).parameters.values())[1:])
 
     # ------------------------------------------------------------------ fit
     @_callbacks.fit_with_callbacks  # with scikit-learn callbacks: their teardown, however fit ends

@@ -248,3 +248,27 @@ def test_primary_metric_reads_scoring_and_refit_as_the_tuner_does():
     assert primary_metric(None, True, scorers, multimetric) == "score"
     scorers, multimetric = make_scorers(LogisticRegression(), lambda est, X, y: {"a": 1.0, "b": 2.0})
     assert primary_metric(scorers["score"], False, scorers, multimetric) is None  # the first it returns
+
+
+@pytest.mark.parametrize("wrap", [np.asarray, lambda v: np.array([v]), lambda v: np.float32(v)])
+def test_a_scorer_returning_a_0d_or_1_element_array_is_unwrapped_as_scikit_learn_does(data, wrap):
+    X, y = data
+    splits = make_splits(3, X, y, classifier=True)
+
+    def scorer(est, X_, y_):
+        return wrap(accuracy_score(y_, est.predict(X_)))
+
+    objective = EstimatorObjective(LogisticRegression(), Space(C=Float(0.1, 10.0)), X, y, splits, {"score": scorer},
+                                   "score")
+    plain = EstimatorObjective(LogisticRegression(), Space(C=Float(0.1, 10.0)), X, y, splits,
+                               make_scorers(LogisticRegression(), "accuracy")[0], "score")
+    assert objective({"C": 2.0})["value"] == pytest.approx(plain({"C": 2.0})["value"])
+
+
+def test_a_scorer_returning_several_numbers_is_refused_by_name(data):
+    X, y = data
+    splits = make_splits(3, X, y, classifier=True)
+    objective = EstimatorObjective(LogisticRegression(), Space(C=Float(0.1, 10.0)), X, y, splits,
+                                   {"score": lambda est, X_, y_: np.array([0.5, 0.6])}, "score")
+    with pytest.raises(TypeError, match=r"returned ndarray array\(\[0\.5, 0\.6\]\), not a number"):
+        objective({"C": 2.0})

@@ -763,3 +763,37 @@ def test_checking_keywords_leaves_the_signature_get_params_clone_and_pickle_alon
     assert set(inspect.signature(Tuner).parameters) == set(tuner.get_params(deep=False))   # not (*args, **kwargs)
     for copy in (clone(tuner), pickle.loads(pickle.dumps(tuner))):
         assert (copy.n_trials, copy.validation) == (3, 4)
+
+
+def test_a_subclass_with_a_parameter_of_its_own_constructs_clones_and_fits():
+    class NotedTuner(Tuner):
+        def __init__(self, estimator, space, strategy="auto", n_trials=50, *, note="", **kwargs):
+            super().__init__(estimator, space, strategy, n_trials, **kwargs)
+            self.note = note
+
+        def get_params(self, deep=True):
+            return {**super().get_params(deep), "note": self.note}
+
+    X, y = make_classification(n_samples=80, n_features=4, random_state=0)
+    tuner = NotedTuner(LogisticRegression(), Space(C=Float(0.1, 10.0)), "random", 3, note="x", random_state=0)
+    assert clone(tuner).note == "x" and "note" in inspect.signature(NotedTuner).parameters
+    assert tuner.fit(X, y).best_params_ and len(tuner.trials_) == 3
+
+    class StrictTuner(Tuner):
+        def __init__(self, estimator, space, strategy="auto", n_trials=50, *, note=""):
+            super().__init__(estimator, space, strategy, n_trials)
+            self.note = note
+
+    assert StrictTuner(LogisticRegression(), {"C": [1.0]}, note="y").note == "y"
+    with pytest.raises(TypeError, match="StrictTuner .*'cv'"):
+        StrictTuner(LogisticRegression(), {"C": [1.0]}, cv=5)
+
+
+def test_a_grid_larger_than_n_trials_is_warned_about():
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    grid = {"C": [0.01, 0.1, 1.0, 10.0], "fit_intercept": [True, False]}
+    with pytest.warns(UserWarning, match=r"n_trials=5 runs 5 of the grid's 8 configurations .* n_trials=None"):
+        Tuner(LogisticRegression(), grid, "grid", n_trials=5, validation=3).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Tuner(LogisticRegression(), grid, "grid", n_trials=None, validation=3).fit(X, y)

@@ -74,6 +74,15 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _hashable_hint(value: Any) -> str:
+    """A hashable spelling of an unhashable choice, for the error message."""
+    if isinstance(value, dict):
+        return repr(tuple(sorted(value.items(), key=repr)))
+    if isinstance(value, (list, np.ndarray)):
+        return repr(tuple(np.asarray(value).tolist()) if isinstance(value, np.ndarray) else tuple(value))
+    return "'name'"
+
+
 def encode_value(value: Any) -> Any:
     """A JSON-compatible form of a plain value (tuples are tagged)."""
     if isinstance(value, tuple):
@@ -484,7 +493,8 @@ class Categorical(Dimension):
                 key = typed_key(c)
                 hash(key)
             except TypeError:
-                errors.append(f"choice {c!r} is not hashable")
+                errors.append(f"choice {c!r} is not hashable; a dict or list as a value: choose among names or "
+                              f"tuples (e.g. {_hashable_hint(c)}) and build the value in the space's to_params")
                 continue
             if isinstance(c, float) and not math.isfinite(c):
                 errors.append(f"choice {c!r} is not a finite number")

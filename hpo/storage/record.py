@@ -234,6 +234,43 @@ def config_from_json(text: str) -> dict:
     return {name: decode_value(v) for name, v in json.loads(text).items()}
 
 
+def stored_choices(space: Any) -> dict[str, dict]:
+    """Per categorical parameter whose choices JSON cannot hold (estimators, functions: stored by their repr),
+    the stored form of each such choice -> the choice, so that a resumed study's trials get the objects back.
+    A stored form two choices share is left out (it cannot say which)."""
+    from ..spaces.dimensions import Categorical
+
+    out: dict[str, dict] = {}
+    for name in space.names:
+        dim = space[name]
+        if not isinstance(dim, Categorical):
+            continue
+        forms: dict = {}
+        for choice in dim.choices:
+            form = config_from_json(config_to_json({name: choice}))[name]
+            if form is not choice and dim.index_of(form) < 0:  # JSON changed it into something else
+                forms.setdefault(form, []).append(choice)
+        mapped = {form: choices[0] for form, choices in forms.items() if len(choices) == 1}
+        if mapped:
+            out[name] = mapped
+    return out
+
+
+def restore_choices(config: dict, forms: dict[str, dict]) -> dict:
+    """``config`` (as stored) with the choices of :func:`stored_choices` back as the space's objects."""
+    if not forms:
+        return config
+    out = dict(config)
+    for name, mapped in forms.items():
+        value = out.get(name)
+        try:
+            if name in out and value in mapped:
+                out[name] = mapped[value]
+        except TypeError:  # an unhashable stored value: not one of them
+            pass
+    return out
+
+
 # ------------------------------------------------------------- provenance
 def environment_versions() -> dict:
     """The versions that decide a study's numbers: Python, hpo, numpy, scipy, scikit-learn.
@@ -327,7 +364,7 @@ def _describe_data(d: Mapping) -> str:
 
 def _choice_types(p: Mapping) -> list[str]:
     """The types of a categorical's choices (1 and 1.0 reach the objective as other values; bounds need not)."""
-    return [type(c).__name__ for c in p.get("choices", [])] if p.get("type") == "categorical" else []
+    return [type(c).__name__ for c in _normal(p).get("choices", [])] if p.get("type") == "categorical" else []
 
 
 def _space_differences(stored: Mapping, given: Mapping) -> list[str]:

@@ -56,7 +56,8 @@ from .._constraints import Options, check_options
 from ..spaces import Space
 from ..strategies import Strategy
 from ..trial import FAILED, Candidate, Trial
-from .record import StudyRecord, TrialRow, differences, environment_versions, metrics_to_json
+from .record import (StudyRecord, TrialRow, differences, environment_versions, metrics_to_json, restore_choices,
+                     stored_choices)
 from .sqlite import SQLiteStorage, StudyRow, _Writer
 from . import sessions
 from .sessions import Heartbeat, is_alive, pid_token, session_status
@@ -462,7 +463,9 @@ class Study:
         Returns the trials newly told (finished).
         """
         events: list[tuple[int, int, TrialRow]] = []
+        forms = stored_choices(self._space) if self._space is not None else {}
         for r in rows:
+            r.config = restore_choices(r.config, forms)  # estimators and other repr-stored choices as objects
             if r.ask_seq > self._applied:
                 events.append((r.ask_seq, r.number, r))
             if r.tell_seq is not None and r.tell_seq > self._applied:

@@ -180,7 +180,10 @@ class SuccessiveHalving(MultiFidelity):
             while n > 1 and sum(self._plan(n)[1]) > self.n_trials:
                 n -= 1
         self.rungs, self.sizes = self._plan(n)
-        self._bracket = Bracket(0, self.rungs, n, lambda size: math.ceil(size / self.eta))
+        self._bracket = Bracket(0, self.rungs, n, self._keep)  # a method, not a lambda: the strategy pickles
+
+    def _keep(self, size: int) -> int:
+        return math.ceil(size / self.eta)
 
     def _plan(self, n: int) -> tuple[list, list[int]]:
         """The rung budgets and planned rung sizes for ``n`` candidates at the first rung."""

@@ -295,3 +295,23 @@ def test_resuming_with_n_trials_below_the_stored_trials_says_that_none_run(tmp_p
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(optimize(bowl, SPACE, n_trials=6, seed=0, storage=db, study="s")) == 6  # runs one: no warning
+
+
+@pytest.mark.parametrize("strategy", ["random", "auto"])
+def test_a_resumed_study_gives_estimator_choices_back_as_the_objects(tmp_path, strategy):
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+    db = str(tmp_path / "r.db")
+    space = Space(scaler=Categorical([StandardScaler(), MinMaxScaler()]), x=Float(0.0, 1.0))
+    data = np.array([[0.0], [1.0], [3.0]])
+
+    def objective(config):  # needs the estimator itself, not its repr
+        return float(config["scaler"].fit_transform(data).max()) + config["x"]
+
+    optimize(objective, space, strategy, n_trials=4, seed=0, storage=db, study="s")
+    resumed = optimize(objective, space, strategy, n_trials=8, seed=0, storage=db, study="s")
+    assert len(resumed) == 8 and all(t.status == "ok" for t in resumed.trials)
+    assert all(isinstance(t.config["scaler"], (StandardScaler, MinMaxScaler)) for t in resumed.trials)
+    assert type(resumed.best_trial.config["scaler"]) is MinMaxScaler  # max 1.0 < StandardScaler's 1.34
+    # reading the study never builds objects: the stored form is the repr
+    assert {t.config["scaler"] for t in load_study(db, "s").trials} == {"StandardScaler()", "MinMaxScaler()"}

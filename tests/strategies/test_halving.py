@@ -416,3 +416,14 @@ def test_benchmark_contenders_spend_the_problems_budget_range():
     assert seen == trace.budgets
     plain = make_contender("random").run(problem, 5, seed=0)
     assert plain.budgets == [None] * 5
+
+
+@pytest.mark.parametrize("name", ["halving", "hyperband", "asha"])
+def test_a_multifidelity_strategy_and_its_result_pickle(name):
+    import pickle
+
+    result = optimize(lambda c, b: base_loss(c) + 1 / b, space(), name, n_trials=12, seed=0)
+    again = pickle.loads(pickle.dumps(result))
+    assert [t.config for t in again.trials] == [t.config for t in result.trials]
+    strategy = pickle.loads(pickle.dumps(make_strategy(name, space(), seed=0)))
+    assert len(strategy.ask(2)) == 2
