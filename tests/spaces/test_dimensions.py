@@ -52,7 +52,8 @@ BEYOND = " (the unit-cube encoding is float64 and would round them), got {}; for
         (Categorical([1, 1.0]), "x = Categorical([1, 1.0]): choice 1.0 is given twice"),
         (Categorical([(1, "a"), (1, "a")]), "x = Categorical([(1, 'a'), (1, 'a')]): choice (1, 'a') is given twice"),
         (Categorical([None, None]), "x = Categorical([None, None]): choice None is given twice"),
-        (Categorical([[1, 2]]), "x = Categorical([[1, 2]]): choice [1, 2] is not hashable"),
+        (Categorical([[1, 2]]), "x = Categorical([[1, 2]]): choice [1, 2] is not hashable; a dict or list as a value: "
+                                "choose among names or tuples (e.g. (1, 2)) and build the value in the space's to_params"),
         (Categorical([float("nan")]), "x = Categorical([nan]): choice nan is not a finite number"),
     ],
 )
