@@ -8,6 +8,7 @@ is running on.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import math
 import numbers
@@ -19,6 +20,7 @@ from typing import Any, Callable, NamedTuple, Optional
 
 import numpy as np
 
+from ._scalars import unwrap_scalar
 from .handle import TrialHandle, _Spec
 from .trial import FAILED, OK, PRUNED, Candidate
 
@@ -86,9 +88,10 @@ _PLAIN_NUMBERS = frozenset({float, int, np.float64, np.float32})
 
 
 def _parse_value(out: Any) -> tuple[float, dict]:
-    """The objective's value and extra metrics from a number or a dict of metrics."""
+    """The objective's value and extra metrics from a number (a numpy or tensor scalar too) or a dict of metrics."""
     if type(out) in _PLAIN_NUMBERS:
         return float(out), {}
+    out = unwrap_scalar(out)
     metrics: dict = {}
     if isinstance(out, Mapping):
         keys = [k for k in ("value", "loss") if k in out]
@@ -98,14 +101,23 @@ def _parse_value(out: Any) -> tuple[float, dict]:
                 f"'value' (or 'loss'); got keys {sorted(map(str, out))}"
             )
         metrics = {k: _plain(v) for k, v in out.items() if k != keys[0]}
-        out = out[keys[0]]
+        out = unwrap_scalar(out[keys[0]])
     if isinstance(out, (bool, np.bool_)) or not isinstance(out, numbers.Real):
         raise TypeError(f"the objective must return a number or a dict of metrics, got {type(out).__name__} {out!r}")
     return float(out), metrics
 
 
 def _plain(v: Any) -> Any:
-    return v.item() if isinstance(v, np.generic) else v
+    return v.item() if isinstance(v, np.generic) else unwrap_scalar(v) if hasattr(v, "shape") else v
+
+
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), tuple, bytes, frozenset})
+
+
+def _own_copy(config: Mapping[str, Any]) -> dict:
+    """The configuration an evaluation hands its objective: a dict of its own, and a copy of each mutable
+    value (an estimator among the choices), as a worker process gets by pickling."""
+    return {k: v if type(v) in _IMMUTABLE or isinstance(v, type) else copy.deepcopy(v) for k, v in config.items()}
 
 
 #: The candidate that :func:`evaluate` is running the objective on, in this thread (see :func:`current_candidate`).
@@ -148,16 +160,17 @@ def evaluate(objective: Callable, candidate: Candidate, pass_budget: bool | str,
     token = _CURRENT.set(candidate)
     handle = None
     try:
+        config = _own_copy(candidate.config)  # the objective may change its dict: the trial's stays as asked
         if pass_budget == "trial":
             handle = TrialHandle(candidate, spec)
-            out = objective(candidate.config, handle)
+            out = objective(config, handle)
             why = handle._pruned()
             if why is not None:
                 return Outcome(PRUNED, None, why, None, started, time.time(), {}, handle._outcome())
         elif pass_budget:
-            out = objective(candidate.config, candidate.budget)
+            out = objective(config, candidate.budget)
         else:
-            out = objective(candidate.config)
+            out = objective(config)
         value, metrics = _parse_value(out)
     except TrialPruned as exc:
         paused = handle._paused_value() if handle is not None else None

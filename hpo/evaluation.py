@@ -26,12 +26,17 @@ from sklearn.model_selection import (
     check_cv,
 )
 from sklearn.utils import _safe_indexing
-from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 
 from ._callbacks import NO_TASK, NO_TRIAL
 from ._constraints import Interval, check_options
 from ._paused import PausedModels
 from ._rows import fit_params_for, num_samples, subset
+from ._scalars import unwrap_scalar
 from .resources import Resource
 from .spaces import Space
 from .strategies.base import config_key
@@ -546,11 +551,7 @@ def _attach_metrics(exc: BaseException, metrics: dict) -> None:
 
 
 def _number(score: Any, scorer: Callable) -> float:
-    if not isinstance(score, numbers.Real) and hasattr(score, "item"):  # a numpy, 0-d or 1-element array, a tensor
-        try:
-            score = score.item()  # as scikit-learn's _score unwraps it
-        except (ValueError, TypeError, RuntimeError):
-            pass  # several elements: refused below
+    score = unwrap_scalar(score)  # a numpy, 0-d or 1-element array, a tensor: as scikit-learn's _score unwraps it
     if not isinstance(score, numbers.Real):
         raise TypeError(f"scorer {scorer!r} returned {type(score).__name__} {score!r}, not a number")
     return float(score)

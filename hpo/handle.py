@@ -15,6 +15,7 @@ import math
 import numbers
 from typing import Any
 
+from ._scalars import unwrap_scalar
 from .stopping import StopRule
 from .trial import Candidate
 
@@ -27,6 +28,7 @@ _PLAIN = frozenset({int, float})
 
 def _checked(step: Any, value: Any) -> tuple[Any, float]:
     """``step`` and ``value`` of a report as plain Python numbers; a TypeError naming what is not a number."""
+    step, value = unwrap_scalar(step), unwrap_scalar(value)  # a tensor's loss, a numpy step
     if isinstance(step, bool) or not isinstance(step, numbers.Real):
         raise TypeError(f"trial.report(step={step!r}, ...): the step must be a number, got {type(step).__name__}")
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

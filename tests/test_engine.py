@@ -462,3 +462,47 @@ def test_no_import_cycle_runs_through_the_engine_executors_or_storage():
         "engine", "loop", "boundary", "trial_log", "executors", "storage", "result", "trial", "handle", "progress",
         "states", "stopping", "_version")]
     assert [n for n in ours if reaches(n, n)] == []
+
+
+class _Tensor:
+    """A stand-in for a torch scalar tensor: a number only through ``.item()``."""
+
+    def __init__(self, v):
+        self.v, self.shape = v, ()
+
+    def item(self):
+        return self.v
+
+
+@pytest.mark.parametrize("backend", ["inline", "threads"])
+def test_an_objective_that_changes_its_config_leaves_the_recorded_trials_as_asked(backend):
+    from sklearn.preprocessing import StandardScaler
+
+    space = Space(x=Float(0.0, 1.0), scaler=Categorical([StandardScaler()]))
+
+    def objective(config):
+        x = config.pop("x")  # a common way to take one value out for oneself
+        config["extra"] = 1
+        config["scaler"].set_params(with_mean=False)  # and to change a chosen estimator
+        return x
+
+    kwargs = {} if backend == "inline" else {"n_jobs": 2, "backend": "threads"}
+    result = optimize(objective, space, "random", n_trials=6, seed=0, **kwargs)
+    assert all(set(t.config) == {"x", "scaler"} for t in result.trials)
+    assert result.best_value == min(t.config["x"] for t in result.trials) == result.best_config["x"]
+    assert space["scaler"].choices[0].with_mean is True  # the space's own estimator is untouched
+
+
+def test_a_tensor_or_array_scalar_is_a_number_as_a_value_a_report_and_a_metric():
+    def objective(config, trial):
+        for step in range(1, int(trial.budget) + 1):
+            trial.report(np.int64(step), _Tensor(config["x"] + 1 / step))
+        return {"value": _Tensor(config["x"]), "acc": np.asarray(0.5), "size": _Tensor(3)}
+
+    result = optimize(objective, Space(x=Float(0.0, 1.0)), "asha", n_trials=8, seed=0,
+                      strategy_options={"min_budget": 1, "max_budget": 9})
+    assert all(t.status == "ok" for t in result.trials), [t.error for t in result.trials]
+    assert result.best_trial.metrics["acc"] == 0.5 and type(result.best_trial.metrics["size"]) is int
+    assert optimize(lambda c: np.array([c["x"]]), Space(x=Float(0, 1)), "random", n_trials=2, seed=0).n_ok == 2
+    with pytest.raises(AllTrialsFailedError, match="got ndarray"):
+        optimize(lambda c: np.array([c["x"], 1.0]), Space(x=Float(0, 1)), "random", n_trials=2, seed=0)

@@ -56,11 +56,18 @@ from .._constraints import Options, check_options
 from ..spaces import Space
 from ..strategies import Strategy
 from ..trial import FAILED, Candidate, Trial
-from .record import (StudyRecord, TrialRow, differences, environment_versions, metrics_to_json, restore_choices,
-                     stored_choices)
-from .sqlite import SQLiteStorage, StudyRow, _Writer
 from . import sessions
+from .record import (
+    StudyRecord,
+    TrialRow,
+    differences,
+    environment_versions,
+    metrics_to_json,
+    restore_choices,
+    stored_choices,
+)
 from .sessions import Heartbeat, is_alive, pid_token, session_status
+from .sqlite import SQLiteStorage, StudyRow, _Writer
 
 __all__ = ["Study", "StudyMismatchError", "open_storage", "session_status", "MAX_NAME_LENGTH"]
 

@@ -1,0 +1,24 @@
+"""One number from what objectives and scorers return: numpy scalars, 0-d or 1-element arrays, tensors."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+__all__ = ["unwrap_scalar"]
+
+
+def unwrap_scalar(value: Any) -> Any:
+    """``value.item()`` for a numpy scalar or array, a torch or other tensor holding one number (as
+    scikit-learn's ``_score`` and Optuna unwrap them); anything else, and any array of several numbers,
+    unchanged (the caller refuses what is not a number, naming it)."""
+    if isinstance(value, numbers.Real) and type(value) in (int, float, bool):
+        return value
+    item = getattr(value, "item", None)
+    if item is None or not callable(item) or isinstance(value, (str, bytes)):
+        return value
+    try:
+        out = item()
+    except (ValueError, TypeError, RuntimeError):  # several elements
+        return value
+    return out if isinstance(out, numbers.Number) else value
