@@ -294,6 +294,7 @@ class SearchLoop:
             return  # another process stored this trial first (it took it over): drop ours
         self.result.add(trial)
         self._keep_state(run.states, trial, extra)
+        self._check_pausing(run, trial, extra)
         run.lines.trial(trial, self.result)
         if run.bar is not None:
             run.bar.update(1)
@@ -431,6 +432,26 @@ class SearchLoop:
         else:
             states.discard(trial.config)
 
+    def _check_pausing(self, run: "_Run", trial: Trial, extra: dict | None) -> None:
+        """Warn once when a run at a rung never reached its budget's step (steps counted from 0), or paused past it
+        (steps in other units): either way its promotion starts over instead of continuing."""
+        rule = trial.candidate.stop_rule
+        if run.pause_warned or trial.status != OK or not extra or not extra.get("curve") or not getattr(rule, "pauses", 0):
+            return
+        last, done, budget = extra["curve"][-1][0], extra.get("done") or 0, rule.budget
+        if last < budget:
+            what = (f"reported steps up to {last:g} and returned before step {budget:g}, its budget, so it did not "
+                    "pause there (a loop counting epochs from 0 never does: should_stop() is True once a reported "
+                    "step reaches the budget; report(epoch + 1, ...))")
+        elif done > budget:
+            what = (f"paused at step {done:g}, past its budget {budget:g}: a saved state continues only a promotion "
+                    f"to a budget above the step it was saved at; report at steps no larger than the budgets")
+        else:
+            return
+        run.pause_warned = True
+        warnings.warn(f"trial {trial.number} (budget {trial.budget:g}) {what}; its promotions start over",
+                      RuntimeWarning, stacklevel=2)
+
     def _release(self, states: Any) -> None:
         """Drop the states of the configurations the strategy will not continue."""
         if states is not None:
@@ -514,6 +535,7 @@ class _Run:
         self.start = time.monotonic()
         self.stop = False  # a callback raised StopSearch: no new trial starts
         self.exhausted = False  # the log said "limit" or "finished"
+        self.pause_warned = False  # a run at a rung never paused at its budget, or paused past it: warned once
         self.idle = _Backoff()
 
 

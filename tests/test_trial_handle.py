@@ -554,3 +554,39 @@ def test_the_readme_training_loop_runs_as_written():
     continued = [t for t in result.trials if t.budget > 1 and t.intermediate[0][0] > 1]
     assert continued, "promoted candidates continued from their paused state"
     assert sum(len(t.intermediate) for t in result.trials) < 100 * 30 / 5
+
+
+def _loop(first: int, every: int):
+    """A training loop whose steps count from ``first`` in strides of ``every``, saving its state at a pause."""
+    def objective(config, trial):
+        state = trial.load() or {"step": first - every}
+        loss = config["x"]
+        while state["step"] + every < trial.budget + first:
+            state["step"] += every
+            loss = config["x"] + 1 / (1 + state["step"])
+            trial.report(state["step"], loss)
+            if trial.should_stop():
+                trial.save(state)
+                break
+        return loss
+    return objective
+
+
+@pytest.mark.parametrize("first, every, warned", [
+    (1, 1, None), (0, 1, "reported steps up to 0 and returned before step 1, its budget, so it did not pause"),
+    (50, 50, "paused at step 50, past its budget 10: a saved state continues only a promotion"),
+])
+def test_a_run_that_cannot_continue_at_its_promotion_is_warned_about_once(first, every, warned):
+    import warnings
+
+    budgets = {"min_budget": 10, "max_budget": 90} if every == 50 else {"min_budget": 1, "max_budget": 9}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = optimize(_loop(first, every), Space(x=Float(0.0, 1.0)), "asha", n_trials=20, seed=0,
+                          strategy_options=budgets)
+    messages = [str(w.message) for w in caught if "its promotions start over" in str(w.message)]
+    assert result.n_ok == 20
+    if warned is None:
+        assert messages == [] and any(t.metrics.get("resumed_from", 0) > 0 for t in result.trials)
+    else:
+        assert len(messages) == 1 and warned in messages[0], messages
