@@ -421,7 +421,9 @@ class EstimatorObjective:
         score_times: list[float] = []
         tests: dict[str, list[float]] = {}
         key = config_key(config)
-        paused = self.paused.take(key, amount) if self.paused.max_paused > 0 else None
+        keep = self.paused.max_paused > 0 and self.resource.continues_exactly(  # type: ignore[union-attr]
+            configured(self.estimator, params), len(self.splits[0][0]))
+        paused = self.paused.take(key, amount) if keep else None
         done, states = paused if paused is not None else (0, None)
         models, spent = [], 0
         timing, start = None, 0.0  # the list of times being measured, and since when
@@ -484,7 +486,7 @@ class EstimatorObjective:
             metrics["resumed_from"] = done
             if self.paused.max_paused > 0:
                 self.paused.note(amount, mean)
-                if amount < self.max_resource:
+                if keep and amount < self.max_resource:
                     self.paused.put(key, amount, models, mean)
         return {"value": mean, **metrics}
 

@@ -128,6 +128,11 @@ class Resource:
     continues: bool = False
     max_paused: int = 0
 
+    def continues_exactly(self, estimator: Any, n_train: int) -> bool:
+        """Whether a paused model of ``estimator`` (as configured for one candidate) continues exactly on
+        promotion; True unless the resource says otherwise (an estimator that stops early on its own)."""
+        return True
+
     def validate(self, estimator: Any, space: Any) -> None:
         """Raise ``ValueError`` naming the problem if this resource cannot drive ``estimator``."""
 
@@ -340,6 +345,17 @@ class EstimatorParam(Resource):
         exact = self.warm_start is True or (self.warm_start == "auto" and _exact_warm_start(owner, param))
         self.continues = bool(exact) and self.max_paused > 0
         self._ws_param = prefix + "warm_start"
+
+    def continues_exactly(self, estimator: Any, n_train: int) -> bool:
+        """False when the configured estimator stops early on a validation split of its own (HistGradientBoosting's
+        ``early_stopping``, "auto" above 10,000 rows; GradientBoosting's ``n_iter_no_change``): warm-started, it
+        would stop elsewhere than a fresh fit, so a promotion refits from scratch."""
+        owner = _owner(estimator, self.name)[0]
+        params = owner.get_params(deep=False)
+        early = params.get("early_stopping")
+        if early is True or (early == "auto" and n_train > 10_000):
+            return False
+        return not (early is None and "validation_fraction" in params and params.get("n_iter_no_change") is not None)
 
     def default_limits(self, estimator, X, y, splits, classifier):
         value = estimator.get_params(deep=True)[self.name]

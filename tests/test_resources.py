@@ -10,7 +10,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_digits, make_classification
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDClassifier
 from sklearn.neural_network import MLPClassifier
@@ -190,6 +190,22 @@ def test_a_budget_out_of_range_or_without_resource_fails_clearly(binary):
 
 
 # ----------------------------------------------------------------- warm start
+@pytest.mark.parametrize("est, param", [
+    (HistGradientBoostingClassifier(max_iter=40, early_stopping=True, n_iter_no_change=2, random_state=0), "max_iter"),
+    (GradientBoostingClassifier(n_estimators=40, n_iter_no_change=2, random_state=0), "n_estimators"),
+])
+def test_an_estimator_that_stops_early_on_its_own_is_refitted_not_continued(binary, est, param):
+    X, y = binary
+    space = Space(learning_rate=Float(0.01, 1.0, log=True))
+    objective = objective_for(est, space, X, y, param, validation=2)
+    config = {"learning_rate": 0.5}
+    objective(config, 10)
+    second = objective(config, 30)
+    scratch = objective_for(est, space, X, y, param, validation=2)(config, 30)
+    assert second["resumed_from"] == 0 and second["value"] == scratch["value"]  # as a fresh fit scores it
+    assert objective.paused.peek(config_key(config)) is None
+
+
 def test_hist_gradient_boosting_continues_from_its_paused_model(binary):
     X, y = binary
     space = Space(learning_rate=Float(0.01, 1.0, log=True))
