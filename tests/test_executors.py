@@ -452,3 +452,22 @@ def test_an_objective_that_cannot_be_pickled_is_named_with_what_to_do():
                                         r"'_thread.lock' object. Run it with n_jobs=1"):
         optimize(objective, SPACE, "random", n_trials=4, seed=0, n_jobs=2)
     assert len(optimize(objective, SPACE, "random", n_trials=4, seed=0, n_jobs=2, backend="threads")) == 4
+
+
+def _search_in_a_pool_worker(n_jobs):
+    import warnings as w
+
+    from hpo import Float, Space, optimize
+
+    with w.catch_warnings(record=True) as caught:
+        w.simplefilter("always")
+        result = optimize(lambda c: c["x"], Space(x=Float(0.0, 1.0)), "random", n_trials=4, seed=0, n_jobs=n_jobs)
+    return result.n_ok, [str(m.message) for m in caught if "daemonic" in str(m.message)]
+
+
+def test_a_search_in_a_daemonic_process_runs_its_trials_there_with_a_warning():
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        n_ok, messages = pool.apply(_search_in_a_pool_worker, (2,))
+    assert n_ok == 4 and len(messages) == 1 and "n_jobs=2 runs its trials one at a time here" in messages[0]

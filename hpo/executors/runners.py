@@ -10,6 +10,8 @@ first of several evaluations, so that one loop serves all of them.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import multiprocessing
+import warnings
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Sequence
 
@@ -244,4 +246,13 @@ def make_runner(executor: Any, n_jobs: int, backend: str, trial_timeout: float |
         return InlineRunner()
     if backend == "threads" and n_jobs > 1:
         return ThreadsRunner(n_jobs)
+    if multiprocessing.current_process().daemon:  # a multiprocessing.Pool's worker: no children allowed
+        if trial_timeout is not None:
+            raise ValueError("trial_timeout needs worker processes, and this search runs in a daemonic process "
+                             "(a multiprocessing.Pool's worker), which cannot start any: run it elsewhere or "
+                             "without trial_timeout")
+        warnings.warn(f"this search runs in a daemonic process (a multiprocessing.Pool's worker), which cannot "
+                      f"start worker processes: n_jobs={n_jobs} runs its trials one at a time here, as "
+                      "scikit-learn's searches do (backend='threads' runs them in threads)", UserWarning, stacklevel=4)
+        return InlineRunner()
     return PoolRunner(reusable_pool(n_jobs), owned=False, trial_timeout=trial_timeout, kill_on_interrupt=True)
