@@ -145,7 +145,8 @@ class TrialHandle:
         steps = self._steps
         if steps and not step > steps[-1]:
             raise ValueError(f"trial.report(step={step!r}): steps must increase, but the previous report was at "
-                             f"step {steps[-1]!r}")
+                             f"step {steps[-1]!r} (the step comes first: report(step, value), where Optuna's "
+                             "is report(value, step))")
         if not (-math.inf < value < math.inf and -math.inf < step < math.inf):  # False for NaN too
             raise ValueError(f"trial.report(step={step!r}, value={value!r}): "
                              f"{'the value' if not -math.inf < value < math.inf else 'the step'} is not finite")
@@ -200,8 +201,16 @@ class TrialHandle:
         try:
             data = cloudpickle.dumps(state)
         except Exception as exc:
+            culprit = ""
+            if isinstance(state, dict):  # name the entry that cannot go (a generator, a DataLoader's iterator)
+                for key, value in state.items():
+                    try:
+                        cloudpickle.dumps(value)
+                    except Exception:
+                        culprit = f" (its entry {key!r}, a {type(value).__module__}.{type(value).__qualname__})"
+                        break
             raise TypeError(f"trial.save(state): the state, a {type(state).__module__}.{type(state).__qualname__}, "
-                            f"cannot be pickled (cloudpickle): {type(exc).__name__}: {exc}") from exc
+                            f"cannot be pickled (cloudpickle){culprit}: {type(exc).__name__}: {exc}") from exc
         self._saved = (data, self._steps[-1] if self._steps else self.done)
 
     def load(self) -> Any:

@@ -281,7 +281,8 @@ def test_bad_reports_fail_the_trial_with_a_message_naming_the_steps_and_the_valu
         return 0.0
 
     for objective, message, curve in [
-        (backwards, "trial.report(step=2): steps must increase, but the previous report was at step 3", [(3, 0.5)]),
+        (backwards, "trial.report(step=2): steps must increase, but the previous report was at step 3 (the step "
+                    "comes first", [(3, 0.5)]),
         (not_finite, "trial.report(step=2, value=nan): the value is not finite", [(1, 0.5)]),
         (not_a_number, "trial.report(step=1, value='0.5'): the value must be a number, got str", []),
     ]:
@@ -307,13 +308,13 @@ def test_a_non_finite_report_fails_its_trial_and_the_search_goes_on():
 def test_an_unpicklable_state_is_named():
     def objective(config, trial):
         trial.report(1, 0.5)
-        trial.save({"lock": threading.Lock()})
+        trial.save({"epoch": 1, "batches": (b for b in range(3))})
         return 0.5
 
     outcome = evaluate(objective, Candidate({"lr": 0.1}, 1, 0, {}, PauseAt(1)), "trial", _Spec(0))
     assert outcome.status == "failed"
-    assert "trial.save(state): the state, a builtins.dict, cannot be pickled (cloudpickle)" in outcome.error
-    assert "lock" in outcome.error
+    assert ("trial.save(state): the state, a builtins.dict, cannot be pickled (cloudpickle) (its entry 'batches', "
+            "a builtins.generator)") in outcome.error
 
 
 def test_load_without_a_state_is_none_and_steps_and_values_read_back():

@@ -162,9 +162,12 @@ class MultiFidelity(Strategy):
                   "value_here": verdict.value_here, "value_next": verdict.value_next, "full_budget_only": top}
         self.adaptations.append(record)
         what = "samples at the full budget only" if top else f"starts new configurations at budget {self.start_budget:g}"
-        message = (f"{self.name}: budget {record['from_budget']:g} does not pay (rank correlation with the full budget "
-                   f"about {verdict.rho:.2f}, a start there costs {verdict.cost_ratio:.2f} of one at the next rung; expected "
-                   f"best {verdict.value_here:.2f} against {verdict.value_next:.2f}); "
+        ranks = (f"rank configurations about {verdict.rho:.2f} as the full budget does" if verdict.rho > 0.005 else
+                 "do not rank configurations as the full budget does (estimated rank correlation 0 or below)")
+        message = (f"{self.name}: budget {record['from_budget']:g} does not pay: its results {ranks}, and a start "
+                   f"there costs {verdict.cost_ratio:.2f} of one at the next rung, so for the same compute starting "
+                   f"there is expected to find a best {verdict.value_here:.2f} standard deviations better than a "
+                   f"random configuration, against {verdict.value_next:.2f} starting higher (more is better); "
                    f"after {record['told']} trials it {what}")
         logging.getLogger("hpo").info(message)
         if len(self.adaptations) == 1:

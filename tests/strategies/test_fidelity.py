@@ -168,6 +168,12 @@ def test_asha_gives_up_small_budgets_that_mislead_and_samples_at_the_full_budget
     with pytest.warns(SmallBudgetWarning, match="does not pay") as caught:
         trials = drive(strategy, misleading, n=600)
     assert len(caught) == 1, "warned once"
+    d = strategy.adaptations[0]
+    ranks = (f"rank configurations about {d['rho']:.2f} as the full budget does" if d["rho"] > 0.005 else
+             "do not rank configurations as the full budget does (estimated rank correlation 0 or below)")
+    assert f"its results {ranks}" in str(caught[0].message)
+    assert (f"{d['value_here']:.2f} standard deviations better than a random configuration, against "
+            f"{d['value_next']:.2f} starting higher (more is better)") in str(caught[0].message)
     assert strategy.start_budget == 81
     levels = [d["from_budget"] for d in strategy.adaptations]
     assert levels == sorted(levels) and levels[0] == 1, "the start only goes up, from the smallest budget"
