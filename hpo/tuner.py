@@ -497,7 +497,14 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         refused is a ``ValueError`` naming it, before any fit.
         """
         listed = self.estimator.get_params(deep=True)
-        for config in space.sample(32, seed=0):
+        configs = space.sample(32, seed=0)
+        missing = set(space.names).difference(*configs)  # conditional parameters these never activate
+        if missing:  # one configuration that activates each, so that a typo there is caught too
+            for config in space.sample(1024, seed=1):
+                if missing & set(config):
+                    configs.append(config)
+                    missing -= set(config)
+        for config in configs:
             params = space.to_params(config)
             est, valid = None, listed
             for name in sorted(params, key=lambda k: k.count("__")):

@@ -797,3 +797,22 @@ def test_a_grid_larger_than_n_trials_is_warned_about():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Tuner(LogisticRegression(), grid, "grid", n_trials=None, validation=3).fit(X, y)
+
+
+def test_a_typo_in_a_rarely_active_conditional_parameter_is_caught_before_any_fit():
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    space = Space(
+        solver=Categorical(["lbfgs", "liblinear", "newton-cg", "sag", "saga"]),
+        C=Categorical([0.01, 0.1, 1.0, 10.0, 100.0]),
+        l1_ratoi=Float(0.0, 1.0).when(solver="saga", C=1.0),  # active in 1 of 25 configurations
+    )
+    fits = []
+
+    class Counting(LogisticRegression):
+        def fit(self, X, y, **kw):
+            fits.append(1)
+            return super().fit(X, y, **kw)
+
+    with pytest.raises(ValueError, match="space parameter 'l1_ratoi' is not a parameter of Counting"):
+        Tuner(Counting(), space, "random", n_trials=10).fit(X, y)
+    assert fits == []
