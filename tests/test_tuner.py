@@ -804,7 +804,8 @@ def test_a_typo_in_a_rarely_active_conditional_parameter_is_caught_before_any_fi
     space = Space(
         solver=Categorical(["lbfgs", "liblinear", "newton-cg", "sag", "saga"]),
         C=Categorical([0.01, 0.1, 1.0, 10.0, 100.0]),
-        l1_ratoi=Float(0.0, 1.0).when(solver="saga", C=1.0),  # active in 1 of 25 configurations
+        tol=Categorical([1e-5, 1e-4, 1e-3, 1e-2]),
+        l1_ratoi=Float(0.0, 1.0).when(solver="saga", C=1.0, tol=1e-3),  # active in 1 of 100 configurations
     )
     fits = []
 
