@@ -33,13 +33,7 @@ def _bench_parser() -> argparse.ArgumentParser:
 
 def bench(argv: list[str]) -> int:
     """``hpo bench ...`` and ``hpo bench report DIR``."""
-    from .benchmarking import (
-        SUITE_DEFAULTS,
-        build_report,
-        run_benchmark,
-        suite_problems,
-        summarize,
-    )
+    from .benchmarking import SUITE_DEFAULTS, build_report, run_benchmark, summarize, suite_problems
     from .benchmarking.report import summary_table
     from .benchmarking.store import RunStore
 
@@ -157,12 +151,10 @@ def _main(argv: list[str] | None) -> int:
     sub.add_parser("bench", help="run a benchmark suite (hpo bench --help)", add_help=False)
     show = sub.add_parser("space", help="check a space saved as JSON (Space.to_dict) and print it")
     show.add_argument("path", help="a JSON file written from Space.to_dict()")
-    from .analysis._cli import add_parsers as _add_analysis_parsers
-    from .analysis._cli import run as _run_analysis
+    from .analysis._cli import add_parsers as _add_analysis_parsers, run as _run_analysis
 
     _add_analysis_parsers(sub)  # hpo plot DB STUDY, hpo report DB STUDY
-    from .storage._cli import add_parsers as _add_storage_parsers
-    from .storage._cli import run as _run_storage
+    from .storage._cli import add_parsers as _add_storage_parsers, run as _run_storage
 
     _add_storage_parsers(sub)  # hpo studies DB, hpo show DB STUDY, hpo export DB STUDY
     args = parser.parse_args(argv)

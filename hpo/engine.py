@@ -24,13 +24,8 @@ from .boundary import (  # noqa: F401  (the evaluation boundary's names, importa
     takes_budget,
 )
 from .loop import SearchLoop
+from .search_errors import AllTrialsFailedError, RepeatedFailureError, StopSearch, TrialFailedError
 from .result import Result
-from .search_errors import (
-    AllTrialsFailedError,
-    RepeatedFailureError,
-    StopSearch,
-    TrialFailedError,
-)
 from .spaces import Space
 from .spaces.space import as_space
 from .states import check_max_states

@@ -26,11 +26,7 @@ from sklearn.model_selection import (
     check_cv,
 )
 from sklearn.utils import _safe_indexing
-from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
-    process_routing,
-)
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
 from ._callbacks import NO_TASK, NO_TRIAL
 from ._constraints import Interval, check_options

@@ -19,12 +19,7 @@ from .executors.cores import BACKEND
 from .handle import _Spec
 from .progress import TrialLines
 from .result import Result
-from .search_errors import (
-    AllTrialsFailedError,
-    RepeatedFailureError,
-    StopSearch,
-    TrialFailedError,
-)
+from .search_errors import AllTrialsFailedError, RepeatedFailureError, StopSearch, TrialFailedError
 from .states import FolderStates, MemoryStates, check_max_states, states_folder
 from .strategies import Strategy
 from .trial import DIRECTIONS, FAILED, OK, Candidate, Trial, loss_sign

@@ -279,11 +279,7 @@ def _integer_param(owner: Any, param: str, value: Any) -> bool | None:
 
 def _exact_warm_start(owner: Any, param: str) -> bool:
     """Whether refitting ``owner`` with ``warm_start=True`` and a larger ``param`` adds exactly the missing stages."""
-    from sklearn.ensemble import (
-        BaseEnsemble,
-        HistGradientBoostingClassifier,
-        HistGradientBoostingRegressor,
-    )
+    from sklearn.ensemble import BaseEnsemble, HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
     if "warm_start" not in owner.get_params(deep=False):
         return False

@@ -13,23 +13,13 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.utils import check_random_state, get_tags, indexable
-from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
-    process_routing,
-)
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
 from . import _callbacks
 from ._constraints import N_TRIALS, Interval, Options, Satisfies, accepts, check_options
 from ._tuner_delegation import BestEstimatorDelegation
-from ._tuner_failures import (
-    all_failed_message,
-    raise_estimator_error,
-    raise_fit_error,
-    scored,
-    warn_failures,
-)
 from ._tuner_keywords import unknown_keyword_message
+from ._tuner_failures import all_failed_message, raise_estimator_error, raise_fit_error, scored, warn_failures
 from ._tuner_results import best_index, cv_results, metric_names, resource_attributes
 from .engine import AllTrialsFailedError, SearchLoop, TrialFailedError, run_study
 from .evaluation import (
@@ -39,9 +29,9 @@ from .evaluation import (
     classifier_like,
     make_scorers,
     make_splits,
-    primary_metric,
     routing_enabled,
     routing_splitter,
+    primary_metric,
     warn_small_validation,
 )
 from .resources import resolve_resource

@@ -11,16 +11,7 @@ from ..spaces import Categorical, Space
 from ..spaces.conditions import Ref
 from ..trial import OK
 from ._common import as_result, ok_trials_at_budget, plain_number
-from ._figures import (
-    INACTIVE_Y,
-    axes_of,
-    log_axis,
-    metric_name,
-    new_figure,
-    panel_grid,
-    tick_label,
-    trial_values,
-)
+from ._figures import INACTIVE_Y, axes_of, log_axis, metric_name, new_figure, panel_grid, tick_label, trial_values
 
 __all__ = ["plot_importance", "plot_slices", "plot_parallel_coordinates", "plot_contour", "plot_ranges",
            "ranges_from_result"]

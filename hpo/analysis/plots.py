@@ -26,15 +26,8 @@ from typing import Any
 from ._common import as_result, ok_trials_at_budget
 from ._figures import DPI, figure_class
 from .curve_plots import plot_budgets, plot_convergence, plot_edf, plot_learning_curves
-from .parameter_plots import (
-    contour_pair,
-    plot_contour,
-    plot_importance,
-    plot_parallel_coordinates,
-    plot_ranges,
-    plot_slices,
-    ranges_from_result,
-)
+from .parameter_plots import (contour_pair, plot_contour, plot_importance, plot_parallel_coordinates, plot_ranges,
+                              plot_slices, ranges_from_result)
 
 __all__ = [
     "plot_convergence", "plot_importance", "plot_slices", "plot_parallel_coordinates", "plot_ranges",

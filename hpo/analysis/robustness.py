@@ -21,13 +21,7 @@ from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 
 from .._constraints import Interval, check_options
 from ..boundary import Outcome, evaluate
-from ..evaluation import (
-    EstimatorObjective,
-    classifier_like,
-    make_scorers,
-    make_splits,
-    primary_metric,
-)
+from ..evaluation import EstimatorObjective, classifier_like, make_scorers, make_splits, primary_metric
 from ..executors import effective_n_jobs, make_runner
 from ..result import Result
 from ..trial import OK, Candidate, loss_sign

@@ -5,14 +5,7 @@
 """
 
 from . import peers  # noqa: F401  (registers the peer contenders; their libraries load lazily)
-from .contenders import (
-    Contender,
-    RunTrace,
-    StrategyContender,
-    available_contenders,
-    make_contender,
-    register_contender,
-)
+from .contenders import Contender, RunTrace, StrategyContender, available_contenders, make_contender, register_contender
 from .problem import Problem, available_problems, make_problem, register_problem
 from .report import build_report, summarize
 from .runner import run_benchmark

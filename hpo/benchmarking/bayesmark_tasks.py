@@ -60,12 +60,7 @@ from typing import Any, Callable
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.datasets import make_classification, make_regression
-from sklearn.ensemble import (
-    AdaBoostClassifier,
-    AdaBoostRegressor,
-    RandomForestClassifier,
-    RandomForestRegressor,
-)
+from sklearn.ensemble import AdaBoostClassifier, AdaBoostRegressor, RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import Lasso, LogisticRegression, Ridge
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
@@ -75,15 +70,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from ..spaces import Categorical, Float, Int, Space
 from .problem import Problem, register_problem
-from .sklearn_tasks import (
-    DATASETS,
-    SEED,
-    DataSplit,
-    cv_problem,
-    load_split,
-    split_arrays,
-    tree_space,
-)
+from .sklearn_tasks import DATASETS, SEED, DataSplit, cv_problem, load_split, split_arrays, tree_space
 
 __all__ = ["FAMILIES", "GENERATED", "DATASET_TASKS", "SUITE", "MLP_MAX_ITER", "load_data",
            "make_bayesmark_problem", "problem_names"]

@@ -74,16 +74,7 @@ from .._constraints import Interval, check_options
 from ..evaluation import EstimatorObjective, make_scorers, make_splits
 from ..spaces import Categorical, Float, Int, Space, one_of
 from .problem import Problem, register_problem
-from .sklearn_tasks import (
-    LOSSES,
-    SEED,
-    DataSplit,
-    _Loss,
-    _TestLoss,
-    load_split,
-    mlp_space,
-    split_arrays,
-)
+from .sklearn_tasks import LOSSES, SEED, DataSplit, _Loss, _TestLoss, load_split, mlp_space, split_arrays
 
 __all__ = ["SUITE", "EXTRA", "PartialFitEpochs", "make_multifidelity_problem", "problem_names",
            "stratified_order", "load_data", "VALIDATION_FRACTION"]

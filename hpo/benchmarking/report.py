@@ -11,13 +11,7 @@ import numpy as np
 from scipy import stats
 
 from .report_figures import (  # noqa: F401  (importable from here as before)
-    convergence_figure,
-    edf_figure,
-    median_box_sides,
-    plot_convergence,
-    plot_ranges,
-    quiet_nan,
-    ranges_figure,
+    convergence_figure, edf_figure, median_box_sides, plot_convergence, plot_ranges, quiet_nan, ranges_figure,
     regret_curves,
 )
 from .store import RunStore

@@ -85,9 +85,7 @@ def convergence_figure(s: Any, problems: list[str]):
     (a run that reached the best) is drawn on a dotted floor line. Strategies differ in colour, dash and
     marker, so that tied curves stay visible. A :class:`matplotlib.figure.Figure`.
     """
-    from matplotlib.figure import (
-        Figure,  # no pyplot: the user's backend and figure registry stay untouched
-    )
+    from matplotlib.figure import Figure  # no pyplot: the user's backend and figure registry stay untouched
     from matplotlib.lines import Line2D
 
     n = len(problems)

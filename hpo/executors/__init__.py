@@ -23,14 +23,8 @@ cluster; :mod:`~hpo.executors.dask_worker` is its worker side),
 
 from .cores import _THREAD_VARS, effective_n_jobs  # noqa: F401  (_THREAD_VARS: read by tests)
 from .dask import DaskRunner
-from .process_pool import (
-    IDLE_WORKER_SECONDS,
-    ProcessPool,
-    TrialTimeoutError,
-    WorkerDiedError,
-    reusable_pool,
-)
 from .protocol import Runner
+from .process_pool import IDLE_WORKER_SECONDS, ProcessPool, TrialTimeoutError, WorkerDiedError, reusable_pool
 from .runners import (
     FuturesRunner,
     InlineExecutor,

@@ -41,7 +41,7 @@ from typing import Any, Hashable, Sequence
 
 import numpy as np
 
-from .conditions import Predicate, Ref, as_predicate, predicate_from_dict, typed_key
+from .conditions import Predicate, Ref, typed_key, as_predicate, predicate_from_dict
 
 __all__ = ["Dimension", "Float", "Int", "Categorical"]
 

@@ -15,9 +15,9 @@ from typing import Any, Callable, Iterator, Sequence
 from ._checks import SpaceChecks, merge_dimensions
 from ._encoding import INACTIVE, UnitEncoding
 from ._serialize import SpaceSerialization, callable_name
+from .sklearn_forms import not_a_space
 from .dimensions import Dimension, Float, Int
 from .grid import Grid
-from .sklearn_forms import not_a_space
 
 __all__ = ["Space", "INACTIVE", "as_space"]
 

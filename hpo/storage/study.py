@@ -56,18 +56,11 @@ from .._constraints import Options, check_options
 from ..spaces import Space
 from ..strategies import Strategy
 from ..trial import FAILED, Candidate, Trial
-from . import sessions
-from .record import (
-    StudyRecord,
-    TrialRow,
-    differences,
-    environment_versions,
-    metrics_to_json,
-    restore_choices,
-    stored_choices,
-)
-from .sessions import Heartbeat, is_alive, pid_token, session_status
+from .record import (StudyRecord, TrialRow, differences, environment_versions, metrics_to_json, restore_choices,
+                     stored_choices)
 from .sqlite import SQLiteStorage, StudyRow, _Writer
+from . import sessions
+from .sessions import Heartbeat, is_alive, pid_token, session_status
 
 __all__ = ["Study", "StudyMismatchError", "open_storage", "session_status", "MAX_NAME_LENGTH"]
 

@@ -46,14 +46,8 @@ from .._constraints import Interval, Options, check_options
 from ..spaces import Space
 from ..trial import OK, Candidate, Trial
 from .base import Strategy, config_key
-from .bayes_model import (  # noqa: F401
-    INACTIVE_FEATURE,
-    MIN_GAP,
-    PI_MARGIN,
-    BayesianProposer,
-    transform_losses,
-)
 from .cost_guard import CostGuard
+from .bayes_model import INACTIVE_FEATURE, MIN_GAP, PI_MARGIN, BayesianProposer, transform_losses  # noqa: F401
 from .random_search import SobolSearch
 from .registry import register
 

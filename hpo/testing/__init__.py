@@ -17,14 +17,7 @@ subclass). pytest is imported only there.
 """
 
 from .checks import CHECK_IDS, Check, check_strategy, strategy_checks
-from .spaces import (
-           SPACES,
-           conditional_space,
-           continuous_space,
-           finite_space,
-           loss_of,
-           mixed_space,
-)
+from .spaces import SPACES, conditional_space, continuous_space, finite_space, loss_of, mixed_space
 
 __all__ = ["check_strategy", "strategy_checks", "Check", "CHECK_IDS", "SPACES", "continuous_space", "mixed_space",
            "conditional_space", "finite_space", "loss_of"]

@@ -42,7 +42,8 @@ from ._common import PEERS, require_peer
 from .botorch import BotorchStrategy
 from .hyperopt import HyperoptContender
 from .optuna import OptunaStrategy
-from .sklearn import SKLEARN_TAGS, SklearnSearchContender, _halving_rows, _LogUniformInt  # noqa: F401  (importable here, as before the split)
+from .sklearn import SKLEARN_TAGS, SklearnSearchContender
+from .sklearn import _halving_rows, _LogUniformInt  # noqa: F401  (importable here, as before the split)
 from .skopt import SkoptStrategy
 from .smac import SmacStrategy
 

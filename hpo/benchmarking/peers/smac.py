@@ -13,15 +13,7 @@ from typing import Any
 import numpy as np
 
 from ...spaces import Categorical, Float, Int, Space
-from ...spaces.conditions import (
-    AtLeast,
-    AtMost,
-    Equals,
-    GreaterThan,
-    LessThan,
-    OneOf,
-    Predicate,
-)
+from ...spaces.conditions import AtLeast, AtMost, Equals, GreaterThan, LessThan, OneOf, Predicate
 from ...strategies.base import Strategy
 from ...trial import OK, PRUNED, Candidate, Trial
 from ._common import PEERS, ordered, plain, require, seed_from
