@@ -267,6 +267,11 @@ class SearchLoop:
                 f"strategy {self.strategy.name!r} proposed nothing while no trial was "
                 "running and it is not finished"
             )
+        n_trials, done = self.n_trials, len(self.result.trials)
+        if (why == "finished" and n_trials is not None and done < n_trials and self.strategy.space_size is None
+                and self.strategy.name != "grid" and self.strategy.space.is_finite):  # a finite space ended a strategy not warned about up front
+            warnings.warn(f"strategy {self.strategy.name!r} finished after {done} of n_trials={n_trials} trials: "
+                          "its space is finite, and it has nothing more to run", UserWarning, stacklevel=4)
         return False
 
     def _collect(self, run: _Run) -> None:

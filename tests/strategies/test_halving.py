@@ -427,3 +427,13 @@ def test_a_multifidelity_strategy_and_its_result_pickle(name):
     assert [t.config for t in again.trials] == [t.config for t in result.trials]
     strategy = pickle.loads(pickle.dumps(make_strategy(name, space(), seed=0)))
     assert len(strategy.ask(2)) == 2
+
+
+@pytest.mark.parametrize("name", ["halving", "hyperband", "asha"])
+def test_a_finite_space_that_ends_a_multifidelity_search_early_is_warned_about(name):
+    small = Space(a=Categorical(["x", "y"]), b=Categorical([1, 2, 3, 4]))
+    with pytest.warns(UserWarning, match=rf"strategy '{name}' finished after \d+ of n_trials=40 trials: its space is "
+                                         "finite"):
+        result = optimize(lambda c, b: 1 / b, small, name, n_trials=40, seed=0,
+                          strategy_options={"min_budget": 1, "max_budget": 9})
+    assert len(result) < 40 and result.best_trial.budget == 9
