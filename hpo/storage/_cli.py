@@ -185,11 +185,19 @@ def _show(store: Any, name: str, top: int, out: TextIO) -> None:
     if not ok:
         print("no trial succeeded yet", file=out)
         return
-    print(f"best {min(top, len(ok))} trials ({printable(record.direction)}; largest budget first)", file=out)
-    for t in ok[:top]:
+    seen: set = set()
+    best = [t for t in ok if not (_key(t.config) in seen or seen.add(_key(t.config)))]  # each at its largest budget
+    print(f"best {min(top, len(best))} distinct configurations ({printable(record.direction)}; largest budget first)",
+          file=out)
+    for t in best[:top]:
         budget = "" if t.budget is None else f"  budget {t.budget:g}"
         config = ", ".join(f"{printable(k)}={v!r}" for k, v in t.config.items())
         print(f"  #{t.number:<5} {t.value:<12.6g}{budget}  {config}", file=out)
+
+
+def _key(config: dict) -> str:
+    """A configuration as stored (plain JSON values), as one hashable key."""
+    return json.dumps(config, sort_keys=True, default=repr)
 
 
 def _budget(b: Any) -> float:

@@ -197,3 +197,16 @@ def test_export_into_a_closed_pipe_ends_quietly(tmp_path):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == EXIT_BROKEN_PIPE == 141
     assert err == ""
+
+
+def test_show_lists_each_configuration_once_at_its_largest_budget(tmp_path, capsys):
+    db = str(tmp_path / "r.db")
+    optimize(lambda c, budget: c["x"] + 1 / budget, SPACE, "asha", n_trials=30, seed=0, storage=db, study="s",
+             strategy_options={"min_budget": 1, "max_budget": 9})
+    assert main(["show", db, "s", "--top", "10"]) == 0
+    out = capsys.readouterr().out
+    rows = out.split("distinct configurations")[1].splitlines()[1:]
+    configs = [row.split("  ")[-1] for row in rows]
+    assert len(rows) == 10 and len(set(configs)) == 10, out
+    budgets = [float(row.split("budget ")[1].split()[0]) for row in rows]
+    assert budgets == sorted(budgets, reverse=True) and budgets[0] == 9
