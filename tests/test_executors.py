@@ -471,3 +471,26 @@ def test_a_search_in_a_daemonic_process_runs_its_trials_there_with_a_warning():
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         n_ok, messages = pool.apply(_search_in_a_pool_worker, (2,))
     assert n_ok == 4 and len(messages) == 1 and "n_jobs=2 runs its trials one at a time here" in messages[0]
+
+
+def _noisy(config):
+    import warnings as w
+
+    w.warn("hpo-test-noise from a worker", RuntimeWarning)
+    return config["x"]
+
+
+def test_the_search_process_warning_filters_hold_in_the_worker_processes(capfd):
+    import warnings as w
+
+    from hpo import Float, Space, optimize
+
+    space = Space(x=Float(0.0, 1.0))
+    with w.catch_warnings():
+        w.filterwarnings("ignore", message="hpo-test-noise")
+        assert optimize(_noisy, space, "random", n_trials=4, seed=0, n_jobs=2).n_ok == 4
+    assert "hpo-test-noise" not in capfd.readouterr().err
+    with w.catch_warnings():
+        w.simplefilter("always")  # and a warning let through is shown, as before
+        optimize(_noisy, space, "random", n_trials=4, seed=0, n_jobs=2)
+    assert "hpo-test-noise" in capfd.readouterr().err

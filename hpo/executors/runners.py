@@ -189,6 +189,7 @@ class PoolRunner(FuturesRunner):
 
     def start(self, evaluate: Callable, objective: Callable, pass_budget: bool | str) -> None:
         super().start(evaluate, objective, pass_budget)
+        self._filters = list(warnings.filters)  # the user's filters hold in the workers too, as in scikit-learn's
         try:
             self._shared = self.executor.share(objective)
         except Exception as exc:  # a lock, a connection, an open file in the objective's closure
@@ -200,7 +201,8 @@ class PoolRunner(FuturesRunner):
 
     def submit(self, candidate: Any, spec: Any = None) -> Any:
         return self.executor.submit_with_timeout(
-            self.trial_timeout, self._evaluate, self._shared, candidate, self._pass_budget, spec)
+            self.trial_timeout, _with_warning_filters, self._filters, self._evaluate, self._shared, candidate,
+            self._pass_budget, spec)
 
     def cancel(self, handle: Any) -> None:
         self.executor.cancel(handle)  # a running evaluation is stopped: its worker is killed
@@ -211,6 +213,14 @@ class PoolRunner(FuturesRunner):
         if interrupted and self.kill_on_interrupt:
             self.executor.shutdown(wait=False, kill_workers=True)
         super().close(interrupted)
+
+
+def _with_warning_filters(filters: list, fn: Callable, *args: Any) -> Any:
+    """In a worker: run ``fn(*args)`` under the search process's warning filters (as scikit-learn's joblib workers
+    do since 1.7), so that a warning silenced there is silent here too."""
+    with warnings.catch_warnings():
+        warnings.filters = list(filters)  # type: ignore[misc]  # restored on exit, as catch_warnings saved it
+        return fn(*args)
 
 
 def make_runner(executor: Any, n_jobs: int, backend: str, trial_timeout: float | None) -> Runner:
