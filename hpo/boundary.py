@@ -111,6 +111,9 @@ def _plain(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else unwrap_scalar(v) if hasattr(v, "shape") else v
 
 
+#: What an objective reads from a trial handle (an AttributeError on one, given a budget, means a misnamed ``trial``).
+_HANDLE_NAMES = frozenset({"report", "should_stop", "save", "load", "budget", "done", "number", "steps", "values"})
+
 _IMMUTABLE = frozenset({str, int, float, bool, type(None), tuple, bytes, frozenset})
 
 
@@ -181,7 +184,11 @@ def evaluate(objective: Callable, candidate: Candidate, pass_budget: bool | str,
         value, metrics = paused, {}  # Optuna's idiom at a rung: the run pauses there, ok at its last report
     except (Exception, SystemExit) as exc:  # sys.exit() in an objective fails its trial, as in a worker process
         spent = getattr(exc, "hpo_metrics", None)
-        return Outcome(FAILED, None, f"{type(exc).__name__}: {exc}", traceback_module.format_exc(), started,
+        hint = ""
+        if pass_budget is True and isinstance(exc, AttributeError) and getattr(exc, "name", None) in _HANDLE_NAMES:
+            hint = (" (the objective's second parameter gets the budget, a number: name it `trial` to get the "
+                    "trial handle with report, should_stop, save and load)")
+        return Outcome(FAILED, None, f"{type(exc).__name__}: {exc}{hint}", traceback_module.format_exc(), started,
                        time.time(), {k: _plain(v) for k, v in spent.items()} if isinstance(spent, Mapping) else {},
                        _extra(handle))
     finally:

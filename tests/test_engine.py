@@ -506,3 +506,12 @@ def test_a_tensor_or_array_scalar_is_a_number_as_a_value_a_report_and_a_metric()
     assert optimize(lambda c: np.array([c["x"]]), Space(x=Float(0, 1)), "random", n_trials=2, seed=0).n_ok == 2
     with pytest.raises(AllTrialsFailedError, match="got ndarray"):
         optimize(lambda c: np.array([c["x"], 1.0]), Space(x=Float(0, 1)), "random", n_trials=2, seed=0)
+
+
+def test_a_misnamed_trial_parameter_fails_with_a_hint_to_name_it_trial():
+    def objective(config, t):  # meant a trial handle, gets the budget
+        t.report(1, config["x"])
+        return config["x"]
+
+    with pytest.raises(AllTrialsFailedError, match="name it `trial` to get the trial handle"):
+        optimize(objective, Space(x=Float(0.0, 1.0)), "asha", n_trials=3, seed=0)
