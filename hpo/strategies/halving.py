@@ -498,10 +498,8 @@ class ASHA(MultiFidelity):
         return len(self.budgets) - int(left)
 
     def _climb(self) -> tuple[int, int] | None:
-        """With no configuration left to start and none promotable by the rule: ``(entry id, rung)`` of the
-        best configuration of the highest rung below ``max_budget``, to take one rung up, while no trial has
-        finished ok at ``max_budget`` (so that a finite space or ``max_candidates`` still ends with a
-        full-budget result); else None."""
+        """Nothing left to start nor promotable by the rule: ``(entry id, rung)`` of the best configuration of the
+        highest rung below ``max_budget`` to take up, until a trial is ok there (a full-budget result); else None."""
         top = len(self.budgets) - 1
         if self._ranked[top]:
             return None
