@@ -515,3 +515,17 @@ def test_a_misnamed_trial_parameter_fails_with_a_hint_to_name_it_trial():
 
     with pytest.raises(AllTrialsFailedError, match="name it `trial` to get the trial handle"):
         optimize(objective, Space(x=Float(0.0, 1.0)), "asha", n_trials=3, seed=0)
+
+
+def test_a_users_strategy_proposing_outside_its_space_is_stopped_naming_it():
+    from hpo.strategies import Strategy
+
+    class Sloppy(Strategy):
+        name = "sloppy_test"
+
+        def _ask(self, n):
+            return [{"x": 46.4} for _ in range(n)]
+
+    with pytest.raises(ValueError, match=r"strategy 'sloppy_test' \(Sloppy\) proposed \{'x': 46.4\}, which is not a "
+                                         r"configuration of its space: x: 46.4 is outside \[-5, 5\]"):
+        optimize(lambda c: c["x"], Space(x=Float(-5, 5)), Sloppy, n_trials=3, seed=0)

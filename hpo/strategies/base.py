@@ -114,11 +114,18 @@ class Strategy:
             return []
         proposals = self._ask(int(n))
         out = []
+        own = type(self).__module__.split(".")[0] != "hpo"  # a user's strategy: its proposals are checked
         for p in proposals[:n]:
             if isinstance(p, Candidate):
                 candidate = Candidate(p.config, p.budget, self._n_asked, p.info, self._stop_rule(p))
             else:  # a plain configuration: one Candidate, built once
                 candidate = Candidate(p, None, self._n_asked, {})
+            if own:
+                try:
+                    self.space.validate(candidate.config)
+                except (ValueError, TypeError) as exc:
+                    raise ValueError(f"strategy {self.name!r} ({type(self).__name__}) proposed {candidate.config!r}, "
+                                     f"which is not a configuration of its space: {exc}") from None
             self._n_asked += 1
             self.pending[candidate.id] = candidate
             out.append(candidate)
