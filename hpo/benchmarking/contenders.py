@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..engine import optimize
+from ..search_errors import AllTrialsFailedError
 from ..resources import strategy_takes_budgets
 from ..strategies import Strategy, available_strategies
 from ..trial import OK
@@ -127,10 +128,13 @@ class StrategyContender(Contender):
             options.setdefault("min_budget", _whole(problem.min_budget or 1))
             options.setdefault("max_budget", _whole(problem.max_budget))
         start = time.perf_counter()
-        result = optimize(
-            problem.objective, problem.space, self.strategy, n_trials=n_trials, seed=seed,
-            strategy_options=options or None, storage=storage, study=study,
-        )
+        try:
+            result = optimize(
+                problem.objective, problem.space, self.strategy, n_trials=n_trials, seed=seed,
+                strategy_options=options or None, storage=storage, study=study,
+            )
+        except AllTrialsFailedError as exc:  # a run that found nothing: ranked last, as a peer's would be
+            result = exc.result
         wall = time.perf_counter() - start
         trials = result.trials
         best = result.best_config if result.n_ok else None

@@ -39,6 +39,17 @@ def _full_budget_losses(row: dict) -> list:
     return [v if (b is None or b == top) else None for v, b in zip(row["losses"], budgets)]
 
 
+def _no_result_scores_last(row: list) -> list:
+    """A run that found nothing (every trial failed: NaN) where others of its pair have a score scores as the
+    worst of them, and no better than a median random configuration (0): it loses its pair, in ranks, means
+    and tests. Where every score is NaN (the problem's scale is undefined, or all failed) they stay NaN."""
+    finite = [v for v in row if math.isfinite(v)]
+    if not finite:
+        return row
+    worst = min(0.0, min(finite))
+    return [v if math.isfinite(v) else worst for v in row]
+
+
 @dataclass
 class Summary:
     """Everything the report shows, as arrays, for one ``n_trials``."""
@@ -89,7 +100,7 @@ class Summary:
                 row.append(self.normalized(p, np.array([value]))[0])
             else:
                 pairs.append((p, s))
-                rows.append(row)
+                rows.append(_no_result_scores_last(row))
         return pairs, np.array(rows, dtype=float).reshape(len(rows), len(self.contenders))
 
     def mean_ranks(self) -> dict:

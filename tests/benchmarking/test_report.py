@@ -181,3 +181,41 @@ def test_the_report_has_an_edf_of_the_final_scores(bench_dir):
     ax = fig.axes[0]
     assert ax.get_xlabel().startswith("final score") and "further right" in ax.get_title()
     assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == ["allround-test (9)", "specialist-test (9)"]
+
+
+class _NothingOnOddSeeds(Contender):
+    """Finds the optimum on even seeds; on odd ones every trial fails (no result at all)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def run(self, problem, n_trials, seed):
+        losses = [0.3979] * n_trials if seed % 2 == 0 else [None] * n_trials
+        return RunTrace(losses, [None] * n_trials, [0.001] * n_trials, 0.1, None)
+
+
+register_contender("nothing-on-odd-test", lambda: _NothingOnOddSeeds("nothing-on-odd-test"))
+
+
+def test_a_run_that_found_nothing_loses_its_pair_in_ranks_scores_and_tests(tmp_path):
+    with run_benchmark(str(tmp_path), problems=["branin"], strategies=["nothing-on-odd-test", "far-test"],
+                       n_trials=5, seeds=4) as store:
+        s = summarize(store)
+    pairs, scores = s.paired()
+    assert len(pairs) == 4 and not (scores != scores).any()  # no pair dropped, no NaN
+    odd = [i for i, (_, seed) in enumerate(pairs) if seed % 2]
+    j, k = s.contenders.index("nothing-on-odd-test"), s.contenders.index("far-test")
+    assert all(scores[i, j] < scores[i, k] and scores[i, j] <= 0 for i in odd)
+    assert s.mean_ranks()["nothing-on-odd-test"] == 1.5  # wins the even seeds, last on the odd ones
+
+
+def test_a_strategy_whose_every_trial_fails_is_a_run_without_result_not_an_error(tmp_path):
+    from hpo.benchmarking.contenders import StrategyContender
+    from hpo.benchmarking.problem import Problem
+    from hpo import Float, Space
+
+    def broken(config, budget=None):
+        raise ValueError("diverged")
+
+    trace = StrategyContender("random", "random").run(Problem("broken", Space(x=Float(0, 1)), broken), 4, 0)
+    assert trace.losses == [None] * 4 and trace.best_config is None
