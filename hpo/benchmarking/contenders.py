@@ -176,6 +176,11 @@ def register_contender(name: str, factory: Callable[[], Contender]) -> None:
     _CONTENDERS[name] = factory
 
 
+def contender_factory(name: str) -> Callable[[], Contender] | None:
+    """The factory of the peer registered as ``name`` (None: none, or an hpo strategy)."""
+    return _CONTENDERS.get(name)
+
+
 def available_contenders() -> list[str]:
     """hpo's strategies plus the registered peers (installed or not).
 
@@ -205,5 +210,7 @@ def make_contender(name: str) -> Contender:
         return _CONTENDERS[name]()
     if name in available_strategies():
         return StrategyContender(name)
-    raise ValueError(f"unknown strategy or peer {name!r}; known: {available_contenders()}")
+    raise ValueError(f"unknown strategy or peer {name!r}; known: {available_contenders()}. A strategy of your own: "
+                     "register it (@hpo.register, or hpo.benchmarking.register_contender) in the script that calls "
+                     "hpo.benchmarking.run_benchmark; the hpo bench command cannot import your code")
 

@@ -87,6 +87,11 @@ def register_problem(name: str, factory: Callable[[], Problem]) -> None:
     _PROBLEMS[name] = factory
 
 
+def problem_factory(name: str) -> Callable[[], Problem] | None:
+    """The factory registered as ``name`` (None: none), for a worker process that must register it too."""
+    return _PROBLEMS.get(name)
+
+
 def available_problems() -> list[str]:
     """Every registered problem name.
 

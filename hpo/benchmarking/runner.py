@@ -16,8 +16,9 @@ import numpy as np
 from .._constraints import N_TRIALS, check_options
 from ..executors.cores import effective_n_jobs
 from ..executors.process_pool import ProcessPool
-from .contenders import StrategyContender, make_contender
-from .problem import make_problem
+from ..strategies.registry import available_strategies, get_strategy_class, register
+from .contenders import StrategyContender, contender_factory, make_contender, register_contender
+from .problem import available_problems, make_problem, problem_factory, register_problem
 from .store import RunStore
 from .suites import suite_problems
 
@@ -173,7 +174,7 @@ def _execute(jobs: list, n_trials: int, n_jobs: int, storage: str | None = None,
     try:
         while True:
             for job in itertools.islice(waiting, max(0, 2 * workers - len(running))):
-                running[pool.submit(run_one, *job, n_trials, storage, study)] = job
+                running[pool.submit(_run_registered, _registrations(*job[:2]), *job, n_trials, storage, study)] = job
             if not running:
                 return
             finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
@@ -187,6 +188,26 @@ def _execute(jobs: list, n_trials: int, n_jobs: int, storage: str | None = None,
                 yield row
     finally:
         pool.shutdown(wait=True, kill_workers=True)
+
+
+def _registrations(problem: str, contender: str) -> tuple:
+    """What a job needs registered by name: the problem's factory, the peer's factory, the strategy's class
+    (sent with the job: a fresh worker process knows only what importing hpo registers)."""
+    strategy = get_strategy_class(contender) if contender in available_strategies() else None
+    return problem_factory(problem), contender_factory(contender), strategy
+
+
+def _run_registered(registrations: tuple, problem: str, contender: str, *args: Any) -> dict:
+    """In a worker: register what the search process had registered (a user's problem, peer or strategy), then
+    :func:`run_one`."""
+    problem_maker, contender_maker, strategy = registrations
+    if problem_maker is not None and problem not in available_problems():
+        register_problem(problem, problem_maker)
+    if contender_maker is not None and contender_factory(contender) is None:
+        register_contender(contender, contender_maker)
+    if strategy is not None and contender not in available_strategies():
+        register(strategy)
+    return run_one(problem, contender, *args)
 
 
 def run_study_name(problem: str, contender: str, seed: int, n_trials: int, prefix: str | None = None) -> str:

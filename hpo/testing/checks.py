@@ -178,8 +178,10 @@ def check_full_search_is_valid(cls: type, options: dict, space_name: str, *, tri
     assert len(result.trials) == len(seen) > 0
     assert len(result.trials) == n or result.strategy_instance.finished, (
         f"the search stopped after {len(result.trials)} of {n} trials with the strategy not finished")
-    assert all(t.status == OK for t in result.trials)
-    assert result.best_config in space
+    bad = next((t for t in result.trials if t.status != OK), None)
+    assert bad is None, (f"trial {bad.number} of {bad.config!r} did not evaluate (the objective validates each "
+                         f"configuration against the space): {bad.error}")
+    assert result.best_config in space, f"the best configuration {result.best_config!r} is not in the space"
 
 
 def check_same_seed_same_candidates(cls: type, options: dict, space_name: str, *, trials: float = 1.0) -> None:
@@ -202,7 +204,9 @@ def check_finite_space_ends_the_search_cleanly(cls: type, options: dict, space_n
         assert len(pairs) == len(set(pairs)), "a configuration was repeated at the same budget"
         assert set(configs) == grid, "unseen configurations remained"
         return
-    assert len(configs) == len(set(configs)), "a configuration was repeated while unseen ones remained"
+    assert len(configs) == len(set(configs)), (
+        "a configuration was repeated while unseen ones remained (a strategy that samples: set distinct = True "
+        "and check self._is_seen / self._mark_seen, as hpo's random search does)")
     if _make(cls, options, space, 5).max_trials is not None:
         assert len(result.trials) == len(grid), f"{len(result.trials)} trials on a space of {len(grid)}"
         assert set(configs) == grid, "unseen configurations remained"

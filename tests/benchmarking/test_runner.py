@@ -410,3 +410,25 @@ def test_a_tie_on_mean_rank_is_said_and_broken_by_the_mean_score_and_one_pair_ne
     assert text.startswith("good-test and same-test tied over 1 (problem, seed) pairs") and "by name only" in text
     assert "With 1 (problem, seed) pair, no Wilcoxon test can be made" in text
     assert "| strategy | mean rank |" in build_report(str(tmp_path / "same"))
+
+
+def test_a_users_problem_and_strategy_run_in_parallel_worker_processes(tmp_path):
+    import hpo
+    from hpo.benchmarking import Problem, register_problem
+
+    def quad():  # defined here: a fresh worker cannot import it, it must be sent
+        return Problem("quad_parallel_test", hpo.Space(x=hpo.Float(-1.0, 1.0)), lambda c, b: c["x"] ** 2,
+                       optimum=0.0)
+
+    class Mine(hpo.Strategy):
+        name = "mine_parallel_test"
+
+        def _ask(self, n):
+            return self.space.sample(n, seed=self.rng)
+
+    register_problem("quad_parallel_test", quad)
+    hpo.register(Mine)
+    with run_benchmark(str(tmp_path), problems=["quad_parallel_test"], strategies=["mine_parallel_test", "random"],
+                       n_trials=4, seeds=2, n_jobs=2) as store:
+        runs = list(store.runs())
+        assert len(runs) == 4 and store.errors() == [], store.errors()
