@@ -105,12 +105,16 @@ class Summary:
 
     def mean_ranks(self) -> dict:
         """Mean rank of each contender over (problem, seed) pairs by final best (1 = best)."""
-        _, scores = self.paired()
+        pairs, scores = self.paired()
         if scores.size == 0:
             return {c: math.nan for c in self.contenders}
-        filled = np.where(np.isnan(scores), -np.inf, scores)
-        ranks = np.vstack([stats.rankdata(-row) for row in filled])
-        return dict(zip(self.contenders, ranks.mean(axis=0)))
+        rows = []
+        for (p, s), row in zip(pairs, scores):
+            if np.isnan(row).all():  # no score scale on this problem (no reference): rank the final losses
+                losses = [self.final(p, c)[self.seeds[(p, c)].index(s)] for c in self.contenders]
+                row = -np.asarray(losses, dtype=float)
+            rows.append(stats.rankdata(-np.where(np.isnan(row), -np.inf, row)))
+        return dict(zip(self.contenders, np.vstack(rows).mean(axis=0)))
 
     def order(self) -> list[str]:
         """The contenders best first: by mean rank, a tie broken by the mean normalized score, then the name."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from hpo.benchmarking import RunTrace, build_report, register_contender, run_benchmark, summarize
@@ -219,3 +220,22 @@ def test_a_strategy_whose_every_trial_fails_is_a_run_without_result_not_an_error
 
     trace = StrategyContender("random", "random").run(Problem("broken", Space(x=Float(0, 1)), broken), 4, 0)
     assert trace.losses == [None] * 4 and trace.best_config is None
+
+
+def test_without_a_score_scale_the_ranks_follow_the_final_losses(tmp_path):
+    from hpo import Float, Space
+    from hpo.benchmarking import Problem, register_problem
+
+    def narrow():  # random configurations all fail: no reference, so no normalized score
+        def objective(config, budget=None):
+            if abs(config["x"]) > 1e-3:
+                raise ValueError("infeasible")
+            return abs(config["x"])
+        return Problem("narrow_rank_test", Space(x=Float(-1.0, 1.0)), objective, optimum=0.0)
+
+    register_problem("narrow_rank_test", narrow)
+    with run_benchmark(str(tmp_path), problems=["narrow_rank_test"], strategies=["far-test", "allround-test"],
+                       n_trials=5, seeds=3) as store:
+        s = summarize(store)
+    assert np.isnan(s.paired()[1]).all()
+    assert s.mean_ranks() == {"allround-test": 1.0, "far-test": 2.0}
