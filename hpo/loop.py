@@ -131,7 +131,8 @@ class SearchLoop:
             raise TypeError(f"the objective must be callable, got {objective!r}")
         check_options(self._constraints, direction=direction, n_trials=n_trials, timeout=timeout,
                       trial_timeout=trial_timeout)
-        if n_trials is None and timeout is None and strategy.max_trials is None:
+        own_end = type(strategy).finished is not Strategy.finished  # a strategy that says itself when it is done
+        if n_trials is None and timeout is None and strategy.max_trials is None and not own_end:
             raise ValueError(
                 f"strategy {strategy.name!r} never runs out of candidates: give n_trials or timeout"
             )
@@ -147,6 +148,9 @@ class SearchLoop:
         self.objective = objective
         self.strategy = strategy
         self.n_trials = None if n_trials is None else int(n_trials)
+        # a user's strategy ends at its max_trials even if its `finished` forgets to (hpo's own agree)
+        cap = strategy.max_trials if type(strategy).__module__.split(".")[0] != "hpo" else None
+        self._limit = self.n_trials if cap is None else cap if self.n_trials is None else min(cap, self.n_trials)
         self.timeout = timeout
         self.n_jobs = effective_n_jobs(n_jobs)
         self.direction = direction
@@ -233,7 +237,7 @@ class SearchLoop:
         slots = run.runner.slots() - len(run.late)
         pending = run.pending
         while len(pending) < slots:
-            batch, why = run.log.claim(slots - len(pending), self.n_trials)
+            batch, why = run.log.claim(slots - len(pending), self._limit)
             run.exhausted = why in ("limit", "finished")
             self._take_synced(run.log, run.bar)
             self._release(run.states)

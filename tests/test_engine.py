@@ -529,3 +529,29 @@ def test_a_users_strategy_proposing_outside_its_space_is_stopped_naming_it():
     with pytest.raises(ValueError, match=r"strategy 'sloppy_test' \(Sloppy\) proposed \{'x': 46.4\}, which is not a "
                                          r"configuration of its space: x: 46.4 is outside \[-5, 5\]"):
         optimize(lambda c: c["x"], Space(x=Float(-5, 5)), Sloppy, n_trials=3, seed=0)
+
+
+def test_a_users_strategy_ends_at_its_max_trials_and_one_that_says_when_it_is_done_needs_no_n_trials():
+    from hpo.strategies import Strategy
+
+    class SevenOnly(Strategy):  # declares max_trials but never says finished
+        name = "seven_only_test"
+        max_trials = 7
+
+        def _ask(self, n):
+            return self.space.sample(n, seed=self.rng)
+
+    class DoneAfterFive(Strategy):  # says finished, declares no max_trials
+        name = "done_after_five_test"
+
+        @property
+        def finished(self):
+            return len(self.trials) + len(self.pending) >= 5
+
+        def _ask(self, n):
+            return self.space.sample(min(n, 5 - len(self.trials) - len(self.pending)), seed=self.rng)
+
+    space = Space(x=Float(0.0, 1.0))
+    assert len(optimize(lambda c: c["x"], space, SevenOnly, n_trials=None, seed=0)) == 7
+    assert len(optimize(lambda c: c["x"], space, SevenOnly, n_trials=20, seed=0)) == 7
+    assert len(optimize(lambda c: c["x"], space, DoneAfterFive, n_trials=None, seed=0)) == 5
