@@ -173,6 +173,10 @@ def register_contender(name: str, factory: Callable[[], Contender]) -> None:
     >>> make_contender("bayes_lcb").options
     {'acquisition': 'lcb'}
     """
+    if name in available_strategies():
+        raise ValueError(f"{name!r} is the name of an hpo strategy; register the contender under another name")
+    if name in _CONTENDERS and _CONTENDERS[name] is not factory:
+        raise ValueError(f"a contender named {name!r} is registered already")
     _CONTENDERS[name] = factory
 
 
@@ -207,6 +211,9 @@ def make_contender(name: str) -> Contender:
     ('StrategyContender', 'random')
     """
     if name in _CONTENDERS:
+        if name in available_strategies():  # hpo.register took a peer's name after the peers registered
+            raise ValueError(f"{name!r} names both a peer and a strategy registered with hpo.register: rename the "
+                             "strategy (the benchmark would not know which to run)")
         return _CONTENDERS[name]()
     if name in available_strategies():
         return StrategyContender(name)

@@ -174,7 +174,8 @@ def _execute(jobs: list, n_trials: int, n_jobs: int, storage: str | None = None,
     try:
         while True:
             for job in itertools.islice(waiting, max(0, 2 * workers - len(running))):
-                running[pool.submit(_run_registered, _registrations(*job[:2]), *job, n_trials, storage, study)] = job
+                running[pool.submit(_run_registered, _registrations(*job[:2]), run_one, *job, n_trials, storage,
+                                    study)] = job
             if not running:
                 return
             finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
@@ -197,9 +198,9 @@ def _registrations(problem: str, contender: str) -> tuple:
     return problem_factory(problem), contender_factory(contender), strategy
 
 
-def _run_registered(registrations: tuple, problem: str, contender: str, *args: Any) -> dict:
+def _run_registered(registrations: tuple, run: Callable, problem: str, contender: str, *args: Any) -> dict:
     """In a worker: register what the search process had registered (a user's problem, peer or strategy), then
-    :func:`run_one`."""
+    ``run`` the job (:func:`run_one`)."""
     problem_maker, contender_maker, strategy = registrations
     if problem_maker is not None and problem not in available_problems():
         register_problem(problem, problem_maker)
@@ -207,7 +208,7 @@ def _run_registered(registrations: tuple, problem: str, contender: str, *args: A
         register_contender(contender, contender_maker)
     if strategy is not None and contender not in available_strategies():
         register(strategy)
-    return run_one(problem, contender, *args)
+    return run(problem, contender, *args)
 
 
 def run_study_name(problem: str, contender: str, seed: int, n_trials: int, prefix: str | None = None) -> str:

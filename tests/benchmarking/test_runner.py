@@ -16,7 +16,7 @@ from hpo.benchmarking import (
     run_benchmark,
     summarize,
 )
-from hpo.benchmarking.contenders import Contender
+from hpo.benchmarking.contenders import Contender, make_contender
 from hpo.benchmarking.report import _full_budget_losses, best_so_far, box_side, headline
 from hpo.benchmarking.store import RunStore
 from hpo.cli import main
@@ -432,3 +432,23 @@ def test_a_users_problem_and_strategy_run_in_parallel_worker_processes(tmp_path)
                        n_trials=4, seeds=2, n_jobs=2) as store:
         runs = list(store.runs())
         assert len(runs) == 4 and store.errors() == [], store.errors()
+
+
+def test_a_contender_name_that_clashes_is_refused():
+    import hpo
+
+    with pytest.raises(ValueError, match="'random' is the name of an hpo strategy"):
+        register_contender("random", lambda: _Fixed("random", 0.0))
+    with pytest.raises(ValueError, match="a contender named 'good-test' is registered already"):
+        register_contender("good-test", lambda: _Fixed("good-test", 1.0))
+
+    class Clash(hpo.Strategy):
+        name = "clash-test"
+
+        def _ask(self, n):
+            return self.space.sample(n, seed=self.rng)
+
+    register_contender("clash-test", lambda: _Fixed("clash-test", 0.0))
+    hpo.register(Clash)
+    with pytest.raises(ValueError, match="'clash-test' names both a peer and a strategy"):
+        make_contender("clash-test")
