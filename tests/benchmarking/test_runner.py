@@ -412,7 +412,7 @@ def test_a_tie_on_mean_rank_is_said_and_broken_by_the_mean_score_and_one_pair_ne
     assert "| strategy | mean rank |" in build_report(str(tmp_path / "same"))
 
 
-def test_a_users_problem_and_strategy_run_in_parallel_worker_processes(tmp_path):
+def test_a_users_problem_and_strategy_run_in_parallel_worker_processes(tmp_path, own_registrations):
     import hpo
     from hpo.benchmarking import Problem, register_problem
 
@@ -434,7 +434,17 @@ def test_a_users_problem_and_strategy_run_in_parallel_worker_processes(tmp_path)
         assert len(runs) == 4 and store.errors() == [], store.errors()
 
 
-def test_a_contender_name_that_clashes_is_refused():
+@pytest.fixture
+def own_registrations(monkeypatch):
+    """Strategies, peers and problems a test registers are gone after it (other tests list every strategy)."""
+    from hpo.benchmarking import contenders, problem
+    from hpo.strategies import registry
+
+    for module, name in ((registry, "_STRATEGIES"), (contenders, "_CONTENDERS"), (problem, "_PROBLEMS")):
+        monkeypatch.setattr(module, name, dict(getattr(module, name)))
+
+
+def test_a_contender_name_that_clashes_is_refused(own_registrations):
     import hpo
 
     with pytest.raises(ValueError, match="'random' is the name of an hpo strategy"):
