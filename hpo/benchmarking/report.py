@@ -355,26 +355,31 @@ def headline(s: Summary, alpha: float = 0.05) -> str:
     if len(s.contenders) == 1:
         return f"Only {leader} ran ({len(pairs)} (problem, seed) pairs): nothing to compare."
     second = s.order()[1]
+    used = sorted({p for p, _ in pairs})
+    n_problems = f"{len(used)} problem{'s' if len(used) != 1 else ''}"
+    if len(used) < len(s.problems):  # the comparison holds only where every strategy ran
+        n_problems += (f" (left out, not run by every strategy: "
+                       f"{', '.join(p for p in s.problems if p not in used)})")
     with quiet_nan():  # a contender without a finite score: NaN, shown as such
         mean_score = {c: float(np.nanmean(scores[:, j])) for j, c in enumerate(s.contenders)}
         median_score = {c: float(np.nanmedian(scores[:, j])) for j, c in enumerate(s.contenders)}
     scores_text = (f"mean score {_score(mean_score[leader])} against {_score(mean_score[second])} "
                    f"(median {_score(median_score[leader])} against {_score(median_score[second])}; 100 = the optimum)")
     if _rank(ranks[leader]) != _rank(ranks[second]):
-        first = (f"{leader} won over {len(pairs)} (problem, seed) pairs of {len(s.problems)} problems: mean rank "
+        first = (f"{leader} won over {len(pairs)} (problem, seed) pairs of {n_problems}: mean rank "
                  f"{_rank(ranks[leader])} of {len(s.contenders)} against {_rank(ranks[second])} for the runner-up, "
                  f"{second}; {scores_text}.")
     elif _score(mean_score[leader]) != _score(mean_score[second]):
         first = (f"{leader} and {second} tied on mean rank ({_rank(ranks[leader])} of {len(s.contenders)}) over "
-                 f"{len(pairs)} (problem, seed) pairs of {len(s.problems)} problems; {leader} leads on the "
+                 f"{len(pairs)} (problem, seed) pairs of {n_problems}; {leader} leads on the "
                  f"{scores_text}.")
     else:
-        first = (f"{leader} and {second} tied over {len(pairs)} (problem, seed) pairs of {len(s.problems)} problems: "
+        first = (f"{leader} and {second} tied over {len(pairs)} (problem, seed) pairs of {n_problems}: "
                  f"mean rank {_rank(ranks[leader])} of {len(s.contenders)} and {scores_text}; {leader} is listed "
                  "first by name only.")
     text = [first]
     lost = []
-    for p in s.problems:
+    for p in used:
         by = _problem_scores(s, p)
         if leader not in by or math.isnan(by[leader]):
             continue
@@ -384,7 +389,7 @@ def headline(s: Summary, alpha: float = 0.05) -> str:
             if rivals[best] > by[leader] + 0.05:  # beyond the rounding of the scores shown
                 lost.append(f"{p} (to {best}: {_score(rivals[best])} against {_score(by[leader])})")
     if lost:
-        text.append(f"It lost, on the median score over seeds, on {len(lost)} of {len(s.problems)} problems: "
+        text.append(f"It lost, on the median score over seeds, on {len(lost)} of {len(used)} problems: "
                     + "; ".join(lost) + ".")
     else:
         text.append("No other strategy beat it on any problem's median score over seeds.")

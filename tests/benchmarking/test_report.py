@@ -239,3 +239,15 @@ def test_without_a_score_scale_the_ranks_follow_the_final_losses(tmp_path):
         s = summarize(store)
     assert np.isnan(s.paired()[1]).all()
     assert s.mean_ranks() == {"allround-test": 1.0, "far-test": 2.0}
+
+
+def test_the_headline_counts_only_the_problems_every_strategy_ran(tmp_path):
+    run_benchmark(str(tmp_path), problems=THREE, strategies=["allround-test", "far-test"], n_trials=5,
+                  seeds=2).close()
+    run_benchmark(str(tmp_path), problems=["branin"], strategies=["specialist-test"], n_trials=5, seeds=2).close()
+    from hpo.benchmarking.report import headline
+    from hpo.benchmarking.store import RunStore
+
+    with RunStore(str(tmp_path / "runs.db"), readonly=True) as store:
+        opening = headline(summarize(store))
+    assert "pairs of 1 problem (left out, not run by every strategy: hartmann3, six_hump_camel)" in opening, opening
