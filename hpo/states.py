@@ -84,14 +84,14 @@ def _losses_by_budget(trials: Iterable[Trial]) -> dict[float, list]:
 def _worst(metas: dict[str, dict], losses: dict[float, list]) -> list[str]:
     """The keys of ``metas`` from the worst-ranked state to the best: a state's run ranks by the share of the ok
     trials at its budget that did better (``losses``: their sorted losses per budget; ties: the larger loss,
-    then the older run)."""
+    then the newer run, as the strategies promote the earliest of equal losses)."""
 
     def badness(key: str) -> tuple:
         m = metas[key]
         loss = math.inf if m.get("loss") is None else float(m["loss"])
         at = losses.get(_rank(m.get("budget")), [])
         share = bisect.bisect_left(at, loss) / len(at) if at else 1.0
-        return (share, loss, -int(m.get("number", 0)))
+        return (share, loss, int(m.get("number", 0)))
 
     return sorted(metas, key=badness, reverse=True)
 

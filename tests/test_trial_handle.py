@@ -450,6 +450,31 @@ def test_states_are_bounded_and_the_worst_ranked_goes_first(tmp_path, kind):
     assert len(store) == 0
 
 
+@pytest.mark.parametrize("strategy", ["halving", "asha"])
+def test_among_equal_losses_the_newest_state_goes_first(strategy):
+    # the strategies promote the earliest of equal losses; the store dropped the oldest state among equals,
+    # so with a discrete loss (accuracy) and a tight max_states every promotion started over
+    restarts = []
+
+    def objective(config, trial):
+        model = trial.load()
+        if model is None and trial.budget > 1:
+            restarts.append(trial.number)
+        model = model or {"steps": 0}
+        for epoch in range(trial.done + 1, trial.budget + 1):
+            model["steps"] += 1
+            trial.report(epoch, 1.0)
+            if trial.should_stop():
+                trial.save(model)
+                break
+        return 1.0
+
+    result = optimize(objective, SPACE, strategy, n_trials=13, seed=0, max_states=3,
+                      strategy_options={"min_budget": 1, "max_budget": 9, "eta": 3})
+    promoted = [t.number for t in result.trials if t.budget > 1]
+    assert promoted and restarts == [], f"promotions {promoted} started over: {restarts}"
+
+
 class _CountingTrials(list):
     """A search's trial list that counts the trials read by iterating over it."""
 
