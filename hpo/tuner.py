@@ -199,6 +199,11 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
     n_splits_ : int
     trials_ : list of Trial
     result_ : Result
+    n_features_in_ : int
+        Number of features seen by ``best_estimator_``; only when it is
+        refitted and exposes it (as scikit-learn's searches).
+    feature_names_in_ : ndarray of str
+        Likewise, where ``best_estimator_`` saw named columns.
 
     Examples
     --------
@@ -438,11 +443,8 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
             self.refit_time_ = time.perf_counter() - start
             if hasattr(self.best_estimator_, "feature_names_in_"):
                 self.feature_names_in_ = self.best_estimator_.feature_names_in_
-        n_features = getattr(self.best_estimator_, "n_features_in_", None) if self.refit is not False else None
-        if n_features is None and hasattr(X, "shape") and len(X.shape) == 2:
-            n_features = X.shape[1]
-        if n_features is not None:
-            self.n_features_in_ = n_features
+            if hasattr(self.best_estimator_, "n_features_in_"):  # as GridSearchCV: only from the refitted estimator
+                self.n_features_in_ = self.best_estimator_.n_features_in_
         if tasks is not None:
             tasks.end()
         return self
