@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 __all__ = ["Candidate", "Trial", "OK", "FAILED", "PRUNED", "STATUSES", "DIRECTIONS", "loss_sign"]
@@ -164,6 +164,12 @@ class Trial:
     def last_value(self) -> float | None:
         """The value reported at :attr:`last_step` (None when it reported none)."""
         return self.intermediate[-1][1] if self.intermediate else None
+
+    def told_as(self, origin: Candidate) -> "Trial":
+        """This trial's outcome as a trial of ``origin`` at this trial's budget (a strategy that wraps a sampler
+        tells it what became of the candidate it proposed); metrics and reported values are copies."""
+        return replace(self, candidate=replace(origin, budget=self.budget), metrics=dict(self.metrics),
+                       intermediate=list(self.intermediate))
 
     def to_record(self, names: list[str] | None = None) -> dict:
         """A flat dict: fixed columns, ``param_<name>`` per parameter, ``metric_<key>`` per metric; a trial with

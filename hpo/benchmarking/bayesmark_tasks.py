@@ -57,7 +57,6 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import AdaBoostClassifier, AdaBoostRegressor, RandomForestClassifier, RandomForestRegressor

@@ -12,7 +12,6 @@ when the candidate is asked, so that the same seed gives the same trials.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -126,9 +125,7 @@ class MedianStopping(Strategy):
     def _tell(self, trial: Trial) -> None:
         origin = self._origin.pop(trial.candidate.id, None)
         if origin is not None:
-            self.sampler.tell(Trial(trial.number, replace(origin, budget=trial.budget), trial.status, trial.value,
-                                    trial.loss, trial.error, trial.traceback, trial.started, trial.finished,
-                                    dict(trial.metrics), list(trial.intermediate)))
+            self.sampler.tell(trial.told_as(origin))
         if trial.status == OK and trial.intermediate:
             for step, value in trial.intermediate:
                 self._values.setdefault(step, []).append(float(value))

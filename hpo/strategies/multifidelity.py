@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import replace
 from typing import Any
 
 from .._constraints import N_TRIALS, check_options
@@ -118,8 +117,7 @@ class MultiFidelity(Strategy):
 
     @staticmethod
     def _as_sampler_trial(entry: Entry, trial: Trial) -> Trial:
-        return Trial(trial.number, replace(entry.origin, budget=trial.budget), trial.status, trial.value,
-                     trial.loss, trial.error, trial.traceback, trial.started, trial.finished, dict(trial.metrics))
+        return trial.told_as(entry.origin)
 
     @staticmethod
     def _loss(trial: Trial) -> float | None:

@@ -223,8 +223,6 @@ _UNSAYABLE = object()  # a condition ConfigSpace cannot say exactly: the child s
 
 def _condition(space: Space, hps: dict, child: str, parent: str, predicate: Predicate, positions: set[str]) -> Any:
     """The ConfigSpace condition of ``predicate`` on ``parent``: a condition, None (always holds), or _UNSAYABLE."""
-    import ConfigSpace as cs
-
     dim = space[parent]
     c, p = hps[child], hps[parent]
     if parent in positions:
