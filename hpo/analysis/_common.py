@@ -6,9 +6,10 @@ import math
 from typing import Any
 
 from ..result import Result
+from ..strategies.base import config_key
 from ..trial import OK, Trial
 
-__all__ = ["as_result", "full_budget", "auto_budget", "ok_trials_at_budget", "top_trials", "config_key",
+__all__ = ["as_result", "full_budget", "auto_budget", "ok_trials_at_budget", "top_trials",
            "AUTO_MIN_TRIALS", "line_styles", "plain_log_axis", "plain_number"]
 
 
@@ -83,19 +84,6 @@ def ok_trials_at_budget(result: Result, budget: Any = "max") -> list[Trial]:
         else:
             budget = full_budget(result)
     return [t for t in ok if _rank(t.budget) == _rank(budget)]
-
-
-def config_key(config: dict) -> tuple:
-    """A hashable key of a configuration, independent of key order."""
-    return tuple(sorted((k, _hashable(v)) for k, v in config.items()))
-
-
-def _hashable(v: Any) -> Any:
-    if isinstance(v, list):
-        return tuple(_hashable(x) for x in v)
-    if isinstance(v, dict):
-        return tuple(sorted((k, _hashable(x)) for k, x in v.items()))
-    return (type(v).__name__, v)
 
 
 def top_trials(result: Result, k: int, budget: Any = "max") -> list[Trial]:

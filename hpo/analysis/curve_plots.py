@@ -8,8 +8,9 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from ..strategies.base import config_key
 from ..trial import OK, PRUNED, loss_sign
-from ._common import as_result, config_key, full_budget, line_styles, plain_number
+from ._common import as_result, full_budget, line_styles, plain_number
 from ._figures import axes_of, log_axis, series_of, shown_value, shows_scores
 
 __all__ = ["plot_convergence", "plot_edf", "plot_budgets", "plot_learning_curves"]

@@ -130,6 +130,7 @@ def _running_without_process(store: Any, name: str, sessions: list | None = None
 
 
 def _show(store: Any, name: str, top: int, out: TextIO) -> None:
+    from ..strategies.base import config_key
     from . import load_study
     from .sessions import session_status
 
@@ -186,18 +187,14 @@ def _show(store: Any, name: str, top: int, out: TextIO) -> None:
         print("no trial succeeded yet", file=out)
         return
     seen: set = set()
-    best = [t for t in ok if not (_key(t.config) in seen or seen.add(_key(t.config)))]  # each at its largest budget
+    keys = [config_key(t.config) for t in ok]
+    best = [t for t, key in zip(ok, keys) if not (key in seen or seen.add(key))]  # each at its largest budget
     print(f"best {min(top, len(best))} distinct configurations ({printable(record.direction)}; largest budget first)",
           file=out)
     for t in best[:top]:
         budget = "" if t.budget is None else f"  budget {t.budget:g}"
         config = ", ".join(f"{printable(k)}={v!r}" for k, v in t.config.items())
         print(f"  #{t.number:<5} {t.value:<12.6g}{budget}  {config}", file=out)
-
-
-def _key(config: dict) -> str:
-    """A configuration as stored (plain JSON values), as one hashable key."""
-    return json.dumps(config, sort_keys=True, default=repr)
 
 
 def _budget(b: Any) -> float:

@@ -30,8 +30,16 @@ COUNT_LIMIT = 10_000
 
 def config_key(config: Mapping[str, Any]) -> tuple:
     """A hashable key for a configuration (for spotting duplicates), whatever the order of its names;
-    ``True`` and ``1`` stay apart."""
-    return tuple(sorted((name, typed_key(value)) for name, value in config.items()))  # any key order: one key
+    ``True`` and ``1`` stay apart, and list or dict values (a stored study's packed values) are keyed too."""
+    return tuple(sorted((name, _value_key(value)) for name, value in config.items()))  # any key order: one key
+
+
+def _value_key(value: Any) -> Any:
+    if isinstance(value, list):
+        return ("__list__", tuple(_value_key(v) for v in value))
+    if isinstance(value, dict):
+        return ("__dict__", config_key(value))
+    return typed_key(value)
 
 
 class Strategy:

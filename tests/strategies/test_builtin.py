@@ -137,6 +137,9 @@ def test_true_and_1_are_two_configurations_to_every_strategy_that_never_repeats(
     assert config_key({"a": 1, "b": "x"}) == config_key({"b": "x", "a": 1})  # the names' order does not matter
     assert config_key({"flag": True}) != config_key({"flag": 1})
     assert config_key({"flag": np.bool_(False)}) == config_key({"flag": False}) != config_key({"flag": 0})
+    # a stored study's packed values come back as lists and dicts (the analysis and `hpo show` key them too)
+    assert config_key({"w": [1, {"b": 2, "a": True}]}) == config_key({"w": [1, {"a": True, "b": 2}]})
+    assert config_key({"w": [1, True]}) != config_key({"w": [1, 1]}) != config_key({"w": (1, 1)})
 
 
 def test_tell_refuses_an_ok_trial_without_a_loss_and_an_unknown_status():
