@@ -22,6 +22,7 @@ from .result import Result
 from .search_errors import AllTrialsFailedError, RepeatedFailureError, StopSearch, TrialFailedError
 from .states import FolderStates, MemoryStates, check_max_states, states_folder
 from .strategies import Strategy
+from .strategies.base import user_defined
 from .trial import DIRECTIONS, FAILED, OK, Candidate, Trial, loss_sign
 from .trial_log import LocalLog, TrialLog
 
@@ -149,7 +150,7 @@ class SearchLoop:
         self.strategy = strategy
         self.n_trials = None if n_trials is None else int(n_trials)
         # a user's strategy ends at its max_trials even if its `finished` forgets to (hpo's own agree)
-        cap = strategy.max_trials if type(strategy).__module__.split(".")[0] != "hpo" else None
+        cap = strategy.max_trials if user_defined(strategy) else None
         self._limit = self.n_trials if cap is None else cap if self.n_trials is None else min(cap, self.n_trials)
         self.timeout = timeout
         self.n_jobs = effective_n_jobs(n_jobs)
