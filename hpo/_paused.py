@@ -34,8 +34,7 @@ class PausedModels:
         self._scores: dict[int, list[float]] = {}
         self._lock = threading.Lock()
         self._clock = itertools.count()
-        #: Counters: how many continuations, fits from scratch after a drop, and drops.
-        self.resumed = 0
+        #: How many entries were dropped to stay within ``max_paused``.
         self.dropped = 0
 
     def take(self, key: Any, amount: int) -> tuple[int, list] | None:
@@ -45,7 +44,6 @@ class PausedModels:
             if entry is None or entry[0] > amount:
                 return None
             del self._entries[key]
-            self.resumed += 1
             return entry[0], entry[1]
 
     def peek(self, key: Any) -> tuple[int, list] | None:

@@ -16,6 +16,7 @@ import numpy as np
 from .._constraints import N_TRIALS, check_options
 from ..executors.cores import effective_n_jobs
 from ..executors.process_pool import ProcessPool
+from ..storage import environment_versions
 from ..strategies.registry import available_strategies, get_strategy_class, register
 from .contenders import StrategyContender, contender_factory, make_contender, register_contender
 from .problem import available_problems, make_problem, problem_factory, register_problem
@@ -118,7 +119,7 @@ def run_benchmark(
         "suite": suite, "problems": names, "strategies": list(strategies), "n_trials": n_trials,
         "seeds": seed_list, "n_jobs": n_jobs, "python": platform.python_version(),
         "machine": f"{os.cpu_count()} cores", "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "versions": _versions(),
+        "versions": environment_versions(),
     })
 
     for name in names:
@@ -259,12 +260,6 @@ def _reference_losses(problem) -> list:
             loss = math.nan
         out.append(loss if math.isfinite(loss) else None)
     return out
-
-
-def _versions() -> dict:
-    from ..storage import environment_versions
-
-    return environment_versions()
 
 
 def _why_unsupported(contender: Any, problem: Any) -> str | None:

@@ -298,7 +298,6 @@ class BayesianProposer:
         self.max_model_points = int(max_model_points)
         self.features = _Features(space)
         self.gp = GaussianProcess(self.features.groups)
-        self._n_fits = 0
         self._exploiting = False
         self._plateaus: list[tuple[np.ndarray, np.ndarray]] = []
         self.noise_share: float | None = None
@@ -318,7 +317,6 @@ class BayesianProposer:
         model_rows = self._subset(y, self.max_model_points, rng)
         if len(model_rows) != len(fit_rows) or not np.array_equal(model_rows, fit_rows):
             self.gp.condition(F[model_rows], y[model_rows])
-        self._n_fits += 1
         self._U, self._y = U[model_rows], y[model_rows]
         self._plateaus = self._plateau_boxes(F, losses)
         self.noise_share = float(self.gp.noise) if np.ptp(y) > 0 else 0.0

@@ -62,7 +62,6 @@ class OptunaStrategy(Strategy):
             require("torch", who, PEERS["optuna_gp"][1])
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         self.name = who
-        self.sampler_name = sampler
         options = dict(sampler_options or {})
         options.setdefault("seed", seed_from(self.rng))
         if sampler == "gp":  # parameters outside the GP's (intersection) space are sampled at random
