@@ -30,7 +30,7 @@ from .spaces import Space
 from .spaces.space import as_space
 from .states import check_max_states
 from .storage import Study, StudyRecord, environment_versions, open_storage
-from .strategies import Strategy, get_strategy_class, make_strategy, plan_options
+from .strategies import Strategy, make_strategy, plan_options, strategy_class
 
 __all__ = [
     "optimize", "run_study", "SearchLoop", "evaluate", "call_mode", "takes_budget", "current_candidate", "Outcome",
@@ -242,7 +242,7 @@ def run_study(
         )
     name = "default" if study is None else study
     check_options(_constraints, study=name)
-    cls = strategy if isinstance(strategy, type) and issubclass(strategy, Strategy) else get_strategy_class(strategy)  # type: ignore[arg-type]
+    cls = strategy_class(strategy)
     if isinstance(seed, np.random.Generator):
         seed = int(seed.integers(2**63))
     _check_seed(seed)
