@@ -5,7 +5,15 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-__all__ = ["unwrap_scalar"]
+import numpy as np
+
+__all__ = ["plain_scalar", "unwrap_scalar"]
+
+
+def plain_scalar(value: Any) -> Any:
+    """A numpy scalar as the plain Python value (``np.int64(2)`` is ``2``, ``np.bool_(True)`` is ``True``);
+    anything else unchanged. Configurations, bounds, choices and condition values hold plain values."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def unwrap_scalar(value: Any) -> Any:

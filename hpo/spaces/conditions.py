@@ -19,6 +19,8 @@ from typing import Any, Hashable
 
 import numpy as np
 
+from .._scalars import plain_scalar
+
 __all__ = [
     "Predicate",
     "Equals",
@@ -109,7 +111,7 @@ class Equals(Predicate):
             hash(value)
         except TypeError:
             raise TypeError(f"a condition value must be hashable, got {value!r}") from None
-        self.value = value.item() if isinstance(value, np.generic) else value  # np.int64(2) is 2
+        self.value = plain_scalar(value)  # np.int64(2) is 2
 
     def holds(self, value: Any) -> bool:
         return _same(value, self.value)
@@ -157,7 +159,7 @@ class OneOf(Predicate):
                 hash(v)
             except TypeError:
                 raise TypeError(f"one_of() values must be hashable, got {v!r}") from None
-        self.values = tuple(v.item() if isinstance(v, np.generic) else v for v in values)
+        self.values = tuple(plain_scalar(v) for v in values)
 
     def holds(self, value: Any) -> bool:
         return any(_same(value, v) for v in self.values)
@@ -189,7 +191,7 @@ class _Comparison(Predicate):
     def __init__(self, threshold: float) -> None:
         if not _is_number(threshold) or not math.isfinite(float(threshold)):
             raise ValueError(f"{self.op}() needs a finite number, got {threshold!r}")
-        self.threshold = threshold.item() if isinstance(threshold, np.generic) else threshold
+        self.threshold = plain_scalar(threshold)
 
     def holds(self, value: Any) -> bool:
         if not _is_number(value):

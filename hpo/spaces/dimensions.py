@@ -41,6 +41,7 @@ from typing import Any, Hashable, Sequence
 
 import numpy as np
 
+from .._scalars import plain_scalar
 from .conditions import Predicate, Ref, typed_key, as_predicate, predicate_from_dict
 
 __all__ = ["Dimension", "Float", "Int", "Categorical"]
@@ -69,11 +70,6 @@ def _snap(v: np.ndarray, scale: Any) -> np.ndarray:
     return np.where(ok & np.isfinite(out), out, v)
 
 
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the plain Python value; anything else unchanged."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def _hashable_hint(value: Any) -> str:
     """A hashable spelling of an unhashable choice, for the error message."""
     if isinstance(value, dict):
@@ -87,7 +83,7 @@ def encode_value(value: Any) -> Any:
     """A JSON-compatible form of a plain value (tuples are tagged)."""
     if isinstance(value, tuple):
         return {"tuple": [encode_value(v) for v in value]}
-    return _plain(value)
+    return plain_scalar(value)
 
 
 def decode_value(value: Any) -> Any:
@@ -228,7 +224,7 @@ def _predicate_to_dict(pred: Predicate) -> dict:
 
 
 def _bound_to(b: Any) -> Any:
-    return {"ref": b.name} if isinstance(b, Ref) else _plain(b)
+    return {"ref": b.name} if isinstance(b, Ref) else plain_scalar(b)
 
 
 def _bound_from(b: Any) -> Any:
@@ -240,8 +236,8 @@ class _Numeric(Dimension):
 
     def __init__(self, low: float | Ref, high: float | Ref, log: bool = False) -> None:
         super().__init__()
-        self.low = _plain(low)
-        self.high = _plain(high)
+        self.low = plain_scalar(low)
+        self.high = plain_scalar(high)
         self.log = bool(log) if isinstance(log, (bool, np.bool_)) else log  # anything else: a definition error
 
     @property
@@ -470,7 +466,7 @@ class Categorical(Dimension):
         if isinstance(choices, (set, frozenset)):
             raise TypeError(f"Categorical choices must be ordered (a list or tuple), got a set {choices!r}: its "
                             "order changes from one run to the next, so one seed would not give the same trials")
-        self.choices = tuple(_plain(c) for c in choices)
+        self.choices = tuple(plain_scalar(c) for c in choices)
         self._index: dict[Any, int] = {}
         self._by_id: dict[int, int] = {}  # the choice objects themselves, as decode hands them out
         self._bool_index = {c: i for i, c in reversed(list(enumerate(self.choices))) if isinstance(c, bool)}

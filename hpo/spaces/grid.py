@@ -10,7 +10,8 @@ from typing import Any, Iterator, Protocol, Sequence
 
 from .._constraints import Interval, check_options
 from .conditions import typed_key
-from .dimensions import Categorical, Dimension, Float, _Numeric, _plain
+from .._scalars import plain_scalar
+from .dimensions import Categorical, Dimension, Float, _Numeric
 
 __all__ = ["Grid"]
 
@@ -113,7 +114,7 @@ class Grid:
                 raise ValueError(f"values names unknown parameter {name!r}; known: {self.space.names}")
             if isinstance(vals, (str, bytes)) or not hasattr(vals, "__iter__"):
                 raise TypeError(f"values[{name!r}] must be a list of values, got {vals!r}")
-            vals = [_plain(v) for v in vals]  # configurations hold plain Python values
+            vals = [plain_scalar(v) for v in vals]  # configurations hold plain Python values
             if not vals:
                 raise ValueError(f"values[{name!r}] is empty")
             dim = self.space[name]

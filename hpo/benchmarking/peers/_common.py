@@ -9,7 +9,7 @@ import numpy as np
 
 from ...spaces import Space
 
-__all__ = ["PEERS", "require", "require_peer", "seed_from", "ordered", "plain", "one_blas_thread"]
+__all__ = ["PEERS", "require", "require_peer", "seed_from", "ordered", "one_blas_thread"]
 
 #: Peer name -> (the Python modules it needs, the pip requirement to suggest).
 PEERS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -53,10 +53,6 @@ def seed_from(rng: np.random.Generator) -> int:
 def ordered(space: Space, config: dict) -> dict:
     """``config`` with its keys in the space's declaration order."""
     return {name: config[name] for name in space.names if name in config}
-
-
-def plain(v: Any) -> Any:
-    return v.item() if isinstance(v, np.generic) else v
 
 
 def one_blas_thread() -> Any:

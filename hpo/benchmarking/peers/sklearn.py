@@ -12,7 +12,7 @@ import numpy as np
 from ...spaces import Categorical, Float, Int, Space
 from ..contenders import Contender, RunTrace
 from ..problem import Problem
-from ._common import plain
+from ..._scalars import plain_scalar
 
 __all__ = ["SklearnSearchContender", "SKLEARN_TAGS"]
 
@@ -142,7 +142,7 @@ class SklearnSearchContender(Contender):
         config = {}
         for name in space.names:
             dim = space[name]
-            v = plain(params[name])
+            v = plain_scalar(params[name])
             if isinstance(dim, Int):
                 v = int(min(max(int(v), dim.low), dim.high))
             elif isinstance(dim, Float):

@@ -10,7 +10,8 @@ import numpy as np
 from ...spaces import Categorical, Space
 from ...strategies.base import Strategy
 from ...trial import OK, Candidate, Trial
-from ._common import one_blas_thread, plain, require, seed_from
+from ..._scalars import plain_scalar
+from ._common import one_blas_thread, require, seed_from
 
 __all__ = ["SkoptStrategy"]
 
@@ -96,7 +97,7 @@ class SkoptStrategy(Strategy):
                 xs = self._ask_with_lies(outstanding, n)
         out = []
         for x in xs:
-            x = [plain(v) for v in x]
+            x = [plain_scalar(v) for v in x]
             key = self._next_key
             self._next_key += 1
             self._points[key] = x

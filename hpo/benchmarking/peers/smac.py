@@ -16,7 +16,8 @@ from ...spaces import Categorical, Float, Int, Space
 from ...spaces.conditions import AtLeast, AtMost, Equals, GreaterThan, LessThan, OneOf, Predicate
 from ...strategies.base import Strategy
 from ...trial import OK, PRUNED, Candidate, Trial
-from ._common import PEERS, ordered, plain, require, seed_from
+from ..._scalars import plain_scalar
+from ._common import PEERS, ordered, require, seed_from
 
 __all__ = ["SmacStrategy"]
 
@@ -147,7 +148,7 @@ class SmacStrategy(Strategy):
                 config[name] = int(v) if isinstance(dim, Int) else float(v)
             else:
                 config[name] = int(value) if isinstance(dim, Int) else float(value)
-        return ordered(self.space, {k: plain(v) for k, v in config.items()})
+        return ordered(self.space, {k: plain_scalar(v) for k, v in config.items()})
 
     def _tell(self, trial: Trial) -> None:
         info = self._infos.pop(trial.candidate.info["smac_trial"])
