@@ -294,8 +294,9 @@ class SearchLoop:
         # still pending while its result is awaited (tell_order="asked" waits here): a Ctrl-C meanwhile
         # cancels it with the others (its worker killed before the search returns) and leaves it unfinished
         trial, extra = self._trial(number, candidate, handle, run.runner, timed_out)
+        stored = run.log.finish(trial)  # a Ctrl-C while it is written leaves it pending: the study abandons it
         del pending[number]
-        if not run.log.finish(trial):
+        if not stored:
             return  # another process stored this trial first (it took it over): drop ours
         self.result.add(trial)
         self._keep_state(run.states, trial, extra)
@@ -408,7 +409,8 @@ class SearchLoop:
         """Where paused runs' states wait for their promotion: None unless the objective takes a ``trial``."""
         if self.pass_budget != "trial":
             return None
-        path = getattr(getattr(self.study, "storage", None), "path", ":memory:")
+        storage = getattr(self.study, "storage", None)
+        path = getattr(storage, "file", getattr(storage, "path", ":memory:"))  # the file, wherever the search runs
         if self.study is None or path == ":memory:":
             return MemoryStates(self.max_states)
         return FolderStates(states_folder(path, self.study.name), self.max_states)

@@ -69,6 +69,10 @@ def sqlite_path(url: str) -> str:
         if not path:
             raise ValueError(f"the SQLite URL {url!r} names no file")
         return path
+    if not url.strip():
+        raise ValueError(f"storage={url!r} names no file (SQLite would keep the study in a temporary database, "
+                         "deleted when the search ends, so nothing would resume); give a file path such as "
+                         "'results.db', or storage=None for a search that is not stored")
     scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]+)://", url)  # two letters at least: not a drive letter
     if scheme:
         raise ValueError(
@@ -117,6 +121,7 @@ def open_database(
     check_integrity: bool = False,
     check_same_thread: bool = True,
     busy_timeout: float = BUSY_TIMEOUT,
+    check: Callable[[sqlite3.Connection], None] | None = None,
 ) -> sqlite3.Connection:
     """Open (or create) the hpo SQLite file ``path`` of the kind ``application_id``.
 
@@ -138,6 +143,10 @@ def open_database(
         up to 100 ms). 0 leaves all waiting to :func:`retry_locked`, whose short
         jittered sleeps hand a lock that is held for a millisecond from process to
         process much faster (several processes writing a study after every trial).
+    check : callable, optional
+        ``check(connection)`` on an existing file of ours, before anything is
+        written to it (its schema version, say); it raises :class:`StorageError`
+        to refuse the file.
 
     Returns
     -------
@@ -184,6 +193,8 @@ def open_database(
             problems = retry_locked(lambda: db.execute("PRAGMA quick_check(5)").fetchall(), path)
             if [r[0] for r in problems] != ["ok"]:
                 raise _damaged(path, problems)
+        if exists and app_id == application_id and check is not None:
+            retry_locked(lambda: check(db), path)
         if not memory:
             retry_locked(lambda: db.execute("PRAGMA journal_mode=WAL").fetchone(), path)
         db.execute("PRAGMA synchronous=NORMAL")
@@ -227,6 +238,8 @@ def _check_writable(path: str) -> None:
             f"{path}: cannot write to it: the file is read-only (reading it needs no write: hpo.load_study, "
             "hpo show)"
         )
+    if not os.path.isdir(folder):
+        raise StorageError(f"{path}: cannot create it: its directory {folder} does not exist")
     if not os.access(folder, os.W_OK):
         raise StorageError(
             f"{path}: cannot write to it: its directory {folder} is not writable (SQLite keeps its write-ahead "

@@ -6,7 +6,7 @@ import json
 import platform
 import reprlib
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -17,6 +17,7 @@ __all__ = [
     "StudyRecord", "TrialRow", "RUNNING", "ABANDONED", "FINISHED_STATES",
     "environment_versions", "data_fingerprint", "differences", "to_json", "from_json",
     "config_to_json", "config_from_json", "metrics_to_json", "MAX_METRICS_BYTES", "MAX_REPR_CHARS",
+    "DamagedRecord", "trial_row",
 ]
 
 #: A trial being evaluated by a live process.
@@ -394,3 +395,80 @@ def _space_differences(stored: Mapping, given: Mapping) -> list[str]:
         out.append(f"space: to_params {stored.get('to_params')!r} in the study, {given.get('to_params')!r} now")
     return out
 
+
+
+# ------------------------------------------------------------- reading rows back
+class DamagedRecord(Exception):
+    """A stored row that does not read as hpo wrote it (the storage turns it into a StorageError naming its file)."""
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text[:120]}{'...' if len(text) > 120 else ''}"
+
+
+def _number_or_none(value: Any) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def _int_or_none(value: Any) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def trial_row(values: Sequence[Any]) -> TrialRow:
+    """The :class:`TrialRow` of a trial's stored columns (number, state, config, budget, info, ask_seq, ask_n,
+    tell_seq, value, loss, error, traceback, started, finished, metrics, session, attempts[, intermediate]).
+
+    Raises
+    ------
+    DamagedRecord
+        A column that is not what hpo writes there, naming the trial and the column.
+    """
+    number = values[0]
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise DamagedRecord(f"a trial's number is {number!r}, not a whole number")
+
+    def damaged(column: str, what: str) -> DamagedRecord:
+        return DamagedRecord(f"trial {number}: its {column} {what}")
+
+    def parsed(column: str, text: Any, kind: type | None) -> Any:
+        if text is None:
+            return None
+        try:
+            value = json.loads(text)
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise damaged(column, f"is not JSON ({_short(exc)})") from None
+        if kind is not None and value is not None and not isinstance(value, kind):
+            raise damaged(column, f"holds a {type(value).__name__}, not a {kind.__name__}")
+        return value
+
+    state = values[1]
+    if state not in (RUNNING, ABANDONED, *FINISHED_STATES):
+        raise damaged("state", f"is {state!r}")
+    config = parsed("config", values[2], dict)
+    if config is None:
+        raise damaged("config", "is missing")
+    try:
+        config = {str(name): decode_value(v) for name, v in config.items()}
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
+        raise damaged("config", f"does not read ({_short(exc)})") from None
+    for column, i, check in (("budget", 3, _number_or_none), ("ask_seq", 5, _int_or_none), ("ask_n", 6, _int_or_none),
+                             ("tell_seq", 7, _int_or_none), ("value", 8, _number_or_none),
+                             ("loss", 9, _number_or_none), ("started", 12, _number_or_none),
+                             ("finished", 13, _number_or_none), ("attempts", 16, _int_or_none)):
+        if not check(values[i]):
+            raise damaged(column, f"is {values[i]!r}, not a number")
+    for column, i in (("error", 10), ("traceback", 11), ("session", 15)):
+        if values[i] is not None and not isinstance(values[i], str):
+            raise damaged(column, f"is {values[i]!r}, not text")
+    curve = parsed("intermediate values", values[17], list) if len(values) > 17 else None
+    if curve is not None and not all(isinstance(p, list) and len(p) == 2 and all(map(_number_or_none, p))
+                                     for p in curve):
+        raise damaged("intermediate values", "are not (step, value) pairs")
+    return TrialRow(
+        number=number, state=state, config=config, budget=values[3], info=parsed("info", values[4], dict) or {},
+        ask_seq=values[5], ask_n=values[6], tell_seq=values[7], value=values[8], loss=values[9], error=values[10],
+        traceback=values[11], started=values[12], finished=values[13],
+        metrics=parsed("metrics", values[14], dict) or {}, session=values[15] or "",
+        attempts=1 if values[16] is None else values[16], intermediate=[tuple(p) for p in curve or []],
+    )

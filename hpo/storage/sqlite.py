@@ -38,9 +38,10 @@ from .record import (
     ABANDONED,
     FINISHED_STATES,
     RUNNING,
+    DamagedRecord,
     StudyRecord,
     TrialRow,
-    config_from_json,
+    trial_row,
     config_to_json,
     from_json,
     metrics_to_json,
@@ -185,6 +186,8 @@ class SQLiteStorage:
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"storage must be a path, an sqlite:/// URL or a storage object, got {path!r}")
         self.path = sqlite_path(os.fspath(path))
+        # the file itself, whatever the working directory later (an objective that changes it, a reconnection)
+        self.file = self.path if self.path == ":memory:" else os.path.abspath(self.path)
         self.readonly = bool(readonly)
         self._lock = threading.RLock()
         self._db: sqlite3.Connection | None = None
@@ -200,20 +203,32 @@ class SQLiteStorage:
             raise StorageError(f"{self.path}: opened read-only; open SQLiteStorage(path) to write to it")
         if self._db is None:
             self._db = open_database(
-                self.path, application_id=APPLICATION_ID, what="an hpo study storage", schema=_SCHEMA,
-                check_integrity=True, check_same_thread=False, busy_timeout=0.0,
+                self._where(), application_id=APPLICATION_ID, what="an hpo study storage", schema=_SCHEMA,
+                check_integrity=True, check_same_thread=False, busy_timeout=0.0, check=self._check_schema,
             )
             version = self._read(lambda db: db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone())
             if version is None:
                 with self.write() as w:
                     w.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            else:
-                self._check_version(version[0])
         return self._db
+
+    def _where(self) -> str:
+        """The path to open: as given while the working directory is the one it was given in (messages name
+        it so), else the absolute path."""
+        if self.file == ":memory:" or os.path.abspath(self.path) == self.file:
+            return self.path
+        return self.file
+
+    def _check_schema(self, db: sqlite3.Connection) -> None:
+        """Refuse an existing file of a newer schema before anything is written to it."""
+        has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+        version = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() if has_meta else None
+        if version is not None:
+            self._check_version(version[0])
 
     def _open_reader(self) -> ReadOnlyDatabase:
         if self._reader is None:
-            reader = ReadOnlyDatabase(self.path, application_id=APPLICATION_ID, what="an hpo study storage",
+            reader = ReadOnlyDatabase(self._where(), application_id=APPLICATION_ID, what="an hpo study storage",
                                       check_integrity=True, check_same_thread=False)
             try:
                 version = reader.read(lambda db: db.execute(
@@ -226,8 +241,14 @@ class SQLiteStorage:
             self._reader = reader
         return self._reader
 
-    def _check_version(self, version: str) -> None:
-        if int(version) > SCHEMA_VERSION:
+    def _check_version(self, version: Any) -> None:
+        try:
+            number = int(version)
+        except (TypeError, ValueError):
+            self.close()
+            raise StorageError(f"{self.path} is damaged: its storage schema version is {version!r}, not a whole "
+                               "number; not touching it") from None
+        if number > SCHEMA_VERSION:
             self.close()
             raise StorageError(
                 f"{self.path} was written by a newer hpo (storage schema {version}, this hpo reads "
@@ -254,10 +275,11 @@ class SQLiteStorage:
         return f"{type(self).__name__}({self.path!r}{', readonly=True' if self.readonly else ''})"
 
     def __getstate__(self) -> dict:  # a copy (sklearn's clone, pickling) reopens the file
-        return {"path": self.path, "readonly": self.readonly}
+        return {"path": self.path, "file": self.file, "readonly": self.readonly}
 
     def __setstate__(self, state: dict) -> None:
         self.path = state["path"]
+        self.file = state.get("file", self.path)
         self.readonly = state.get("readonly", False)
         self._lock = threading.RLock()
         self._db = None
@@ -271,13 +293,19 @@ class SQLiteStorage:
     def _read(self, fn: Any) -> Any:
         """Run a read (retried while the file is locked, e.g. during a WAL recovery)."""
         with self._lock:
-            if self.readonly:
-                return self._open_reader().read(fn)
-            db = self._connect()
             try:
-                return retry_locked(lambda: fn(db), self.path)
-            except sqlite3.DatabaseError as exc:
-                raise StorageError(f"{self.path}: {exc}") from None
+                if self.readonly:
+                    return self._open_reader().read(fn)
+                db = self._connect()
+                try:
+                    return retry_locked(lambda: fn(db), self.path)
+                except sqlite3.DatabaseError as exc:
+                    raise StorageError(f"{self.path}: {exc}") from None
+            except DamagedRecord as exc:
+                raise self._damaged(exc) from None
+
+    def _damaged(self, exc: DamagedRecord) -> StorageError:
+        return StorageError(f"{self.path} is damaged: {exc}; not touching it")
 
     @contextlib.contextmanager
     def write(self) -> Iterator["_Writer"]:
@@ -299,6 +327,8 @@ class SQLiteStorage:
                     db.execute("ROLLBACK")
                 if is_readonly_error(exc):
                     raise StorageError(f"{self.path}: cannot write to it ({exc})") from None
+                if isinstance(exc, DamagedRecord):
+                    raise self._damaged(exc) from None
                 raise
             try:
                 retry_locked(lambda: db.execute("COMMIT"), self.path)
@@ -331,7 +361,7 @@ class SQLiteStorage:
             if states is not None:
                 query += f" AND t.state IN ({','.join('?' * len(states))})"
                 args += list(states)
-            return [_row(r) for r in db.execute(query + " ORDER BY t.number", args)]
+            return [trial_row(r) for r in db.execute(query + " ORDER BY t.number", args)]
 
         try:
             return self._read(read)
@@ -392,11 +422,14 @@ class _Writer:
         ).fetchone()
         if r is None:
             return None
-        record = StudyRecord(
-            name=r[1], direction=r[2], space=from_json(r[3]), strategy=r[4], strategy_options=from_json(r[5]),
-            seed=from_json(r[6]), versions=from_json(r[7]), data=from_json(r[8]), created=r[9], ended=r[10],
-            attrs=from_json(r[11]),
-        )
+        try:
+            record = StudyRecord(
+                name=r[1], direction=r[2], space=from_json(r[3]), strategy=r[4], strategy_options=from_json(r[5]),
+                seed=from_json(r[6]), versions=from_json(r[7]), data=from_json(r[8]), created=r[9], ended=r[10],
+                attrs=from_json(r[11]),
+            )
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise DamagedRecord(f"study {name!r}: its record does not read ({type(exc).__name__}: {exc})") from None
         return StudyRow(r[0], record, r[12], r[13])
 
     def create_study(self, record: StudyRecord) -> StudyRow:
@@ -436,7 +469,7 @@ class _Writer:
             f"SELECT {_WITH_CURVES} WHERE t.study_id = ? AND t.tell_seq > ? ORDER BY 1",
             (study_id, seq, study_id, seq),
         ).fetchall()
-        return [_row(r) for r in rows]
+        return [trial_row(r) for r in rows]
 
     def n_trials(self, study_id: int) -> int:
         """How many trials the study has asked (numbers run 0..n-1 without gaps; a primary-key lookup)."""
@@ -498,6 +531,12 @@ class _Writer:
                             (now, reason, sid))
         return n
 
+    def abandon_orphans(self, study_id: int) -> int:
+        """Mark abandoned the running trials of sessions that have ended (none should hold one)."""
+        return self.db.execute(
+            "UPDATE trials SET state = ? WHERE study_id = ? AND state = ? AND session IN "
+            "(SELECT id FROM sessions WHERE ended IS NOT NULL)", (ABANDONED, study_id, RUNNING)).rowcount
+
     def abandon_numbers(self, study_id: int, session: str, numbers: Sequence[int]) -> None:
         self.db.executemany(
             "UPDATE trials SET state = ? WHERE study_id = ? AND number = ? AND session = ? AND state = ?",
@@ -539,15 +578,6 @@ class _Writer:
     def end_session(self, session_id: str, now: float, reason: str) -> None:
         self.db.execute("UPDATE sessions SET ended = ?, last_seen = ?, end_reason = ? WHERE id = ?",
                         (now, now, reason, session_id))
-
-
-def _row(r: tuple) -> TrialRow:
-    return TrialRow(
-        number=r[0], state=r[1], config=config_from_json(r[2]), budget=r[3], info=from_json(r[4]) or {},
-        ask_seq=r[5], ask_n=r[6], tell_seq=r[7], value=r[8], loss=r[9], error=r[10], traceback=r[11],
-        started=r[12], finished=r[13], metrics=from_json(r[14]) or {}, session=r[15], attempts=r[16],
-        intermediate=[tuple(p) for p in from_json(r[17])] if len(r) > 17 and r[17] is not None else [],
-    )
 
 
 def _session(r: tuple) -> dict:

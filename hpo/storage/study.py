@@ -244,8 +244,13 @@ class Study:
             self._heartbeat = Heartbeat(self.storage, self.session_id)
         self.strategy = strategy
         self._space = strategy.space
-        rows = self.storage._read(lambda db: _Writer(db).rows_since(self._id, 0))
-        trials = self._apply(rows)
+        try:
+            rows = self.storage._read(lambda db: _Writer(db).rows_since(self._id, 0))
+            trials = self._apply(rows)
+        except BaseException:  # a damaged row, say: this session ends here, not left to look as if it died
+            self.strategy = None
+            self.close(reason="error")
+            raise
         self._synced.clear()
         return sorted(trials, key=lambda t: t.number)
 
@@ -530,11 +535,13 @@ class Study:
 
     # ----------------------------------------------------------------- reap
     def _reap(self, w: _Writer, now: float) -> None:
-        """End the sessions whose process is gone (``"died"``); their running trials become abandoned and run again."""
+        """End the sessions whose process is gone (``"died"``); their running trials become abandoned and run again,
+        as do trials left running by a session that ended (interrupted while storing one)."""
         self._last_reap = now
         dead = [s["id"] for s in w.open_sessions(self._id, self.session_id) if not is_alive(s, now)]
         if dead:
             w.abandon_sessions(self._id, dead, now, "died")
+        w.abandon_orphans(self._id)
 
     def _require_open(self) -> Strategy:
         if self.strategy is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import sqlite3
 import warnings
 
 import numpy as np
@@ -93,6 +94,39 @@ def test_ctrl_c_marks_the_running_trial_abandoned_and_the_resume_runs_it_again(t
     assert facts(resumed) == facts(optimize(bowl, SPACE, n_trials=12, seed=1))
     row = SQLiteStorage(db).trial_rows("s")[5]
     assert row.state == "ok" and row.attempts == 2
+
+
+def test_ctrl_c_while_a_trial_is_stored_leaves_it_to_run_again_and_the_resume_ends(tmp_path, monkeypatch):
+    # the trial left "running" under a session that had ended, and a resume waited for it for ever
+    import hpo.storage.sqlite as sqlite_module
+
+    db = str(tmp_path / "r.db")
+    finish = sqlite_module._Writer.finish_trial
+
+    def interrupted_while_storing(self, study_id, trial, *args, **kwargs):
+        if trial.number == 5:
+            raise KeyboardInterrupt  # Ctrl-C inside the write: it rolls back
+        return finish(self, study_id, trial, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite_module._Writer, "finish_trial", interrupted_while_storing)
+    with pytest.warns(RuntimeWarning, match="interrupted"):
+        optimize(bowl, SPACE, n_trials=12, seed=1, storage=db, study="s")
+    rows = SQLiteStorage(db).trial_rows("s")
+    assert [(r.number, r.state) for r in rows][5:] == [(5, "abandoned")]
+    monkeypatch.setattr(sqlite_module._Writer, "finish_trial", finish)
+    resumed = optimize(bowl, SPACE, n_trials=12, seed=1, storage=db, study="s", timeout=120)
+    assert facts(resumed) == facts(optimize(bowl, SPACE, n_trials=12, seed=1))
+
+
+def test_a_trial_left_running_by_a_session_that_ended_is_run_again(tmp_path):
+    db = str(tmp_path / "r.db")
+    optimize(bowl, SPACE, n_trials=6, seed=1, storage=db, study="s")
+    con = sqlite3.connect(db)  # as an earlier hpo left it: the session ended, its trial still "running"
+    con.execute("UPDATE trials SET state = 'running', tell_seq = NULL, value = NULL, loss = NULL WHERE number = 5")
+    con.commit()
+    con.close()
+    resumed = optimize(bowl, SPACE, n_trials=12, seed=1, storage=db, study="s", timeout=120)
+    assert facts(resumed) == facts(optimize(bowl, SPACE, n_trials=12, seed=1))
 
 
 @pytest.mark.parametrize(
@@ -315,3 +349,34 @@ def test_a_resumed_study_gives_estimator_choices_back_as_the_objects(tmp_path, s
     assert type(resumed.best_trial.config["scaler"]) is MinMaxScaler  # max 1.0 < StandardScaler's 1.34
     # reading the study never builds objects: the stored form is the repr
     assert {t.config["scaler"] for t in load_study(db, "s").trials} == {"StandardScaler()", "MinMaxScaler()"}
+
+
+def test_a_relative_storage_path_holds_when_the_objective_changes_the_working_directory(tmp_path, monkeypatch):
+    # the paused runs' states went to <current directory>/results.db-states: promotions started over and
+    # state files were left in the objective's run folders
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    started_over = []
+
+    def objective(config, trial):
+        run_dir = tmp_path / f"run_{trial.number}"  # a trainer that works in its own run folder
+        run_dir.mkdir(exist_ok=True)
+        os.chdir(run_dir)
+        state = trial.load()
+        if state is None and trial.budget > 1:
+            started_over.append(trial.number)
+        for step in range(trial.done + 1, trial.budget + 1):
+            trial.report(step, (config["x"] - 0.3) ** 2 + 1 / step)
+            if trial.should_stop():
+                trial.save({"step": step})
+                break
+        return (config["x"] - 0.3) ** 2 + 1 / trial.budget
+
+    result = optimize(objective, Space(x=Float(0, 1)), "asha", n_trials=30, seed=0, storage="results.db",
+                      study="s", strategy_options={"min_budget": 1, "max_budget": 9})
+    os.chdir(tmp_path)
+    promoted = [t.number for t in result.trials if t.budget > 1]
+    assert promoted and started_over == [], f"promotions {promoted}; started over: {started_over}"
+    assert not list(tmp_path.glob("run_*/**/*.state")), "state files left in the run folders"
+    assert len(load_study(str(tmp_path / "results.db"), "s")) == 30

@@ -99,6 +99,74 @@ def test_a_file_written_by_a_newer_hpo_is_refused(tmp_path):
         SQLiteStorage(str(db))
 
 
+def test_a_newer_file_is_refused_before_anything_is_written_to_it(tmp_path):
+    # the refusal came after the journal mode was switched to WAL and this schema's missing tables were created
+    db = tmp_path / "r.db"
+    _search(db)
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    con.execute("DROP TABLE curves")  # a table this hpo would add to a file that lacks it
+    con.commit()
+    con.close()
+    before = db.read_bytes()
+    with pytest.raises(StorageError, match="newer hpo"):
+        _search(db, n=4)
+    assert db.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["r.db"]
+
+
+_DAMAGE = {
+    "schema version": ("UPDATE meta SET value = '1.5' WHERE key = 'schema_version'",
+                       "its storage schema version is '1.5', not a whole number"),
+    "config a list": ("UPDATE trials SET config = '[1, 2]' WHERE number = 1", "trial 1: its config holds a list"),
+    "config no JSON": ("UPDATE trials SET config = '{oops' WHERE number = 1", "trial 1: its config is not JSON"),
+    "metrics nested deep": ("UPDATE trials SET metrics = '" + "[" * 100_000 + "]" * 100_000 + "' WHERE number = 1",
+                            "trial 1: its metrics is not JSON \\(RecursionError"),
+    "loss text": ("UPDATE trials SET value = 'abc', loss = 'abc' WHERE number = 1", "trial 1: its value is 'abc'"),
+    "state unknown": ("UPDATE trials SET state = 'done' WHERE number = 1", "trial 1: its state is 'done'"),
+    "curve no pairs": ("UPDATE curves SET points = '[1, 2]'", "trial 0: its intermediate values are not \\(step, value\\) pairs"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_DAMAGE))
+def test_a_damaged_field_names_the_file_the_trial_and_the_column(tmp_path, case, capsys):
+    from hpo import load_study
+    from hpo.cli import main
+
+    db = tmp_path / "r.db"
+    optimize(lambda c, trial: [trial.report(1, c["x"]), c["x"]][1], Space(x=Float(0, 1)), "asha", n_trials=3,
+             seed=0, storage=str(db), study="s", strategy_options={"min_budget": 1, "max_budget": 3})
+    sql, said = _DAMAGE[case]
+    con = sqlite3.connect(db)
+    con.execute(sql)
+    con.commit()
+    con.close()
+    message = f"r\\.db is damaged: {said}"
+    if case != "state unknown":  # (reading a study reads its finished trials only)
+        with pytest.raises(StorageError, match=message):
+            load_study(str(db), "s")
+        assert main(["show", str(db), "s"]) == 2  # one line, no traceback
+        assert re.search(message, capsys.readouterr().err)
+    with pytest.raises(StorageError, match=message):
+        optimize(lambda c, trial: c["x"], Space(x=Float(0, 1)), "asha", n_trials=6, seed=0, storage=str(db),
+                 study="s", strategy_options={"min_budget": 1, "max_budget": 3}, on_mismatch="continue")
+    if case != "schema version":  # the refused resume's session ended, not left to look as if it died
+        ends = sqlite3.connect(db).execute("SELECT end_reason FROM sessions ORDER BY started").fetchall()
+        assert ends == [("finished",), ("error",)]
+
+
+def test_an_empty_path_and_a_missing_directory_are_refused_naming_them(tmp_path, monkeypatch):
+    # SQLite reads "" as a temporary database deleted on closing: the study was run, then lost
+    monkeypatch.chdir(tmp_path)
+    ran = []
+    with pytest.raises(ValueError, match="storage='' names no file"):
+        optimize(lambda c: ran.append(c) or 0.0, Space(x=Float(0, 1)), n_trials=2, seed=0, storage="", study="s")
+    missing = tmp_path / "no_such_dir" / "r.db"
+    with pytest.raises(StorageError, match=f"its directory {re.escape(str(missing.parent))} does not exist"):
+        optimize(lambda c: ran.append(c) or 0.0, Space(x=Float(0, 1)), n_trials=2, seed=0, storage=str(missing))
+    assert ran == [] and list(tmp_path.iterdir()) == []
+
+
 def test_an_empty_file_becomes_a_storage(tmp_path):
     db = tmp_path / "r.db"
     db.write_bytes(b"")
