@@ -132,8 +132,7 @@ class SearchLoop:
             raise TypeError(f"the objective must be callable, got {objective!r}")
         check_options(self._constraints, direction=direction, n_trials=n_trials, timeout=timeout,
                       trial_timeout=trial_timeout)
-        own_end = type(strategy).finished is not Strategy.finished  # a strategy that says itself when it is done
-        if n_trials is None and timeout is None and strategy.max_trials is None and not own_end:
+        if n_trials is None and timeout is None and not strategy.ends_by_itself:
             raise ValueError(
                 f"strategy {strategy.name!r} never runs out of candidates: give n_trials or timeout"
             )

@@ -175,6 +175,13 @@ class Strategy:
         return self._cardinality if self.distinct else None
 
     @property
+    def ends_by_itself(self) -> bool:
+        """Whether the strategy comes to :attr:`finished` by itself (a finite plan or space), so that a search
+        needs neither ``n_trials`` nor a timeout. Default: a known :attr:`max_trials`, or a ``finished`` of the
+        strategy's own (a user's strategy that says when it is done)."""
+        return self.max_trials is not None or type(self).finished is not Strategy.finished
+
+    @property
     def space_size(self) -> int | None:
         """For a strategy that samples a finite space without repeating a configuration (and so ends when
         none is left), the number of configurations; None otherwise. A search asking for more trials than

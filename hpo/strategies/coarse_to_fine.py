@@ -351,6 +351,10 @@ class CoarseToFine(Strategy):
         return self.n_trials is not None and self._n_asked >= self.n_trials
 
     @property
+    def ends_by_itself(self) -> bool:
+        return self.max_trials is not None  # without n_trials, rounds go on without end (in an infinite space)
+
+    @property
     def max_trials(self) -> int | None:
         # a finite space: each configuration once (with budgets: once per budget)
         cardinality = None if self._cardinality is None else self._cardinality * (2 if self._budgets else 1)

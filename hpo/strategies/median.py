@@ -102,6 +102,10 @@ class MedianStopping(Strategy):
         return self.sampler.max_trials
 
     @property
+    def ends_by_itself(self) -> bool:
+        return self.sampler.ends_by_itself
+
+    @property
     def space_size(self) -> int | None:
         return self.sampler.space_size
 

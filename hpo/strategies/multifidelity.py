@@ -103,6 +103,11 @@ class MultiFidelity(Strategy):
         """A candidate below the full budget pauses at its rung (``trial.should_stop()``, :mod:`hpo.stopping`)."""
         return pause_at(proposal.budget, self.max_budget)
 
+    @property
+    def ends_by_itself(self) -> bool:
+        # a finite plan (halving, n_brackets, max_candidates, n_trials), or a sampler that runs out of configurations
+        return self.max_trials is not None or self.sampler.max_trials is not None
+
     def take_released(self) -> list[dict]:
         out, self._released = self._released, []
         return out

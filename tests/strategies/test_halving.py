@@ -437,3 +437,26 @@ def test_a_finite_space_that_ends_a_multifidelity_search_early_is_warned_about(n
         result = optimize(lambda c, b: 1 / b, small, name, n_trials=40, seed=0,
                           strategy_options={"min_budget": 1, "max_budget": 9})
     assert len(result) < 40 and result.best_trial.budget == 9
+
+
+@pytest.mark.parametrize("strategy", ["hyperband", "asha", "median", "coarse_to_fine"])
+def test_a_strategy_without_end_needs_n_trials_or_timeout(strategy):
+    # hyperband and asha (and coarse_to_fine's open-ended rounds) were let run with n_trials=None: for ever
+    ran = []
+    options = {"min_budget": 1, "max_budget": 9} if strategy in ("hyperband", "asha") else None
+    with pytest.raises(ValueError, match=f"strategy '{strategy}' never runs out of candidates"):
+        optimize(lambda c, budget=None: ran.append(c) or c["x"], Space(x=Float(0, 1)), strategy, n_trials=None,
+                 seed=0, strategy_options=options)
+    assert ran == []
+
+
+@pytest.mark.parametrize("strategy, options", [("hyperband", {"n_brackets": 2}), ("asha", {"max_candidates": 5}),
+                                               ("halving", {})])
+def test_a_finite_plan_or_space_runs_without_n_trials(strategy, options):
+    plan = {"min_budget": 1, "max_budget": 9, **options}
+    result = optimize(lambda c, budget: c["x"] + 1 / budget, Space(x=Float(0, 1)), strategy, n_trials=None, seed=0,
+                      strategy_options=plan)
+    assert result.best_trial.budget == 9
+    finite = optimize(lambda c, budget: c["k"] + 1 / budget, Space(k=Int(0, 3)), strategy, n_trials=None, seed=0,
+                      strategy_options={"min_budget": 1, "max_budget": 9})
+    assert {t.config["k"] for t in finite.trials} <= {0, 1, 2, 3} and finite.best_trial.budget == 9
