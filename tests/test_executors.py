@@ -114,8 +114,9 @@ def test_searches_made_with_n_jobs_share_warm_workers():
 
 
 def test_threads_cannot_take_a_trial_timeout_and_bad_values_are_errors():
-    with pytest.raises(ValueError, match="trial_timeout cannot stop a thread"):
-        optimize(lambda c: 0.0, SPACE, n_trials=2, n_jobs=2, backend="threads", trial_timeout=1)
+    for n_jobs in (1, 2):  # with n_jobs=1 the trials ran in a worker process, though threads were asked for
+        with pytest.raises(ValueError, match="trial_timeout cannot stop a thread"):
+            optimize(lambda c: 0.0, SPACE, n_trials=2, n_jobs=n_jobs, backend="threads", trial_timeout=1)
     for bad in (0, -1, "1", True):
         with pytest.raises(ValueError, match="trial_timeout must be a positive number"):
             optimize(lambda c: 0.0, SPACE, n_trials=2, trial_timeout=bad)
@@ -496,3 +497,17 @@ def test_the_search_process_warning_filters_hold_in_the_worker_processes():
     assert all(t.metrics["pid"] != os.getpid() for t in quiet.trials + loud.trials)  # in worker processes
     assert [t.metrics["shown"] for t in quiet.trials] == [0] * 4
     assert [t.metrics["shown"] for t in loud.trials] == [1] * 4
+
+
+def _interrupting(config):
+    if config["x"] < 0.2:
+        raise KeyboardInterrupt  # a library's own, in a worker: not the user's Ctrl-C
+    return config["x"]
+
+
+def test_a_keyboard_interrupt_raised_in_a_worker_fails_its_trial_not_the_search():
+    result = optimize(_interrupting, SPACE, n_trials=20, seed=0, n_jobs=2)
+    failed = [t for t in result.trials if t.status == "failed"]
+    assert len(result) == 20 and not result.interrupted
+    assert failed and all(t.config["x"] < 0.2 and "KeyboardInterrupt raised in a worker process" in t.error
+                          for t in failed)

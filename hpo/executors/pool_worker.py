@@ -78,6 +78,10 @@ def worker_main(conn: Any, lifeline: Any) -> None:
             if timed:  # loaded: the task's time limit starts now, not with the imports its unpickling did
                 conn.send_bytes(cloudpickle.dumps(("started", task_id)))
             reply = (task_id, True, fn(*args, **kwargs))
+        except KeyboardInterrupt:  # the task's own (a worker leads its own process group: no terminal Ctrl-C)
+            reply = (task_id, False, RuntimeError(
+                "KeyboardInterrupt raised in a worker process (not a Ctrl-C of the search: worker processes do "
+                f"not get the terminal's); an error of this task:\n{traceback.format_exc()}"))
         except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
             reply = (task_id, False, exc)
         try:

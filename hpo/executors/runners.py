@@ -250,7 +250,7 @@ def make_runner(executor: Any, n_jobs: int, backend: str, trial_timeout: float |
         slots = getattr(executor, "_max_workers", None) or n_jobs
         return FuturesRunner(executor, int(slots), owned=False)
     check_options(_constraints, backend=backend)
-    if trial_timeout is not None and backend == "threads" and n_jobs > 1:
+    if trial_timeout is not None and backend == "threads":  # n_jobs=1 too: it would run in a process unasked
         raise ValueError("trial_timeout cannot stop a thread: use backend='processes' (the default)")
     if n_jobs == 1 and trial_timeout is None:
         return InlineRunner()
