@@ -439,8 +439,8 @@ class SearchLoop:
             states.discard(trial.config)
 
     def _check_pausing(self, run: "_Run", trial: Trial, extra: dict | None) -> None:
-        """Warn once when a run at a rung never reached its budget's step (steps counted from 0), or paused past it
-        (steps in other units): either way its promotion starts over instead of continuing."""
+        """Warn once when a run at a rung never reached its budget's step (steps counted from 0), paused past it
+        (steps in other units), or trained past it (a loop that ignores the budget): its promotion starts over."""
         rule = trial.candidate.stop_rule
         if run.pause_warned or trial.status != OK or not extra or not extra.get("curve") or not getattr(rule, "pauses", 0):
             return
@@ -452,6 +452,10 @@ class SearchLoop:
         elif done > budget:
             what = (f"paused at step {done:g}, past its budget {budget:g}: a saved state continues only a promotion "
                     f"to a budget above the step it was saved at; report at steps no larger than the budgets")
+        elif last > budget and not done:
+            what = (f"reported steps up to {last:g}, past its budget {budget:g}, without pausing: it trained past "
+                    "its budget, so the small budgets saved nothing (train to trial.budget, or stop once "
+                    "trial.should_stop() is True, and trial.save(state) to continue at the next rung)")
         else:
             return
         run.pause_warned = True

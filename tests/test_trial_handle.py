@@ -616,3 +616,20 @@ def test_a_run_that_cannot_continue_at_its_promotion_is_warned_about_once(first,
         assert messages == [] and any(t.metrics.get("resumed_from", 0) > 0 for t in result.trials)
     else:
         assert len(messages) == 1 and warned in messages[0], messages
+
+
+def test_a_loop_that_trains_past_its_budget_is_warned_about_once():
+    # a fixed-epoch loop that reports but never reads the budget trained every trial to the end, silently
+    import warnings
+
+    def fixed_epochs(config, trial):
+        for epoch in range(1, 10):
+            trial.report(epoch, config["x"] + 1 / epoch)
+        return config["x"] + 1 / 9
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        optimize(fixed_epochs, Space(x=Float(0.0, 1.0)), "halving", n_trials=None, seed=0,
+                 strategy_options={"min_budget": 1, "max_budget": 9})
+    messages = [str(w.message) for w in caught if "its promotions start over" in str(w.message)]
+    assert len(messages) == 1 and "reported steps up to 9, past its budget 1, without pausing" in messages[0]
