@@ -95,13 +95,20 @@ def best_index(refit: Any, result: Any, cv_results: dict, metric: str) -> int:
 
 def resource_attributes(cv_results: dict, strategy: Any) -> dict:
     """The attributes of a search with a resource, by name: ``n_resources_`` and ``n_candidates_`` (per
-    ``iter``: the largest amount used and how many trials ran), and with ``strategy="halving"``
-    scikit-learn's ``n_iterations_``, ``n_required_iterations_``, ``n_possible_iterations_`` and
-    ``n_remaining_candidates_`` (one round of rungs, as its searches)."""
-    iters = cv_results["iter"]
-    levels = sorted(set(iters.tolist()))
-    n_resources = [int(cv_results["n_resources"][iters == i].max()) for i in levels]
-    n_candidates = [int(np.sum(iters == i)) for i in levels]
+    ``iter`` with ``strategy="halving"``: the largest amount used and how many trials ran; with several
+    brackets or asynchronous rungs, whose ``iter`` mixes amounts, per amount: each amount used and how many
+    trials ran with it), and with ``strategy="halving"`` scikit-learn's ``n_iterations_``,
+    ``n_required_iterations_``, ``n_possible_iterations_`` and ``n_remaining_candidates_`` (one round of
+    rungs, as its searches)."""
+    amounts = cv_results["n_resources"]
+    if isinstance(strategy, SuccessiveHalving):
+        iters = cv_results["iter"]
+        levels = sorted(set(iters.tolist()))
+        n_resources = [int(amounts[iters == i].max()) for i in levels]
+        n_candidates = [int(np.sum(iters == i)) for i in levels]
+    else:
+        n_resources = sorted({int(a) for a in amounts})
+        n_candidates = [int(np.sum(amounts == a)) for a in n_resources]
     out: dict[str, Any] = {"n_resources_": n_resources, "n_candidates_": n_candidates}
     if not isinstance(strategy, SuccessiveHalving) or not n_candidates:
         return out

@@ -187,7 +187,10 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
     min_resources_, max_resources_ : int
         Its range (with a resource).
     n_resources_, n_candidates_ : list of int
-        Per ``iter``: the largest amount used and how many trials ran (with a resource).
+        With a resource: per ``iter`` of ``strategy="halving"``, the largest
+        amount used and how many trials ran; with hyperband or asha (several
+        brackets, asynchronous rungs: ``iter`` is a rung within its bracket),
+        per amount: each amount used and how many trials ran with it.
     n_iterations_, n_required_iterations_, n_possible_iterations_, n_remaining_candidates_ : int
         scikit-learn's halving attributes, with ``strategy="halving"``: the
         rungs run, the rungs needed to bring the first rung's candidates

@@ -425,6 +425,11 @@ def test_tuner_hyperband_by_trees_spends_less_than_its_budgets(binary):
     nominal = int(np.sum(tuner.cv_results_["n_resources"]))
     assert spent < nominal
     assert tuner.cv_results_["n_resources"][tuner.best_index_] == 27
+    # several brackets: per amount (per iter paired amounts with counts of trials that never used them)
+    amounts = tuner.cv_results_["n_resources"]
+    assert tuner.n_resources_ == sorted(set(amounts.tolist())) and tuner.n_resources_[-1] == 27
+    assert tuner.n_candidates_ == [int(np.sum(amounts == a)) for a in tuner.n_resources_]
+    assert sum(tuner.n_candidates_) == len(tuner.trials_)
 
 
 def test_tuner_sizes_the_halving_plan_to_n_trials(digits):
