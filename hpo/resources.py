@@ -75,6 +75,7 @@ from sklearn.utils import _safe_indexing
 from ._constraints import Interval, Options, Satisfies, check_options
 from ._paused import PausedModels
 from ._rows import fit_params_for, nested_order, num_samples, subset
+from .strategies import Strategy, strategy_class
 
 __all__ = [
     "Resource", "Samples", "EstimatorParam", "Epochs", "PausedModels", "make_resource",
@@ -464,8 +465,6 @@ def make_resource(resource: str | Resource) -> Resource:
 # ============================================================================ for the Tuner
 def _strategy_class(strategy: Any) -> type | None:
     """The strategy class of a name, class or instance (None: not a strategy hpo knows)."""
-    from .strategies import strategy_class
-
     try:
         return strategy_class(strategy)
     except ValueError:
@@ -510,8 +509,6 @@ def resolve_resource(
     resource, min_resource, max_resource, strategy_options
         ``(None, None, None, options)`` when no resource is in play.
     """
-    from .strategies import Strategy
-
     options = dict(strategy_options or {})
     budgets = strategy_takes_budgets(strategy)
     if resource is None:

@@ -37,6 +37,7 @@ from .evaluation import (
 from .resources import resolve_resource
 from .spaces import Space
 from .spaces.space import as_space
+from .storage import StudyMismatchError, data_fingerprint
 from .strategies import Strategy, make_strategy, plan_options
 
 __all__ = ["Tuner"]
@@ -393,8 +394,6 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
             self.trials_ = exc.result.trials
             raise_estimator_error(objective, exc, len(splits))
         except ValueError as exc:
-            from .storage import StudyMismatchError
-
             if isinstance(exc, StudyMismatchError) and "direction: 'minimize' in the study" in str(exc):
                 raise StudyMismatchError(
                     f"{exc}\nThis is a Tuner study stored by an earlier hpo, which minimized minus the validation "
@@ -455,8 +454,6 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
     def _stored_search(self, objective, space, options, seed, X, y, groups, loop_options):
         """The search as a stored study (``storage=``): resumed when it exists, checked against these data."""
         from functools import partial
-
-        from .storage import data_fingerprint
 
         if self.random_state is None:
             warnings.warn(
@@ -572,8 +569,6 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
                             name_details=[str(estimator)])
 
     def __sklearn_tags__(self):
-        from sklearn.utils import get_tags
-
         tags = super().__sklearn_tags__()
         inner = get_tags(self.estimator)
         tags.estimator_type = inner.estimator_type

@@ -12,6 +12,8 @@ from __future__ import annotations
 import warnings
 from typing import Any, Callable
 
+from ..result import Result
+from ..spaces import Space
 from .connection import StorageError
 from .memory import InMemoryStorage
 from .record import StudyRecord, TrialRow, data_fingerprint, environment_versions
@@ -69,9 +71,6 @@ def load_study(storage: Any, study: str, *, to_params: Callable[[dict], dict] | 
     >>> result.best_config
     {'n': 1}
     """
-    from ..result import Result
-    from ..spaces import Space
-
     store, owned = open_storage(storage, readonly=True)
     try:
         record = store.get_study(study)

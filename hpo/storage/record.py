@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..spaces.dimensions import decode_value, encode_value
+from ..spaces.dimensions import Categorical, Dimension, decode_value, encode_value
 from ..trial import Candidate, Trial
 
 __all__ = [
@@ -239,8 +239,6 @@ def stored_choices(space: Any) -> dict[str, dict]:
     """Per categorical parameter whose choices JSON cannot hold (estimators, functions: stored by their repr),
     the stored form of each such choice -> the choice, so that a resumed study's trials get the objects back.
     A stored form two choices share is left out (it cannot say which)."""
-    from ..spaces.dimensions import Categorical
-
     out: dict[str, dict] = {}
     for name in space.names:
         dim = space[name]
@@ -369,8 +367,6 @@ def _choice_types(p: Mapping) -> list[str]:
 
 
 def _space_differences(stored: Mapping, given: Mapping) -> list[str]:
-    from ..spaces.dimensions import Dimension
-
     a = {p["name"]: p for p in stored.get("parameters", [])}
     b = {p["name"]: p for p in given.get("parameters", [])}
 
