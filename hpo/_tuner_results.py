@@ -13,7 +13,7 @@ import numpy as np
 
 from .spaces import Space
 from .strategies import SuccessiveHalving
-from .trial import OK
+from .trial import OK, budget_rank
 
 __all__ = ["cv_results", "best_index", "resource_attributes", "metric_names", "param_column", "rank"]
 
@@ -54,8 +54,8 @@ def cv_results(trials: list, space: Space, metrics: list[str], n_splits: int, *,
     ok = np.array([t.status == OK for t in trials], dtype=bool)
     top = None
     if any(t.budget is not None for t in trials):  # the best is chosen among the largest budget reached
-        reached = [np.inf if t.budget is None else t.budget for t in trials if t.status == OK]
-        top = np.array([t.status == OK and (np.inf if t.budget is None else t.budget) == max(reached)
+        reached = [budget_rank(t.budget) for t in trials if t.status == OK]
+        top = np.array([t.status == OK and budget_rank(t.budget) == max(reached)
                         for t in trials], dtype=bool) if reached else None
     for metric in metrics:
         for which in sets:

@@ -9,17 +9,13 @@ import math
 from typing import Any, Iterator
 
 from .spaces import Space
-from .trial import FAILED, OK, PRUNED, Trial, loss_sign
+from .trial import FAILED, OK, PRUNED, Trial, budget_rank, loss_sign
 
 __all__ = ["Result"]
 
 
 def _number(trial: Trial) -> int:
     return trial.number
-
-
-def _budget_rank(budget: float | None) -> float:
-    return math.inf if budget is None else float(budget)
 
 
 class Result:
@@ -79,7 +75,7 @@ class Result:
         else:
             self.trials.append(trial)
         if trial.status == OK:
-            rank = _budget_rank(trial.budget)
+            rank = budget_rank(trial.budget)
             best = self._best_by_budget.get(rank)
             if best is None or trial.loss < best.loss:  # type: ignore[operator]
                 self._best_by_budget[rank] = trial

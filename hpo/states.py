@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterable, Sized
 
 from ._constraints import Interval, check_options
 from .spaces.dimensions import encode_value
-from .trial import OK, Trial
+from .trial import OK, Trial, budget_rank
 
 __all__ = ["MemoryStates", "FolderStates", "state_key", "states_folder", "check_max_states"]
 
@@ -67,16 +67,12 @@ def states_folder(db_path: str, study: str) -> str:
     return os.path.join(os.path.abspath(os.fspath(db_path)) + "-states", f"{safe}-{digest}")
 
 
-def _rank(budget: Any) -> float:
-    return math.inf if budget is None else float(budget)
-
-
 def _losses_by_budget(trials: Iterable[Trial]) -> dict[float, list]:
     """The sorted losses of the ok trials, per budget."""
     losses: dict[float, list] = {}
     for t in trials:
         if t.status == OK and t.loss is not None:
-            losses.setdefault(_rank(t.budget), []).append(t.loss)
+            losses.setdefault(budget_rank(t.budget), []).append(t.loss)
     for v in losses.values():
         v.sort()
     return losses
@@ -90,7 +86,7 @@ def _worst(metas: dict[str, dict], losses: dict[float, list]) -> list[str]:
     def badness(key: str) -> tuple:
         m = metas[key]
         loss = math.inf if m.get("loss") is None else float(m["loss"])
-        at = losses.get(_rank(m.get("budget")), [])
+        at = losses.get(budget_rank(m.get("budget")), [])
         share = bisect.bisect_left(at, loss) / len(at) if at else 1.0
         return (share, loss, int(m.get("number", 0)))
 
@@ -116,7 +112,7 @@ class _States:
         """
         self._seen += 1
         if trial.status == OK and trial.loss is not None:
-            bisect.insort(self._losses.setdefault(_rank(trial.budget), []), trial.loss)
+            bisect.insort(self._losses.setdefault(budget_rank(trial.budget), []), trial.loss)
 
     def _ranks(self, trials: Callable[[], Iterable[Trial]]) -> dict[float, list]:
         """The sorted losses per budget of ``trials()``: those observed, or rebuilt if it holds others."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-__all__ = ["Candidate", "Trial", "OK", "FAILED", "PRUNED", "STATUSES", "DIRECTIONS", "loss_sign"]
+__all__ = ["Candidate", "Trial", "OK", "FAILED", "PRUNED", "STATUSES", "DIRECTIONS", "loss_sign", "budget_rank"]
 
 OK = "ok"
 FAILED = "failed"
@@ -16,6 +17,11 @@ STATUSES = (OK, FAILED, PRUNED)
 
 #: The two ways a search may read its objective's value.
 DIRECTIONS = ("minimize", "maximize")
+
+
+def budget_rank(budget: Any) -> float:
+    """A budget as a number to compare: ``None`` (the full budget, no budget given) ranks above every number."""
+    return math.inf if budget is None else float(budget)
 
 
 def loss_sign(direction: str) -> float:

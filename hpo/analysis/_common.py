@@ -7,7 +7,7 @@ from typing import Any
 
 from ..result import Result
 from ..strategies.base import config_key
-from ..trial import OK, Trial
+from ..trial import OK, Trial, budget_rank
 
 __all__ = ["as_result", "full_budget", "auto_budget", "ok_trials_at_budget", "top_trials",
            "AUTO_MIN_TRIALS", "line_styles", "plain_log_axis", "plain_number"]
@@ -31,13 +31,9 @@ def as_result(obj: Any) -> Result:
     raise TypeError(f"expected a hpo Result or a fitted Tuner, got {type(obj).__name__}")
 
 
-def _rank(budget: float | None) -> float:
-    return math.inf if budget is None else float(budget)
-
-
 def full_budget(result: Result) -> float | None:
     """The largest budget an ok trial reached (``None``, the full budget, is the largest)."""
-    ranks = [_rank(t.budget) for t in result.trials if t.status == OK]
+    ranks = [budget_rank(t.budget) for t in result.trials if t.status == OK]
     if not ranks:
         return None
     top = max(ranks)
@@ -53,7 +49,7 @@ def auto_budget(result: Result) -> float | None:
     counts: dict[float, int] = {}
     for t in result.trials:
         if t.status == OK:
-            counts[_rank(t.budget)] = counts.get(_rank(t.budget), 0) + 1
+            counts[budget_rank(t.budget)] = counts.get(budget_rank(t.budget), 0) + 1
     if not counts:
         return None
     enough = [b for b, n in counts.items() if n >= AUTO_MIN_TRIALS]
@@ -83,7 +79,7 @@ def ok_trials_at_budget(result: Result, budget: Any = "max") -> list[Trial]:
             raise ValueError(f"budget must be 'max', 'auto', 'all', None or a number, got {budget!r}")
         else:
             budget = full_budget(result)
-    return [t for t in ok if _rank(t.budget) == _rank(budget)]
+    return [t for t in ok if budget_rank(t.budget) == budget_rank(budget)]
 
 
 def top_trials(result: Result, k: int, budget: Any = "max") -> list[Trial]:
@@ -97,7 +93,7 @@ def top_trials(result: Result, k: int, budget: Any = "max") -> list[Trial]:
     out: list[Trial] = []
     if budget == "ranked":
         pool = sorted((t for t in result.trials if t.status == OK),
-                      key=lambda t: (-_rank(t.budget), t.loss, t.number))
+                      key=lambda t: (-budget_rank(t.budget), t.loss, t.number))
     else:
         pool = sorted(ok_trials_at_budget(result, budget), key=lambda t: (t.loss, t.number))
     for t in pool:

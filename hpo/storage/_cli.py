@@ -131,6 +131,7 @@ def _running_without_process(store: Any, name: str, sessions: list | None = None
 
 def _show(store: Any, name: str, top: int, out: TextIO) -> None:
     from ..strategies.base import config_key
+    from ..trial import budget_rank
     from . import load_study
     from .sessions import session_status
 
@@ -182,7 +183,7 @@ def _show(store: Any, name: str, top: int, out: TextIO) -> None:
         lines.insert(-1, lines[-1][len("}, "):-1] + ",")
     for line in lines[1:-1]:
         print(f"  {printable(line.strip())}", file=out)
-    ok = sorted((t for t in result.trials if t.status == "ok"), key=lambda t: (-_budget(t.budget), t.loss))
+    ok = sorted((t for t in result.trials if t.status == "ok"), key=lambda t: (-budget_rank(t.budget), t.loss))
     if not ok:
         print("no trial succeeded yet", file=out)
         return
@@ -195,10 +196,6 @@ def _show(store: Any, name: str, top: int, out: TextIO) -> None:
         budget = "" if t.budget is None else f"  budget {t.budget:g}"
         config = ", ".join(f"{printable(k)}={v!r}" for k, v in t.config.items())
         print(f"  #{t.number:<5} {t.value:<12.6g}{budget}  {config}", file=out)
-
-
-def _budget(b: Any) -> float:
-    return float("inf") if b is None else float(b)
 
 
 def _export(store: Any, name: str, fmt: str, out_path: str | None) -> None:
