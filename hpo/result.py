@@ -99,6 +99,10 @@ class Result:
             if "object has no attribute 'suggest_" in (first.error or ""):
                 hint = (" (the objective takes an Optuna-style trial: hpo calls objective(config) with the "
                         "configuration as a dict, its values drawn from the Space; read config['name'])")
+            elif len(budgets := {t.budget for t in self.trials}) == 1 and None not in budgets:
+                hint = (f" (every trial ran at budget {budgets.pop():g}: a multi-fidelity search starts small, and an "
+                        "objective that fails or returns NaN at small budgets leaves it nothing to promote; check it "
+                        "there, or raise min_budget)")
             return f"all {len(self.trials)} trials failed; the first, trial {first.number}, with {first.error}{hint}"
         return f"no trial succeeded ({len(self.trials)} pruned)"
 

@@ -460,3 +460,12 @@ def test_a_finite_plan_or_space_runs_without_n_trials(strategy, options):
     finite = optimize(lambda c, budget: c["k"] + 1 / budget, Space(k=Int(0, 3)), strategy, n_trials=None, seed=0,
                       strategy_options={"min_budget": 1, "max_budget": 9})
     assert {t.config["k"] for t in finite.trials} <= {0, 1, 2, 3} and finite.best_trial.budget == 9
+
+
+def test_a_search_failing_at_its_small_budgets_says_so():
+    import hpo
+
+    with pytest.raises(hpo.AllTrialsFailedError, match="every trial ran at budget 1: a multi-fidelity search starts "
+                                                        "small"):
+        optimize(lambda c, budget: math.nan if budget < 9 else c["x"], Space(x=Float(0, 1)), "halving",
+                 n_trials=None, seed=0, strategy_options={"min_budget": 1, "max_budget": 9})
