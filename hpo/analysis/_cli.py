@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name}: cannot write the plots to {printable(out)}: {exc}", file=sys.stderr)
             return 2
         for what, why in files.skipped.items():
-            print(f"{name}: no {what} plot: {why}", file=sys.stderr)
+            print(f"{name}: no {'' if what == 'all' else what + ' '}plot: {why}", file=sys.stderr)
         for path in files.paths.values():
             print(f"plot: {printable(path)}")
         return 0 if files.paths else 1

@@ -192,6 +192,12 @@ class _Measure:
             return np.clip(t, 0.0, 1.0)
         return self._cum[np.searchsorted(self.atoms, t, side="right")]
 
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` draws from the measure."""
+        if self.atoms is None:
+            return rng.random(n)
+        return rng.choice(self.atoms, size=n, p=np.diff(self._cum))
+
 
 def _measures(space: Space) -> list[_Measure]:
     out = []
@@ -315,16 +321,24 @@ def _make_forest(forest: Any, n_trees: int, random_state: int) -> Any:
 
 
 def unit_features(space: Space, configs: list[dict], rng: np.random.Generator) -> np.ndarray:
-    """The unit encoding of ``configs`` with each inactive entry replaced by a uniform draw.
+    """The unit encoding of ``configs`` with each inactive entry replaced by a draw from its coordinate's
+    measure (uniform for a Float; one of the points of an Int or a Categorical).
 
-    See the module's notes: an inactive parameter has no value, and a uniform
-    draw is what a uniform sample of the unit box holds there.
+    See the module's notes: an inactive parameter has no value, and such a
+    draw is what a sample of the measure the decomposition integrates over
+    holds there. (Uniform draws for an Int or a Categorical put the inactive
+    rows between its points, where the measure has no mass: the trees' values
+    there, learnt from the active branch, were then counted as the child's
+    effect, several times its true share.)
     """
     U = space.encode(configs)
     names = space.names
     inactive = np.array([[name not in c for name in names] for c in configs], dtype=bool).reshape(U.shape)
     if inactive.any():
-        U[inactive] = rng.random(int(inactive.sum()))
+        for j, measure in enumerate(_measures(space)):
+            rows = inactive[:, j]
+            if rows.any():
+                U[rows, j] = measure.sample(int(rows.sum()), rng)
     return U
 
 
@@ -404,12 +418,17 @@ def importance(
     trials = ok_trials_at_budget(result, budget)
     if len(trials) < 5:
         budgeted = len({t.budget for t in result.trials if t.status == "ok"}) > 1
-        where = ("" if budget == "all" or (budget == "max" and not budgeted) else
-                 " at the largest budget (try budget='auto')" if budget == "max" else f" at budget {budget!r}")
+        where = ("" if budget == "all" or (budget in ("max", "auto") and not budgeted) else
+                 " at the largest budget (try budget='auto')" if budget == "max" else
+                 " at the budget budget='auto' chose" if budget == "auto" else f" at budget {budget!r}")
         raise ValueError(f"importance needs at least 5 ok trials{where}; this search has {len(trials)}")
     y = np.array([t.loss for t in trials], dtype=float)
     if np.ptp(y) == 0:
         raise ValueError(f"all {len(trials)} ok trials have the same loss {y[0]:g}: nothing to explain")
+    # shares of variance do not depend on the losses' scale; the trees' arithmetic does (1e300 overflows when
+    # squared, 1e-300 leaves no split): standardized, without overflow
+    y = y / np.max(np.abs(y))
+    y = (y - y.mean()) / y.std()
     rng = np.random.default_rng(seed)
     X = unit_features(space, [t.config for t in trials], rng)
     model = _make_forest(forest, n_trees, int(rng.integers(2**31 - 1)))
@@ -426,7 +445,7 @@ def importance(
         variance, main, _ = tree_anova(tree, measures)
         if variance > 0:
             fractions[k] = main / variance
-    valid = ~np.isnan(fractions[:, 0])
+    valid = ~np.isnan(fractions).any(axis=1)
     if not valid.any():
         raise ValueError("every tree of the forest predicts a constant: nothing to explain")
     mean = fractions[valid].mean(axis=0)

@@ -107,11 +107,15 @@ def save_plots(
             out.skipped[name] = str(exc)
             return
         path = os.path.join(out_dir, f"{prefix}{name}.png")
-        fig.savefig(path, dpi=dpi)
+        try:
+            fig.savefig(path, dpi=dpi)
+        except (ValueError, OverflowError) as exc:  # matplotlib cannot lay out values near the float range's ends
+            out.skipped[name] = f"matplotlib could not draw it ({type(exc).__name__}: {exc})"
+            return
         out.paths[name] = path
 
     if not result.n_ok:
-        out.skipped["all"] = "no trial succeeded"
+        out.skipped["all"] = result.no_best_reason()
         return out
     write("convergence", lambda: plot_convergence(search))
     table, why = importance_table, None

@@ -106,6 +106,15 @@ class SeedRobustness:
         return ((L == best[None, :]) & np.isfinite(best)[None, :]).sum(axis=1)
 
     @property
+    def measured(self) -> bool:
+        """Whether any configuration was scored on any new seed (every re-scoring may fail)."""
+        return bool(np.isfinite(self.losses).any())
+
+    @property
+    def _best_mean(self) -> str:
+        return f"{'highest' if self.sign < 0 else 'lowest'} mean {self.value_name}"
+
+    @property
     def best_by_mean(self) -> int:
         """The row with the lowest mean loss over the new seeds."""
         m = np.where(np.isnan(self.mean), np.inf, self.mean)
@@ -113,30 +122,36 @@ class SeedRobustness:
 
     @property
     def winner_stays(self) -> bool:
-        """Whether the search's winner also has the lowest mean loss over the new seeds."""
-        return len(self.configs) == 1 or self.best_by_mean == 0
+        """Whether the search's winner also has the lowest mean loss over the new seeds (False when nothing
+        could be scored there)."""
+        return self.measured and (len(self.configs) == 1 or self.best_by_mean == 0)
 
     @property
     def wins_once(self) -> bool:
         """The search's winner wins on one seed only (the search's own), none of the new ones."""
-        return len(self.configs) > 1 and int(self.wins[0]) == 0
+        return self.measured and len(self.configs) > 1 and int(self.wins[0]) == 0
 
     @property
     def verdict(self) -> str:
         """One sentence: whether the search's winner keeps the lowest mean loss over the new seeds (or ties it)."""
         winner = self.trial_numbers[0]
+        if not self.measured:
+            return (f"No configuration could be scored on the new seeds ({len(self.errors)} errors): nothing is "
+                    "known about the winner's robustness.")
         if not self.winner_stays:
             return "The search's winner does not stay the winner."
         tied = [self.trial_numbers[i] for i in range(1, len(self.configs)) if self.mean[i] == self.mean[0]]
         if tied:
             others = ", ".join(str(t) for t in tied)
             return (f"The search's winner (trial {winner}) ties trial{'s' if len(tied) > 1 else ''} {others} "
-                    "for the lowest mean loss over the seeds.")
+                    f"for the {self._best_mean} over the seeds.")
         return f"The search's winner (trial {winner}) stays the winner on the mean over the seeds."
 
     @property
     def warning(self) -> str | None:
         """A sentence for the report when the winner is not robust, else None."""
+        if not self.measured:
+            return f"Every re-scoring failed; the first error: {self.errors[0]}" if self.errors else None
         if len(self.configs) < 2:
             return None
         n = len(self.seeds)
@@ -144,13 +159,14 @@ class SeedRobustness:
         if self.wins_once:
             return (
                 f"The search's best configuration (trial {self.trial_numbers[0]}) wins on one seed only, the "
-                f"search's own: it is best on none of {n} other seeds, where trial {other} has the lowest mean "
-                "loss. Its lead is within seed-to-seed noise."
+                f"search's own: it is best on none of {n} other seeds, where trial {other} has the "
+                f"{self._best_mean}. Its lead does not hold on other seeds."
             )
         if not self.winner_stays:
             return (
                 f"The search's best configuration (trial {self.trial_numbers[0]}) wins on {int(self.wins[0])} of "
-                f"{n} other seeds, but trial {other} has a lower mean loss over them."
+                f"{n} other seeds, but trial {other} has a {'higher' if self.sign < 0 else 'lower'} mean "
+                f"{self.value_name} over them."
             )
         return None
 

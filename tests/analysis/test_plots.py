@@ -241,8 +241,8 @@ def test_the_default_contour_pair_is_active_together_where_the_two_most_importan
     space = Space(model=Categorical(["svm", "tree"]), C=Float(1e-3, 1e3, log=True).when(model="svm"),
                   depth=Int(1, 30).when(model="tree"))
 
-    def loss(c):
-        return abs(np.log10(c["C"]) - 1) if c["model"] == "svm" else 1 + abs(c["depth"] - 7) / 10
+    def loss(c):  # both branches have the same mean loss: the model matters little, C and depth much
+        return abs(np.log10(c["C"])) / 3 if c["model"] == "svm" else abs(c["depth"] - 15.5) / 14.5
 
     result = hpo.optimize(loss, space, "random", n_trials=40, seed=0)
     assert set(importance(result).names[:2]) == {"C", "depth"}  # two branches: never active together
@@ -277,3 +277,15 @@ def test_edf_of_searches_and_of_numbers(tmp_path):
     assert list(ax.lines[0].get_ydata()) == [0.0, 0.25, 0.5, 0.75, 1.0]
     with pytest.raises(ValueError, match="no finite value"):
         plot_edf({"a": [float("nan")]})
+
+
+def test_plots_of_values_at_the_ends_of_the_float_range_are_skipped_with_a_reason_not_a_crash(tmp_path):
+    # matplotlib's tick layout raised from savefig ("arange: cannot compute length"): save_plots and the
+    # report crashed and wrote nothing
+    from hpo.analysis import save_plots
+
+    result = hpo.optimize(lambda c: 1e308 if c["x"] > 0.5 else -1e308, Space(x=Float(0, 1), y=Float(0, 1)),
+                          "random", n_trials=12, seed=0)
+    files = save_plots(result, str(tmp_path))
+    assert files.paths or files.skipped
+    assert all(isinstance(why, str) and why for why in files.skipped.values())

@@ -88,7 +88,7 @@ def test_a_winner_tied_on_the_mean_is_said_to_tie_not_to_stay_alone():
     rob = seed_robustness(result, objective=lambda c, s: 0.0 if c["x"] < 2 else 1.0, seeds=[1, 2], top_k=3)
     assert rob.winner_stays and rob.warning is None
     assert rob.verdict == f"The search's winner (trial {rob.trial_numbers[0]}) ties trial {rob.trial_numbers[1]} " \
-        "for the lowest mean loss over the seeds."
+        "for the lowest mean value over the seeds."
     assert rob.verdict in rob.to_markdown() and "stays the winner" not in rob.to_markdown()
 
 
@@ -246,3 +246,22 @@ def test_a_multifidelity_tuner_is_rescored_at_its_max_resource(iris):
     assert rob.trial_numbers[0] == tuner.result_.best_trial.number
     assert len(rob.configs) == 3 and np.isfinite(rob.losses).all()
     assert rob.search_budget[0] == max(b for b in rob.search_budget)
+
+
+def test_when_every_rescoring_fails_nothing_is_said_about_the_winner():
+    # it said "the winner stays" and warned that the winner "has the lowest mean loss" but loses, to itself
+    result = _line_result()
+
+    def broken(config, seed):
+        raise RuntimeError("data missing")
+
+    rob = seed_robustness(result, objective=broken, seeds=[1, 2, 3], top_k=3)
+    assert not rob.measured and not rob.winner_stays and not rob.wins_once
+    assert rob.verdict.startswith("No configuration could be scored on the new seeds")
+    assert "data missing" in rob.warning
+
+
+def test_a_maximized_search_is_said_to_have_the_highest_mean():
+    result = _line_result("maximize")  # the best is x=5; under new seeds x=4 is better
+    rob = seed_robustness(result, objective=lambda c, s: -abs(c["x"] - 4), seeds=[1, 2], top_k=3)
+    assert not rob.winner_stays and "where trial 3 has the highest mean value" in rob.warning
