@@ -26,8 +26,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def _file_name(study: str) -> str:
-    """A file-name stem from a study name: safe characters only, at most 100 of them."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", study).strip("_")[:100].strip("_") or "study"
+    """A file-name stem from a study name: letters (of any script), digits and ``._-``, at most 100 of them
+    (ASCII only made 研究 and 実験, or 'svm α' and 'svm β', one name: the second report overwrote the first)."""
+    return re.sub(r"[^\w.-]+", "_", study).strip("_")[:100].strip("_") or "study"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -84,7 +84,7 @@ def plot_convergence(searches: Any, *, ax: Any = None, label: str | None = None,
         ax.fill_between(x, lo, hi, alpha=0.2, color=line.get_color(), lw=0)
     if log:
         log_axis(ax, "y")
-    ax.set_xlabel("trial")
+    ax.set_xlabel("trials evaluated")  # a count (trial number k is the (k + 1)-th evaluated)
     ax.set_ylabel("best " + ylabel)
     ax.set_title("convergence")
     ax.grid(alpha=0.3)

@@ -199,7 +199,9 @@ def _model_lines(strategy: Any) -> list[str]:
 
 # ------------------------------------------------------------------ render
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text for a Markdown table cell: ``|`` and HTML's ``<``, ``>`` and ``&`` escaped (a value ``<i>`` is text)."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+            .replace("\n", " "))
 
 
 def _render_md(blocks: list, base: str) -> str:

@@ -364,7 +364,8 @@ def headline(s: Summary, alpha: float = 0.05) -> str:
         mean_score = {c: float(np.nanmean(scores[:, j])) for j, c in enumerate(s.contenders)}
         median_score = {c: float(np.nanmedian(scores[:, j])) for j, c in enumerate(s.contenders)}
     scores_text = (f"mean score {_score(mean_score[leader])} against {_score(mean_score[second])} "
-                   f"(median {_score(median_score[leader])} against {_score(median_score[second])}; 100 = the optimum)")
+                   f"(median {_score(median_score[leader])} against {_score(median_score[second])}; 100 = the optimum, "
+                   "or the best loss any run found)")
     if _rank(ranks[leader]) != _rank(ranks[second]):
         first = (f"{leader} won over {len(pairs)} (problem, seed) pairs of {n_problems}: mean rank "
                  f"{_rank(ranks[leader])} of {len(s.contenders)} against {_rank(ranks[second])} for the runner-up, "

@@ -219,3 +219,12 @@ def test_the_report_says_what_the_model_estimated_and_what_the_cost_guard_did(tm
     plain = write_report(hpo.optimize(lambda c: c["x"], space, "random", n_trials=5, seed=0),
                          str(tmp_path / "p.md"), plots=False)
     assert "noise" not in plain and "Cost guard" not in plain
+
+
+def test_default_file_names_of_studies_in_other_scripts_stay_apart():
+    from hpo.analysis._cli import _file_name
+
+    names = ["研究", "実験", "svm α", "svm β", "mixed run"]
+    stems = [_file_name(n) for n in names]
+    assert len(set(stems)) == len(names) and stems[-1] == "mixed_run"
+    assert all("/" not in s and s for s in stems + [_file_name("../x"), _file_name("///")])
