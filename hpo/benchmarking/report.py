@@ -480,6 +480,15 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
         meta = stored_meta.get("last_invocation", {})
         unsupported = stored_meta.get("unsupported", [])
         errors = store.errors()
+        failed_trials: dict[str, list[int]] = {}  # contender -> [failed trials, trials]
+        found_nothing = []
+        for run in store.runs(s.n_trials):
+            losses = run["losses"]
+            counts = failed_trials.setdefault(run["contender"], [0, 0])
+            counts[0] += sum(loss is None for loss in losses)
+            counts[1] += len(losses)
+            if losses and all(loss is None for loss in losses):
+                found_nothing.append(f"{run['contender']} on {run['problem']}, seed {run['seed']}")
     parts = [f"# hpo benchmark: {s.n_trials} evaluations per run", "", headline(s), ""]
     if meta:
         seeds = meta.get("seeds") or []
@@ -536,6 +545,12 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
     if unsupported:
         parts += ["Not run (the peer cannot express the problem: conditions, dependent ranges or its "
                   "resource): " + ", ".join(f"{c} on {p}" for p, c in unsupported) + ".", ""]
+    if any(failed for failed, _ in failed_trials.values()):
+        parts += ["## Failed trials", "",
+                  "Trials that failed (an error, or no finite loss), by contender: "
+                  + ", ".join(f"{c} {f} of {n}" for c, (f, n) in failed_trials.items() if f) + "."
+                  + (" Runs in which every trial failed (they found nothing: each ranks last of its pair): "
+                     + "; ".join(found_nothing) + "." if found_nothing else ""), ""]
     if errors:
         parts += ["## Runs that failed", ""]
         parts += [f"- {e['contender']} on {e['problem']}, seed {e['seed']}: "

@@ -208,6 +208,10 @@ def test_a_run_that_found_nothing_loses_its_pair_in_ranks_scores_and_tests(tmp_p
     j, k = s.contenders.index("nothing-on-odd-test"), s.contenders.index("far-test")
     assert all(scores[i, j] < scores[i, k] and scores[i, j] <= 0 for i in odd)
     assert s.mean_ranks()["nothing-on-odd-test"] == 1.5  # wins the even seeds, last on the odd ones
+    text = build_report(str(tmp_path))  # the report said nothing of the failures
+    assert "## Failed trials" in text and "nothing-on-odd-test 10 of 20" in text and "far-test" not in (
+        text.split("## Failed trials")[1].split("\n\n")[1].split("Runs in which")[0])
+    assert "nothing-on-odd-test on branin, seed 1; nothing-on-odd-test on branin, seed 3" in text
 
 
 def test_a_strategy_whose_every_trial_fails_is_a_run_without_result_not_an_error(tmp_path):
