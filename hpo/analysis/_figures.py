@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,7 +129,18 @@ def trial_values(obj: Any, trials: list) -> tuple[np.ndarray, str, bool]:
 
 
 def log_axis(ax: Any, which: str) -> None:
-    """A log scale on ``ax``'s ``which`` axis ("x" or "y") with plain labels (0.5, not 5x10^-1)."""
+    """A log scale on ``ax``'s ``which`` axis ("x" or "y") with plain labels (0.5, not 5x10^-1).
+
+    Values at or below 0 have no place on it: none above 0 is a ``ValueError`` (matplotlib drew empty axes),
+    some is a warning that they are left out.
+    """
+    lo, hi = ax.dataLim.intervalx if which == "x" else ax.dataLim.intervaly
+    if np.isfinite(hi) and hi <= 0:
+        raise ValueError(f"log=True needs values above 0; the values here run from {lo:g} to {hi:g} (a maximized "
+                         "score below 0, say): draw it with log=False")
+    if np.isfinite(lo) and lo <= 0:
+        warnings.warn(f"log=True: the values at or below 0 (down to {lo:g}) are left out of the plot", UserWarning,
+                      stacklevel=3)
     if which == "x":
         ax.set_xscale("log")
         plain_log_axis(ax.xaxis)

@@ -7,6 +7,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from .._constraints import Interval, check_options
 from ..spaces import Categorical, Space
 from ..spaces.conditions import Ref
 from ..trial import OK
@@ -43,6 +44,7 @@ def plot_importance(table: Any, *, ax: Any = None, top: int | None = 20):
 
     if not isinstance(table, ImportanceTable):
         table = importance(table)
+    check_options({"top": [Interval(int, 1), None]}, top=top)
     k = len(table) if top is None else min(top, len(table))
     fig, ax = axes_of(ax, 6.4, max(2.0, 0.9 + 0.35 * k))
     y = np.arange(k)

@@ -17,7 +17,7 @@ import re
 import tempfile
 from typing import Any, Mapping
 
-from .._constraints import Options, check_options
+from .._constraints import Interval, Options, check_options
 from ._common import as_result, full_budget, top_trials
 from ._figures import metric_name, shown_value, shows_scores
 
@@ -295,7 +295,7 @@ def load_stored_study(storage: Any, study: str, *, to_params: Any = None) -> tup
 
 # -------------------------------------------------------------------- main
 _SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
-_constraints = {"fmt": [Options({"md", "html"}), None]}
+_constraints = {"fmt": [Options({"md", "html"}), None], "top": [Interval(int, 1)]}
 
 
 def report_format(path: str, fmt: str | None = None) -> str:
@@ -377,6 +377,7 @@ def write_report(
     from .fanova import importance
 
     fmt = report_format(path, fmt)
+    check_options(_constraints, top=top)
     result = as_result(search)
     study = None if record is None else record.get("name", record.get("study"))
     title = title or (f"hpo study {study}" if study else f"hpo search ({result.strategy or 'search'})")

@@ -289,3 +289,15 @@ def test_plots_of_values_at_the_ends_of_the_float_range_are_skipped_with_a_reaso
     files = save_plots(result, str(tmp_path))
     assert files.paths or files.skipped
     assert all(isinstance(why, str) and why for why in files.skipped.values())
+
+
+def test_a_log_scale_of_values_at_or_below_zero_says_so():
+    # matplotlib drew empty axes (a maximized negative log-loss on a log scale) with no error
+    from hpo.analysis import plot_convergence, plot_edf
+
+    negative = hpo.optimize(lambda c: -1 - c["x"], Space(x=Float(0, 1)), "random", n_trials=8, seed=0,
+                            direction="maximize")
+    with pytest.raises(ValueError, match="log=True needs values above 0; the values here run from -"):
+        plot_convergence(negative, log=True)
+    with pytest.warns(UserWarning, match="the values at or below 0 .* are left out"):
+        plot_edf([0.0, 0.5, 1.0], log=True)

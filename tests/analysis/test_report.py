@@ -228,3 +228,15 @@ def test_default_file_names_of_studies_in_other_scripts_stay_apart():
     stems = [_file_name(n) for n in names]
     assert len(set(stems)) == len(names) and stems[-1] == "mixed_run"
     assert all("/" not in s and s for s in stems + [_file_name("../x"), _file_name("///")])
+
+
+def test_top_must_be_a_positive_int(tmp_path):
+    # top=0 listed every trial; plot_importance(top=0) failed in numpy naming neither top nor the function
+    from hpo.analysis import importance, plot_importance
+
+    result = hpo.optimize(lambda c: c["x"], Space(x=Float(0, 1), y=Float(0, 1)), "random", n_trials=10, seed=0)
+    for bad in (0, -1, 1.5):
+        with pytest.raises(ValueError, match=f"top must be a positive int, got {bad!r}"):
+            write_report(result, str(tmp_path / "r.md"), top=bad, plots=False)
+        with pytest.raises(ValueError, match=f"top must be a positive int or None, got {bad!r}"):
+            plot_importance(importance(result), top=bad)  # (or None: every parameter)
