@@ -46,7 +46,7 @@ def plot_convergence(searches: Any, *, ax: Any = None, label: str | None = None,
     >>> fig = plot_convergence(result)
     >>> ax = fig.axes[0]
     >>> ax.get_title(), ax.get_xlabel(), ax.get_ylabel()
-    ('convergence', 'trial', 'best objective value')
+    ('convergence', 'trials evaluated', 'best objective value')
     >>> fig.savefig("convergence.png")  # doctest: +SKIP
     """
     fig, ax = axes_of(ax)
@@ -197,7 +197,8 @@ def plot_budgets(search: Any, *, ax: Any = None, max_lines: int = 200):
     Raises
     ------
     ValueError
-        When every trial ran at the full budget (not a multi-fidelity search).
+        When every trial ran at the full budget (not a multi-fidelity search), or all at one budget (the
+        median rule's searches).
 
     Examples
     --------
@@ -216,6 +217,9 @@ def plot_budgets(search: Any, *, ax: Any = None, max_lines: int = 200):
     budgets = sorted({t.budget for t in trials if t.budget is not None})
     if not budgets:
         raise ValueError("not a multi-fidelity search: every trial ran at the full budget")
+    if len(budgets) == 1 and not any(t.budget is None for t in trials):
+        raise ValueError(f"every trial ran at one budget ({plain_number(float(budgets[0]))}): nothing to plot "
+                         "against the budget")
     full_x = budgets[-1] * (2.0 if budgets[-1] / budgets[0] >= 10 else 1.15)
     has_full = any(t.budget is None for t in trials)
     tuner = shows_scores(search)
@@ -234,13 +238,14 @@ def plot_budgets(search: Any, *, ax: Any = None, max_lines: int = 200):
     reached = [g for g in ranked if max(bx(t.budget) for t in g) == top]
     highlight = {id(g): i for i, g in enumerate(reached[:10])}
     colors = matplotlib.colormaps["tab10"]
-    for g in ranked[:max_lines][::-1]:
+    lines = {}
+    for g in ranked[:max_lines][::-1]:  # the best drawn last, on top
         ordered = sorted(g, key=lambda t: bx(t.budget))
         x = [bx(t.budget) for t in ordered]
         y = [shown_value(t, tuner) for t in ordered]
         if id(g) in highlight:
-            ax.plot(x, y, "-o", color=colors(highlight[id(g)]), lw=1.8, ms=4, zorder=3,
-                    label=f"trial {ordered[-1].number}")
+            lines[highlight[id(g)]] = ax.plot(x, y, "-o", color=colors(highlight[id(g)]), lw=1.8, ms=4, zorder=3,
+                                              label=f"trial {ordered[-1].number}")[0]
         else:
             ax.plot(x, y, "-o", color="grey", alpha=0.35, lw=0.8, ms=2.5)
     if budgets[-1] / budgets[0] >= 10:
@@ -255,8 +260,9 @@ def plot_budgets(search: Any, *, ax: Any = None, max_lines: int = 200):
     ax.set_ylabel("validation score" if tuner else "objective value")
     ax.set_title(f"value against budget ({len(groups)} configurations)")
     ax.grid(alpha=0.3)
-    if reached:
-        ax.legend(fontsize=7, ncol=2, title="best at the largest budget", title_fontsize=7)
+    if lines:  # best first
+        ax.legend(handles=[lines[i] for i in sorted(lines)], fontsize=7, ncol=2, title="best at the largest budget",
+                  title_fontsize=7)
     return fig
 
 

@@ -301,3 +301,21 @@ def test_a_log_scale_of_values_at_or_below_zero_says_so():
         plot_convergence(negative, log=True)
     with pytest.warns(UserWarning, match="the values at or below 0 .* are left out"):
         plot_edf([0.0, 0.5, 1.0], log=True)
+
+
+def test_the_budget_plot_lists_the_best_first_and_needs_two_budgets():
+    from hpo.analysis import plot_budgets
+
+    def objective(config, budget):
+        return (config["x"] - 0.3) ** 2 + 1 / budget
+
+    result = hpo.optimize(objective, Space(x=Float(0, 1)), "halving", n_trials=None, seed=0,
+                          strategy_options={"min_budget": 1, "max_budget": 9})
+    legend = plot_budgets(result).axes[0].get_legend()
+    shown = [int(t.get_text().split()[1]) for t in legend.get_texts()]
+    at_top = sorted((t for t in result.trials if t.budget == 9), key=lambda t: t.loss)
+    assert shown == [t.number for t in at_top][: len(shown)]  # it listed them worst first
+    one_budget = hpo.optimize(lambda c, trial: c["x"], Space(x=Float(0, 1)), "median", n_trials=6, seed=0,
+                              strategy_options={"max_budget": 9})
+    with pytest.raises(ValueError, match="every trial ran at one budget \\(9\\)"):
+        plot_budgets(one_budget)
