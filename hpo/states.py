@@ -60,11 +60,11 @@ def check_max_states(max_states: Any) -> int:
 
 
 def states_folder(db_path: str, study: str) -> str:
-    """Where a stored study's states go: ``<db>-states/<study name, made file-safe>-<hash>``, as an absolute path
-    (an objective that changes the working directory still finds them)."""
+    """Where a stored study's states go: ``<db>-states/<study name, made file-safe>-<hash>`` (``db_path``: the
+    storage's absolute ``file``, so that an objective that changes the working directory still finds them)."""
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", study)[:60]
     digest = hashlib.sha1(study.encode("utf-8")).hexdigest()[:8]
-    return os.path.join(os.path.abspath(os.fspath(db_path)) + "-states", f"{safe}-{digest}")
+    return os.path.join(os.fspath(db_path) + "-states", f"{safe}-{digest}")
 
 
 def _losses_by_budget(trials: Iterable[Trial]) -> dict[float, list]:
