@@ -2,7 +2,9 @@
 
 A failed trial is a fit or a score that raised (scored ``error_score``) or a
 score that is not finite (kept, ranked last). At the end of a search the
-failures are summed up as scikit-learn's searches do; with
+failures are summed up as scikit-learn's searches do: fits that raised in a
+``FitFailedWarning``, scorers that raised on a fitted model in a "Scoring
+failed" ``UserWarning`` (the trial's ``failed_in`` metric tells them apart); with
 ``error_score="raise"`` or ``fail_fast`` the estimator's own exception is
 raised.
 """
@@ -49,10 +51,11 @@ def raise_estimator_error(objective: Any, exc: TrialFailedError, n_splits: int) 
         raise exc
     if isinstance(exc, RepeatedFailureError) and hasattr(error, "add_note"):
         n = exc.count
-        fits = f"{n * n_splits} fits failed ({n} trials x {n_splits} splits)"
+        what = _what_failed(exc.trial)
+        fits = f"{n * n_splits} {what} ({n} trials x {n_splits} splits)"
         head = (f"All the {fits}" if exc.every else f"The first {fits}, so the search stopped (fail_fast={n})")
         error.add_note(
-            f"hpo.Tuner: {head}. It is very likely that your model is misconfigured. {n * n_splits} fits failed "
+            f"hpo.Tuner: {head}. It is very likely that your model is misconfigured. {n * n_splits} {what} "
             f"with the following error:\n{_clip(exc.trial.error or '')}\nThis is that error, raised; "
             "Tuner(fail_fast=None) runs every trial whatever fails."
         )
@@ -62,9 +65,14 @@ def raise_estimator_error(objective: Any, exc: TrialFailedError, n_splits: int) 
 def all_failed_message(trials: list, n_splits: int) -> str:
     """Every trial failed, not all with one error: how many fits with which error, as scikit-learn says it."""
     n = len(trials)
+    scoring = sum(_in_scoring(t) for t in trials)
+    if scoring == 0:
+        what = f"all the {n * n_splits} fits ({n} trials x {n_splits} splits; a trial stops at its first failing fit)"
+    else:
+        what = (f"{(n - scoring) * n_splits} fits and {scoring * n_splits} scores of fitted models ({n} trials x "
+                f"{n_splits} splits; a trial stops at its first failing fit or score)")
     return (
-        f"All the {n} trials of the search failed: all the {n * n_splits} fits ({n} trials x {n_splits} splits; "
-        "a trial stops at its first failing fit).\nIt is very likely that your model is misconfigured.\n"
+        f"All the {n} trials of the search failed: {what}.\nIt is very likely that your model is misconfigured.\n"
         "You can try to debug the error by setting error_score='raise'.\n\n"
         f"Below are more details about the failures:\n{_failure_details(trials, n_splits)}"
     )
@@ -74,7 +82,7 @@ def _failure_details(trials: list, n_splits: int) -> str:
     """scikit-learn's list of errors with their counts of fits, most common first, each with a traceback."""
     out = []
     for text, count, example in _error_groups(trials)[:5]:
-        out.append(f"{'-' * 80}\n{count * n_splits} fits failed with the following error:\n"
+        out.append(f"{'-' * 80}\n{count * n_splits} {_what_failed(example)} with the following error:\n"
                    f"{_clip(example.traceback or text)}")
     return "\n".join(out)
 
@@ -104,6 +112,15 @@ def _clip(text: str, limit: int = 2000) -> str:
     return text if len(text) <= limit else text[:limit] + " [...]"
 
 
+def _in_scoring(trial) -> bool:
+    """Whether a failed trial's error was raised by a scorer, its fit having succeeded."""
+    return trial.metrics.get("failed_in") == "score"
+
+
+def _what_failed(trial) -> str:
+    return "scores of fitted models failed" if _in_scoring(trial) else "fits failed"
+
+
 def scored(trial) -> bool:
     """Whether a failed trial was scored (its optimized score was not finite) rather than raising."""
     return any(k.startswith("split0_test_") for k in trial.metrics)
@@ -114,7 +131,8 @@ def warn_failures(trials: list, cv_results: dict, metrics: list[str], n_splits: 
     """scikit-learn's warnings at the end of a search: the failed fits (``FitFailedWarning``, with the
     most common error first), and non-finite scores (a ``UserWarning`` per kind, test and train)."""
     k = n_splits
-    failed = [t for t in trials if t.status == FAILED and not scored(t)]
+    raised = [t for t in trials if t.status == FAILED and not scored(t)]
+    failed = [t for t in raised if not _in_scoring(t)]
     if failed:
         warnings.warn(
             f"\n{len(failed) * k} fits failed out of a total of {len(trials) * k} ({len(failed)} of "
@@ -124,6 +142,16 @@ def warn_failures(trials: list, cv_results: dict, metrics: list[str], n_splits: 
             "If these failures are not expected, you can try to debug them by setting error_score='raise'."
             f"\n\nBelow are more details about the failures:\n{_failure_details(failed, k)}",
             FitFailedWarning, stacklevel=3,
+        )
+    scoring = [t for t in raised if _in_scoring(t)]
+    if scoring:  # scikit-learn: "Scoring failed", a UserWarning (the fits succeeded: no FitFailedWarning)
+        warnings.warn(
+            f"\nScoring failed: {len(scoring) * k} scores of fitted models raised ({len(scoring)} of {len(trials)} "
+            f"trials x {k} splits: a trial stops at its first failing score). The score on these train-test "
+            f"partitions for these parameters will be set to {error_score}; such a trial is never chosen as the "
+            "best.\nIf these failures are not expected, you can try to debug them by setting error_score='raise'."
+            f"\n\nBelow are more details about the failures:\n{_failure_details(scoring, k)}",
+            UserWarning, stacklevel=3,
         )
     kinds = ["test", "train"] if return_train_score else ["test"]
     for kind in kinds:

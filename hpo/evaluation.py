@@ -306,7 +306,9 @@ class EstimatorObjective:
     back as metrics named as in scikit-learn's ``cv_results_``
     (``split0_test_score``, ``fit_time``...). A fit or score that raises
     leaves the times spent until then on the exception (``hpo_metrics``,
-    recorded on the failed trial). Picklable, so that worker processes can
+    recorded on the failed trial), and where it arose: ``failed_in`` is
+    ``"fit"`` or ``"score"`` (a scorer raised on a fitted model, which
+    scikit-learn reports as "Scoring failed", not as a failed fit). Picklable, so that worker processes can
     run it.
 
     Parameter values are cloned for every fit (:func:`configured`). With a
@@ -423,10 +425,11 @@ class EstimatorObjective:
         done, states = paused if paused is not None else (0, None)
         models, spent = [], 0
         timing, start = None, 0.0  # the list of times being measured, and since when
+        stage = "fit"  # where an error arises: fitting, or scoring a fitted model
         tasks = self.tasks.trial() if self.tasks is not None else NO_TRIAL  # callbacks' task per split
         try:
             for k, (train, val) in enumerate(self.splits):
-                timing, start = fit_times, time.perf_counter()
+                timing, start, stage = fit_times, time.perf_counter(), "fit"
                 if self.resource is None:
                     est = configured(self.estimator, params)
                     X_train, y_train = subset(est, self.X, self.y, train)
@@ -450,7 +453,7 @@ class EstimatorObjective:
                     spent += units
                 fit_times.append(time.perf_counter() - start)
                 models.append(est)
-                timing, start = score_times, time.perf_counter()
+                timing, start, stage = score_times, time.perf_counter(), "score"
                 X_val, y_val = subset(est, self.X, self.y, val, rows)
                 for name, score in self._scores(est, X_val, y_val, val, n).items():
                     tests.setdefault(name, []).append(score)
@@ -468,7 +471,7 @@ class EstimatorObjective:
                 timing.append(time.perf_counter() - start)
                 if timing is fit_times:
                     score_times.append(0.0)
-            _attach_metrics(exc, _times(fit_times, score_times))
+            _attach_metrics(exc, {**_times(fit_times, score_times), "failed_in": stage})
             raise
         metrics.update(_times(fit_times, score_times))
         primary = self._primary(list(tests))

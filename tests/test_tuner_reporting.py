@@ -85,6 +85,63 @@ def test_no_warning_when_nothing_fails(clf_data):
         Tuner(LogisticRegression(), C_UNIT, n_trials=3, validation=3, random_state=0).fit(X, y)
 
 
+def raises_above_half(estimator, X, y):
+    if estimator.C > 0.5:
+        raise ZeroDivisionError("the scorer divided by zero")
+    return estimator.score(X, y)
+
+
+@pytest.mark.filterwarnings(SMALL_HOLDOUT)
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_scorer_that_raises_is_scoring_failed_not_a_failed_fit(clf_data, n_jobs):
+    """scikit-learn warns "Scoring failed" (a UserWarning) when a scorer raises on a fitted model; the fit
+    succeeded, so it is no FitFailedWarning and no "fits failed" count."""
+    X, y = clf_data
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tuner = Tuner(LogisticRegression(), C_UNIT, n_trials=12, validation=3, random_state=0, n_jobs=n_jobs,
+                      scoring=raises_above_half, fail_fast=None).fit(X, y)
+    above = np.array([p["C"] > 0.5 for p in tuner.cv_results_["params"]])
+    assert above.any() and (~above).any()
+    assert (tuner.cv_results_["status"][above] == "failed").all()
+    assert [t.metrics["failed_in"] for t in tuner.trials_ if t.status == "failed"] == ["score"] * above.sum()
+    assert not any(issubclass(w.category, FitFailedWarning) for w in caught)
+    scoring = [str(w.message) for w in caught if "Scoring failed" in str(w.message)]
+    assert len(scoring) == 1
+    assert scoring[0].startswith(f"\nScoring failed: {3 * above.sum()} scores of fitted models raised "
+                                 f"({above.sum()} of 12 trials x 3 splits")
+    assert f"{3 * above.sum()} scores of fitted models failed with the following error" in scoring[0]
+    assert "ZeroDivisionError: the scorer divided by zero" in scoring[0]
+    assert tuner.best_params_["C"] <= 0.5
+
+
+@pytest.mark.filterwarnings(SMALL_HOLDOUT)
+def test_a_fit_that_raises_is_marked_failed_in_fit(clf_data):
+    X, y = clf_data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tuner = Tuner(TwoWaysToFail(), C_UNIT, n_trials=8, validation=3, random_state=0, fail_fast=None).fit(X, y)
+    failed = [t for t in tuner.trials_ if t.status == "failed"]
+    assert failed and all(t.metrics["failed_in"] == "fit" for t in failed)
+
+
+def test_every_scorer_raising_says_scores_failed_not_fits(clf_data):
+    X, y = clf_data
+    def always(estimator, X, y):
+        raise ZeroDivisionError("no score")
+    tuner = Tuner(LogisticRegression(), C_UNIT, n_trials=4, validation=3, random_state=0, scoring=always,
+                  fail_fast=None)
+    with pytest.raises(ValueError, match=r"(?s)All the 4 trials of the search failed: 0 fits and 12 scores of "
+                                         r"fitted models.*12 scores of fitted models failed with the following "
+                                         r"error:\nTraceback.*ZeroDivisionError: no score"):
+        tuner.fit(X, y)
+    with pytest.raises(ZeroDivisionError, match="no score") as info:  # fail_fast=5: the scorer's own error
+        tuner.set_params(fail_fast=2, n_trials=10).fit(X, y)
+    if sys.version_info >= (3, 11):
+        assert "The first 6 scores of fitted models failed (2 trials x 3 splits), so the search stopped" in \
+            "\n".join(info.value.__notes__)
+
+
 def nan_above_half(estimator, X, y):
     return np.nan if estimator.C > 0.5 else estimator.score(X, y)
 
