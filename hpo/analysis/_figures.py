@@ -85,16 +85,29 @@ def shows_scores(obj: Any) -> bool:
 
 def metric_name(obj: Any) -> str:
     """What the plotted value is called, short: the Tuner's scorer (``accuracy``; ``score`` for the estimator's
-    own ``score``), the metric a stored Tuner study recorded, else ``loss`` (minimized) or ``value`` (maximized)."""
+    own ``score``), the metric a stored Tuner study recorded (of several, the one it ranked by), else ``loss``
+    (minimized) or ``value`` (maximized)."""
     if shows_scores(obj):
         scoring = getattr(obj, "scoring", None)
         if isinstance(scoring, str):
             return scoring
         result = as_result(obj)
         ok = [t for t in result.trials if t.status == OK]
-        names = {k[len("split0_test_"):] for t in ok[:1] for k in t.metrics if k.startswith("split0_test_")}
-        return names.pop() if len(names) == 1 else "score"
+        names = sorted({k[len("split0_test_"):] for t in ok[:1] for k in t.metrics if k.startswith("split0_test_")})
+        ranked_by = [name for name in names if all(math.isclose(_mean_score(t, name), -t.loss, rel_tol=1e-9,
+                                                                abs_tol=1e-12) for t in ok)]
+        return ranked_by[0] if len(ranked_by) == 1 else names[0] if len(names) == 1 else "score"
     return "value" if as_result(obj).direction == "maximize" else "loss"
+
+
+def _mean_score(trial: Any, name: str) -> float:
+    """The mean validation score of metric ``name`` over a Tuner trial's splits (its value, for the metric the
+    search ranked by: with several metrics, the one whose mean is the trial's value is the one it ranked by)."""
+    scores, k = [], 0
+    while f"split{k}_test_{name}" in trial.metrics:
+        scores.append(trial.metrics[f"split{k}_test_{name}"])
+        k += 1
+    return float(np.mean(scores))
 
 
 def shown_value(trial: Any, tuner: bool) -> float | None:

@@ -38,6 +38,12 @@ def plot_convergence(searches: Any, *, ax: Any = None, label: str | None = None,
     -------
     matplotlib.figure.Figure
 
+    Raises
+    ------
+    ValueError
+        No search given, or a search (a group) with no ok trial to plot (the message says why: every
+        trial failed, with the first error, or none finished).
+
     Examples
     --------
     >>> from hpo import Space, Float, optimize
@@ -61,6 +67,9 @@ def plot_convergence(searches: Any, *, ax: Any = None, label: str | None = None,
     ylabel = ""
     for name, group in groups.items():
         series = [series_of(s) for s in group]
+        if all(np.isnan(s.values).all() for s in series):  # an empty figure would say nothing of why
+            raise ValueError(f"nothing to plot{f' for {name!r}' if name else ''}: " + (
+                _why_empty(group[0]) if len(group) == 1 else f"none of its {len(group)} searches has an ok trial"))
         ylabel = series[0].label
         if len(series) == 1:
             s = series[0]
@@ -90,6 +99,13 @@ def plot_convergence(searches: Any, *, ax: Any = None, label: str | None = None,
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return fig
+
+
+def _why_empty(search: Any) -> str:
+    result = as_result(search)
+    if any(t.status == OK for t in result.trials):
+        return "no ok trial at the search's full budget"
+    return result.no_best_reason()
 
 
 # --------------------------------------------------------------------- EDF

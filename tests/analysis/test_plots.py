@@ -319,3 +319,20 @@ def test_the_budget_plot_lists_the_best_first_and_needs_two_budgets():
                               strategy_options={"max_budget": 9})
     with pytest.raises(ValueError, match="every trial ran at one budget \\(9\\)"):
         plot_budgets(one_budget)
+
+
+def test_convergence_of_a_search_where_everything_failed_says_why():
+    def broken(config):
+        raise RuntimeError("the data file is missing")
+
+    with pytest.raises(hpo.AllTrialsFailedError) as info:
+        hpo.optimize(broken, Space(x=Float(0, 1)), n_trials=3, seed=0, fail_fast=None)
+    failed = info.value.result
+    ok = hpo.optimize(lambda c: c["x"], Space(x=Float(0, 1)), n_trials=3, seed=0)
+    # an empty figure before; contour and slices already raised
+    with pytest.raises(ValueError, match="nothing to plot: all 3 trials failed; the first, trial 0, with "
+                                         "RuntimeError: the data file is missing"):
+        plot_convergence(failed)
+    with pytest.raises(ValueError, match="nothing to plot for 'broken': none of its 2 searches has an ok trial"):
+        plot_convergence({"broken": [failed, failed], "fine": [ok, ok]})
+    assert plot_convergence([failed, ok]).axes[0].lines  # one failed seed among others is drawn

@@ -115,6 +115,21 @@ def test_a_tuner_report_names_its_scorer(tmp_path):
     assert "| rank | trial | validation balanced_accuracy | max_depth |" in text
 
 
+@pytest.mark.parametrize("refit", ["f1_macro", False])
+def test_a_multi_metric_tuner_report_names_the_metric_it_ranked_by(tmp_path, refit):
+    from sklearn.datasets import load_iris
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = load_iris(return_X_y=True)
+    tuner = hpo.Tuner(DecisionTreeClassifier(random_state=0), Space(max_depth=hpo.Int(1, 6)), n_trials=6,
+                      scoring=["accuracy", "f1_macro"], refit=refit, random_state=0).fit(X, y)
+    ranked_by = refit or "accuracy"  # scikit-learn: the first scorer when refit is False
+    # from the fitted Tuner, and from its trials alone (a stored study: the metric whose mean is the value)
+    for search in (tuner, tuner.result_):
+        text = write_report(search, str(tmp_path / "t.md"), plots=False)
+        assert f"| rank | trial | validation {ranked_by} | max_depth |" in text, text[:600]
+
+
 # ----------------------------------------------------------------------- CLI
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory):
