@@ -469,3 +469,13 @@ def test_a_search_failing_at_its_small_budgets_says_so():
                                                         "small"):
         optimize(lambda c, budget: math.nan if budget < 9 else c["x"], Space(x=Float(0, 1)), "halving",
                  n_trials=None, seed=0, strategy_options={"min_budget": 1, "max_budget": 9})
+
+
+@pytest.mark.parametrize("name", ["halving", "asha"])
+@pytest.mark.parametrize("low", [9, 5])
+def test_a_budget_range_with_one_rung_is_warned_about(name, low):
+    # min_budget 5 and max_budget 9 with eta 3 leave one rung (9): halving ran one candidate, silently
+    with pytest.warns(UserWarning, match=f"'{name}': min_budget={low} and max_budget=9 with eta=3 leave one budget, "
+                                         r"9: every candidate trains at it.*at most max_budget / eta \(3\)"):
+        optimize(lambda c, budget: c["x"], Space(x=Float(0, 1)), name, n_trials=4, seed=0,
+                     strategy_options={"min_budget": low, "max_budget": 9})
