@@ -112,8 +112,9 @@ class MultiFidelity(Strategy):
 
     @property
     def ends_by_itself(self) -> bool:
-        # a finite plan (halving, n_brackets, max_candidates, n_trials), or a sampler that runs out of configurations
-        return self.max_trials is not None or self.sampler.max_trials is not None
+        # a finite plan (halving, n_brackets, max_candidates, n_trials), or a sampler that comes to its end (a
+        # finite space, or a user's sampler with a finished of its own), as MedianStopping asks its sampler
+        return self.max_trials is not None or self.sampler.ends_by_itself
 
     def take_released(self) -> list[dict]:
         out, self._released = self._released, []

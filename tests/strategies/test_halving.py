@@ -462,6 +462,30 @@ def test_a_finite_plan_or_space_runs_without_n_trials(strategy, options):
     assert {t.config["k"] for t in finite.trials} <= {0, 1, 2, 3} and finite.best_trial.budget == 9
 
 
+class FiveThenDone(RandomSearch):
+    """A user's sampler that says when it is done (its own ``finished``), with no known ``max_trials``."""
+
+    drawn = 0
+
+    def _ask(self, n):
+        out = super()._ask(min(n, 5 - self.drawn))
+        self.drawn += len(out)
+        return out
+
+    @property
+    def finished(self) -> bool:
+        return self.drawn >= 5
+
+
+@pytest.mark.parametrize("strategy", ["hyperband", "asha", "median"])
+def test_a_sampler_that_ends_by_itself_ends_the_search_without_n_trials(strategy):
+    # multi-fidelity strategies asked the sampler's max_trials (None here): "never runs out of candidates"
+    options = {"sampler": FiveThenDone, "max_budget": 9, **({} if strategy == "median" else {"min_budget": 1})}
+    result = optimize(lambda c, budget: c["x"] + 1 / budget, Space(x=Float(0, 1)), strategy, n_trials=None, seed=0,
+                      strategy_options=options)
+    assert len({config_key(t.config) for t in result.trials}) == 5
+
+
 def test_a_search_failing_at_its_small_budgets_says_so():
     import hpo
 
