@@ -97,7 +97,7 @@ import hpo
 from hpo.benchmarking import make_problem
 from hpo.benchmarking.multifidelity import PartialFitEpochs
 from hpo.benchmarking.peers import SklearnSearchContender
-from hpo.benchmarking.sklearn_tasks import _one_thread
+from hpo.executors.cores import limit_threads
 from hpo.engine import StopSearch
 from hpo.evaluation import EstimatorObjective, make_scorers
 from hpo.resources import resolve_resource
@@ -166,7 +166,7 @@ def run_hpo(problem, strategy: str, seed: int, *, n_trials: int | None = None, c
             raise StopSearch
 
     strat = make_strategy(strategy, problem.space, seed=seed, options=opts)
-    with warnings.catch_warnings(), _one_thread():
+    with warnings.catch_warnings(), limit_threads(1):
         warnings.simplefilter("ignore", ConvergenceWarning)
         cpu0, t0 = time.process_time(), time.time()
         result = hpo.optimize(_Timed(objective), problem.space, strat, n_trials=n_trials, callbacks=[stop],
@@ -279,7 +279,7 @@ def run_sklearn_halving(problem, seed: int, n_candidates: int) -> dict:
     search = HalvingRandomSearchCV(clone(est), dists, n_candidates=n_candidates, factor=3, min_resources=min_resources,
                                    scoring=tags["scoring"], cv=tags["cv"], refit=False, error_score=np.nan,
                                    random_state=seed, n_jobs=1, **extra)
-    with warnings.catch_warnings(), _one_thread():
+    with warnings.catch_warnings(), limit_threads(1):
         for w in (ConvergenceWarning, FitFailedWarning, UserWarning):
             warnings.simplefilter("ignore", w)
         cpu0, t0 = time.process_time(), time.time()
@@ -410,7 +410,7 @@ def fidelity(name: str, n_configs: int = 30) -> dict:
     budgets = rung_budgets(low, high, 3)
     losses = np.zeros((n_configs, len(budgets)))
     cpu = np.zeros_like(losses)
-    with warnings.catch_warnings(), _one_thread():
+    with warnings.catch_warnings(), limit_threads(1):
         warnings.simplefilter("ignore", ConvergenceWarning)
         for i, config in enumerate(problem.space.sample(n_configs, seed=123)):
             for j, b in enumerate(budgets):

@@ -511,3 +511,23 @@ def test_a_keyboard_interrupt_raised_in_a_worker_fails_its_trial_not_the_search(
     assert len(result) == 20 and not result.interrupted
     assert failed and all(t.config["x"] < 0.2 and "KeyboardInterrupt raised in a worker process" in t.error
                           for t in failed)
+
+
+def test_limit_threads_limits_blas_until_restored():
+    from threadpoolctl import threadpool_info
+
+    from hpo.executors.cores import limit_threads
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    if not before:
+        pytest.skip("no BLAS library with a thread pool is loaded")
+    with limit_threads(1, "blas"):
+        assert set(blas_threads()) == {1}
+    assert blas_threads() == before
+    limiter = limit_threads(1)  # at once, without a with block
+    assert set(blas_threads()) == {1}
+    limiter.restore_original_limits()
+    assert blas_threads() == before

@@ -57,6 +57,7 @@ from sklearn.svm import SVC, SVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from ..evaluation import EstimatorObjective, make_scorers, make_splits
+from ..executors.cores import limit_threads
 from ..spaces import Categorical, Float, Int, Pack, Space, at_least, ref
 from .problem import Problem, register_problem
 
@@ -302,19 +303,6 @@ MODELS: dict[str, tuple[str, Callable[[str], tuple[Any, Space, str]]]] = {
 
 
 # ---------------------------------------------------------------------------- objectives
-_CONTROLLER: Any = None
-
-
-def _one_thread() -> Any:
-    """A context that limits BLAS and OpenMP to one thread (cheap: the libraries are listed once)."""
-    global _CONTROLLER
-    if _CONTROLLER is None:
-        from threadpoolctl import ThreadpoolController
-
-        _CONTROLLER = ThreadpoolController()
-    return _CONTROLLER.limit(limits=1)
-
-
 class _Loss:
     """``loss(config, budget=None)``: ``offset - score`` of an :class:`EstimatorObjective`.
 
@@ -333,7 +321,7 @@ class _Loss:
         self.offset = float(offset)
 
     def __call__(self, config: dict, budget: Any = None) -> float:
-        with warnings.catch_warnings(), _one_thread():
+        with warnings.catch_warnings(), limit_threads(1):
             warnings.simplefilter("ignore", ConvergenceWarning)
             # an MLP whose batch_size exceeds its (early-stopping) fitting rows takes them all: expected
             warnings.filterwarnings("ignore", message="Got `batch_size` less than 1 or larger", category=UserWarning)

@@ -1,13 +1,17 @@
-"""How many workers and threads: ``n_jobs`` as scikit-learn reads it, and the cores shared out among workers."""
+"""How many workers and threads: ``n_jobs`` as scikit-learn reads it, the cores shared out among workers, and
+:func:`limit_threads`, the one way hpo limits the BLAS and OpenMP threads of a process (its thread-pool workers,
+the Bayesian model's small matrices, the benchmark objectives and peers)."""
 
 from __future__ import annotations
 
+import functools
 import os
+import sys
 from typing import Any
 
 from .._constraints import Options, Satisfies, check_options
 
-__all__ = ["effective_n_jobs", "N_JOBS", "BACKEND"]
+__all__ = ["effective_n_jobs", "limit_threads", "N_JOBS", "BACKEND"]
 
 #: What ``n_jobs`` accepts (scikit-learn's reading: None is 1, -1 all cores, -2 all but one).
 N_JOBS = [Satisfies(lambda v: isinstance(v, int) and not isinstance(v, bool) and v != 0, "a non-zero int"), None]
@@ -64,8 +68,38 @@ def _thread_env(n_workers: int) -> dict[str, str]:
     return {var: os.environ.get(var, threads) for var in _THREAD_VARS}
 
 
-def _limit_openmp(threads: int) -> None:
-    """Limit the OpenMP threads of the calling thread (OpenMP's limit is per thread; a thread pool's initializer)."""
-    from threadpoolctl import threadpool_limits
+def limit_threads(limits: int, user_api: str | None = None) -> Any:
+    """Limit this process's BLAS and OpenMP thread pools to ``limits`` threads, at once, until restored.
 
-    threadpool_limits(threads, user_api="openmp")
+    Parameters
+    ----------
+    limits : int
+    user_api : {"blas", "openmp"} or None
+        Which pools; None: both. OpenMP's limit holds for the calling thread
+        only (a thread pool's initializer sets it in each of its threads);
+        BLAS's for the whole process.
+
+    Returns
+    -------
+    threadpoolctl's limiter: a context manager (``with limit_threads(1):``)
+    whose ``restore_original_limits()`` also undoes it.
+
+    The libraries are listed again only when modules were imported since the
+    last call (listing them costs milliseconds; an objective limited on every
+    call, or a Bayesian proposal, would pay it each time).
+    """
+    return _controller(len(sys.modules)).limit(limits=limits, user_api=user_api)
+
+
+@functools.lru_cache(maxsize=1)
+def _controller(n_modules: int) -> Any:
+    """threadpoolctl's view of the loaded thread pools, made again when ``n_modules`` changes (a new import may
+    have loaded a library with a pool of its own)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _limit_openmp(threads: int) -> None:
+    """Limit the OpenMP threads of the calling thread (a thread pool's initializer)."""
+    limit_threads(threads, "openmp")

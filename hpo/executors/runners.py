@@ -16,7 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Sequence
 
 from .._constraints import check_options
-from .cores import BACKEND, _inner_threads, _limit_openmp
+from .cores import BACKEND, _inner_threads, _limit_openmp, limit_threads
 from .dask import DaskRunner
 from .pool_worker import Shared
 from .process_pool import ProcessPool, reusable_pool
@@ -158,10 +158,8 @@ class ThreadsRunner(FuturesRunner):
         self._blas_limits: Any = None
 
     def start(self, evaluate: Callable, objective: Callable, pass_budget: bool) -> None:
-        from threadpoolctl import threadpool_limits
-
         super().start(evaluate, objective, pass_budget)
-        self._blas_limits = threadpool_limits(self.inner_threads, user_api="blas")
+        self._blas_limits = limit_threads(self.inner_threads, "blas")
 
     def close(self, interrupted: bool = False) -> None:
         if self._blas_limits is not None:

@@ -40,9 +40,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 from .._constraints import Interval, Options, check_options
+from ..executors.cores import limit_threads
 from ..spaces import Space
 from ..trial import OK, Candidate, Trial
 from .base import Strategy, config_key
@@ -225,7 +225,6 @@ class BayesianOptimization(Strategy):
         self._design = SobolSearch(space, seed=self.rng)
         self._unit: dict[int, np.ndarray] = {}  # candidate id -> canonical unit point
         self.n_model_proposals = 0
-        self._blas: ThreadpoolController | None = None
         if patience == "auto":
             patience = None if acquisition == "pi" else 1
         self.patience = patience
@@ -258,15 +257,9 @@ class BayesianOptimization(Strategy):
         return out
 
     # ------------------------------------------------------------ protocol
-    def __getstate__(self) -> dict:
-        # the BLAS controller holds C function pointers; it is made again on the next ask
-        return {**self.__dict__, "_blas": None}
-
     def _ask(self, n: int) -> list:
         # One BLAS thread: the matrices are small, and threads waiting on each other cost 5x on a busy machine.
-        if self._blas is None:
-            self._blas = ThreadpoolController()
-        with self._blas.limit(limits=1, user_api="blas"):
+        with limit_threads(1, "blas"):
             return self._ask_unthreaded(n)
 
     def _ask_unthreaded(self, n: int) -> list:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ...spaces import Space
 
-__all__ = ["PEERS", "require", "require_peer", "seed_from", "ordered", "one_blas_thread"]
+__all__ = ["PEERS", "require", "require_peer", "seed_from", "ordered"]
 
 #: Peer name -> (the Python modules it needs, the pip requirement to suggest).
 PEERS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -53,11 +53,3 @@ def seed_from(rng: np.random.Generator) -> int:
 def ordered(space: Space, config: dict) -> dict:
     """``config`` with its keys in the space's declaration order."""
     return {name: config[name] for name in space.names if name in config}
-
-
-def one_blas_thread() -> Any:
-    """A context with BLAS limited to one thread: a GP's matrices are tiny, and threads waking
-    for each small product cost more than the product (BENCHMARKS.md, "Bayesian optimization")."""
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ...executors.cores import limit_threads
 from ...spaces import Categorical, Float, Int, Space
 from ..contenders import Contender, RunTrace
 from ..problem import Problem
@@ -190,10 +191,8 @@ class SklearnSearchContender(Contender):
             from sklearn.model_selection import RandomizedSearchCV
 
             search = RandomizedSearchCV(clone(tags["estimator"]), dists, n_iter=int(n_trials), **common)
-        from ..sklearn_tasks import _one_thread
-
         start = time.perf_counter()
-        with warnings.catch_warnings(), _one_thread():  # one thread, as the problems' own objectives run
+        with warnings.catch_warnings(), limit_threads(1):  # one thread, as the problems' own objectives run
             warnings.simplefilter("ignore", ConvergenceWarning)
             warnings.simplefilter("ignore", FitFailedWarning)
             warnings.simplefilter("ignore", UserWarning)  # non-finite scores, small grids

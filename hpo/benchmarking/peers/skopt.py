@@ -11,7 +11,8 @@ from ...spaces import Categorical, Space
 from ...strategies.base import Strategy
 from ...trial import OK, Candidate, Trial
 from ..._scalars import plain_scalar
-from ._common import one_blas_thread, require, seed_from
+from ...executors.cores import limit_threads
+from ._common import require, seed_from
 
 __all__ = ["SkoptStrategy"]
 
@@ -87,7 +88,7 @@ class SkoptStrategy(Strategy):
 
     def _ask(self, n: int) -> list[Candidate]:
         outstanding = list(self._points.values()) + self._held
-        with warnings.catch_warnings(), one_blas_thread():
+        with warnings.catch_warnings(), limit_threads(1, "blas"):  # a GP's tiny matrices: waking threads costs more
             warnings.simplefilter("ignore")  # repeated points, GP convergence notes
             if not self._opt.yi:  # nothing told yet: skopt draws random initial points
                 xs = [self._opt.ask() for _ in range(n)]
@@ -121,7 +122,7 @@ class SkoptStrategy(Strategy):
 
     def _tell(self, trial: Trial) -> None:
         x = self._points.pop(trial.candidate.info["skopt_point"])
-        with warnings.catch_warnings(), one_blas_thread():
+        with warnings.catch_warnings(), limit_threads(1, "blas"):  # a GP's tiny matrices: waking threads costs more
             warnings.simplefilter("ignore")
             if trial.status == OK:
                 loss = float(trial.loss)
