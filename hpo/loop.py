@@ -273,7 +273,7 @@ class SearchLoop:
             )
         n_trials, done = self.n_trials, len(self.result.trials)
         if (why == "finished" and n_trials is not None and done < n_trials and self.strategy.space_size is None
-                and self.strategy.name != "grid" and self.strategy.space.is_finite):  # a finite space ended a strategy not warned about up front
+                and not self.strategy.enumerates and self.strategy.space.is_finite):  # a finite space ended a strategy not warned about up front
             warnings.warn(f"strategy {self.strategy.name!r} finished after {done} of n_trials={n_trials} trials: "
                           "its space is finite, and it has nothing more to run", UserWarning, stacklevel=4)
         return False
@@ -513,9 +513,10 @@ class SearchLoop:
 def _warn_small_space(strategy: Strategy, n_trials: int | None) -> None:
     """Warn, in scikit-learn's words, when a strategy's finite space ends the search before ``n_trials``."""
     size, runs = strategy.space_size, strategy.max_trials
-    if strategy.name == "grid" and n_trials is not None and runs is not None and n_trials < runs:
-        warnings.warn(f"n_trials={n_trials} runs {n_trials} of the grid's {runs} configurations (in the grid's "
-                      "order); pass n_trials=None to run the whole grid", UserWarning, stacklevel=4)
+    if strategy.enumerates and n_trials is not None and runs is not None and n_trials < runs:
+        warnings.warn(f"n_trials={n_trials} runs {n_trials} of the {strategy.name}'s {runs} configurations (in the "
+                      f"{strategy.name}'s order); pass n_trials=None to run the whole {strategy.name}", UserWarning,
+                      stacklevel=4)
     if n_trials is None or size is None or runs is None or not (size < n_trials and runs < n_trials):
         return
     warnings.warn(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from hpo import (
     Int,
     Space,
     StopSearch,
+    Strategy,
     TrialFailedError,
     TrialPruned,
     optimize,
@@ -555,3 +557,29 @@ def test_a_users_strategy_ends_at_its_max_trials_and_one_that_says_when_it_is_do
     assert len(optimize(lambda c: c["x"], space, SevenOnly, n_trials=None, seed=0)) == 7
     assert len(optimize(lambda c: c["x"], space, SevenOnly, n_trials=20, seed=0)) == 7
     assert len(optimize(lambda c: c["x"], space, DoneAfterFive, n_trials=None, seed=0)) == 5
+
+
+def test_a_strategy_that_enumerates_a_list_is_warned_about_like_the_grid():
+    class ThreeConfigs(Strategy):
+        """A user's fixed list of configurations, run in its own order."""
+
+        name = "three_configs"
+        enumerates = True
+
+        def _ask(self, n):
+            start = len(self.trials) + len(self.pending)
+            return [{"x": x} for x in (0.1, 0.5, 0.9)[start:start + n]]
+
+        @property
+        def max_trials(self):
+            return 3
+
+        @property
+        def finished(self):
+            return len(self.trials) >= 3
+
+    with pytest.warns(UserWarning, match="n_trials=2 runs 2 of the three_configs's 3 configurations"):
+        assert len(optimize(lambda c: c["x"], Space(x=Float(0, 1)), ThreeConfigs, n_trials=2)) == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the list's end before n_trials is expected: no "finished after" warning
+        assert len(optimize(lambda c: c["x"], Space(x=Float(0, 1)), ThreeConfigs, n_trials=5)) == 3

@@ -99,6 +99,10 @@ class Strategy:
     #: (or when it set ``self._exhausted``), with :attr:`max_trials` and :attr:`space_size` the
     #: space's number of configurations.
     distinct: ClassVar[bool] = False
+    #: True for a strategy that runs a fixed list of configurations in its own order (a grid): the search
+    #: warns that ``n_trials`` below :attr:`max_trials` runs only the first ones, and an end before
+    #: ``n_trials`` is the list's end, which that warning already announced.
+    enumerates: ClassVar[bool] = False
 
     def __init__(self, space: Space, *, seed: int | np.random.Generator | None = None) -> None:
         if isinstance(space, Mapping):

@@ -42,6 +42,7 @@ class GridSearch(Strategy):
     """
 
     name = "grid"
+    enumerates = True
     _constraints = {"order": [Options(["shuffled", "declared"])]}
 
     def __init__(
