@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
@@ -13,12 +13,15 @@ from ..trial import OK, PRUNED, loss_sign
 from ._common import as_result, full_budget, line_styles, plain_number
 from ._figures import axes_of, log_axis, series_of, shown_value, shows_scores
 
+if TYPE_CHECKING:  # matplotlib is an extra, imported when a plot is drawn
+    from matplotlib.figure import Figure
+
 __all__ = ["plot_convergence", "plot_edf", "plot_budgets", "plot_learning_curves"]
 
 
 # ------------------------------------------------------------ convergence
 def plot_convergence(searches: Any, *, ax: Any = None, label: str | None = None, band: tuple = (25, 75),
-                     log: bool = False):
+                     log: bool = False) -> Figure:
     """Best value so far against trials.
 
     Parameters
@@ -123,7 +126,7 @@ def _edf_samples(item: Any) -> tuple[np.ndarray, str | None, bool | None]:
 
 
 def plot_edf(groups: Any, *, ax: Any = None, xlabel: str | None = None, higher_is_better: bool | None = None,
-             log: bool = False):
+             log: bool = False) -> Figure:
     """Empirical distribution functions: for each group, the share of values at or below each value.
 
     As Optuna's ``plot_edf``: with searches, the values of all their ok trials
@@ -196,7 +199,7 @@ def plot_edf(groups: Any, *, ax: Any = None, xlabel: str | None = None, higher_i
 
 
 # ---------------------------------------------------------------- budgets
-def plot_budgets(search: Any, *, ax: Any = None, max_lines: int = 200):
+def plot_budgets(search: Any, *, ax: Any = None, max_lines: int = 200) -> Figure:
     """Multi-fidelity: the value of each candidate against the budget it was evaluated at.
 
     Trials of the same configuration at several budgets are joined by a line;
@@ -301,7 +304,7 @@ def _curve_lines(trials: list) -> list[tuple[list, list]]:
     return lines
 
 
-def plot_learning_curves(search: Any, *, ax: Any = None, max_lines: int = 300, log: bool = False):
+def plot_learning_curves(search: Any, *, ax: Any = None, max_lines: int = 300, log: bool = False) -> Figure:
     """Every run's reported curve (``trial.report(step, value)``): value against step.
 
     The trials of one configuration form one line: a run paused at a rung

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
@@ -14,12 +14,15 @@ from ..trial import OK
 from ._common import as_result, ok_trials_at_budget, plain_number
 from ._figures import INACTIVE_Y, axes_of, log_axis, metric_name, new_figure, panel_grid, tick_label, trial_values
 
+if TYPE_CHECKING:  # matplotlib is an extra, imported when a plot is drawn
+    from matplotlib.figure import Figure
+
 __all__ = ["plot_importance", "plot_slices", "plot_parallel_coordinates", "plot_contour", "plot_ranges",
            "ranges_from_result"]
 
 
 # ------------------------------------------------------------- importance
-def plot_importance(table: Any, *, ax: Any = None, top: int | None = 20):
+def plot_importance(table: Any, *, ax: Any = None, top: int | None = 20) -> Figure:
     """Horizontal bars of each parameter's importance, with its spread across trees.
 
     Parameters
@@ -60,7 +63,7 @@ def plot_importance(table: Any, *, ax: Any = None, top: int | None = 20):
 
 
 # ----------------------------------------------------------------- slices
-def plot_slices(search: Any, params: Sequence[str] | None = None, *, cols: int = 3, seed: int = 0):
+def plot_slices(search: Any, params: Sequence[str] | None = None, *, cols: int = 3, seed: int = 0) -> Figure:
     """The value of every trial against each hyperparameter (where it is active).
 
     Log dimensions get a log x axis; categoricals are shown as categories
@@ -140,7 +143,8 @@ def plot_slices(search: Any, params: Sequence[str] | None = None, *, cols: int =
 
 
 # ------------------------------------------------------- parallel coordinates
-def plot_parallel_coordinates(search: Any, params: Sequence[str] | None = None, *, top: float | None = None):
+def plot_parallel_coordinates(search: Any, params: Sequence[str] | None = None, *,
+                              top: float | None = None) -> Figure:
     """Each trial as a line across one vertical axis per hyperparameter, coloured by its value.
 
     Axes are the space's unit scale (log-aware; categoricals at their bins),
@@ -261,7 +265,7 @@ def _unit_ticks(space: Space, name: str) -> tuple[list, list]:
 
 
 def plot_contour(search: Any, params: Sequence[str] | None = None, *, ax: Any = None, levels: int = 12,
-                 resolution: int = 100):
+                 resolution: int = 100) -> Figure:
     """The value over two hyperparameters: a filled contour interpolated between the trials, the trials as dots.
 
     By default the two most important parameters (fANOVA, :func:`hpo.analysis.importance`;
@@ -402,7 +406,7 @@ def ranges_from_result(result: Any) -> list[dict]:
 
 
 def plot_ranges(ranges: Any, space: Space | None = None, *, result: Any = None, cols: int = 3,
-                title: str = "ranges per round"):
+                title: str = "ranges per round") -> Figure:
     """How a coarse-to-fine search narrowed its ranges, round by round.
 
     Parameters

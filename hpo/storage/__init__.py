@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-def load_study(storage: Any, study: str, *, to_params: Callable[[dict], dict] | None = None):
+def load_study(storage: Any, study: str, *, to_params: Callable[[dict], dict] | None = None) -> Result:
     """The finished trials of a stored study as a :class:`~hpo.Result` (best trial, exports...).
 
     Reading a study never writes to its file and never imports or calls
