@@ -137,7 +137,8 @@ class Resource:
     def validate(self, estimator: Any, space: Any) -> None:
         """Raise ``ValueError`` naming the problem if this resource cannot drive ``estimator``."""
 
-    def default_limits(self, estimator: Any, X: Any, y: Any, splits: list, classifier: bool) -> tuple[int | None, int | None]:
+    def default_limits(self, estimator: Any, X: Any, y: Any, splits: list,
+                       classifier: bool) -> tuple[int | None, int | None]:
         """The default ``(min_resource, max_resource)`` (None: must be given)."""
         return 1, None
 
@@ -213,14 +214,16 @@ class Samples(Resource):
 
     name = "n_samples"
 
-    def default_limits(self, estimator, X, y, splits, classifier):
+    def default_limits(self, estimator: Any, X: Any, y: Any, splits: list,
+                       classifier: bool) -> tuple[int | None, int | None]:
         n_train = min(len(train) for train, _ in splits)
         smallest = 2 * len(splits)
         if classifier and y is not None:
             smallest *= len(np.unique(np.asarray(y)))  # scikit-learn's "smallest"
         return min(smallest, n_train), n_train
 
-    def limits(self, estimator, X, y, splits, classifier, min_resource=None, max_resource=None):
+    def limits(self, estimator: Any, X: Any, y: Any, splits: list, classifier: bool,
+               min_resource: Any = None, max_resource: Any = None) -> tuple[int, int]:
         low, high = super().limits(estimator, X, y, splits, classifier, min_resource, max_resource)
         n_train = min(len(train) for train, _ in splits)
         if high > n_train:
@@ -230,7 +233,7 @@ class Samples(Resource):
             )
         return low, high
 
-    def setup(self, X, y, splits, classifier, random_state):
+    def setup(self, X: Any, y: Any, splits: list, classifier: bool, random_state: Any) -> Any:
         rng = np.random.default_rng(random_state)
         orders = []
         for train, _ in splits:
@@ -240,15 +243,16 @@ class Samples(Resource):
                                                          rng, stratify)])
         return orders
 
-    def train_rows(self, rows, amount, setup, split):
+    def train_rows(self, rows: np.ndarray, amount: int, setup: Any, split: int) -> np.ndarray:
         return np.sort(setup[split][:amount])
 
-    def fit(self, estimator, X, y, rows, amount, fit_params, n_samples, setup, split, state=None, done=0):
+    def fit(self, estimator: Any, X: Any, y: Any, rows: np.ndarray, amount: int, fit_params: Mapping,
+            n_samples: int, setup: Any, split: int, state: Any = None, done: int = 0) -> tuple[Any, int]:
         chosen = self.train_rows(rows, amount, setup, split)
         X_sub, y_sub = subset(estimator, X, y, chosen)
         return _fit(estimator, X_sub, y_sub, fit_params_for(fit_params, chosen, n_samples)), int(amount)
 
-    def refit(self, estimator, X, y, amount, fit_params):
+    def refit(self, estimator: Any, X: Any, y: Any, amount: int, fit_params: Mapping) -> Any:
         return _fit(estimator, X, y, fit_params)  # every row, as scikit-learn's halving searches refit
 
 
@@ -321,7 +325,7 @@ class EstimatorParam(Resource):
         self.continues = False
         self._ws_param = ""
 
-    def validate(self, estimator, space):
+    def validate(self, estimator: Any, space: Any) -> None:
         valid = estimator.get_params(deep=True)
         if self.name not in valid:
             raise ValueError(
@@ -354,13 +358,15 @@ class EstimatorParam(Resource):
             return False
         return not (early is None and "validation_fraction" in params and params.get("n_iter_no_change") is not None)
 
-    def default_limits(self, estimator, X, y, splits, classifier):
+    def default_limits(self, estimator: Any, X: Any, y: Any, splits: list,
+                       classifier: bool) -> tuple[int | None, int | None]:
         value = estimator.get_params(deep=True)[self.name]
         if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1:
             return 1, int(value)
         return 1, None
 
-    def fit(self, estimator, X, y, rows, amount, fit_params, n_samples, setup, split, state=None, done=0):
+    def fit(self, estimator: Any, X: Any, y: Any, rows: np.ndarray, amount: int, fit_params: Mapping,
+            n_samples: int, setup: Any, split: int, state: Any = None, done: int = 0) -> tuple[Any, int]:
         X_train, y_train = subset(state if state is not None else estimator, X, y, rows)
         params = fit_params_for(fit_params, rows, n_samples)
         if state is not None and done > 0:
@@ -371,10 +377,10 @@ class EstimatorParam(Resource):
         estimator.set_params(**{self.name: int(amount)})
         return _fit(estimator, X_train, y_train, params), int(amount)
 
-    def params(self, amount):
+    def params(self, amount: int) -> dict:
         return {self.name: int(amount)}
 
-    def refit(self, estimator, X, y, amount, fit_params):
+    def refit(self, estimator: Any, X: Any, y: Any, amount: int, fit_params: Mapping) -> Any:
         return _fit(estimator.set_params(**self.params(amount)), X, y, fit_params)
 
     def __repr__(self) -> str:
@@ -402,7 +408,7 @@ class Epochs(Resource):
         self.max_paused = int(max_paused)
         self.continues = self.max_paused > 0
 
-    def validate(self, estimator, space):
+    def validate(self, estimator: Any, space: Any) -> None:
         final = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
         if not hasattr(final, "partial_fit"):
             raise ValueError(
@@ -410,12 +416,13 @@ class Epochs(Resource):
                 "(use an integer parameter such as 'max_iter', or 'n_samples')"
             )
 
-    def setup(self, X, y, splits, classifier, random_state):
+    def setup(self, X: Any, y: Any, splits: list, classifier: bool, random_state: Any) -> Any:
         if classifier and y is not None:
             return np.unique(np.asarray(y))
         return None
 
-    def fit(self, estimator, X, y, rows, amount, fit_params, n_samples, setup, split, state=None, done=0):
+    def fit(self, estimator: Any, X: Any, y: Any, rows: np.ndarray, amount: int, fit_params: Mapping,
+            n_samples: int, setup: Any, split: int, state: Any = None, done: int = 0) -> tuple[Any, int]:
         X_train, y_train = subset(state if state is not None else estimator, X, y, rows)
         params = dict(fit_params_for(fit_params, rows, n_samples))
         if state is not None and done > 0:
@@ -438,7 +445,7 @@ class Epochs(Resource):
                 final.partial_fit(Xt, y_train, **params)
         return est, int(amount) - int(done)
 
-    def refit(self, estimator, X, y, amount, fit_params):
+    def refit(self, estimator: Any, X: Any, y: Any, amount: int, fit_params: Mapping) -> Any:
         n = num_samples(X)
         rows = np.arange(n)
         classes = self.setup(X, y, [(rows, rows)], is_classifier(estimator), None)

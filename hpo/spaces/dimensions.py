@@ -324,7 +324,7 @@ class Float(_Numeric):
 
     kind = "float"
 
-    def from_unit(self, u, low, high):
+    def from_unit(self, u: np.ndarray, low: Any, high: Any) -> np.ndarray:
         low = np.asarray(low, dtype=float)
         high = np.asarray(high, dtype=float)
         if self.log:
@@ -336,7 +336,7 @@ class Float(_Numeric):
             v = _snap(v, np.maximum(np.abs(v), np.abs(low)))  # the size of the transforms' error
         return np.clip(v, low, high)
 
-    def to_unit(self, v, low, high):
+    def to_unit(self, v: np.ndarray, low: Any, high: Any) -> np.ndarray:
         low = np.asarray(low, dtype=float)
         high = np.asarray(high, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -347,7 +347,7 @@ class Float(_Numeric):
                 u = (v - low) / (high - low)
         return np.where(high > low, u, 0.5)
 
-    def grid_values(self, low, high, resolution):
+    def grid_values(self, low: float, high: float, resolution: int) -> list:
         if low == high or resolution == 1:
             return [float(low)] if low == high else [float(self.from_unit(np.array(0.5), low, high))]
         u = np.linspace(0.0, 1.0, resolution)
@@ -355,7 +355,7 @@ class Float(_Numeric):
         values[0], values[-1] = low, high
         return [float(v) for v in dict.fromkeys(values.tolist())]
 
-    def check_value(self, value, low=None, high=None):
+    def check_value(self, value: Any, low: Any = None, high: Any = None) -> str | None:
         low = self.low if low is None else low
         high = self.high if high is None else high
         if not _is_number(value):
@@ -393,11 +393,11 @@ class Int(_Numeric):
 
     kind = "int"
 
-    def resolve(self, low, high):
+    def resolve(self, low: Any, high: Any) -> tuple[Any, Any]:
         # A bound taken from a Float parent rounds inwards.
         return np.ceil(low), np.floor(high)
 
-    def from_unit(self, u, low, high):
+    def from_unit(self, u: np.ndarray, low: Any, high: Any) -> np.ndarray:
         low = np.asarray(low, dtype=float)
         high = np.asarray(high, dtype=float)
         if self.log:
@@ -407,7 +407,7 @@ class Int(_Numeric):
             v = low + np.floor(u * (high - low + 1.0))
         return np.clip(v, low, high)
 
-    def to_unit(self, v, low, high):
+    def to_unit(self, v: np.ndarray, low: Any, high: Any) -> np.ndarray:
         low = np.asarray(low, dtype=float)
         high = np.asarray(high, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -417,7 +417,7 @@ class Int(_Numeric):
                 return (centre - a) / (b - a)
             return (v - low + 0.5) / (high - low + 1.0)
 
-    def grid_values(self, low, high, resolution):
+    def grid_values(self, low: float, high: float, resolution: int) -> list:
         low, high = int(low), int(high)
         if high - low + 1 <= max(resolution, SMALL_INT_RANGE):
             return list(range(low, high + 1))
@@ -430,7 +430,7 @@ class Int(_Numeric):
         values = np.clip(np.floor(points + 0.5), low, high).astype(np.int64).tolist()
         return list(dict.fromkeys(values))
 
-    def check_value(self, value, low=None, high=None):
+    def check_value(self, value: Any, low: Any = None, high: Any = None) -> str | None:
         low = self.low if low is None else low
         high = self.high if high is None else high
         if not isinstance(value, numbers.Integral) or isinstance(value, (bool, np.bool_)):
@@ -541,7 +541,7 @@ class Categorical(Dimension):
         """The choices at indices ``idx`` as a list of plain values."""
         return self._choice_array[idx].tolist()
 
-    def check_value(self, value, low=None, high=None):
+    def check_value(self, value: Any, low: Any = None, high: Any = None) -> str | None:
         if self.index_of(value) < 0:
             return f"{value!r} is not one of {list(self.choices)!r}"
         return None
