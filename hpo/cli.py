@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import re
@@ -25,6 +26,10 @@ def _bench_parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", type=int, default=-1, help="runs in parallel (default -1: all cores)")
     parser.add_argument("--out", default="hpo-bench", help="output directory (default hpo-bench); rerun to resume")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
+                        help="import this module first (repeatable): where your own problems and strategies are "
+                             "registered (register_problem, register_contender, @hpo.register); the current "
+                             "directory is searched")
     parser.add_argument("--storage", default=None,
                         help="an SQLite study storage keeping every trial of hpo's strategies as it finishes "
                              "(a run cut short resumes mid-way; hpo studies/show read it)")
@@ -52,6 +57,14 @@ def bench(argv: list[str]) -> int:
         _print_bench_outcome(summary, args.dir)
         return 0
     args = _bench_parser().parse_args(argv)
+    if args.imports and "" not in sys.path and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())  # a module beside the user, as `python -m` finds it
+    for module in args.imports:
+        try:
+            importlib.import_module(module)
+        except Exception as exc:  # the user's module: whatever it raises, say which one and stop
+            print(f"hpo bench: --import {module}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 2
     try:
         suite_problems(args.suite)
     except ValueError as exc:

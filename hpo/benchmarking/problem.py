@@ -123,7 +123,9 @@ def make_problem(name: str) -> Problem:
     try:
         factory = _PROBLEMS[name]
     except KeyError:
-        raise ValueError(f"unknown problem {name!r}; known: {sorted(_PROBLEMS)}") from None
+        raise ValueError(f"unknown problem {name!r}; known: {sorted(_PROBLEMS)}. A problem of your own: register "
+                         "it (hpo.benchmarking.register_problem) in a module, and pass --import MODULE to hpo bench "
+                         "(or call hpo.benchmarking.run_benchmark from your script)") from None
     problem = factory()
     if problem.name != name:
         raise ValueError(f"problem factory for {name!r} built a problem named {problem.name!r}")

@@ -39,14 +39,19 @@ def _full_budget_losses(row: dict) -> list:
     return [v if (b is None or b == top) else None for v, b in zip(row["losses"], budgets)]
 
 
+#: How far below the worst score of its pair (and below 0) a run that found nothing scores.
+NOTHING_BELOW = 1.0
+
+
 def _no_result_scores_last(row: list) -> list:
-    """A run that found nothing (every trial failed: NaN) where others of its pair have a score scores as the
-    worst of them, and no better than a median random configuration (0): it loses its pair, in ranks, means
-    and tests. Where every score is NaN (the problem's scale is undefined, or all failed) they stay NaN."""
+    """A run that found nothing (every trial failed, or the run crashed: NaN) where others of its pair have a
+    score scores ``NOTHING_BELOW`` below the worst of them and below a median random configuration (0): it
+    loses its pair, in ranks (strictly: no tie with the worst run that found something), means and tests.
+    Where every score is NaN (the problem's scale is undefined, or all failed) they stay NaN."""
     finite = [v for v in row if math.isfinite(v)]
     if not finite:
         return row
-    worst = min(0.0, min(finite))
+    worst = min(0.0, min(finite)) - NOTHING_BELOW
     return [v if math.isfinite(v) else worst for v in row]
 
 
@@ -67,6 +72,7 @@ class Summary:
     wall: dict                # (problem, contender) -> list of seconds
     overhead: dict            # (problem, contender) -> list of seconds
     box_sides: dict = field(default_factory=dict)  # (problem, contender) -> per run, per round: box side
+    crashed: dict = field(default_factory=dict)    # (problem, contender) -> seeds of runs that crashed
 
     def normalized(self, problem: str, losses: np.ndarray) -> np.ndarray:
         """Bayesmark-style score: 0 = median random evaluation, 100 = the optimum (or best found)."""
@@ -161,11 +167,20 @@ def summarize(store: RunStore, n_trials: int | None = None) -> Summary:
     rows = list(store.runs())
     if not rows:
         raise ValueError(f"{store.path} holds no finished run")
+    stored = sorted({r["n_trials"] for r in rows})
     if n_trials is None:
-        n_trials = max(r["n_trials"] for r in rows)
+        n_trials = stored[-1]
     rows = [r for r in rows if r["n_trials"] == n_trials]
     if not rows:
-        raise ValueError(f"{store.path} holds no run of {n_trials} trials")
+        raise ValueError(f"{store.path} holds no run of {n_trials} trials; it holds runs of {stored} trials")
+    # a run that crashed found nothing: it takes part, last of its pair, as a run whose every trial failed (left
+    # out, a contender that crashes on its hard seeds would be compared on its easy ones only)
+    crashed: dict = defaultdict(list)
+    for e in store.errors(n_trials):
+        if not _unsupported_error(e["error"]):
+            crashed[(e["problem"], e["contender"])].append(e["seed"])
+            rows.append({"problem": e["problem"], "contender": e["contender"], "seed": e["seed"],
+                         "losses": [None] * n_trials, "budgets": [], "crashed": True})
     curves: dict = defaultdict(list)
     seeds: dict = defaultdict(list)
     tests: dict = defaultdict(list)
@@ -185,6 +200,8 @@ def summarize(store: RunStore, n_trials: int | None = None) -> Summary:
             curve = np.concatenate([curve, np.full(n_trials - len(curve), curve[-1] if len(curve) else np.nan)])
         curves[(p, c)].append(curve[:n_trials])
         seeds[(p, c)].append(r["seed"])
+        if r.get("crashed"):
+            continue
         if r["test_loss"] is not None:
             tests[(p, c)].append(r["test_loss"])
         wall[(p, c)].append(r["wall_seconds"])
@@ -200,15 +217,21 @@ def summarize(store: RunStore, n_trials: int | None = None) -> Summary:
         if ref["optimum"] is not None:
             target[p], known[p] = float(ref["optimum"]), True
         else:
-            finals = [np.nanmin(np.vstack(curves[(p, c)])) for c in contenders if (p, c) in curves]
+            with quiet_nan():  # a problem on which every run failed has no final loss at all
+                finals = [np.nanmin(np.vstack(curves[(p, c)])) for c in contenders if (p, c) in curves]
             found = [v for v in finals + ref_losses if v is not None and math.isfinite(v)]
             target[p], known[p] = (min(found) if found else math.nan), False
     return Summary(
         n_trials=n_trials, problems=problems, contenders=contenders, kinds=kinds,
         curves={k: np.vstack(v) for k, v in curves.items()}, seeds=dict(seeds), reference=reference,
         target=target, known_optimum=known, test_losses=dict(tests), wall=dict(wall), overhead=dict(overhead),
-        box_sides=dict(box_sides),
+        box_sides=dict(box_sides), crashed=dict(crashed),
     )
+
+
+def _unsupported_error(error: str | None) -> bool:
+    """The error row of a pair the contender cannot run (a store written before such pairs were skipped)."""
+    return bool(error) and " does not support problem " in error.strip().splitlines()[-1]
 
 
 def box_side(widths: dict) -> float:
@@ -379,6 +402,10 @@ def headline(s: Summary, alpha: float = 0.05) -> str:
                  f"mean rank {_rank(ranks[leader])} of {len(s.contenders)} and {scores_text}; {leader} is listed "
                  "first by name only.")
     text = [first]
+    crashed = {c: sum(len(v) for (p, k), v in s.crashed.items() if k == c and p in used) for c in s.contenders}
+    if any(crashed.values()):
+        text.append("Runs that crashed count as runs that found nothing (last of their pair): "
+                    + ", ".join(f"{n} of {c}" for c, n in crashed.items() if n) + " (see \"Runs that failed\").")
     lost = []
     for p in used:
         by = _problem_scores(s, p)
@@ -425,10 +452,10 @@ def problem_table(s: Summary, problem: str) -> str:
     """Median (25th-75th percentile) best-so-far loss at several budgets, per strategy."""
     points = _checkpoints(s.n_trials)
     has_test = any((problem, c) in s.test_losses for c in s.contenders)
-    header = "| strategy | " + " | ".join(f"best @{n}" for n in points) + " | score @end |"
+    header = "| strategy | runs | " + " | ".join(f"best @{n}" for n in points) + " | score @end |"
     header += " test loss |" if has_test else ""
     header += " wall s | overhead s |"
-    sep = "|---" * (len(points) + 4 + int(has_test)) + "|"
+    sep = "|---" * (len(points) + 5 + int(has_test)) + "|"
     lines = [header, sep]
     shown = [v for c in s.contenders if (problem, c) in s.curves
              for v in s.curves[(problem, c)][:, [n - 1 for n in points]].ravel()]
@@ -445,10 +472,12 @@ def problem_table(s: Summary, problem: str) -> str:
                 med, lo, hi = np.nanmedian(col), np.nanpercentile(col, 25), np.nanpercentile(col, 75)
             cells.append(f"{_loss(med, decimals)} ({_loss(lo, decimals)}–{_loss(hi, decimals)})")
         score = _problem_scores(s, problem)[c]
-        row = f"| {c} | " + " | ".join(cells) + f" | {_score(score)} |"
+        crashed = len(s.crashed.get((problem, c), []))
+        runs = f"{len(curve)}" + (f" ({crashed} crashed)" if crashed else "")
+        row = f"| {c} | {runs} | " + " | ".join(cells) + f" | {_score(score)} |"
         if has_test:
             row += f" {_loss(_median(s.test_losses.get((problem, c), [])), decimals)} |"
-        row += f" {_secs(_median(s.wall[(problem, c)]))} | {_secs(_median(s.overhead[(problem, c)]))} |"
+        row += f" {_secs(_median(s.wall.get((problem, c), [])))} | {_secs(_median(s.overhead.get((problem, c), [])))} |"
         lines.append(row)
     return "\n".join(lines)
 
@@ -479,7 +508,7 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
         stored_meta = store.meta()
         meta = stored_meta.get("last_invocation", {})
         unsupported = stored_meta.get("unsupported", [])
-        errors = store.errors()
+        errors = store.errors(s.n_trials)
         failed_trials: dict[str, list[int]] = {}  # contender -> [failed trials, trials]
         found_nothing = []
         for run in store.runs(s.n_trials):
@@ -509,7 +538,11 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
 
         for kind, problems in by_kind.items():
             png = os.path.join(out_dir, f"convergence_{kind}.png")
-            plot_convergence(s, png, problems)
+            try:
+                plot_convergence(s, png, problems)
+            except (ValueError, OverflowError) as exc:  # one figure matplotlib cannot draw loses no report
+                parts += [f"(The convergence plot of the {kind} problems could not be drawn: {exc}.)", ""]
+                continue
             plots.append(png)
             parts += [f"![convergence: {kind}](convergence_{kind}.png)", ""]
         _, scores = s.paired()
@@ -535,8 +568,9 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
         except ImportError:
             pass
     parts += ["## Per problem", "",
-              "Median (25th–75th percentile) of the best loss so far over seeds; test loss is the "
-              "held-back split, scored once for each run's final best.", ""]
+              "Median (25th–75th percentile) of the best loss so far over the runs (seeds) stored for each "
+              "strategy, `runs` of them (a crashed run has no loss and is left out of these medians); test "
+              "loss is the held-back split, scored once for each run's final best.", ""]
     for p in s.problems:
         d = _decimals([s.target[p], s.reference[p]])
         opt = ("known optimum " if s.known_optimum[p] else "best found ") + _loss(s.target[p], d)

@@ -99,6 +99,12 @@ def convergence_figure(s: Any, problems: list[str]):
     zero = False
     for ax, p in zip(axes.ravel(), problems):
         regrets, floor = regret_curves(s, p)
+        if not any(np.isfinite(r).any() for r in regrets.values()):  # every trial of every run failed
+            ax.text(0.5, 0.5, "no run found a finite loss", ha="center", va="center", transform=ax.transAxes)
+            ax.set_title(p)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            continue
         for c, regret in regrets.items():
             y = np.maximum(regret, floor)
             with quiet_nan():

@@ -98,8 +98,8 @@ def run_benchmark(
     if not names:
         raise ValueError("give a suite or problem names")
     for name in names:
-        make_problem(name)  # unknown names fail here, listing the known ones
-    contenders = {s: make_contender(s) for s in strategies}  # unknown names, missing peers fail here
+        _made("problem", name, make_problem)  # unknown names fail here, listing the known ones
+    contenders = {s: _made("strategy", s, make_contender) for s in strategies}  # unknown names, missing peers
     check_options(_constraints, n_trials=n_trials)
     n_trials = int(n_trials)
     seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
@@ -113,6 +113,8 @@ def run_benchmark(
             f"  {s} on {p}: {why}" for (p, s), why in reasons.items()))
     for p, s in unsupported:
         say(f"skipping {s} on {p}: {reasons[p, s]}")
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise ValueError(f"the output directory {out_dir!r} is a file")
     os.makedirs(out_dir, exist_ok=True)
     store = RunStore(os.path.join(out_dir, "runs.db"))
     store.set_meta("last_invocation", {
@@ -215,6 +217,18 @@ def _run_registered(registrations: tuple, run: Callable, problem: str, contender
 def run_study_name(problem: str, contender: str, seed: int, n_trials: int, prefix: str | None = None) -> str:
     """The study that keeps the trials of one benchmark run in a study storage."""
     return f"{prefix + '/' if prefix else ''}{problem}/{contender}/seed={seed}/n={n_trials}"
+
+
+def _made(what: str, name: str, make: Callable[[str], Any]) -> Any:
+    """``make(name)``, its error naming ``name`` (a user's factory or constructor that raises does not)."""
+    try:
+        return make(name)
+    except ImportError:  # a missing peer: its message names the package to install
+        raise
+    except Exception as exc:
+        if repr(name) in str(exc):
+            raise
+        raise ValueError(f"{what} {name!r} could not be made: {type(exc).__name__}: {exc}") from exc
 
 
 def run_one(problem_name: str, contender_name: str, seed: int, n_trials: int, storage: str | None = None,

@@ -143,10 +143,15 @@ class RunStore:
             row["rounds"] = None if row.get("rounds") is None else json.loads(row["rounds"])
             yield row
 
-    def errors(self) -> list[dict]:
-        """Runs that ended in an error: problem, contender, seed, error."""
-        _, rows = self._query("SELECT problem, contender, seed, error FROM runs WHERE error IS NOT NULL")
-        return [dict(zip(("problem", "contender", "seed", "error"), r)) for r in rows]
+    def errors(self, n_trials: int | None = None) -> list[dict]:
+        """Runs that ended in an error (optionally of one ``n_trials``): problem, contender, seed, n_trials, error."""
+        query = "SELECT problem, contender, seed, n_trials, error FROM runs WHERE error IS NOT NULL"
+        args: tuple = ()
+        if n_trials is not None:
+            query += " AND n_trials = ?"
+            args = (n_trials,)
+        _, rows = self._query(query + " ORDER BY problem, contender, seed", args)
+        return [dict(zip(("problem", "contender", "seed", "n_trials", "error"), r)) for r in rows]
 
     # --------------------------------------------------------- problems
     def reference(self, problem: str) -> dict | None:

@@ -255,3 +255,65 @@ def test_the_headline_counts_only_the_problems_every_strategy_ran(tmp_path):
     with RunStore(str(tmp_path / "runs.db"), readonly=True) as store:
         opening = headline(summarize(store))
     assert "pairs of 1 problem (left out, not run by every strategy: hartmann3, six_hump_camel)" in opening, opening
+
+
+class _CrashOnOddSeeds(Contender):
+    """Finds the optimum on even seeds; on odd ones the run itself raises (a crash, not failed trials)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def run(self, problem, n_trials, seed):
+        if seed % 2:
+            raise RuntimeError("the optimizer crashed")
+        return RunTrace([problem.optimum] * n_trials, [None] * n_trials, [0.001] * n_trials, 0.1, None)
+
+
+register_contender("crash-on-odd-test", lambda: _CrashOnOddSeeds("crash-on-odd-test"))
+
+
+def test_a_run_that_crashed_counts_as_one_that_found_nothing_not_as_absent(tmp_path):
+    # left out, the crashed pairs were dropped for every contender, and the crashing contender won on its easy seeds
+    with run_benchmark(str(tmp_path), problems=["branin"], strategies=["crash-on-odd-test", "allround-test"],
+                       n_trials=5, seeds=4) as store:
+        s = summarize(store)
+    pairs, scores = s.paired()
+    assert len(pairs) == 4 and s.crashed == {("branin", "crash-on-odd-test"): [1, 3]}
+    assert s.mean_ranks() == {"crash-on-odd-test": 1.5, "allround-test": 1.5}  # first on even seeds, last on odd
+    text = build_report(str(tmp_path))
+    assert "Runs that crashed count as runs that found nothing (last of their pair): 2 of crash-on-odd-test" in text
+    assert "| crash-on-odd-test | 4 (2 crashed) |" in text and "| allround-test | 4 |" in text
+    assert "- crash-on-odd-test on branin, seed 1: RuntimeError: the optimizer crashed" in text
+
+
+def test_a_run_that_found_nothing_ranks_strictly_below_the_worst_that_found_something(tmp_path):
+    from hpo.benchmarking.report import NOTHING_BELOW, _no_result_scores_last
+
+    assert _no_result_scores_last([float("nan"), -315.4, -21.1]) == [-315.4 - NOTHING_BELOW, -315.4, -21.1]
+    assert _no_result_scores_last([float("nan"), 50.0]) == [-NOTHING_BELOW, 50.0]
+
+
+def test_a_problem_on_which_every_trial_fails_keeps_the_report(tmp_path):
+    from hpo import Float, Space
+    from hpo.benchmarking import Problem, register_problem
+
+    def always_fails():
+        def objective(config, budget=None):
+            raise ValueError("the data file is missing")
+        return Problem("allfail_report_test", Space(x=Float(0, 1)), objective)
+
+    register_problem("allfail_report_test", always_fails)
+    run_benchmark(str(tmp_path), problems=["allfail_report_test", "branin"], strategies=["random", "sobol"],
+                  n_trials=4, seeds=2).close()
+    text = build_report(str(tmp_path))  # matplotlib's "Data cannot be log-scaled" lost the whole report
+    assert "### allfail_report_test" in text and (tmp_path / "report.md").exists()
+    assert "random 8 of 16" in text  # the failed trials are said
+
+
+def test_the_report_of_one_trial_count_lists_only_its_failed_runs(tmp_path):
+    run_benchmark(str(tmp_path), problems=["branin"], strategies=["crash-on-odd-test"], n_trials=6, seeds=2).close()
+    run_benchmark(str(tmp_path), problems=["branin"], strategies=["allround-test"], n_trials=4, seeds=2).close()
+    assert "## Runs that failed" not in build_report(str(tmp_path), 4)
+    assert "- crash-on-odd-test on branin, seed 1" in build_report(str(tmp_path), 6)
+    with pytest.raises(ValueError, match=r"holds no run of 7 trials; it holds runs of \[4, 6\] trials"):
+        build_report(str(tmp_path), 7)

@@ -13,6 +13,7 @@ from hpo.benchmarking import (
     available_problems,
     build_report,
     register_contender,
+    register_problem,
     run_benchmark,
     summarize,
 )
@@ -233,6 +234,52 @@ def test_cli_bench_errors(tmp_path, capsys):
     assert "unknown strategy or peer 'nope'" in capsys.readouterr().err
     assert main(["bench", "report", str(tmp_path / "empty")]) == 2
     assert "holds no benchmark store" in capsys.readouterr().err
+
+
+def test_cli_bench_bad_out_and_factories_that_raise_name_the_culprit(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("x")
+    assert main(["bench", "--problems", "branin", "--strategies", "random",
+                 "--out", str(tmp_path / "notes.txt")]) == 2  # a FileExistsError traceback before
+    assert "the output directory" in capsys.readouterr().err
+
+    def broken_problem():
+        raise RuntimeError("bad data path")
+
+    register_problem("broken_factory_test", broken_problem)
+    register_contender("broken_contender_test", lambda: (_ for _ in ()).throw(RuntimeError("bad option")))
+    with pytest.raises(ValueError, match="problem 'broken_factory_test' could not be made: RuntimeError: bad data"):
+        run_benchmark(str(tmp_path / "a"), problems=["broken_factory_test"], strategies=["random"], n_trials=2, seeds=1)
+    with pytest.raises(ValueError, match="strategy 'broken_contender_test' could not be made: RuntimeError: bad opt"):
+        run_benchmark(str(tmp_path / "b"), problems=["branin"], strategies=["broken_contender_test"], n_trials=2,
+                      seeds=1)
+
+
+def test_cli_bench_imports_the_users_module_of_problems_and_strategies(tmp_path, capsys, monkeypatch):
+    (tmp_path / "my_bench_defs.py").write_text(
+        "import hpo\n"
+        "from hpo.benchmarking import Problem, register_problem\n"
+        "register_problem('my_square_test', lambda: Problem('my_square_test', hpo.Space(x=hpo.Float(-1, 1)),\n"
+        "                 lambda c, budget=None: c['x'] ** 2, optimum=0.0))\n"
+        "@hpo.register\n"
+        "class MyMidpointTest(hpo.Strategy):\n"
+        "    name = 'my_midpoint_test'\n"
+        "    def _ask(self, n):\n"
+        "        return [{'x': 0.5} for _ in range(n)]\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    out = str(tmp_path / "out")
+    assert main(["bench", "--problems", "my_square_test", "--strategies", "my_midpoint_test,random", "--trials", "3",
+                 "--seeds", "2", "--jobs", "1", "--no-progress", "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert "unknown problem 'my_square_test'" in err and "pass --import MODULE to hpo bench" in err
+    assert main(["bench", "--import", "my_bench_defs", "--problems", "my_square_test", "--strategies",
+                 "my_midpoint_test,random", "--trials", "3", "--seeds", "2", "--jobs", "1", "--no-progress",
+                 "--out", out]) == 0
+    with RunStore(os.path.join(out, "runs.db"), readonly=True) as store:
+        assert {(r["contender"], r["losses"][0]) for r in store.runs() if r["contender"] == "my_midpoint_test"} == {
+            ("my_midpoint_test", 0.25)}
+    assert main(["bench", "--import", "no_such_module_test", "--out", out]) == 2
+    assert "--import no_such_module_test: ModuleNotFoundError" in capsys.readouterr().err
 
 
 class _CtrlCAtSeed1(_Fixed):
@@ -462,3 +509,36 @@ def test_a_contender_name_that_clashes_is_refused(own_registrations):
     hpo.register(Clash)
     with pytest.raises(ValueError, match="'clash-test' names both a peer and a strategy"):
         make_contender("clash-test")
+
+
+def test_a_run_replayed_from_storage_keeps_the_wall_time_it_took(tmp_path):
+    import time as _time
+
+    from hpo import Float, Space
+    from hpo.benchmarking.contenders import StrategyContender
+    from hpo.benchmarking.problem import Problem
+
+    def slow(config, budget=None):
+        _time.sleep(0.05)
+        return config["x"]
+
+    problem = Problem("slow_storage_test", Space(x=Float(0, 1)), slow)
+    db = str(tmp_path / "st.db")
+    first = StrategyContender("random").run(problem, 4, 0, storage=db, study="s")
+    again = StrategyContender("random").run(problem, 4, 0, storage=db, study="s")  # every trial from storage
+    assert again.losses == first.losses
+    # the replay took a moment, but the run took as long as it did: wall below the evaluations' time before
+    assert again.wall_seconds >= sum(again.eval_seconds) >= 0.2
+
+
+def test_a_grid_in_a_benchmark_runs_its_first_n_trials_without_a_warning_to_pass_n_trials_none():
+    import warnings
+
+    from hpo.benchmarking.contenders import StrategyContender
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        from hpo.benchmarking import make_problem
+
+        trace = StrategyContender("grid").run(make_problem("branin"), 5, 0)
+    assert len(trace.losses) == 5
