@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import itertools
+import json
 import math
 import os
 import platform
@@ -18,8 +19,8 @@ from ..executors.cores import effective_n_jobs
 from ..executors.process_pool import ProcessPool
 from ..storage import environment_versions
 from ..strategies.registry import available_strategies, get_strategy_class, register
-from .contenders import StrategyContender, contender_factory, make_contender, register_contender
-from .problem import available_problems, make_problem, problem_factory, register_problem
+from .contenders import Contender, StrategyContender, contender_factory, make_contender, register_contender
+from .problem import Problem, available_problems, make_problem, problem_factory, register_problem
 from .store import RunStore
 from .suites import suite_problems
 
@@ -97,8 +98,7 @@ def run_benchmark(
     names += [p for p in (problems or []) if p not in names]
     if not names:
         raise ValueError("give a suite or problem names")
-    for name in names:
-        _made("problem", name, make_problem)  # unknown names fail here, listing the known ones
+    made = {name: _made("problem", name, make_problem) for name in names}  # unknown names fail here, listing the known
     contenders = {s: _made("strategy", s, make_contender) for s in strategies}  # unknown names, missing peers
     check_options(_constraints, n_trials=n_trials)
     n_trials = int(n_trials)
@@ -106,7 +106,7 @@ def run_benchmark(
     if not seed_list:
         raise ValueError("give at least one seed")
     say = log or (lambda msg: None)
-    reasons = {(p, s): _why_unsupported(contenders[s], make_problem(p)) for p in names for s in strategies}
+    reasons = {(p, s): _why_unsupported(contenders[s], made[p]) for p in names for s in strategies}
     unsupported = [pair for pair, why in reasons.items() if why is not None]
     if len(unsupported) == len(reasons):
         raise ValueError("no strategy given can run a problem given:\n" + "\n".join(
@@ -117,6 +117,8 @@ def run_benchmark(
         raise ValueError(f"the output directory {out_dir!r} is a file")
     os.makedirs(out_dir, exist_ok=True)
     store = RunStore(os.path.join(out_dir, "runs.db"))
+    _check_definitions(store, {p: problem_definition(made[p]) for p in names},
+                       {s: contender_definition(contenders[s]) for s in strategies})
     store.set_meta("last_invocation", {
         "suite": suite, "problems": names, "strategies": list(strategies), "n_trials": n_trials,
         "seeds": seed_list, "n_jobs": n_jobs, "python": platform.python_version(),
@@ -217,6 +219,49 @@ def _run_registered(registrations: tuple, run: Callable, problem: str, contender
 def run_study_name(problem: str, contender: str, seed: int, n_trials: int, prefix: str | None = None) -> str:
     """The study that keeps the trials of one benchmark run in a study storage."""
     return f"{prefix + '/' if prefix else ''}{problem}/{contender}/seed={seed}/n={n_trials}"
+
+
+def problem_definition(problem: Problem) -> dict:
+    """What a stored run of ``problem`` depends on and a store can check: its space, optimum, kind and budgets
+    (not its objective's code, which cannot be compared)."""
+    try:
+        space: Any = json.loads(json.dumps(problem.space.to_dict(), sort_keys=True, default=repr))
+    except Exception:  # a space with values JSON cannot hold and to_dict refuses: its repr
+        space = repr(problem.space)
+    return {"space": space, "optimum": problem.optimum, "kind": problem.kind,
+            "budgets": [problem.min_budget, problem.max_budget]}
+
+
+def contender_definition(contender: Contender) -> dict:
+    """What a stored run of ``contender`` depends on and a store can check: its class, strategy and options."""
+    strategy = getattr(contender, "strategy", None)
+    if isinstance(strategy, type):
+        strategy = f"{strategy.__module__}.{strategy.__qualname__}"
+    elif strategy is not None and not isinstance(strategy, str):
+        strategy = f"{type(strategy).__module__}.{type(strategy).__qualname__} instance"
+    options = json.loads(json.dumps(getattr(contender, "options", None), sort_keys=True, default=repr))
+    return {"class": f"{type(contender).__module__}.{type(contender).__qualname__}", "strategy": strategy,
+            "options": options}
+
+
+def _check_definitions(store: RunStore, problems: dict, contenders: dict) -> None:
+    """Refuse to add runs of a problem or contender whose definition differs from the one the store's runs
+    were made with (its runs would be mixed silently with the new ones, and scored on the old reference);
+    record the definitions otherwise (a store from before this check records them now)."""
+    stored = store.meta().get("definitions", {"problems": {}, "contenders": {}})
+    for what, given in (("problems", problems), ("contenders", contenders)):
+        for name, definition in given.items():
+            before = stored[what].get(name)
+            if before is not None and before != definition:
+                keys = [k for k in sorted(set(before) | set(definition)) if before.get(k) != definition.get(k)]
+                noun = "problem" if what == "problems" else "strategy"
+                changes = ", ".join(f"{k}: {before.get(k)!r} then, {definition.get(k)!r} now" for k in keys)
+                raise ValueError(
+                    f"{noun} {name!r} is not the one whose runs {store.path} holds: its {' and '.join(keys)} "
+                    f"changed ({changes}). Runs of both would be mixed: give another output directory, or rename it"
+                )
+            stored[what][name] = definition
+    store.set_meta("definitions", stored)
 
 
 def _made(what: str, name: str, make: Callable[[str], Any]) -> Any:

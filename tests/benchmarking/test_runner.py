@@ -542,3 +542,36 @@ def test_a_grid_in_a_benchmark_runs_its_first_n_trials_without_a_warning_to_pass
 
         trace = StrategyContender("grid").run(make_problem("branin"), 5, 0)
     assert len(trace.losses) == 5
+
+
+def test_a_problem_or_strategy_that_changed_under_its_name_is_refused_not_mixed(tmp_path):
+    from hpo import Float, Space
+    from hpo.benchmarking import Problem
+
+    from hpo.benchmarking.contenders import StrategyContender
+
+    now = {}  # the definitions in force: the user edits their module between two runs
+
+    def version(optimum, options):
+        now.update(optimum=optimum, options=options)
+
+    register_problem("changing_test", lambda: Problem("changing_test", Space(x=Float(-1, 1)),
+                                                      lambda c, budget=None: c["x"] ** 2 + now["optimum"],
+                                                      optimum=now["optimum"]))
+    register_contender("changing_bayes_test", lambda: StrategyContender("changing_bayes_test", "bayes",
+                                                                        now["options"]))
+
+    version(0.0, {"acquisition": "lcb"})
+    run_benchmark(str(tmp_path), problems=["changing_test"], strategies=["changing_bayes_test"], n_trials=3,
+                  seeds=1).close()
+    version(10.0, {"acquisition": "lcb"})
+    with pytest.raises(ValueError, match=r"problem 'changing_test' is not the one whose runs .* holds: its optimum "
+                                         r"changed \(optimum: 0.0 then, 10.0 now\)"):
+        run_benchmark(str(tmp_path), problems=["changing_test"], strategies=["random"], n_trials=3, seeds=1)
+    version(0.0, {"acquisition": "pi"})
+    with pytest.raises(ValueError, match="strategy 'changing_bayes_test' is not the one .* its options changed"):
+        run_benchmark(str(tmp_path), problems=["changing_test"], strategies=["changing_bayes_test"], n_trials=3,
+                      seeds=1)
+    version(0.0, {"acquisition": "lcb"})  # as it was: goes on
+    run_benchmark(str(tmp_path), problems=["changing_test"], strategies=["changing_bayes_test", "random"], n_trials=3,
+                  seeds=1).close()
