@@ -509,6 +509,7 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
         meta = stored_meta.get("last_invocation", {})
         unsupported = stored_meta.get("unsupported", [])
         errors = store.errors(s.n_trials)
+        trial_counts = sorted({run["n_trials"] for run in store.runs()})
         failed_trials: dict[str, list[int]] = {}  # contender -> [failed trials, trials]
         found_nothing = []
         for run in store.runs(s.n_trials):
@@ -519,15 +520,28 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
             if losses and all(loss is None for loss in losses):
                 found_nothing.append(f"{run['contender']} on {run['problem']}, seed {run['seed']}")
     parts = [f"# hpo benchmark: {s.n_trials} evaluations per run", "", headline(s), ""]
+    stored_seeds = sorted({seed for seeds in s.seeds.values() for seed in seeds})
     if meta:
         seeds = meta.get("seeds") or []
-        parts.append(
-            f"Suite `{meta.get('suite') or 'custom'}`, {len(seeds)} seeds ({_span(seeds)}), {meta.get('machine')}, "
-            f"started {meta.get('started')}."
-        )
-        parts.append("")
-        if meta.get("versions"):
-            parts += [versions_table(meta["versions"]), ""]
+        line = (f"Suite `{meta.get('suite') or 'custom'}`, {len(seeds)} seeds ({_span(seeds)}), {meta.get('machine')}, "
+                f"started {meta.get('started')}.")
+        if stored_seeds != sorted(seeds) or meta.get("n_trials") not in (None, s.n_trials):
+            line += (f" That was the last command; this report is of every run of {s.n_trials} evaluations the "
+                     f"store holds: seeds {_span(stored_seeds)} (the runs of each strategy on each problem are "
+                     "counted in its table below).")
+        parts += [line, ""]
+    other = [n for n in trial_counts if n != s.n_trials]
+    if other:
+        parts += [f"The store also holds runs of {', '.join(map(str, other))} evaluations: `hpo bench report "
+                  f"{out_dir} --trials N` reports them.", ""]
+    beyond = [p for p in s.problems if s.known_optimum[p] and any(
+        np.nanmax(s.normalized(p, s.final(p, c)), initial=-np.inf) > 100.5 for c in s.contenders
+        if (p, c) in s.curves)]
+    if beyond:
+        parts += [f"Scores above 100 on {', '.join(beyond)}: a run found a loss below the declared optimum, so "
+                  "the optimum is wrong or the loss is noisy (a noisy loss rewards the luckiest evaluation).", ""]
+    if meta.get("versions"):
+        parts += [versions_table(meta["versions"]), ""]
     parts += ["## Summary", "", summary_table(s), ""]
     plots = []
     by_kind: dict = defaultdict(list)

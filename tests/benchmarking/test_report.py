@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from hpo.benchmarking import RunTrace, build_report, register_contender, run_benchmark, summarize
+from hpo.benchmarking import RunTrace, build_report, register_contender, register_problem, run_benchmark, summarize
 from hpo.benchmarking.contenders import Contender
 from hpo.cli import main
 
@@ -317,3 +317,24 @@ def test_the_report_of_one_trial_count_lists_only_its_failed_runs(tmp_path):
     assert "- crash-on-odd-test on branin, seed 1" in build_report(str(tmp_path), 6)
     with pytest.raises(ValueError, match=r"holds no run of 7 trials; it holds runs of \[4, 6\] trials"):
         build_report(str(tmp_path), 7)
+
+
+def test_the_report_says_which_runs_it_holds_and_scores_beyond_the_optimum(tmp_path):
+    run_benchmark(str(tmp_path), problems=["branin"], strategies=["allround-test"], n_trials=5, seeds=4).close()
+    run_benchmark(str(tmp_path), problems=["branin"], strategies=["far-test"], n_trials=5, seeds=2).close()
+    run_benchmark(str(tmp_path), problems=["branin"], strategies=["far-test"], n_trials=3, seeds=1).close()
+    text = build_report(str(tmp_path), 5)
+    # the header spoke of the last command (1 seed) while the tables held 4 seeds of one strategy, 2 of the other
+    assert "That was the last command; this report is of every run of 5 evaluations the store holds: seeds 0–3" in text
+    assert "| allround-test | 4 |" in text and "| far-test | 2 |" in text
+    assert "The store also holds runs of 3 evaluations" in text
+
+    from hpo import Float, Space
+    from hpo.benchmarking import Problem
+
+    register_problem("wrong_optimum_test", lambda: Problem("wrong_optimum_test", Space(x=Float(-1, 1)),
+                                                           lambda c, budget=None: c["x"] ** 2, optimum=0.2))
+    run_benchmark(str(tmp_path / "b"), problems=["wrong_optimum_test"], strategies=["random"], n_trials=20,
+                  seeds=2).close()
+    assert "Scores above 100 on wrong_optimum_test: a run found a loss below the declared optimum" in \
+        build_report(str(tmp_path / "b"))
