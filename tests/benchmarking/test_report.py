@@ -338,3 +338,17 @@ def test_the_report_says_which_runs_it_holds_and_scores_beyond_the_optimum(tmp_p
                   seeds=2).close()
     assert "Scores above 100 on wrong_optimum_test: a run found a loss below the declared optimum" in \
         build_report(str(tmp_path / "b"))
+
+
+def test_the_leaders_p_values_are_holm_adjusted_for_its_several_comparisons(bench_dir, tmp_path):
+    from hpo.benchmarking.report import holm
+
+    assert holm({"a": 0.01, "b": 0.04, "c": 0.03}) == pytest.approx({"a": 0.03, "b": 0.06, "c": 0.06})
+    assert holm({"only": 0.02}) == {"only": 0.02}  # one comparison: as it was
+    run_benchmark(str(tmp_path), problems=THREE, strategies=["allround-test", "far-test", "specialist-test"],
+                  n_trials=5, seeds=2).close()
+    from hpo.benchmarking.store import RunStore
+
+    with RunStore(str(tmp_path / "runs.db"), readonly=True) as store:
+        test = summarize(store).wilcoxon()
+    assert test["p"] == pytest.approx(holm(test["raw"])) and all(test["p"][c] >= test["raw"][c] for c in test["p"])
