@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 
 from ._constraints import N_TRIALS, Interval, Options, Satisfies, check_options
 from .boundary import Outcome, call_mode, evaluate
-from .executors import Runner, effective_n_jobs, is_dask_client, make_runner
+from .executors import ExecutorLostError, Runner, effective_n_jobs, is_dask_client, make_runner
 from .executors.cores import BACKEND
 from .handle import _Spec
 from .progress import TrialLines
@@ -326,18 +326,20 @@ class SearchLoop:
         unfinished trials are marked abandoned (the next process runs them).
         """
         runner = run.runner
-        for _, handle, _ in run.pending.values():
-            if handle is not None:
-                runner.cancel(handle)
-        for handle in run.late:
-            runner.cancel(handle)
-        runner.close(interrupted=interrupted)
-        if run.bar is not None:
-            run.bar.close()
-        run.lines.__exit__(None, None, None)
-        reason = "interrupted" if interrupted else "error" if error else "stopped" if run.pending else "finished"
-        for trial in run.log.close(sorted(run.pending), reason):
-            self.result.add(trial)
+        try:
+            for handle in [h for _, h, _ in run.pending.values() if h is not None] + list(run.late):
+                try:
+                    runner.cancel(handle)
+                except Exception:  # an executor that is gone (a closed client) has nothing left to stop
+                    pass
+            runner.close(interrupted=interrupted)
+        finally:  # whatever the runner did, the log is closed: unfinished trials are abandoned, not lost
+            if run.bar is not None:
+                run.bar.close()
+            run.lines.__exit__(None, None, None)
+            reason = "interrupted" if interrupted else "error" if error else "stopped" if run.pending else "finished"
+            for trial in run.log.close(sorted(run.pending), reason):
+                self.result.add(trial)
         if run.states is not None:
             # a stored study's states stay while a resumed run may still promote (more n_trials)
             run.states.close(complete=self.study is None or (self.study.completed and self.strategy.finished))
@@ -481,9 +483,9 @@ class SearchLoop:
         else:
             try:
                 outcome = handle if isinstance(handle, Outcome) else runner.result(handle)
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, ExecutorLostError):  # the search stops; the trial did not fail
                 raise
-            except BaseException as exc:  # the worker died or was stopped, or the executor failed
+            except BaseException as exc:  # the worker died or was stopped
                 now = time.time()
                 outcome = Outcome.failed(exc, now)
         loss = None

@@ -202,3 +202,78 @@ def test_a_search_survives_the_death_of_every_worker_it_started_with(fragile_cli
     assert sum(t.status == "ok" for t in result.trials) >= 14  # at most the two running at the kill may fail
     assert {t.metrics["pid"] for t in result.trials if t.status == "ok"} - first, "no trial ran on a new worker"
     assert _stored_statuses(db, "s") == [(t.number, t.status) for t in result.trials]
+
+
+def test_a_client_closed_mid_search_stops_it_and_the_running_trials_are_left_to_a_resume(tmp_path):
+    import sqlite3
+    import threading
+
+    from hpo.executors import ExecutorLostError
+
+    def objective(config):
+        time.sleep(0.2)
+        return config["x"] ** 2
+
+    db = str(tmp_path / "closed.db")
+    space = Space(x=Float(-1.0, 1.0))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0",
+                                  silence_logs=50) as cluster:
+        client = distributed.Client(cluster)
+        threading.Timer(1.5, client.close).start()
+        # before: the running trial was stored failed (FutureCancelledError), another stayed "running" for ever,
+        # and the error came from hpo's clean-up (ClosedClientError: cannot send cancel-keys)
+        with pytest.raises(ExecutorLostError, match="the Dask client was closed during the search"):
+            optimize(objective, space, "random", n_trials=200, seed=0, executor=client, storage=db, study="s")
+    with sqlite3.connect(db) as con:
+        states = dict(con.execute("SELECT state, count(*) FROM trials GROUP BY state"))
+    assert "failed" not in states and "running" not in states and states.get("abandoned", 0) >= 1, states
+    done = states["ok"]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0",
+                                  silence_logs=50) as cluster, distributed.Client(cluster) as again:
+        result = optimize(objective, space, "random", n_trials=done + 3, seed=0, executor=again, storage=db,
+                          study="s")
+    assert len(result) == done + 3 and result.n_ok == done + 3
+
+
+def test_a_cluster_left_without_workers_is_warned_about_once_and_a_closed_client_is_an_executor_lost(monkeypatch):
+    import warnings
+
+    from hpo.executors import ExecutorLostError
+    from hpo.executors.dask import DaskRunner
+
+    class Client:  # a cluster whose workers all died (a LocalCluster stops restarting them): no threads
+        status = "running"
+        workers: dict = {}
+
+        def nthreads(self):
+            return dict(self.workers)
+
+    monkeypatch.setattr(DaskRunner, "NO_WORKERS_WARN", 0.05)
+    client = Client()
+    runner = DaskRunner(client)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert runner.slots() == 1  # it waits for workers: one slot, so that the search has something queued
+        time.sleep(0.1)
+        runner.slots(), runner.slots()
+    said = [w for w in caught if "the Dask cluster has had no workers for 0.05 s: the search waits" in str(w.message)]
+    assert len(said) == 1 and "no-workers-timeout" in str(said[0].message)
+    client.workers = {"tcp://w": 2}
+    assert runner.slots() == 2
+    client.status = "closed"
+    with pytest.raises(ExecutorLostError, match="the Dask client was closed during the search"):
+        runner.slots()
+
+
+def test_an_objective_that_cannot_be_pickled_is_named_as_such_on_dask(client):
+    import threading
+
+    lock = threading.Lock()
+
+    def objective(config):
+        with lock:
+            return config["x"]
+
+    with pytest.raises(TypeError, match="the objective cannot be sent to the Dask cluster: TypeError: cannot pickle "
+                                        "'_thread.lock' object. Create what cannot be pickled"):
+        optimize(objective, SPACE, n_trials=2, seed=0, executor=client)

@@ -23,7 +23,7 @@ cluster; :mod:`~hpo.executors.dask_worker` is its worker side),
 
 from .cores import _THREAD_VARS, effective_n_jobs  # noqa: F401  (_THREAD_VARS: read by tests)
 from .dask import DaskRunner
-from .protocol import Runner
+from .protocol import ExecutorLostError, Runner
 from .process_pool import IDLE_WORKER_SECONDS, ProcessPool, TrialTimeoutError, WorkerDiedError, reusable_pool
 from .runners import (
     FuturesRunner,
@@ -37,7 +37,7 @@ from .runners import (
 )
 
 __all__ = [
-    "InlineExecutor", "ProcessPool", "WorkerDiedError", "TrialTimeoutError", "make_executor", "effective_n_jobs",
-    "make_runner", "is_dask_client", "reusable_pool", "IDLE_WORKER_SECONDS",
+    "InlineExecutor", "ProcessPool", "WorkerDiedError", "TrialTimeoutError", "ExecutorLostError", "make_executor",
+    "effective_n_jobs", "make_runner", "is_dask_client", "reusable_pool", "IDLE_WORKER_SECONDS",
     "Runner", "InlineRunner", "FuturesRunner", "ThreadsRunner", "PoolRunner", "DaskRunner",
 ]

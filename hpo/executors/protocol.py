@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, Protocol, Sequence, runtime_checkable
 
-__all__ = ["Runner"]
+__all__ = ["Runner", "ExecutorLostError"]
+
+
+class ExecutorLostError(RuntimeError):
+    """The place the evaluations run is gone (a closed Dask client, a cluster without workers): no trial can
+    run there, so the search stops, as on an error, rather than record every remaining trial as failed. The
+    trials that were running are not failures of their configurations: a stored study runs them on resume."""
 
 
 @runtime_checkable
@@ -56,7 +62,8 @@ class Runner(Protocol):
 
     def result(self, handle: Any) -> tuple:
         """The evaluation's outcome (:class:`hpo.boundary.Outcome`), waiting for it; raises when its worker failed
-        (:class:`~hpo.executors.WorkerDiedError`, :class:`~hpo.executors.TrialTimeoutError`, a cancellation)."""
+        (:class:`~hpo.executors.WorkerDiedError`, :class:`~hpo.executors.TrialTimeoutError`: the trial fails),
+        or :class:`ExecutorLostError` when the executor itself is gone (the search stops)."""
         ...
 
     def wait_any(self, handles: Sequence, timeout: float | None) -> list:

@@ -190,6 +190,15 @@ def metrics_to_json(metrics: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
     problems: dict[str, str] = {}
     for key, value in metrics.items():
         name = key if isinstance(key, str) else str(key)
+        elements = getattr(value, "size", None)
+        if isinstance(elements, int) and hasattr(value, "dtype") and 2 * elements > MAX_METRICS_BYTES:
+            # an array whose JSON (two characters an element at the least) is over the limit: not encoded to
+            # learn so (a 24 MB array took 5 s a trial)
+            encoded[name] = json.dumps(f"<not stored: an array of {elements:,} elements; a trial's metrics are "
+                                       f"stored up to {MAX_METRICS_BYTES:,} bytes of JSON>")
+            problems[name] = (f"an array of {elements:,} elements, over the limit of {MAX_METRICS_BYTES:,} bytes "
+                              "of JSON for a trial's metrics; stored as a note saying so")
+            continue
         try:
             encoded[name] = to_json(value)
         except Exception as exc:  # a cycle, a key JSON cannot hold, too deep, a repr that raises

@@ -59,6 +59,20 @@ def test_metrics_over_the_size_limit_are_not_stored_and_the_message_names_them(t
         assert t.metrics["c"].startswith("<not stored: 500,004 bytes")
 
 
+def test_an_array_too_large_to_store_is_not_encoded_to_learn_so():
+    from hpo.storage.record import metrics_to_json
+
+    class Huge(np.ndarray):  # an array that fails if it is encoded (tolist): it took 5 s a trial for 24 MB
+        def tolist(self):
+            raise AssertionError("encoded")
+
+    huge = np.zeros(MAX_METRICS_BYTES, dtype=np.float32).view(Huge)
+    text, problems = metrics_to_json({"preds": huge, "small": np.arange(3)})
+    assert problems == {"preds": "an array of 1,000,000 elements, over the limit of 1,000,000 bytes of JSON for a "
+                                 "trial's metrics; stored as a note saying so"}
+    assert '"small": [0, 1, 2]' in text and "<not stored: an array of 1,000,000 elements" in text
+
+
 def test_nan_and_infinities_in_metrics_round_trip_and_export_as_strict_json(tmp_path, capsys):
     db = str(tmp_path / "r.db")
 
