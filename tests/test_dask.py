@@ -277,3 +277,8 @@ def test_an_objective_that_cannot_be_pickled_is_named_as_such_on_dask(client):
     with pytest.raises(TypeError, match="the objective cannot be sent to the Dask cluster: TypeError: cannot pickle "
                                         "'_thread.lock' object. Create what cannot be pickled"):
         optimize(objective, SPACE, n_trials=2, seed=0, executor=client)
+
+
+def test_n_jobs_beside_a_dask_client_is_said_not_to_apply(client):
+    with pytest.warns(UserWarning, match="n_jobs=3 does not apply to a Dask cluster: as many trials run at once as"):
+        optimize(_square, SPACE, n_trials=2, seed=0, executor=client, n_jobs=3)

@@ -231,6 +231,9 @@ def make_runner(executor: Any, n_jobs: int, backend: str, trial_timeout: float |
     """
     if executor is not None:
         if is_dask_client(executor):
+            if n_jobs != 1:
+                warnings.warn(f"n_jobs={n_jobs} does not apply to a Dask cluster: as many trials run at once as its "
+                              "workers have threads", UserWarning, stacklevel=4)
             return DaskRunner(executor)
         if isinstance(executor, ProcessPool):
             return PoolRunner(executor, owned=False, trial_timeout=trial_timeout)
