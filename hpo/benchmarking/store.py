@@ -129,12 +129,7 @@ class RunStore:
 
     def runs(self, n_trials: int | None = None) -> Iterator[dict]:
         """Every stored run without error (optionally of one ``n_trials``)."""
-        query = "SELECT * FROM runs WHERE error IS NULL"
-        args: tuple = ()
-        if n_trials is not None:
-            query += " AND n_trials = ?"
-            args = (n_trials,)
-        names, rows = self._query(query + " ORDER BY problem, contender, seed", args)
+        names, rows = self._select("*", "error IS NULL", n_trials)
         for values in rows:
             row = dict(zip(names, values))
             for key in ("losses", "budgets", "eval_seconds"):
@@ -145,13 +140,15 @@ class RunStore:
 
     def errors(self, n_trials: int | None = None) -> list[dict]:
         """Runs that ended in an error (optionally of one ``n_trials``): problem, contender, seed, n_trials, error."""
-        query = "SELECT problem, contender, seed, n_trials, error FROM runs WHERE error IS NOT NULL"
-        args: tuple = ()
+        names, rows = self._select("problem, contender, seed, n_trials, error", "error IS NOT NULL", n_trials)
+        return [dict(zip(names, r)) for r in rows]
+
+    def _select(self, columns: str, where: str, n_trials: int | None) -> tuple[list[str], list[tuple]]:
+        """``columns`` of the runs ``where`` holds (and of one ``n_trials``), in (problem, contender, seed) order."""
+        query, args = f"SELECT {columns} FROM runs WHERE {where}", ()
         if n_trials is not None:
-            query += " AND n_trials = ?"
-            args = (n_trials,)
-        _, rows = self._query(query + " ORDER BY problem, contender, seed", args)
-        return [dict(zip(("problem", "contender", "seed", "n_trials", "error"), r)) for r in rows]
+            query, args = query + " AND n_trials = ?", (n_trials,)
+        return self._query(query + " ORDER BY problem, contender, seed", args)
 
     # --------------------------------------------------------- problems
     def reference(self, problem: str) -> dict | None:
