@@ -254,7 +254,7 @@ def test_cli_bench_bad_out_and_factories_that_raise_name_the_culprit(tmp_path, c
                       seeds=1)
 
 
-def test_cli_bench_imports_the_users_module_of_problems_and_strategies(tmp_path, capsys, monkeypatch):
+def test_cli_bench_imports_the_users_module_of_problems_and_strategies(tmp_path):
     (tmp_path / "my_bench_defs.py").write_text(
         "import hpo\n"
         "from hpo.benchmarking import Problem, register_problem\n"
@@ -266,20 +266,27 @@ def test_cli_bench_imports_the_users_module_of_problems_and_strategies(tmp_path,
         "    def _ask(self, n):\n"
         "        return [{'x': 0.5} for _ in range(n)]\n"
     )
-    monkeypatch.chdir(tmp_path)
+    # in a process of its own: the module registers a strategy, which would stay registered for every later test
+    import subprocess
+    import sys
+
+    def bench(*args):
+        return subprocess.run([sys.executable, "-m", "hpo", "bench", *args], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=300)
+
     out = str(tmp_path / "out")
-    assert main(["bench", "--problems", "my_square_test", "--strategies", "my_midpoint_test,random", "--trials", "3",
-                 "--seeds", "2", "--jobs", "1", "--no-progress", "--out", out]) == 2
-    err = capsys.readouterr().err
-    assert "unknown problem 'my_square_test'" in err and "pass --import MODULE to hpo bench" in err
-    assert main(["bench", "--import", "my_bench_defs", "--problems", "my_square_test", "--strategies",
-                 "my_midpoint_test,random", "--trials", "3", "--seeds", "2", "--jobs", "1", "--no-progress",
-                 "--out", out]) == 0
+    common = ["--problems", "my_square_test", "--strategies", "my_midpoint_test,random", "--trials", "3", "--seeds",
+              "2", "--jobs", "1", "--no-progress", "--out", out]
+    done = bench(*common)
+    assert done.returncode == 2
+    assert "unknown problem 'my_square_test'" in done.stderr and "pass --import MODULE to hpo bench" in done.stderr
+    done = bench("--import", "my_bench_defs", *common)
+    assert done.returncode == 0, done.stderr
     with RunStore(os.path.join(out, "runs.db"), readonly=True) as store:
         assert {(r["contender"], r["losses"][0]) for r in store.runs() if r["contender"] == "my_midpoint_test"} == {
             ("my_midpoint_test", 0.25)}
-    assert main(["bench", "--import", "no_such_module_test", "--out", out]) == 2
-    assert "--import no_such_module_test: ModuleNotFoundError" in capsys.readouterr().err
+    done = bench("--import", "no_such_module_test", "--out", out)
+    assert done.returncode == 2 and "--import no_such_module_test: ModuleNotFoundError" in done.stderr
 
 
 class _CtrlCAtSeed1(_Fixed):
