@@ -286,7 +286,7 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
         meta = stored_meta.get("last_invocation", {})
         unsupported = stored_meta.get("unsupported", [])
         errors = store.errors(s.n_trials)
-        trial_counts = sorted({run["n_trials"] for run in store.runs()})
+        trial_counts = store.trial_counts()
         failed_trials: dict[str, list[int]] = {}  # contender -> [failed trials, trials]
         found_nothing = []
         for run in store.runs(s.n_trials):

@@ -95,14 +95,15 @@ def run_benchmark(
     0 runs to do (4 stored already)
     """
     names = list(suite_problems(suite)) if suite is not None else []
-    names += [p for p in (problems or []) if p not in names]
+    names = list(dict.fromkeys([*names, *(problems or [])]))  # a name given twice (or in the suite too) runs once
     if not names:
         raise ValueError("give a suite or problem names")
     made = {name: _made("problem", name, make_problem) for name in names}  # unknown names fail here, listing the known
+    strategies = list(dict.fromkeys(strategies))
     contenders = {s: _made("strategy", s, make_contender) for s in strategies}  # unknown names, missing peers
     check_options(_constraints, n_trials=n_trials)
     n_trials = int(n_trials)
-    seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
+    seed_list = list(range(seeds)) if isinstance(seeds, int) else list(dict.fromkeys(int(s) for s in seeds))
     if not seed_list:
         raise ValueError("give at least one seed")
     say = log or (lambda msg: None)

@@ -138,6 +138,11 @@ class RunStore:
             row["rounds"] = None if row.get("rounds") is None else json.loads(row["rounds"])
             yield row
 
+    def trial_counts(self) -> list[int]:
+        """The ``n_trials`` of the stored runs without error, sorted (one query; :meth:`runs` parses every run)."""
+        _, rows = self._query("SELECT DISTINCT n_trials FROM runs WHERE error IS NULL ORDER BY n_trials")
+        return [int(r[0]) for r in rows]
+
     def errors(self, n_trials: int | None = None) -> list[dict]:
         """Runs that ended in an error (optionally of one ``n_trials``): problem, contender, seed, n_trials, error."""
         names, rows = self._select("problem, contender, seed, n_trials, error", "error IS NOT NULL", n_trials)

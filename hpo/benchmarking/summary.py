@@ -177,13 +177,12 @@ def summarize(store: RunStore, n_trials: int | None = None) -> Summary:
     >>> summary.curves["branin", "random"].shape  # best so far: one row per seed, one column per trial
     (2, 5)
     """
-    rows = list(store.runs())
-    if not rows:
+    stored = store.trial_counts()
+    if not stored:
         raise ValueError(f"{store.path} holds no finished run")
-    stored = sorted({r["n_trials"] for r in rows})
     if n_trials is None:
         n_trials = stored[-1]
-    rows = [r for r in rows if r["n_trials"] == n_trials]
+    rows = list(store.runs(n_trials))  # only these runs are parsed
     if not rows:
         raise ValueError(f"{store.path} holds no run of {n_trials} trials; it holds runs of {stored} trials")
     # a run that crashed found nothing: it takes part, last of its pair, as a run whose every trial failed (left

@@ -47,9 +47,10 @@ class MultiFidelity(Strategy):
         self.budgets = rung_budgets(min_budget, max_budget, eta)
         if len(self.budgets) == 1:  # halving then runs one candidate ("exhaust"), ASHA a random search
             warnings.warn(
-                f"{self.name!r}: min_budget={min_budget!r} and max_budget={max_budget!r} with eta={eta!r} leave one "
-                f"budget, {self.budgets[0]!r}: every candidate trains at it and none is stopped early. Give a "
-                f"min_budget of at most max_budget / eta ({max_budget / eta:g}) for a multi-fidelity search, or use "
+                f"{self.name!r}: min_budget={min_budget!r} and max_budget={max_budget!r} (a Tuner's min_resource and "
+                f"max_resource) with eta={eta!r} leave one budget, {self.budgets[0]!r}: every candidate trains at it "
+                f"and none is stopped early. Give a min_budget (min_resource) of at most max_budget / eta "
+                f"({max_budget / eta:g}) for a multi-fidelity search, or use "
                 "a strategy without budgets (\"bayes\", \"random\")", UserWarning, stacklevel=3,
             )
         # The sampler shares this strategy's Generator: one seeded stream for everything.

@@ -44,6 +44,18 @@ def test_runs_are_stored_and_a_rerun_skips_them(tmp_path):
     assert {k: v for k, v in again.items() if k[2] < 2} == first
 
 
+def test_a_strategy_or_seed_given_twice_runs_once(tmp_path):
+    # `--strategies random,random` ran every random run twice (and stored one of the two)
+    messages = []
+    with run_benchmark(str(tmp_path), problems=["branin", "branin"], strategies=["random", "sobol", "random"],
+                       n_trials=4, seeds=[1, 0, 1], log=messages.append) as store:
+        keys = sorted(_losses(store))
+        last = store.meta()["last_invocation"]
+    assert "4 runs to do (0 stored already)" in messages
+    assert keys == [("branin", c, s) for c in ("random", "sobol") for s in (0, 1)]
+    assert last["strategies"] == ["random", "sobol"]
+
+
 def test_runs_are_deterministic_per_seed(tmp_path):
     a = run_benchmark(str(tmp_path / "a"), problems=["branin"], strategies=["random"], n_trials=6, seeds=[3])
     b = run_benchmark(str(tmp_path / "b"), problems=["branin"], strategies=["random"], n_trials=6, seeds=[3])

@@ -499,7 +499,22 @@ def test_a_search_failing_at_its_small_budgets_says_so():
 @pytest.mark.parametrize("low", [9, 5])
 def test_a_budget_range_with_one_rung_is_warned_about(name, low):
     # min_budget 5 and max_budget 9 with eta 3 leave one rung (9): halving ran one candidate, silently
-    with pytest.warns(UserWarning, match=f"'{name}': min_budget={low} and max_budget=9 with eta=3 leave one budget, "
-                                         r"9: every candidate trains at it.*at most max_budget / eta \(3\)"):
+    with pytest.warns(UserWarning, match=f"'{name}': min_budget={low} and max_budget=9 .* with eta=3 leave one "
+                                         r"budget, 9: every candidate trains at it.*at most max_budget / eta \(3\)"):
         optimize(lambda c, budget: c["x"], Space(x=Float(0, 1)), name, n_trials=4, seed=0,
                      strategy_options={"min_budget": low, "max_budget": 9})
+
+
+def test_the_one_rung_warning_names_the_tuners_words_too():
+    # a Tuner user gave min_resource and max_resource, never min_budget: the warning names both
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import SGDClassifier
+
+    from hpo import Tuner
+
+    X, y = load_iris(return_X_y=True)
+    tuner = Tuner(SGDClassifier(random_state=0), {"alpha": Float(1e-4, 1e-1, log=True)}, strategy="halving",
+                  resource="max_iter", min_resource=20, max_resource=40, n_trials=3, random_state=0, validation=3)
+    with pytest.warns(UserWarning, match=r"min_budget=20 and max_budget=40 \(a Tuner's min_resource and "
+                                         r"max_resource\).*min_budget \(min_resource\) of at most"):
+        tuner.fit(X, y)
