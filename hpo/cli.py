@@ -164,10 +164,10 @@ def _main(argv: list[str] | None) -> int:
     sub.add_parser("bench", help="run a benchmark suite (hpo bench --help)", add_help=False)
     show = sub.add_parser("space", help="check a space saved as JSON (Space.to_dict) and print it")
     show.add_argument("path", help="a JSON file written from Space.to_dict()")
-    from .analysis._cli import add_parsers as _add_analysis_parsers, run as _run_analysis
+    from .analysis.cli import add_parsers as _add_analysis_parsers, run as _run_analysis
 
     _add_analysis_parsers(sub)  # hpo plot DB STUDY, hpo report DB STUDY
-    from .storage._cli import add_parsers as _add_storage_parsers, run as _run_storage
+    from .storage.cli import add_parsers as _add_storage_parsers, run as _run_storage
 
     _add_storage_parsers(sub)  # hpo studies DB, hpo show DB STUDY, hpo export DB STUDY
     args = parser.parse_args(argv)

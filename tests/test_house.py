@@ -101,3 +101,29 @@ def test_module_is_small_and_says_what_it_holds(name):
     assert len(source.splitlines()) <= MAX_LINES, f"{path} has {len(source.splitlines())} lines (> {MAX_LINES})"
     docstring = ast.get_docstring(ast.parse(source))
     assert docstring and docstring.strip(), f"{path} has no module docstring saying what it holds"
+
+
+def _private_imports_across_packages(graph: dict[str, dict[str, int]]) -> list[str]:
+    """Imports of a package's private module (``hpo.pkg._mod``) from outside that package; the top level's
+    private modules (``hpo._scalars``) are the whole package's shared helpers."""
+    found = []
+    for a, targets in graph.items():
+        for b, line in targets.items():
+            parts = b.split(".")
+            private = [i for i, part in enumerate(parts) if part.startswith("_") and i > 1]
+            package = ".".join(parts[: private[0]]) if private else None
+            if package and a != package and not a.startswith(package + "."):
+                found.append(f"{a} imports {b} (line {line})")
+    return found
+
+
+def test_no_package_reaches_into_another_packages_private_module():
+    modules = _modules()
+    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
+    assert _private_imports_across_packages(graph) == []
+
+
+def test_the_private_import_finder_finds_one():
+    graph = {"hpo.a.x": {"hpo.b._y": 3, "hpo._shared": 4, "hpo.a._z": 5}, "hpo.b.w": {"hpo.b._y": 1},
+             "hpo.b": {"hpo.b._y": 2}}
+    assert _private_imports_across_packages(graph) == ["hpo.a.x imports hpo.b._y (line 3)"]

@@ -11,7 +11,8 @@ import numpy as np
 
 from ..result import Result
 from ..trial import OK
-from ._common import as_result, full_budget, plain_log_axis
+from ._common import as_result, full_budget
+from .styles import plain_log_axis
 
 __all__ = ["INSTALL", "INACTIVE_Y", "DPI", "figure_class", "new_figure", "axes_of", "panel_grid", "Series",
            "shows_scores", "metric_name", "series_of", "trial_values", "log_axis", "tick_label"]

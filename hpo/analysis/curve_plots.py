@@ -10,8 +10,9 @@ import numpy as np
 
 from ..strategies.base import config_key
 from ..trial import OK, PRUNED, loss_sign
-from ._common import as_result, full_budget, line_styles, plain_number
+from ._common import as_result, full_budget
 from ._figures import axes_of, log_axis, series_of, shown_value, shows_scores
+from .styles import line_styles, plain_number
 
 if TYPE_CHECKING:  # matplotlib is an extra, imported when a plot is drawn
     from matplotlib.figure import Figure

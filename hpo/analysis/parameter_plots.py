@@ -11,7 +11,8 @@ from .._constraints import Interval, check_options
 from ..spaces import Categorical, Space
 from ..spaces.conditions import Ref
 from ..trial import OK
-from ._common import as_result, ok_trials_at_budget, plain_number
+from ._common import as_result, ok_trials_at_budget
+from .styles import plain_number
 from ._figures import INACTIVE_Y, axes_of, log_axis, metric_name, new_figure, panel_grid, tick_label, trial_values
 
 if TYPE_CHECKING:  # matplotlib is an extra, imported when a plot is drawn

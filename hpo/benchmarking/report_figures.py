@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..analysis._common import line_styles, plain_log_axis
+from ..analysis.styles import line_styles, plain_log_axis
 
 __all__ = ["convergence_figure", "edf_figure", "ranges_figure", "regret_curves", "median_box_sides",
            "plot_convergence", "plot_ranges"]

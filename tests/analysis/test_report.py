@@ -237,7 +237,7 @@ def test_the_report_says_what_the_model_estimated_and_what_the_cost_guard_did(tm
 
 
 def test_default_file_names_of_studies_in_other_scripts_stay_apart():
-    from hpo.analysis._cli import _file_name
+    from hpo.analysis.cli import _file_name
 
     names = ["研究", "実験", "svm α", "svm β", "mixed run"]
     stems = [_file_name(n) for n in names]

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import datetime
 import json
 import math
 import sys
 import time
-import warnings
-from typing import Any, Iterator, TextIO
+from typing import Any, TextIO
 
-__all__ = ["add_parsers", "run", "printable", "quiet_to_params_warning"]
+from .._cli_common import printable, quiet_to_params_warning
+
+__all__ = ["add_parsers", "run"]
 
 
 def _at_least_one(text: str) -> int:
@@ -67,28 +67,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"hpo {args.command}: {printable(str(exc))}", file=sys.stderr)
         return 2
     return 0
-
-
-def printable(text: Any) -> str:
-    """``text`` for a terminal: as it is when printable, else escaped as a Python string literal (``'a\\nb'``).
-
-    Names (of studies, parameters, hosts) come from a file: a control
-    character in one must not move the cursor, clear the screen or fake
-    another line of output.
-    """
-    text = str(text)
-    return text if text.isprintable() else repr(text)
-
-
-@contextlib.contextmanager
-def quiet_to_params_warning() -> Iterator[None]:
-    """A context in which ``load_study`` does not warn that ``best_params`` needs ``to_params=``.
-
-    The commands that read a study print no parameters mapped by ``to_params``.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*best_params needs to_params=", category=RuntimeWarning)
-        yield
 
 
 def _time(t: float | None) -> str:

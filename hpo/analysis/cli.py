@@ -33,7 +33,7 @@ def _file_name(study: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``hpo plot`` or ``hpo report``; the exit status (2 with a message on stderr on bad input)."""
-    from ..storage._cli import printable, quiet_to_params_warning
+    from .._cli_common import printable, quiet_to_params_warning
     from .report import load_stored_study, report_format
 
     name = f"hpo {args.command}"
