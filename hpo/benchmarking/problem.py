@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..spaces import Space
 
 __all__ = ["Problem", "register_problem", "make_problem", "available_problems"]
+
+
+def takes_seed(factory: Callable[..., Problem]) -> bool:
+    """Whether a problem factory takes a ``seed`` keyword (or any keyword)."""
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):  # a builtin or C callable without a signature: called without one
+        return False
+    return any(p.name == "seed" and p.kind != p.POSITIONAL_ONLY or p.kind == p.VAR_KEYWORD for p in parameters)
 
 
 @dataclass
@@ -68,8 +78,13 @@ class Problem:
 _PROBLEMS: dict[str, Callable[[], Problem]] = {}
 
 
-def register_problem(name: str, factory: Callable[[], Problem]) -> None:
+def register_problem(name: str, factory: Callable[..., Problem]) -> None:
     """Register a problem factory (problems are built lazily: data loads only when used).
+
+    A factory that takes a ``seed`` keyword is given each benchmark run's seed
+    (a noisy problem then draws its noise from it, and a run repeats with its
+    seed); it is called without one for the problem's reference evaluations
+    and definition. Other factories take no argument.
 
     Examples
     --------
@@ -107,8 +122,10 @@ def available_problems() -> list[str]:
     return sorted(_PROBLEMS)
 
 
-def make_problem(name: str) -> Problem:
+def make_problem(name: str, seed: int | None = None) -> Problem:
     """The problem registered as ``name``; an unknown name lists the known ones.
+
+    ``seed`` (a run's seed) is passed to a factory that takes a ``seed`` keyword, and ignored by others.
 
     Examples
     --------
@@ -126,7 +143,7 @@ def make_problem(name: str) -> Problem:
         raise ValueError(f"unknown problem {name!r}; known: {sorted(_PROBLEMS)}. A problem of your own: register "
                          "it (hpo.benchmarking.register_problem) in a module, and pass --import MODULE to hpo bench "
                          "(or call hpo.benchmarking.run_benchmark from your script)") from None
-    problem = factory()
+    problem = factory(seed=seed) if seed is not None and takes_seed(factory) else factory()
     if problem.name != name:
         raise ValueError(f"problem factory for {name!r} built a problem named {problem.name!r}")
     return problem

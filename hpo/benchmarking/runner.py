@@ -286,7 +286,7 @@ def run_one(problem_name: str, contender_name: str, seed: int, n_trials: int, st
     """
     row: dict = {"problem": problem_name, "contender": contender_name, "seed": seed, "n_trials": n_trials}
     try:
-        problem = make_problem(problem_name)
+        problem = make_problem(problem_name, seed=seed)  # a factory taking a seed gets the run's
         contender = make_contender(contender_name)
         if not contender.supports(problem):
             row["error"] = f"{contender_name} does not support problem {problem_name}"

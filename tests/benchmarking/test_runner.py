@@ -594,3 +594,35 @@ def test_a_problem_or_strategy_that_changed_under_its_name_is_refused_not_mixed(
     version(0.0, {"acquisition": "lcb"})  # as it was: goes on
     run_benchmark(str(tmp_path), problems=["changing_test"], strategies=["changing_bayes_test", "random"], n_trials=3,
                   seeds=1).close()
+
+
+def test_a_problem_factory_taking_a_seed_gets_each_runs_seed_in_worker_processes_too(tmp_path, own_registrations):
+    # a noisy problem drew its noise from a stream the run's seed did not reach: runs of one seed differed
+    from hpo import Float, Space
+    from hpo.benchmarking import Problem, make_problem, register_problem
+
+    seen = []
+
+    def noisy(seed=None):
+        seen.append(seed)
+        rng = np.random.default_rng(seed)
+        return Problem("noisy_seed_test", Space(x=Float(-1.0, 1.0)),
+                       lambda c, b: c["x"] ** 2 + 0.1 * float(rng.normal()), optimum=0.0)
+
+    register_problem("noisy_seed_test", noisy)
+    assert make_problem("noisy_seed_test").name == "noisy_seed_test" and seen == [None]
+    losses = {}
+    for n_jobs, where in ((1, "a"), (2, "b"), (1, "c")):
+        with run_benchmark(str(tmp_path / where), problems=["noisy_seed_test"], strategies=["random"], n_trials=5,
+                           seeds=[3, 4] if where != "c" else [3], n_jobs=n_jobs) as store:
+            losses[where] = {r["seed"]: r["losses"] for r in store.runs()}
+    assert None in seen and 3 in seen  # the reference without a seed, the runs with theirs (n_jobs=1 here)
+    assert losses["a"] == losses["b"]  # in worker processes as in this one
+    assert losses["c"][3] == losses["a"][3] and losses["a"][3] != losses["a"][4]
+
+
+def test_a_factory_without_a_seed_is_called_without_one():
+    from hpo.benchmarking.problem import takes_seed
+
+    assert takes_seed(lambda seed=None: None) and takes_seed(lambda **kw: None) and takes_seed(lambda *, seed: None)
+    assert not takes_seed(lambda: None) and not takes_seed(lambda n=1: None) and not takes_seed(dict)
