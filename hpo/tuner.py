@@ -34,6 +34,7 @@ from .evaluation import (
     primary_metric,
     warn_small_validation,
 )
+from .executors.joblib_context import joblib_context
 from .resources import resolve_resource
 from .spaces import Space
 from .spaces.space import as_space
@@ -85,12 +86,15 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         ``scoring``'s is warned about), as in scikit-learn. A callable ``refit(cv_results_) -> int`` chooses ``best_index_``
         itself, as in scikit-learn (``best_score_`` is then not set).
     n_jobs : int, optional
-        Parallel trials (processes); ``None`` is 1.
+        Parallel trials (processes); ``None`` is 1, or the ``n_jobs`` of a
+        joblib ``parallel_backend``/``parallel_config`` context around ``fit``.
     executor : Dask Client, hpo.ProcessPool or concurrent.futures executor, optional
         Where the trials run instead of ``n_jobs``' processes: a
         ``distributed.Client`` runs them on a Dask cluster (the estimator and
-        the data are sent to each worker once). joblib's
-        ``parallel_backend("dask")`` does not reach the Tuner: pass the client.
+        the data are sent to each worker once). Without one, a joblib
+        ``parallel_backend("dask")`` context around ``fit`` gives its client,
+        as it does to scikit-learn's searches, and another context its
+        ``n_jobs`` to a Tuner whose ``n_jobs`` is None.
     random_state : int, RandomState or None
         Seeds the strategy and the validation split.
     error_score : "raise" or float, default nan
@@ -368,7 +372,7 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
                 UserWarning, stacklevel=2,
             )
         loop_options = dict(
-            n_trials=self.n_trials, timeout=self.timeout, n_jobs=self.n_jobs, executor=self.executor,
+            n_trials=self.n_trials, timeout=self.timeout, **self._where_trials_run(),
             direction="maximize", progress=self.verbose == 1, verbose=self.verbose, value_name=primary or "score",
             callbacks=[raise_fit_error] if self.error_score == "raise" else [],
             trial_timeout=self.trial_timeout, fail_fast=self.fail_fast,
@@ -530,6 +534,16 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         routed = process_routing(self, "fit", **params)
         return (dict(routed.estimator.fit), routed.splitter.split.get("groups"),
                 ScorerRouter(scorers).route(routed.scorer.score))
+
+    def _where_trials_run(self) -> dict:
+        """``executor`` and ``n_jobs``: the Tuner's own, else a joblib context's, as scikit-learn's searches
+        follow ``parallel_backend("dask")`` and a context's ``n_jobs`` (:mod:`hpo.executors.joblib_context`)."""
+        if self.executor is not None:
+            return {"executor": self.executor, "n_jobs": self.n_jobs}
+        client, n_jobs = joblib_context()
+        if client is not None:
+            return {"executor": client, "n_jobs": 1 if self.n_jobs is None else self.n_jobs}
+        return {"executor": None, "n_jobs": n_jobs if self.n_jobs is None else self.n_jobs}
 
     def _seed(self) -> int | None:
         if self.random_state is None:

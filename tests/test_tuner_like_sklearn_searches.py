@@ -375,3 +375,27 @@ def test_an_empty_X_is_a_clear_error_before_any_fit(X, y, estimator):
     with pytest.raises(ValueError, match=r"^Found array with 0 sample\(s\).*X is empty \(n_samples=0\)"):
         Tuner(estimator, Space(alpha=Float(0.1, 1.0)) if isinstance(estimator, Ridge) else
               Space(C=Float(0.1, 1.0)), n_trials=2).fit(X, y)
+
+
+def test_n_jobs_none_takes_a_joblib_contexts_n_jobs_as_scikit_learns_searches_do(data):
+    # GridSearchCV(n_jobs=None) inside `parallel_backend("loky", n_jobs=2)` fits in two workers; a Tuner fitted here
+    import os
+
+    from joblib import parallel_backend
+
+    X, y = data
+    here = os.getpid()
+
+    def elsewhere(estimator, X, y):
+        return float(os.getpid() != here)
+
+    def tuner(**kw):
+        return Tuner(LogisticRegression(), {"C": Categorical(C_GRID)}, "grid", n_trials=None, validation=3,
+                     scoring=elsewhere, **kw)
+
+    with parallel_backend("loky", n_jobs=2):
+        in_workers = tuner().fit(X, y)
+        own = tuner(n_jobs=1).fit(X, y)  # the Tuner's own n_jobs wins
+    assert list(in_workers.cv_results_["mean_test_score"]) == [1.0] * 3
+    assert list(own.cv_results_["mean_test_score"]) == [0.0] * 3
+    assert list(tuner().fit(X, y).cv_results_["mean_test_score"]) == [0.0] * 3  # no context: n_jobs None is 1

@@ -65,6 +65,32 @@ def test_a_tuner_runs_its_fits_on_the_cluster_given_as_executor(client):
 
 
 @pytest.mark.slow
+def test_a_tuner_follows_joblibs_dask_backend_as_scikit_learns_searches_do(client):
+    # `with parallel_backend("dask"): search.fit(X, y)` puts scikit-learn's fits on the cluster; the Tuner's
+    # ran in this process
+    from joblib import parallel_backend
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    from hpo import Tuner
+
+    X, y = load_iris(return_X_y=True)
+    on_workers = set(client.run(os.getpid).values())
+
+    def pid_scorer(estimator, X, y):
+        return float(os.getpid() in on_workers)
+
+    def tuner():
+        return Tuner(LogisticRegression(max_iter=300), Space(C=Float(1e-2, 1e2, log=True)), "random", n_trials=4,
+                     validation=3, random_state=0, scoring=pid_scorer)
+
+    with parallel_backend("dask"):
+        on_dask = tuner().fit(X, y)
+    assert list(on_dask.cv_results_["mean_test_score"]) == [1.0] * 4, "every fit ran on a worker"
+    assert list(tuner().fit(X, y).cv_results_["mean_test_score"]) == [0.0] * 4, "outside the context: here"
+
+
+@pytest.mark.slow
 def test_a_free_worker_gets_a_new_candidate_without_waiting_for_a_slow_trial(client):
     space = Space(x=Float(0.0, 1.0))
     told = []
