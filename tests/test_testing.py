@@ -173,6 +173,26 @@ class TestRandomSearchThroughStrategyTests(StrategyTests):
     options = {"max_misses": 1000}
 
 
+def test_under_python_O_the_checks_refuse_to_run_rather_than_pass_everything():
+    # -O removes assert statements: every check passed a strategy that ignores its seed
+    code = ("import random, hpo\n"
+            "from hpo.testing import check_strategy\n"
+            "class Broken(hpo.Strategy):\n"
+            "    def _ask(self, n):\n"
+            "        return self.space.sample(n, seed=random.randrange(10**6))\n"
+            "try:\n"
+            "    check_strategy(Broken)\n"
+            "except (AssertionError, RuntimeError) as exc:\n"
+            "    print(type(exc).__name__, exc)\n"
+            "else:\n"
+            "    print('passed')\n")
+    plain = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    optimized = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True, timeout=300)
+    assert plain.stdout.startswith("AssertionError Broken failed the check"), plain.stdout + plain.stderr
+    assert optimized.stdout.startswith("RuntimeError cannot check Broken: Python runs with -O"), (
+        optimized.stdout + optimized.stderr)
+
+
 def test_importing_hpo_testing_does_not_import_pytest():
     code = "import sys, hpo.testing; assert 'pytest' not in sys.modules; print('ok')"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

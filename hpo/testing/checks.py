@@ -75,6 +75,9 @@ class Check:
 
     def __call__(self) -> None:
         label = getattr(self.strategy, "__name__", repr(self.strategy))
+        if not __debug__:  # the checks are assert statements: under -O each would pass whatever the strategy does
+            raise RuntimeError(f"cannot check {label}: Python runs with -O (or PYTHONOPTIMIZE), which removes the "
+                               "checks' assert statements, so every check would pass; run them without -O")
         try:
             args = () if self.space is None else (self.space,)
             self.run(self.strategy, dict(self.options), *args, trials=self.trials)
