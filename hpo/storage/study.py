@@ -403,7 +403,6 @@ class Study:
         """
         self._require_open()
         metrics, problems = metrics_to_json(trial.metrics)
-        self._warn_metrics(trial.number, problems)
         with self.storage.write() as w:
             self._synced += self._apply(w.rows_since(self._id, self._applied))
             if trial.number not in self._local:
@@ -413,6 +412,7 @@ class Study:
         if not stored:  # pragma: no cover - the sync above popped it
             return False
         self._told(trial, seq)
+        self._warn_metrics(trial.number, problems)  # after the commit: a warning made an error loses nothing
         return True
 
     def _warn_metrics(self, number: int, problems: dict[str, str]) -> None:

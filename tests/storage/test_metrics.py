@@ -110,3 +110,23 @@ def test_a_trial_stored_without_its_metrics_keeps_the_study_usable(tmp_path):
                  study="s")
     resumed = optimize(lambda c: c["x"], SPACE, n_trials=4, seed=0, storage=db, study="s")
     assert len(resumed) == 4 and SQLiteStorage(db).summaries()[0]["ok"] == 4
+
+
+def test_a_metrics_warning_made_an_error_comes_after_the_trial_is_stored(tmp_path):
+    # under -W error (or pytest's filterwarnings = error) the warning was raised before the write: the evaluated
+    # trial was lost, and every resume evaluated it again and stopped at the same place
+    import warnings
+
+    db = str(tmp_path / "r.db")
+
+    def objective(config):
+        return {"value": config["x"], "blob": "x" * (2 * MAX_METRICS_BYTES)}
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(RuntimeWarning, match="metric 'blob' takes"):
+            optimize(objective, SPACE, n_trials=3, seed=0, storage=db, study="s")
+    stored = load_study(db, "s").trials
+    assert [t.status for t in stored][:1] == ["ok"] and stored[0].metrics["blob"].startswith("<not stored")
+    again = optimize(objective, SPACE, n_trials=3, seed=0, storage=db, study="s")  # warned once per session
+    assert [t.number for t in again.trials] == [0, 1, 2] and all(t.status == "ok" for t in again.trials)
