@@ -46,15 +46,22 @@ def bench(argv: list[str]) -> int:
         rp = argparse.ArgumentParser(prog="hpo bench report", description="Rebuild the report of a benchmark directory.")
         rp.add_argument("dir")
         rp.add_argument("--trials", type=int, default=None, help="which n_trials to report (default: the largest)")
+        rp.add_argument("--out", default=None, help="where to write the report and its figures (default: DIR; "
+                                                    "the benchmark's store is only read)")
         args = rp.parse_args(argv[1:])
+        to = args.out or args.dir
         try:
-            build_report(args.dir, args.trials)
+            build_report(args.dir, args.trials, to=to)
             with RunStore(os.path.join(args.dir, "runs.db"), readonly=True) as store:
                 summary = summarize(store, args.trials)
         except (FileNotFoundError, ValueError) as exc:
             print(f"hpo bench report: {exc}", file=sys.stderr)
             return 2
-        _print_bench_outcome(summary, args.dir)
+        except OSError as exc:  # a read-only benchmark folder, a full disk
+            print(f"hpo bench report: cannot write the report in {to}: {exc}"
+                  + ("" if args.out else "; --out DIR writes it elsewhere"), file=sys.stderr)
+            return 2
+        _print_bench_outcome(summary, to)
         return 0
     args = _bench_parser().parse_args(argv)
     if args.imports and "" not in sys.path and os.getcwd() not in sys.path:
@@ -93,7 +100,12 @@ def bench(argv: list[str]) -> int:
         return 130
     with store:
         summary = summarize(store, trials)
-    build_report(args.out, trials)
+    try:
+        build_report(args.out, trials)
+    except OSError as exc:  # the runs are stored: say how to get the report
+        print(f"hpo bench: the runs are stored in {os.path.join(args.out, 'runs.db')}, but the report could not be "
+              f"written: {exc}; `hpo bench report {args.out} --out DIR` writes it elsewhere", file=sys.stderr)
+        return 2
     print(f"{len(summary.problems)} problems x {len(summary.contenders)} strategies x {seeds} seeds, "
           f"{trials} evaluations each\n")
     print(summary_table(summary) + "\n")

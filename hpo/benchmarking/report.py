@@ -266,8 +266,9 @@ def _span(seeds: list) -> str:
     return ", ".join(str(x) for x in seeds)
 
 
-def build_report(out_dir: str, n_trials: int | None = None) -> str:
-    """Write ``report.md`` (and ``convergence_<kind>.png`` with matplotlib) in ``out_dir``; return the Markdown.
+def build_report(out_dir: str, n_trials: int | None = None, to: str | None = None) -> str:
+    """Write ``report.md`` (and ``convergence_<kind>.png`` with matplotlib) in ``to`` (default ``out_dir``, the
+    benchmark's directory, whose store is only read); return the Markdown.
 
     Examples
     --------
@@ -278,6 +279,7 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
     '# hpo benchmark: 5 evaluations per run'
     """
     path = os.path.join(out_dir, "runs.db")
+    to = out_dir if to is None else to
     if not os.path.exists(path):
         raise FileNotFoundError(f"{out_dir} holds no benchmark store (runs.db); run `hpo bench` first")
     with RunStore(path, readonly=True) as store:
@@ -320,6 +322,7 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
     if meta.get("versions"):
         parts += [versions_table(meta["versions"]), ""]
     parts += ["## Summary", "", summary_table(s), ""]
+    os.makedirs(to, exist_ok=True)
     plots = []
     by_kind: dict = defaultdict(list)
     for p in s.problems:
@@ -328,7 +331,7 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
         import matplotlib  # noqa: F401
 
         for kind, problems in by_kind.items():
-            png = os.path.join(out_dir, f"convergence_{kind}.png")
+            png = os.path.join(to, f"convergence_{kind}.png")
             try:
                 plot_convergence(s, png, problems)
             except (ValueError, OverflowError) as exc:  # one figure matplotlib cannot draw loses no report
@@ -338,7 +341,7 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
             parts += [f"![convergence: {kind}](convergence_{kind}.png)", ""]
         _, scores = s.paired()
         if scores.size and np.isfinite(scores).any():
-            edf_figure(s).savefig(os.path.join(out_dir, "edf.png"), dpi=90)
+            edf_figure(s).savefig(os.path.join(to, "edf.png"), dpi=90)
             parts += ["Distribution of the final scores over the (problem, seed) pairs: the share of runs that "
                       "ended at or below each score; a curve further right is better.", "",
                       "![empirical distribution of the final scores per strategy](edf.png)", ""]
@@ -354,7 +357,7 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
         try:
             import matplotlib  # noqa: F401
 
-            plot_ranges(s, os.path.join(out_dir, "ranges.png"))
+            plot_ranges(s, os.path.join(to, "ranges.png"))
             parts += ["![ranges per round](ranges.png)", ""]
         except ImportError:
             pass
@@ -382,6 +385,6 @@ def build_report(out_dir: str, n_trials: int | None = None) -> str:
                   f"{(e['error'] or '').strip().splitlines()[-1]}" for e in errors]
         parts.append("")
     text = "\n".join(parts)
-    with open(os.path.join(out_dir, "report.md"), "w") as f:
+    with open(os.path.join(to, "report.md"), "w") as f:
         f.write(text)
     return text

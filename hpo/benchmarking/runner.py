@@ -116,7 +116,12 @@ def run_benchmark(
         say(f"skipping {s} on {p}: {reasons[p, s]}")
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise ValueError(f"the output directory {out_dir!r} is a file")
-    os.makedirs(out_dir, exist_ok=True)
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+        if not os.access(out_dir, os.W_OK):
+            raise PermissionError("not writable")
+    except OSError as exc:  # said before any run, not as a traceback after them
+        raise ValueError(f"cannot write the results in the output directory {out_dir!r}: {exc}") from None
     store = RunStore(os.path.join(out_dir, "runs.db"))
     _check_definitions(store, {p: problem_definition(made[p]) for p in names},
                        {s: contender_definition(contenders[s]) for s in strategies})

@@ -626,3 +626,29 @@ def test_a_factory_without_a_seed_is_called_without_one():
 
     assert takes_seed(lambda seed=None: None) and takes_seed(lambda **kw: None) and takes_seed(lambda *, seed: None)
     assert not takes_seed(lambda: None) and not takes_seed(lambda n=1: None) and not takes_seed(dict)
+
+
+def test_cli_bench_an_unwritable_out_and_a_read_only_benchmark_folder_are_messages(tmp_path, capsys, monkeypatch):
+    # a traceback (exit 1) before; a read-only benchmark folder could not be reported at all
+    bad = "/proc/hpo-bench-test"  # cannot be created, even by root
+    assert main(["bench", "--problems", "branin", "--strategies", "random", "--trials", "3", "--seeds", "1",
+                 "--jobs", "1", "--no-progress", "--out", bad]) == 2
+    assert f"cannot write the results in the output directory '{bad}'" in capsys.readouterr().err
+    out = tmp_path / "b"
+    assert main(["bench", "--problems", "branin", "--strategies", "random", "--trials", "3", "--seeds", "1",
+                 "--jobs", "1", "--no-progress", "--out", str(out)]) == 0
+    capsys.readouterr()
+    real_open = open
+
+    def read_only(path, mode="r", *args, **kwargs):  # the benchmark folder on a read-only file system
+        if str(path).startswith(str(out)) and "w" in mode:
+            raise OSError(30, "Read-only file system", str(path))
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", read_only)
+    assert main(["bench", "report", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write the report in {out}" in err and "--out DIR writes it elsewhere" in err
+    assert main(["bench", "report", str(out), "--out", str(tmp_path / "elsewhere")]) == 0
+    assert (tmp_path / "elsewhere" / "report.md").read_text().startswith("# hpo benchmark: 3 evaluations per run")
+    assert f"report: {tmp_path / 'elsewhere' / 'report.md'}" in capsys.readouterr().out
