@@ -25,6 +25,7 @@ __all__ = [
 from .engine import (  # noqa: E402
     AllTrialsFailedError,
     RepeatedFailureError,
+    SearchInterrupted,
     StopSearch,
     TrialFailedError,
     TrialPruned,
@@ -41,6 +42,6 @@ from . import analysis  # noqa: E402  (hpo.analysis.importance, ...; matplotlib 
 
 __all__ += [
     "optimize", "Tuner", "Result", "Trial", "Candidate", "Strategy", "register", "available_strategies",
-    "TrialPruned", "StopSearch", "AllTrialsFailedError", "TrialFailedError", "RepeatedFailureError",
+    "TrialPruned", "StopSearch", "SearchInterrupted", "AllTrialsFailedError", "TrialFailedError", "RepeatedFailureError",
     "ProcessPool", "load_study", "TrialHandle",
 ]

@@ -24,7 +24,7 @@ from .boundary import (  # noqa: F401  (the evaluation boundary's names, importa
     takes_budget,
 )
 from .loop import SearchLoop
-from .search_errors import AllTrialsFailedError, RepeatedFailureError, StopSearch, TrialFailedError
+from .search_errors import AllTrialsFailedError, RepeatedFailureError, SearchInterrupted, StopSearch, TrialFailedError
 from .result import Result
 from .spaces import Space
 from .spaces.space import as_space
@@ -34,7 +34,7 @@ from .strategies import Strategy, make_strategy, plan_options, strategy_class
 
 __all__ = [
     "optimize", "run_study", "SearchLoop", "evaluate", "call_mode", "takes_budget", "current_candidate", "Outcome",
-    "TrialPruned", "StopSearch",
+    "TrialPruned", "StopSearch", "SearchInterrupted",
     "AllTrialsFailedError", "TrialFailedError", "RepeatedFailureError",
 ]
 
@@ -179,8 +179,9 @@ def optimize(
     -------
     Result
         With ``trials``, ``best_config``, ``best_value``, exports. Ctrl-C ends
-        the search early and still returns the finished trials
-        (``result.interrupted``). If every trial fails,
+        the search at once and raises :class:`SearchInterrupted` (a
+        ``KeyboardInterrupt``), whose ``.result`` holds the finished trials
+        (``result.interrupted``); a stored study keeps them. If every trial fails,
         :class:`AllTrialsFailedError` says so with the first error. With
         ``storage``, the result holds the whole study (trials of earlier runs
         and of other processes included).

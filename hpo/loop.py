@@ -19,7 +19,7 @@ from .executors.cores import BACKEND
 from .handle import _Spec
 from .progress import TrialLines
 from .result import Result
-from .search_errors import AllTrialsFailedError, RepeatedFailureError, StopSearch, TrialFailedError
+from .search_errors import AllTrialsFailedError, RepeatedFailureError, SearchInterrupted, StopSearch, TrialFailedError
 from .states import FolderStates, MemoryStates, check_max_states, states_folder
 from .strategies import Strategy
 from .strategies.base import user_defined
@@ -176,7 +176,7 @@ class SearchLoop:
 
     # ---------------------------------------------------------------- run
     def run(self) -> Result:
-        """Run the search to its end and return the result (also on Ctrl-C).
+        """Run the search to its end and return the result (Ctrl-C: :class:`SearchInterrupted`, holding it).
 
         Each round :meth:`_fill` starts evaluations on the free workers,
         :meth:`_collect` waits for the next one to end and records its trial,
@@ -209,14 +209,15 @@ class SearchLoop:
         except KeyboardInterrupt:
             interrupted = True
             self.result.interrupted = True
-            warnings.warn(
-                f"search interrupted: {len(self.result.trials)} finished trials kept", RuntimeWarning, stacklevel=3
-            )
         except BaseException:
             error = True
             raise
         finally:
             self._finish(run, interrupted, error)
+        if interrupted:  # the interrupt goes on (a script stops), holding what finished
+            stored = " (the study keeps them: run it again to resume)" if self.study is not None else ""
+            raise SearchInterrupted(f"search interrupted: {len(self.result.trials)} finished trials kept in this "
+                                    f"exception's .result{stored}", self.result) from None
         if self.result.trials and not self.result.n_ok and self.result.n_failed:
             if run.streak and len(run.streak) == self.result.n_failed == len(self.result.trials):
                 raise self._repeated(run.streak, every=True)

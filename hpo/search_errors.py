@@ -6,7 +6,7 @@ from __future__ import annotations
 from .result import Result
 from .trial import Trial
 
-__all__ = ["StopSearch", "AllTrialsFailedError", "TrialFailedError", "RepeatedFailureError"]
+__all__ = ["StopSearch", "SearchInterrupted", "AllTrialsFailedError", "TrialFailedError", "RepeatedFailureError"]
 
 
 class StopSearch(Exception):
@@ -23,6 +23,37 @@ class StopSearch(Exception):
     >>> len(result)
     3
     """
+
+
+class SearchInterrupted(KeyboardInterrupt):
+    """Ctrl-C ended a search. ``.result`` holds its finished trials.
+
+    The search stops at once (running evaluations are killed, a stored
+    study's running trials are marked abandoned and run again on resume), and
+    the interrupt goes on, as from scikit-learn's searches and Optuna: a
+    script stops, and a search inside another (nested cross-validation) does
+    not go on with a cut-short result. A ``KeyboardInterrupt``, so
+    ``except KeyboardInterrupt as stop: stop.result`` keeps the trials.
+
+    Examples
+    --------
+    >>> from hpo import optimize, Space, Float, SearchInterrupted
+    >>> def impatient(config):  # stands for a Ctrl-C during the fourth trial
+    ...     if impatient.calls == 3:
+    ...         raise KeyboardInterrupt
+    ...     impatient.calls += 1
+    ...     return config["x"]
+    >>> impatient.calls = 0
+    >>> try:
+    ...     optimize(impatient, Space(x=Float(0.0, 1.0)), n_trials=10, seed=0)
+    ... except KeyboardInterrupt as stop:
+    ...     print(type(stop).__name__, len(stop.result), stop.result.interrupted)
+    SearchInterrupted 3 True
+    """
+
+    def __init__(self, message: str, result: Result) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 class AllTrialsFailedError(ValueError):

@@ -21,7 +21,7 @@ from ._tuner_delegation import BestEstimatorDelegation
 from ._tuner_keywords import unknown_keyword_message
 from ._tuner_failures import all_failed_message, raise_estimator_error, raise_fit_error, scored, warn_failures
 from ._tuner_results import best_index, cv_results, metric_names, resource_attributes
-from .engine import AllTrialsFailedError, SearchLoop, TrialFailedError, run_study
+from .engine import AllTrialsFailedError, SearchInterrupted, SearchLoop, TrialFailedError, run_study
 from .evaluation import (
     EstimatorObjective,
     ScorerRouter,
@@ -397,6 +397,11 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
             self.result_ = exc.result
             self.trials_ = exc.result.trials
             raise_estimator_error(objective, exc, len(splits))
+        except SearchInterrupted as exc:  # Ctrl-C: nothing refitted, the interrupt goes on (as scikit-learn's)
+            self.result_, self.trials_, self.strategy_ = exc.result, exc.result.trials, exc.result.strategy_instance
+            raise SearchInterrupted(f"fit interrupted: {len(exc.result)} finished trials kept in trials_ and result_ "
+                                    "(nothing refitted)" + (": fit again to resume the study" if self.storage else ""),
+                                    exc.result) from None
         except ValueError as exc:
             if isinstance(exc, StudyMismatchError) and "direction: 'minimize' in the study" in str(exc):
                 raise StudyMismatchError(
@@ -410,9 +415,6 @@ class Tuner(_callbacks.CallbackSupportMixin, BestEstimatorDelegation, MetaEstima
         self.result_ = result
         self.strategy_ = result.strategy_instance
         self.trials_ = result.trials
-        if result.interrupted and not any(scored(t) for t in result.trials):  # nothing to choose a best from
-            raise KeyboardInterrupt(f"the search was interrupted before any trial was scored ({len(result)} "
-                                    "finished; trials_ and result_ keep them)")
         self.scorer_ = scorers if multimetric else scorers["score"]  # a callable as given, whatever it returns
         metrics = metric_names(result.trials, scorers, self.scoring)
         self.multimetric_ = multimetric = multimetric or metrics != ["score"]

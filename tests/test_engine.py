@@ -191,7 +191,11 @@ def test_pruned_trials_are_neither_ok_nor_failed():
     assert result.best_value >= 0
 
 
-def test_keyboard_interrupt_keeps_finished_trials():
+def test_keyboard_interrupt_goes_on_holding_the_finished_trials():
+    # it ended the search and returned: a script went on to its next search, and a search nested in another
+    # (cross_val_score of a Tuner) gave a score from a cut-short search
+    from hpo import SearchInterrupted
+
     calls = []
 
     def objective(config):
@@ -200,9 +204,12 @@ def test_keyboard_interrupt_keeps_finished_trials():
             raise KeyboardInterrupt
         return bowl(config)
 
-    with pytest.warns(RuntimeWarning, match="interrupted: 7 finished trials kept"):
-        result = optimize(objective, SPACE, n_trials=100, seed=0)
-    assert result.interrupted and len(result.trials) == 7
+    with pytest.raises(KeyboardInterrupt, match=r"search interrupted: 7 finished trials kept in this exception's "
+                                                r"\.result$") as stop:
+        optimize(objective, SPACE, n_trials=100, seed=0)
+    assert isinstance(stop.value, SearchInterrupted)
+    result = stop.value.result
+    assert result.interrupted and len(result.trials) == 7 and len(calls) == 8
     assert result.best_value == min(t.value for t in result.trials)
 
 

@@ -485,14 +485,21 @@ class _CtrlCAtFit(ClassifierMixin, BaseEstimator):
         return self.model_.predict(X)
 
 
-def test_ctrl_c_keeps_the_finished_trials_and_refits_their_best_or_raises_when_none_was_scored(clf_data):
+def test_ctrl_c_keeps_the_finished_trials_and_goes_on_as_from_scikit_learns_searches(clf_data):
+    # fit returned with the best so far refitted: cross_val_score(Tuner(...)) printed a score of cut-short searches
+    from sklearn.model_selection import cross_val_score
+
     X, y = clf_data
     at_once = Tuner(_CtrlCAtFit(at=0.0), C_UNIT, strategy="random", n_trials=10, validation=3, random_state=0)
-    with pytest.warns(RuntimeWarning, match="interrupted"), pytest.raises(KeyboardInterrupt, match="before any trial"):
+    with pytest.raises(KeyboardInterrupt, match=r"fit interrupted: 0 finished trials kept in trials_ and result_ "
+                                                r"\(nothing refitted\)$"):
         at_once.fit(X, y)
     assert at_once.trials_ == [] and not hasattr(at_once, "best_estimator_")
     later = Tuner(_CtrlCAtFit(at=0.9), C_UNIT, strategy="random", n_trials=10, validation=3, random_state=0)
-    with pytest.warns(RuntimeWarning, match="interrupted"):
-        later.fit(X, y)  # interrupted at the first C >= 0.9: the trials before it stand, their best refitted
-    assert later.result_.interrupted and 0 < len(later.trials_) < 10
-    assert later.best_params_["C"] < 0.9 and hasattr(later, "best_estimator_")
+    with pytest.raises(KeyboardInterrupt, match="fit interrupted") as stop:
+        later.fit(X, y)  # interrupted at the first C >= 0.9: the trials before it stand
+    assert stop.value.result is later.result_ and later.result_.interrupted and 0 < len(later.trials_) < 10
+    assert all(t.config["C"] < 0.9 for t in later.trials_) and not hasattr(later, "best_estimator_")
+    with pytest.raises(KeyboardInterrupt):
+        cross_val_score(Tuner(_CtrlCAtFit(at=0.9), C_UNIT, strategy="random", n_trials=10, validation=3,
+                              random_state=0), X, y, cv=3)

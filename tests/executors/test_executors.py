@@ -228,13 +228,16 @@ print(json.dumps({"errors": [t.error for t in result.trials], "busy": busy}), fl
 
 
 @pytest.mark.slow
-def test_ctrl_c_returns_the_finished_trials_and_ends_the_running_evaluations_and_their_children(tmp_path):
+def test_ctrl_c_keeps_the_finished_trials_and_ends_the_running_evaluations_and_their_children(tmp_path):
     import signal
 
     script = _hangs_with_a_child(str(tmp_path)) + '''
 import json, warnings, hpo
 warnings.simplefilter("ignore")
-result = hpo.optimize(objective, hpo.Space(x=hpo.Float(-1, 1)), "random", n_trials=8, seed=0, n_jobs=2)
+try:
+    hpo.optimize(objective, hpo.Space(x=hpo.Float(-1, 1)), "random", n_trials=8, seed=0, n_jobs=2)
+except KeyboardInterrupt as stop:
+    result = stop.result
 def running(pid):  # not gone, not a zombie
     try:
         with open(f"/proc/{pid}/stat") as f:

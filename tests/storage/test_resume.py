@@ -84,8 +84,10 @@ def test_ctrl_c_marks_the_running_trial_abandoned_and_the_resume_runs_it_again(t
             raise KeyboardInterrupt
         return bowl(config)
 
-    with pytest.warns(RuntimeWarning, match="interrupted: 5 finished trials kept"):
-        interrupted = optimize(flaky, SPACE, n_trials=12, seed=1, storage=db, study="s")
+    with pytest.raises(KeyboardInterrupt, match=r"interrupted: 5 finished trials kept .*\(the study keeps them: run "
+                                                r"it again to resume\)") as stop:
+        optimize(flaky, SPACE, n_trials=12, seed=1, storage=db, study="s")
+    interrupted = stop.value.result
     assert interrupted.interrupted and len(interrupted) == 5
     rows = SQLiteStorage(db).trial_rows("s")
     assert [(r.number, r.state) for r in rows][5:] == [(5, "abandoned")]
@@ -109,7 +111,7 @@ def test_ctrl_c_while_a_trial_is_stored_leaves_it_to_run_again_and_the_resume_en
         return finish(self, study_id, trial, *args, **kwargs)
 
     monkeypatch.setattr(sqlite_module._Writer, "finish_trial", interrupted_while_storing)
-    with pytest.warns(RuntimeWarning, match="interrupted"):
+    with pytest.raises(KeyboardInterrupt, match="interrupted"):
         optimize(bowl, SPACE, n_trials=12, seed=1, storage=db, study="s")
     rows = SQLiteStorage(db).trial_rows("s")
     assert [(r.number, r.state) for r in rows][5:] == [(5, "abandoned")]
