@@ -283,7 +283,10 @@ _WORKER = textwrap.dedent('''
 
     warnings.simplefilter("ignore")
     timeout = 1.0 if fault == "hang" else None
-    result = hpo.optimize(objective, space, "random", n_trials=12, seed=0, n_jobs=2, trial_timeout=timeout)
+    try:
+        result = hpo.optimize(objective, space, "random", n_trials=12, seed=0, n_jobs=2, trial_timeout=timeout)
+    except KeyboardInterrupt as stop:  # Ctrl-C goes on as hpo.SearchInterrupted, holding the finished trials
+        result = stop.result
     busy = [w.process.pid for w in reusable_pool(2)._workers if w.task is not None]
     print(json.dumps({"returned": time.time(), "statuses": [t.status for t in result.trials],
                       "errors": sorted({(t.error or "").split(":")[0] for t in result.trials if t.error}),
