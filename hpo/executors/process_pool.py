@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import concurrent.futures as cf
 import itertools
+import multiprocessing.util
 import os
 import pickle
 import signal
@@ -41,14 +42,26 @@ _LOAD_SECONDS = 120.0
 _LIVE_POOLS: "weakref.WeakSet[ProcessPool]" = weakref.WeakSet()
 
 
-def _stop_live_pools() -> None:
+def _stop_live_pools(*_: Any) -> None:
     for pool in list(_LIVE_POOLS):
+        if pool._owner != os.getpid():  # a forked child's copy of its parent's pool: not its to stop
+            continue
         pool.shutdown(wait=False, kill_workers=True)
         for w in list(pool._workers):
             _kill(w.process)
 
 
+def _stop_live_pools_at_process_exit(*_: Any) -> None:
+    """Also stop them when a *child* process ends (a joblib/loky worker running a Tuner with ``n_jobs=2`` in
+    ``cross_val_score(..., n_jobs=2)``): such a process runs no ``atexit`` handler, and multiprocessing's own
+    exit joins its children, which waited for work for ever (the program never ended). Its finalizers of
+    priority >= 0 run before that join."""
+    multiprocessing.util.Finalize(None, _stop_live_pools, exitpriority=100)
+
+
 atexit.register(_stop_live_pools)
+_stop_live_pools_at_process_exit()
+multiprocessing.util.register_after_fork(_stop_live_pools_at_process_exit, _stop_live_pools_at_process_exit)
 
 
 class WorkerDiedError(RuntimeError):
@@ -152,6 +165,7 @@ class ProcessPool:
         from joblib.externals.loky.backend.context import get_context
 
         self._ctx = get_context("loky")  # spawn-like, and does not re-import the user's __main__
+        self._owner = os.getpid()
         if env is None:
             env = _thread_env(n_workers)
         self._env = dict(env)

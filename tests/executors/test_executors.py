@@ -534,3 +534,27 @@ def test_limit_threads_limits_blas_until_restored():
     assert set(blas_threads()) == {1}
     limiter.restore_original_limits()
     assert blas_threads() == before
+
+
+@pytest.mark.slow
+def test_a_program_whose_joblib_workers_ran_parallel_searches_ends():
+    # cross_val_score(Tuner(n_jobs=2), n_jobs=2): the scores came back, then the program never ended (a loky
+    # worker runs no atexit handler, and multiprocessing's exit joined hpo's idle workers for ever)
+    import subprocess
+    import sys
+
+    script = """
+from sklearn.datasets import load_iris
+from sklearn.model_selection import cross_val_score
+from sklearn.neighbors import KNeighborsClassifier
+from hpo import Categorical, Space, Tuner
+X, y = load_iris(return_X_y=True)
+tuner = Tuner(KNeighborsClassifier(), Space(n_neighbors=Categorical([1, 5, 15])), "grid", n_trials=None,
+              validation=3, n_jobs=2)
+print(len(cross_val_score(tuner, X, y, cv=2, n_jobs=2)), flush=True)
+"""
+    try:
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=240)
+    except subprocess.TimeoutExpired as exc:  # a hang detector, not a speed test
+        pytest.fail(f"the program did not end; it printed {exc.stdout!r}")
+    assert out.returncode == 0 and out.stdout.strip() == "2", out.stderr
