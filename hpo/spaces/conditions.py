@@ -434,18 +434,27 @@ def ref(name: str) -> Ref:
 
 
 def typed_key(value: Any) -> Any:
-    """A dictionary key that keeps ``True`` apart from ``1`` (they hash equal in Python)."""
+    """A dictionary key that keeps ``True``, ``1`` and ``1.0`` apart (they hash equal in Python, and reach an
+    estimator as other settings: ``max_features=1`` is one feature, ``1.0`` all of them)."""
     if isinstance(value, (bool, np.bool_)):
         return ("__bool__", bool(value))
     if isinstance(value, tuple):
         return tuple(typed_key(v) for v in value)
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float):
+        return ("__float__", value)
     return value
 
 
 def _same(a: Any, b: Any) -> bool:
+    """Whether a condition's value ``b`` is met by ``a``: equal and of one kind (a bool is no number here),
+    numbers compared by value (``when(n=2)`` on an ``Int`` is met by 2 and 2.0)."""
     try:
-        return typed_key(a) == typed_key(b)
+        if typed_key(a) == typed_key(b):
+            return True
+        numbers = (int, float, np.integer, np.floating)
+        return (isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, (bool, np.bool_))
+                and not isinstance(b, (bool, np.bool_)) and bool(a == b))
     except Exception:  # values that cannot be compared are not equal
         return False

@@ -51,8 +51,15 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
-_PLAIN_KEY_TYPES = frozenset({str, int, float, type(None)})
+_PLAIN_KEY_TYPES = frozenset({str, int, type(None)})  # their typed key is the value (a float's is tagged)
 _FLOAT_DIGITS = 13
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` are equal numbers (not bools), whatever their types (1 and 1.0)."""
+    numbers = (int, float, np.integer, np.floating)
+    return (isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, (bool, np.bool_))
+            and not isinstance(b, (bool, np.bool_)) and bool(a == b))
 _EXACT_INT = 2**53  # the largest integer magnitude float64 holds exactly (Int bounds stay within it)
 
 
@@ -509,8 +516,8 @@ class Categorical(Dimension):
     def indices_of(self, values: Sequence[Any]) -> np.ndarray:
         """``index_of`` over a list of values, as an int array (-1 where not a choice).
 
-        str, int, float and None values are looked up as they are (their typed
-        key is the value), as are bools among bools; otherwise values that are
+        str, int and None values are looked up as they are (their typed key is
+        the value), as are bools among bools; otherwise values that are
         the choice objects themselves (as :meth:`values_of` gives them) are
         found by identity, and the rest one by one.
         """
@@ -543,6 +550,10 @@ class Categorical(Dimension):
 
     def check_value(self, value: Any, low: Any = None, high: Any = None) -> str | None:
         if self.index_of(value) < 0:
+            twin = next((c for c in self.choices if _same_number(c, value)), None)
+            if twin is not None:  # 1 given, 1.0 a choice: other settings for an estimator (max_features)
+                return (f"{value!r} ({type(value).__name__}) is not one of {list(self.choices)!r}: "
+                        f"{twin!r} ({type(twin).__name__}) is, and a choice keeps its type")
             return f"{value!r} is not one of {list(self.choices)!r}"
         return None
 

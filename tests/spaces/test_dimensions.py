@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from hpo import Categorical, Float, Int, Space, at_least, one_of, ref
+from hpo import Categorical, Float, Int, Space, at_least, one_of, optimize, ref
 from hpo.spaces import Dimension
 
 
@@ -49,7 +49,7 @@ BEYOND = " (the unit-cube encoding is float64 and would round them), got {}; for
         # empty or duplicate choices
         (Categorical([]), "x = Categorical([]): Categorical needs at least one choice"),
         (Categorical(["a", "b", "a"]), "x = Categorical(['a', 'b', 'a']): choice 'a' is given twice"),
-        (Categorical([1, 1.0]), "x = Categorical([1, 1.0]): choice 1.0 is given twice"),
+        (Categorical([0.5, np.float64(0.5)]), "x = Categorical([0.5, 0.5]): choice 0.5 is given twice"),
         (Categorical([(1, "a"), (1, "a")]), "x = Categorical([(1, 'a'), (1, 'a')]): choice (1, 'a') is given twice"),
         (Categorical([None, None]), "x = Categorical([None, None]): choice None is given twice"),
         (Categorical([[1, 2]]), "x = Categorical([[1, 2]]): choice [1, 2] is not hashable; a dict or list as a value: "
@@ -63,6 +63,19 @@ def test_bad_dimension_raises_when_the_space_is_built_naming_the_parameter(dim, 
     # the same through a mapping (names that are not identifiers)
     with pytest.raises(ValueError, match=re.escape(message.replace("x = ", "clf__x = ", 1))):
         Space({"clf__x": dim})
+
+
+def test_one_and_one_point_zero_are_two_choices_that_keep_their_types():
+    # scikit-learn reads max_features=1 as one feature and 1.0 as all of them; the choices were refused as one
+    space = Space(mf=Categorical([1, 1.0, "sqrt"]))
+    drawn = {(type(c["mf"]).__name__, c["mf"]) for c in space.sample(40, seed=0)}
+    assert drawn == {("int", 1), ("float", 1.0), ("str", "sqrt")}
+    assert space["mf"].indices_of([1, 1.0, np.float64(1.0), np.int64(1), "sqrt", True]).tolist() == [0, 1, 1, 0, 2, -1]
+    with pytest.raises(ValueError, match=r"mf: 2 \(int\) is not one of \[0.5, 2.0\]: 2.0 \(float\) is, and a choice "
+                                         r"keeps its type"):
+        Space(mf=Categorical([0.5, 2.0])).validate({"mf": 2})
+    grid = [t.config["mf"] for t in optimize(lambda c: 0.0, space, "grid", n_trials=None).trials]
+    assert sorted(map(repr, grid)) == ["'sqrt'", "1", "1.0"]
 
 
 def test_bad_dimension_in_a_later_position_is_the_one_named():
@@ -126,7 +139,7 @@ def test_categorical_choices_of_every_hashable_kind():
     dim = Categorical(choices)
     assert dim.choices == tuple(choices)
     assert [dim.index_of(c) for c in choices] == list(range(len(choices)))
-    assert dim.index_of(1.0) == 1  # 1.0 == 1 is the same choice; True is not
+    assert dim.index_of(1.0) == -1  # another setting than 1 for an estimator (max_features), as True is
     assert dim.index_of("zzz") == -1
     assert dim.index_of([1]) == -1  # unhashable: not a choice, no crash
     space = Space(c=dim)

@@ -223,7 +223,8 @@ def test_encode_finds_choices_given_as_equal_but_distinct_objects():
         space.encode([{"c": 1, "k": 0}])  # 1 is not True
     with pytest.raises(ValueError, match=r"c: \(True, 'x'\) is not one of"):
         space.encode([{"c": (True, "x"), "k": 0}])  # (True, 'x') is not (1, 'x')
-    assert space.encode([{"c": 3.0, "k": 0}])[0, 0] == space.encode([{"c": 3, "k": 0}])[0, 0]  # 3.0 == 3
+    with pytest.raises(ValueError, match=r"c: 3.0 \(float\) is not one of .*: 3 \(int\) is"):
+        space.encode([{"c": 3.0, "k": 0}])  # another setting for an estimator (max_features=3.0 is all features)
     assert space.encode([{"c": np.str_("sgd"), "k": 0}])[0, 0] == space.encode([{"c": "sgd", "k": 0}])[0, 0]
 
 
