@@ -33,7 +33,7 @@ class SpaceSerialization:
 
     @classmethod
     def from_dict(cls: type[_S], d: Mapping[str, Any], *,
-                  to_params: Callable[[dict], dict] | None = None) -> _S:
+                  to_params: Callable[[dict], dict] | None = None, strict: bool = True) -> _S:
         """Inverse of :meth:`to_dict`; never imports or calls anything the description names.
 
         Parameters
@@ -46,6 +46,12 @@ class SpaceSerialization:
             :class:`~hpo.spaces.mapping.FunctionByName` that raises when
             called), since importing what a file names could run any code:
             pass the function here to map configurations.
+        strict : bool, default True
+            Apply the rules of a new definition. ``False`` reads a stored space
+            as it was accepted when it was stored: the rules a later hpo added
+            (a condition on a Float's value, a range too wide to sample, a
+            choice that no longer matches a condition) do not lock its trials
+            out; the space's structure (names, parents, no cycle) is checked.
         """
         if not isinstance(d, Mapping) or "parameters" not in d:
             raise ValueError("a space description needs a 'parameters' list")
@@ -63,7 +69,13 @@ class SpaceSerialization:
             except (ValueError, TypeError) as exc:
                 raise type(exc)(f"parameter {name!r}: {exc}") from None
         stored = _to_params_from_dict(d.get("to_params"))
-        return cls(dims, to_params=stored if to_params is None else to_params)  # type: ignore[call-arg]
+        mapping = stored if to_params is None else to_params
+        if strict:
+            return cls(dims, to_params=mapping)  # type: ignore[call-arg]
+        space = cls.__new__(cls)
+        space._lenient = True  # read by SpaceChecks before the policy checks
+        space.__init__(dims, to_params=mapping)  # type: ignore[misc]
+        return space
 
 
 def callable_name(fn: Any) -> str:

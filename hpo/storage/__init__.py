@@ -76,7 +76,7 @@ def load_study(storage: Any, study: str, *, to_params: Callable[[dict], dict] | 
         record = store.get_study(study)
         if record is None:
             raise KeyError(f"no study named {study!r} in {store.path}; studies: {store.study_names()}")
-        space = Space.from_dict(record.space, to_params=to_params)
+        space = Space.from_dict(record.space, to_params=to_params, strict=False)  # as it was accepted when stored
         stored = record.space.get("to_params")
         if to_params is None and isinstance(stored, dict) and "function" in stored:
             warnings.warn(

@@ -255,3 +255,37 @@ def test_a_study_in_a_read_only_folder_is_read_and_writing_to_it_is_a_clear_erro
         for d, _, _ in os.walk(root):
             os.chmod(d, 0o755)
         shutil.rmtree(root)
+
+
+@pytest.mark.parametrize("stored_when, parameter", [
+    ({"x": {"op": "equals", "value": 0.5}}, None),  # a condition on a Float's value: refused since
+    (None, {"name": "z", "type": "float", "low": -1e308, "high": 1e308, "log": False}),  # too wide to sample
+])
+def test_a_study_whose_space_a_later_hpo_refuses_is_still_read(tmp_path, capsys, stored_when, parameter):
+    # an older hpo accepted these spaces; reading its study raised the definition rule's advice, and no command
+    # gave the trials back
+    from hpo import Float, Space
+
+    db = str(tmp_path / "old.db")
+    space = Space(x=Float(0.0, 1.0), y=Float(0.0, 1.0).when(x=at_most_half()))
+    optimize(lambda c: c["x"], space, "random", n_trials=4, seed=0, storage=db, study="s")
+    with sqlite3.connect(db) as con:  # what the older hpo wrote
+        stored = json.loads(con.execute("SELECT space FROM studies").fetchone()[0])
+        if stored_when is not None:
+            stored["parameters"][1]["when"] = stored_when
+        if parameter is not None:
+            stored["parameters"].append(parameter)
+        con.execute("UPDATE studies SET space = ?", (json.dumps(stored),))
+    with pytest.raises(ValueError):
+        Space.from_dict(stored)  # a new definition is still held to the rules
+    result = load_study(db, "s")
+    assert len(result) == 4 and result.best_value == min(t.value for t in result.trials)
+    assert main(["export", db, "s", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["trials"]) == 4
+    assert main(["show", db, "s"]) == 0
+
+
+def at_most_half():
+    from hpo import at_most
+
+    return at_most(0.5)
