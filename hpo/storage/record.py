@@ -337,7 +337,8 @@ def differences(stored: StudyRecord, given: StudyRecord) -> list[str]:
     """What differs between a stored study and the settings given to resume it, one line each.
 
     The seed is compared only when one is given; the data only when both
-    have a fingerprint. Versions may differ (they are recorded per session).
+    have a fingerprint; a planned ``n_trials`` option only when the study
+    recorded one. Versions may differ (they are recorded per session).
     """
     out = []
     if stored.direction != given.direction:
@@ -346,6 +347,8 @@ def differences(stored: StudyRecord, given: StudyRecord) -> list[str]:
     if stored.strategy != given.strategy:
         out.append(f"strategy: {stored.strategy!r} in the study, {given.strategy!r} now")
     a, b = _normal(stored.strategy_options), _normal(given.strategy_options)
+    if "n_trials" not in a:  # a study from before plans were recorded: its plan is not known, the new one is taken
+        b.pop("n_trials", None)
     if a != b:
         keys = sorted(set(a) | set(b))
         changed = ", ".join(f"{k}: {a.get(k, '(unset)')!r} -> {b.get(k, '(unset)')!r}" for k in keys

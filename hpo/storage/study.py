@@ -272,9 +272,12 @@ class Study:
                 "reused, even with on_mismatch='continue'; choose another study name"
             )
         if diffs and self.on_mismatch == "error":
+            plan = any(d.startswith("strategy options:") and "n_trials:" in d for d in diffs)
             raise StudyMismatchError(
                 f"study {self.name!r} in {self.storage.path} was created with other settings:\n"
                 + "".join(f"  - {d}\n" for d in diffs)
+                + (f"(strategy {given.strategy!r} plans its whole search for n_trials: more trials are another "
+                   "plan, which on_mismatch='continue' goes on with.)\n" if plan else "")
                 + "Resume it with its own settings, choose another study name, or pass on_mismatch='continue' "
                 "to go on with these settings (the stored trials are kept and counted, and shown to the strategy)."
             )
@@ -341,9 +344,13 @@ class Study:
                 if limit is not None and total >= limit:
                     reason = "limit"
                     if not self._claimed and not out:
+                        planned = "n_trials" in (self.record.strategy_options or {})
+                        more = (f"n_trials above {total} with on_mismatch='continue' runs more (strategy "
+                                f"{self.record.strategy!r} planned its search for {limit} trials: more is another "
+                                "plan)" if planned else f"give n_trials above {total} to run more")
                         warnings.warn(
                             f"study {self.name!r} already has {total} trials and n_trials={limit} counts the "
-                            f"study's trials in total, so none run; give n_trials above {total} to run more",
+                            f"study's trials in total, so none run; {more}",
                             RuntimeWarning, stacklevel=5,
                         )
                 elif strategy.finished:

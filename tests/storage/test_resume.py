@@ -382,3 +382,30 @@ def test_a_relative_storage_path_holds_when_the_objective_changes_the_working_di
     assert promoted and started_over == [], f"promotions {promoted}; started over: {started_over}"
     assert not list(tmp_path.glob("run_*/**/*.state")), "state files left in the run folders"
     assert len(load_study(str(tmp_path / "results.db"), "s")) == 30
+
+
+def test_a_planned_search_says_how_to_run_more_and_an_unrecorded_plan_resumes(tmp_path):
+    # "give n_trials above 12" was advised, then refused (the plan is an option); a study from before plans were
+    # recorded could not be resumed with any n_trials
+    db = str(tmp_path / "r.db")
+
+    def objective(config, budget):
+        return bowl(config) + 1.0 / budget
+
+    options = {"min_budget": 1, "max_budget": 9}
+    optimize(objective, SPACE, "asha", n_trials=12, seed=0, storage=db, study="s", strategy_options=options)
+    with pytest.warns(RuntimeWarning, match=r"so none run; n_trials above 12 with on_mismatch='continue' runs more "
+                                            r"\(strategy 'asha' planned its search for 12 trials"):
+        optimize(objective, SPACE, "asha", n_trials=12, seed=0, storage=db, study="s", strategy_options=options)
+    with pytest.raises(StudyMismatchError, match=r"n_trials: 12 -> 16\n\(strategy 'asha' plans its whole search "
+                                                 r"for n_trials: more trials are another plan"):
+        optimize(objective, SPACE, "asha", n_trials=16, seed=0, storage=db, study="s", strategy_options=options)
+    with pytest.warns(RuntimeWarning, match="going on with other settings"):
+        more = optimize(objective, SPACE, "asha", n_trials=16, seed=0, storage=db, study="s",
+                        strategy_options=options, on_mismatch="continue")
+    assert len(more) == 16
+    with sqlite3.connect(db) as con:  # what an hpo from before plans were recorded stored
+        con.execute("UPDATE studies SET strategy_options = ?", ('{"min_budget": 1, "max_budget": 9}',))
+    resumed = optimize(objective, SPACE, "asha", n_trials=18, seed=0, storage=db, study="s",
+                       strategy_options=options)
+    assert len(resumed) == 18
