@@ -309,6 +309,9 @@ def build_report(out_dir: str, n_trials: int | None = None, to: str | None = Non
                      f"store holds: seeds {_span(stored_seeds)} (the runs of each strategy on each problem are "
                      "counted in its table below).")
         parts += [line, ""]
+    if stored_meta.get("unchecked_runs") or (stored_meta and "definitions" not in stored_meta):
+        parts += ["Some runs here were stored before the store recorded what made them (an earlier hpo): if hpo, "
+                  "a peer or a problem changed since, this report mixes runs of both.", ""]
     other = [n for n in trial_counts if n != s.n_trials]
     if other:
         parts += [f"The store also holds runs of {', '.join(map(str, other))} evaluations: `hpo bench report "

@@ -124,7 +124,7 @@ def run_benchmark(
         raise ValueError(f"cannot write the results in the output directory {out_dir!r}: {exc}") from None
     store = RunStore(os.path.join(out_dir, "runs.db"))
     _check_definitions(store, {p: problem_definition(made[p]) for p in names},
-                       {s: contender_definition(contenders[s]) for s in strategies})
+                       {s: contender_definition(contenders[s]) for s in strategies}, say)
     store.set_meta("last_invocation", {
         "suite": suite, "problems": names, "strategies": list(strategies), "n_trials": n_trials,
         "seeds": seed_list, "n_jobs": n_jobs, "python": platform.python_version(),
@@ -250,11 +250,23 @@ def contender_definition(contender: Contender) -> dict:
             "options": options}
 
 
-def _check_definitions(store: RunStore, problems: dict, contenders: dict) -> None:
+def _check_definitions(store: RunStore, problems: dict, contenders: dict, say: Callable[[str], None]) -> None:
     """Refuse to add runs of a problem or contender whose definition differs from the one the store's runs
     were made with (its runs would be mixed silently with the new ones, and scored on the old reference);
-    record the definitions otherwise (a store from before this check records them now)."""
-    stored = store.meta().get("definitions", {"problems": {}, "contenders": {}})
+    record the definitions otherwise. A store from before this check cannot be checked: its runs are said to
+    be of unknown making (an earlier hpo's strategies may differ) and the store remembers it."""
+    meta = store.meta()
+    stored = meta.get("definitions")
+    if stored is None:
+        stored = {"problems": {}, "contenders": {}}
+        unchecked = len(store.done())
+        if unchecked:
+            store.set_meta("unchecked_runs", unchecked)
+    unchecked = meta.get("unchecked_runs") or store.meta().get("unchecked_runs")
+    if unchecked:
+        say(f"note: {store.path} holds runs stored before it recorded what made them (an earlier hpo): if hpo, "
+            "a peer or a problem changed since, the report mixes their runs with new ones; a new --out keeps "
+            "them apart")
     for what, given in (("problems", problems), ("contenders", contenders)):
         for name, definition in given.items():
             before = stored[what].get(name)

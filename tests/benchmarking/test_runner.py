@@ -652,3 +652,16 @@ def test_cli_bench_an_unwritable_out_and_a_read_only_benchmark_folder_are_messag
     assert main(["bench", "report", str(out), "--out", str(tmp_path / "elsewhere")]) == 0
     assert (tmp_path / "elsewhere" / "report.md").read_text().startswith("# hpo benchmark: 3 evaluations per run")
     assert f"report: {tmp_path / 'elsewhere' / 'report.md'}" in capsys.readouterr().out
+
+
+def test_runs_stored_before_the_store_recorded_their_making_are_said_to_be_unchecked(tmp_path):
+    # an upgraded hpo added its runs to an old store's and reported both as one strategy, without a word
+    out = str(tmp_path / "b")
+    run_benchmark(out, problems=["branin"], strategies=["random"], n_trials=3, seeds=1).close()
+    assert "before the store recorded" not in build_report(out)
+    with sqlite3.connect(os.path.join(out, "runs.db")) as con:  # what an hpo from before the check stored
+        con.execute("DELETE FROM meta WHERE key = 'definitions'")
+    messages = []
+    run_benchmark(out, problems=["branin"], strategies=["random"], n_trials=3, seeds=2, log=messages.append).close()
+    assert any("holds runs stored before it recorded what made them" in m for m in messages)
+    assert "stored before the store recorded what made them (an earlier hpo)" in build_report(out)
