@@ -62,9 +62,9 @@ def _reports(lines):
 def test_four_processes_share_one_study_without_losing_or_repeating_a_trial(tmp_path):
     db, go = tmp_path / "shared.db", tmp_path / "go"
     SQLiteStorage(str(db)).close()
-    # 20 ms a trial: about 5 s of work each, so a process that opens the study a few seconds late (a loaded CI
+    # 40 ms a trial: about 10 s of work each, so a process that opens the study a few seconds late (a loaded CI
     # machine) still finds trials left
-    procs = [_start(tmp_path, db, "shared", 1000, pause=0.02, go=go) for _ in range(4)]
+    procs = [_start(tmp_path, db, "shared", 1000, pause=0.04, go=go) for _ in range(4)]
     deadline = time.monotonic() + 120
     while len(list(tmp_path.glob("go.ready.*"))) < 4 and time.monotonic() < deadline:
         time.sleep(0.05)  # every process has imported hpo: a slow start must not leave one without trials
