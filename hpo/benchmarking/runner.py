@@ -257,12 +257,12 @@ def _check_definitions(store: RunStore, problems: dict, contenders: dict, say: C
     be of unknown making (an earlier hpo's strategies may differ) and the store remembers it."""
     meta = store.meta()
     stored = meta.get("definitions")
+    unchecked = meta.get("unchecked_runs")
     if stored is None:
         stored = {"problems": {}, "contenders": {}}
         unchecked = len(store.done())
         if unchecked:
             store.set_meta("unchecked_runs", unchecked)
-    unchecked = meta.get("unchecked_runs") or store.meta().get("unchecked_runs")
     if unchecked:
         say(f"note: {store.path} holds runs stored before it recorded what made them (an earlier hpo): if hpo, "
             "a peer or a problem changed since, the report mixes their runs with new ones; a new --out keeps "

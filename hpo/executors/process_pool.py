@@ -10,7 +10,6 @@ and fails every running task when one worker dies.)
 
 from __future__ import annotations
 
-import atexit
 import concurrent.futures as cf
 import itertools
 import multiprocessing.util
@@ -37,8 +36,7 @@ _MAX_START_FAILURES = 3
 #: Seconds a worker may take to load a timed task (imports, data) before the task's own time limit starts.
 _LOAD_SECONDS = 120.0
 
-#: Pools not shut down yet, stopped at interpreter exit: registered after multiprocessing's own exit
-#: handler (imported above), this one runs first, so that handler does not wait for idle workers.
+#: Pools not shut down yet, stopped when the process that made them ends (:func:`_stop_live_pools_at_exit`).
 _LIVE_POOLS: "weakref.WeakSet[ProcessPool]" = weakref.WeakSet()
 
 
@@ -51,17 +49,16 @@ def _stop_live_pools(*_: Any) -> None:
             _kill(w.process)
 
 
-def _stop_live_pools_at_process_exit(*_: Any) -> None:
-    """Also stop them when a *child* process ends (a joblib/loky worker running a Tuner with ``n_jobs=2`` in
-    ``cross_val_score(..., n_jobs=2)``): such a process runs no ``atexit`` handler, and multiprocessing's own
-    exit joins its children, which waited for work for ever (the program never ended). Its finalizers of
-    priority >= 0 run before that join."""
+def _stop_live_pools_at_exit(*_: Any) -> None:
+    """Stop the live pools when this process ends, before multiprocessing's exit joins its children (idle
+    workers wait for work for ever): a multiprocessing finalizer of priority >= 0 runs first, at interpreter
+    exit and also when a *child* process ends (a joblib/loky worker running a Tuner with ``n_jobs=2`` in
+    ``cross_val_score(..., n_jobs=2)``), which runs no ``atexit`` handler (the program never ended)."""
     multiprocessing.util.Finalize(None, _stop_live_pools, exitpriority=100)
 
 
-atexit.register(_stop_live_pools)
-_stop_live_pools_at_process_exit()
-multiprocessing.util.register_after_fork(_stop_live_pools_at_process_exit, _stop_live_pools_at_process_exit)
+_stop_live_pools_at_exit()
+multiprocessing.util.register_after_fork(_stop_live_pools_at_exit, _stop_live_pools_at_exit)
 
 
 class WorkerDiedError(RuntimeError):

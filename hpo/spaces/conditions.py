@@ -451,10 +451,13 @@ def _same(a: Any, b: Any) -> bool:
     """Whether a condition's value ``b`` is met by ``a``: equal and of one kind (a bool is no number here),
     numbers compared by value (``when(n=2)`` on an ``Int`` is met by 2 and 2.0)."""
     try:
-        if typed_key(a) == typed_key(b):
-            return True
-        numbers = (int, float, np.integer, np.floating)
-        return (isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, (bool, np.bool_))
-                and not isinstance(b, (bool, np.bool_)) and bool(a == b))
+        return typed_key(a) == typed_key(b) or same_number(a, b)
     except Exception:  # values that cannot be compared are not equal
         return False
+
+
+def same_number(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` are equal numbers (not bools), whatever their types (1 and 1.0)."""
+    numbers = (int, float, np.integer, np.floating)
+    return (isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, (bool, np.bool_))
+            and not isinstance(b, (bool, np.bool_)) and bool(a == b))

@@ -42,7 +42,7 @@ from typing import Any, Hashable, Sequence
 import numpy as np
 
 from .._scalars import plain_scalar
-from .conditions import Predicate, Ref, typed_key, as_predicate, predicate_from_dict
+from .conditions import Predicate, Ref, typed_key, as_predicate, predicate_from_dict, same_number
 
 __all__ = ["Dimension", "Float", "Int", "Categorical"]
 
@@ -53,13 +53,6 @@ def _is_number(value: Any) -> bool:
 
 _PLAIN_KEY_TYPES = frozenset({str, int, type(None)})  # their typed key is the value (a float's is tagged)
 _FLOAT_DIGITS = 13
-
-
-def _same_number(a: Any, b: Any) -> bool:
-    """Whether ``a`` and ``b`` are equal numbers (not bools), whatever their types (1 and 1.0)."""
-    numbers = (int, float, np.integer, np.floating)
-    return (isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, (bool, np.bool_))
-            and not isinstance(b, (bool, np.bool_)) and bool(a == b))
 _EXACT_INT = 2**53  # the largest integer magnitude float64 holds exactly (Int bounds stay within it)
 
 
@@ -550,7 +543,7 @@ class Categorical(Dimension):
 
     def check_value(self, value: Any, low: Any = None, high: Any = None) -> str | None:
         if self.index_of(value) < 0:
-            twin = next((c for c in self.choices if _same_number(c, value)), None)
+            twin = next((c for c in self.choices if same_number(c, value)), None)
             if twin is not None:  # 1 given, 1.0 a choice: other settings for an estimator (max_features)
                 return (f"{value!r} ({type(value).__name__}) is not one of {list(self.choices)!r}: "
                         f"{twin!r} ({type(twin).__name__}) is, and a choice keeps its type")
